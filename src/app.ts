@@ -1,0 +1,103 @@
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/connect.ts';
+import { type Clock, systemClock } from './lib/time.ts';
+import { homeRoutes } from './modules/home/home.routes.tsx';
+import { questionRoutes } from './modules/questions/question.routes.tsx';
+import { searchRoutes } from './modules/search/search.routes.tsx';
+import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
+import { AssetStore } from './platform/assets.ts';
+import { errorPage, registerErrorHandling } from './platform/errors.tsx';
+import { sendHtml } from './platform/html.ts';
+import type { Site } from './views/layout.tsx';
+
+export interface AppDeps {
+  database: DatabaseHandle;
+  clock?: Clock;
+  /** Pino options or false; tests pass false. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** What each module's routes receive. */
+export interface RouteContext {
+  database: DatabaseHandle;
+  clock: Clock;
+  site: Site;
+  config: Config;
+}
+
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const assets = new AssetStore();
+  const site: Site = { name: config.siteName, url: config.siteUrl, cssUrl: assets.url('app.css'), faviconUrl: assets.url('favicon.svg') };
+  const ctx: RouteContext = { database: deps.database, clock: deps.clock ?? systemClock, site, config };
+
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    // One line per request from our onResponse hook instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    bodyLimit: 1_048_576,
+    // A malformed URL (bad percent-encoding, invalid UTF-8) gets the 400 page, not Fastify's JSON.
+    frameworkErrors: (error, request, reply) => {
+      request.log.info({ reason: error.message }, 'bad request');
+      return sendHtml(reply, errorPage(site, 400), 400);
+    },
+  });
+
+  // External plugins first, then the platform, then the modules.
+  const https = config.siteUrl.startsWith('https:');
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'style-src': ["'self'"],
+        'script-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        ...(https ? { 'upgrade-insecure-requests': [] } : {}),
+      },
+    },
+    hsts: https ? { maxAge: 15_552_000, includeSubDomains: false } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  registerErrorHandling(app, site);
+
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await ctx.database.ping();
+      return reply.header('cache-control', 'no-store').send({ status: 'ok', database: ctx.database.engine });
+    } catch (err) {
+      app.log.error({ err }, 'health check: database did not answer');
+      return reply.code(503).header('cache-control', 'no-store').send({ status: 'unavailable', database: ctx.database.engine });
+    }
+  });
+
+  app.get<{ Params: { file: string } }>('/static/:file', async (request, reply) => {
+    const asset = assets.get(`/static/${request.params.file}`);
+    if (!asset) return sendHtml(reply, errorPage(site, 404), 404);
+    if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+    return reply
+      .header('content-type', asset.contentType)
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('etag', asset.etag)
+      .send(asset.body);
+  });
+  app.get('/favicon.ico', async (_request, reply) => reply.redirect(site.faviconUrl, 301));
+
+  await app.register(homeRoutes(ctx));
+  await app.register(subjectRoutes(ctx));
+  await app.register(questionRoutes(ctx));
+  await app.register(searchRoutes(ctx));
+  return app;
+}

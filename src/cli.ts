@@ -1,0 +1,194 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.ts';
+import { connect, type DatabaseHandle } from './db/connect.ts';
+import { migrateToLatest } from './db/migrator.ts';
+import { seedDemo } from './demo/seed.ts';
+import { InputError } from './lib/errors.ts';
+import { createProgress } from './lib/progress.ts';
+import { createUser, ROLES } from './modules/accounts/index.ts';
+import { generateQuestions } from './modules/content/generate.service.ts';
+import { importQuestions } from './modules/content/import.service.ts';
+import { serve } from './server.ts';
+
+const HELP = `Usage: scholia <command> [options]
+
+Commands:
+  serve [--demo-if-empty]          Migrate and serve the site (PORT, default 3000)
+  migrate                          Bring the database schema up to date
+  seed --demo                      Load the demo accounts and questions (adds nothing twice)
+  import FILE.jsonl [--skip-invalid]
+                                   Import questions with expert answers, one JSON object a line
+  generate --questions N [--seed S] [--batch B]
+                                   Add N synthetic questions for load tests
+  user create --email E --name N --role ROLE [--password P] [--subjects a,b]
+                                   Create an account (roles: ${ROLES.join(', ')})
+
+Configuration comes from environment variables; see .env.example.`;
+
+class UsageError extends Error {}
+
+function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function withDatabase<T>(fn: (h: DatabaseHandle) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const handle = connect(config.database);
+  try {
+    await migrateToLatest(handle.db);
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+function positiveInt(raw: string | undefined, name: string, fallback?: number): number {
+  if (raw === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw new UsageError(`--${name} is required`);
+  }
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) throw new UsageError(`--${name} must be a positive whole number`);
+  return Number(raw);
+}
+
+/** An AbortSignal that fires on the first Ctrl-C, so long commands stop at a safe point. */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('\nInterrupted: stopping at the next safe point…\n');
+    controller.abort();
+  });
+  return controller.signal;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { 'demo-if-empty': { type: 'boolean' } } });
+      await serve(loadConfig(), { demoIfEmpty: values['demo-if-empty'] === true });
+      return -1; // keep running
+    }
+    case 'migrate': {
+      const applied = await withDatabase((h) => migrateToLatest(h.db));
+      out(applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`);
+      return 0;
+    }
+    case 'seed': {
+      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
+      if (!values.demo) throw new UsageError('seed needs --demo (the only data set so far)');
+      const report = await withDatabase((h) => seedDemo(h.db));
+      out(`Demo content: ${report.usersAdded} account(s) and ${report.questionsAdded} question(s) added.`);
+      return 0;
+    }
+    case 'import': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'skip-invalid': { type: 'boolean' } } });
+      const file = positionals[0];
+      if (!file || positionals.length > 1) throw new UsageError('import takes one file: scholia import FILE.jsonl');
+      if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`no such file: ${file}`);
+      const signal = interruptSignal();
+      const lines = async function* () {
+        const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
+        for await (const line of rl) {
+          if (signal.aborted) throw new Error('interrupted: nothing was imported');
+          yield line;
+        }
+      };
+      let bar: ReturnType<typeof createProgress> | undefined;
+      let phase = '';
+      const report = await withDatabase((h) =>
+        importQuestions(h.db, lines, {
+          skipInvalid: values['skip-invalid'] === true,
+          onProgress: (p, done, total) => {
+            if (p !== phase) {
+              bar?.stop();
+              phase = p;
+              bar = createProgress(p === 'check' ? 'Checking' : 'Importing', Math.max(total, 1));
+            }
+            bar?.update(done, total || undefined);
+          },
+        }),
+      );
+      bar?.stop();
+      for (const bad of report.invalid) {
+        for (const issue of bad.issues) process.stderr.write(`line ${bad.line}: ${issue.field} ${issue.message}\n`);
+      }
+      if (!report.committed) {
+        out(`Nothing imported: ${report.invalid.length} of ${report.lines} line(s) are invalid (listed above). Fix them, or pass --skip-invalid to import the rest.`);
+        return 1;
+      }
+      out(
+        `Imported ${report.added} question(s); ${report.alreadyPresent} already present` +
+          (report.invalid.length > 0 ? `; ${report.invalid.length} invalid line(s) skipped (listed above).` : '.'),
+      );
+      return report.invalid.length > 0 ? 2 : 0;
+    }
+    case 'generate': {
+      const { values } = parseArgs({ args: rest, options: { questions: { type: 'string' }, seed: { type: 'string' }, batch: { type: 'string' } } });
+      const questions = positiveInt(values.questions, 'questions');
+      const seed = positiveInt(values.seed, 'seed', 1);
+      const batchSize = Math.min(positiveInt(values.batch, 'batch', 500), 2000);
+      const signal = interruptSignal();
+      const bar = createProgress('Generating', questions);
+      const started = Date.now();
+      const report = await withDatabase((h) => generateQuestions(h.db, { questions, seed, batchSize, signal, onProgress: (d) => bar.update(d) }));
+      bar.stop();
+      const secs = (Date.now() - started) / 1000;
+      out(
+        `${report.interrupted ? 'Interrupted: ' : ''}added ${report.added} question(s), ${report.alreadyPresent} already present, in ${secs.toFixed(1)} s` +
+          (report.interrupted ? '. Run the same command again to continue.' : '.'),
+      );
+      return report.interrupted ? 130 : 0;
+    }
+    case 'user': {
+      const [sub, ...args] = rest;
+      if (sub !== 'create') throw new UsageError('the user command has one subcommand: user create');
+      const { values } = parseArgs({
+        args,
+        options: {
+          email: { type: 'string' },
+          name: { type: 'string' },
+          role: { type: 'string' },
+          password: { type: 'string' },
+          subjects: { type: 'string' },
+        },
+      });
+      if (!values.email || !values.name) throw new UsageError('user create needs --email and --name');
+      const user = await withDatabase((h) =>
+        createUser(h.db, {
+          email: values.email as string,
+          name: values.name as string,
+          role: values.role ?? 'student',
+          ...(values.password !== undefined ? { password: values.password } : {}),
+          subjects: values.subjects ? values.subjects.split(',').map((s) => s.trim()) : [],
+        }),
+      );
+      out(`Created ${user.role} ${user.name} <${user.email}> (id ${user.id}).`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out(HELP);
+      return 0;
+    default:
+      throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`Configuration error: ${err.message}\n`);
+    else if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${HELP}\n`);
+    else if (err instanceof InputError) for (const i of err.issues) process.stderr.write(`${i.field}: ${i.message}\n`);
+    else if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') process.stderr.write(`${err.message}\n\n${HELP}\n`);
+    else process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = err instanceof UsageError || err instanceof ConfigError || err instanceof InputError ? 2 : 1;
+  },
+);

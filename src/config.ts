@@ -1,0 +1,128 @@
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+
+/**
+ * Every setting Scholia reads from the environment, parsed once at start.
+ * A bad value stops the start with one line naming the variable (see .env.example).
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly siteUrl: string;
+  readonly siteName: string;
+  readonly dataDir: string;
+  /** `sqlite` (a file under dataDir, or DATABASE_URL=sqlite:/path) or `postgres`. */
+  readonly database:
+    | { readonly engine: 'sqlite'; readonly file: string }
+    | { readonly engine: 'postgres'; readonly url: string; readonly poolSize: number };
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly trustProxy: boolean;
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads NAME, or the file named by NAME_FILE (for secrets mounted as files). */
+function read(env: Env, name: string): string | undefined {
+  const fileVar = env[`${name}_FILE`];
+  if (fileVar !== undefined && fileVar !== '') {
+    try {
+      return readFileSync(fileVar, 'utf8').trim();
+    } catch {
+      throw new ConfigError(`${name}_FILE`, `cannot read the file ${JSON.stringify(fileVar)}`);
+    }
+  }
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got ${JSON.stringify(raw)}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const v = raw.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  }
+  return raw as T;
+}
+
+function httpUrl(env: Env, name: string, fallback: string): string {
+  const raw = read(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL such as https://example.org, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must start with http:// or https://, got ${JSON.stringify(raw)}`);
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const port = int(env, 'PORT', 3000, 1, 65535);
+  const host = read(env, 'HOST') ?? 'localhost';
+  const dataDir = path.resolve(cwd, read(env, 'DATA_DIR') ?? 'data');
+  const siteUrl = httpUrl(env, 'SITE_URL', `http://localhost:${port}`);
+  const siteName = read(env, 'SITE_NAME') ?? 'Scholia';
+
+  const dbUrl = read(env, 'DATABASE_URL');
+  let database: Config['database'];
+  if (dbUrl === undefined) {
+    database = { engine: 'sqlite', file: path.join(dataDir, 'scholia.db') };
+  } else if (/^postgres(ql)?:\/\//i.test(dbUrl)) {
+    try {
+      new URL(dbUrl);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    database = { engine: 'postgres', url: dbUrl, poolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 500) };
+  } else if (/^sqlite:/i.test(dbUrl)) {
+    const file = dbUrl.replace(/^sqlite:(\/\/)?/i, '');
+    if (file === '') throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/scholia.db');
+    database = { engine: 'sqlite', file: file === ':memory:' ? file : path.resolve(cwd, file) };
+  } else {
+    // Never echo the value: it may hold a password.
+    throw new ConfigError('DATABASE_URL', 'must start with postgres://, postgresql:// or sqlite:');
+  }
+
+  return Object.freeze({
+    port,
+    host,
+    siteUrl,
+    siteName,
+    dataDir,
+    database: Object.freeze(database),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  });
+}

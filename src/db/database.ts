@@ -1,0 +1,98 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types. Timestamps are ISO-8601 UTC strings (`2026-11-26T14:37:38.000Z`) on both engines:
+ * they sort as text, compare the same way in SQLite and PostgreSQL, and need no driver parsing.
+ * See docs/decisions/0002-timestamps-as-iso-text.md.
+ */
+export type Role = 'student' | 'educator' | 'editor' | 'admin';
+export type QuestionStatus = 'queued' | 'claimed' | 'drafted' | 'in_review' | 'published' | 'closed' | 'rejected';
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string | null;
+  bio: string | null;
+  created_at: string;
+}
+
+export interface SubjectsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  description: string;
+  position: number;
+}
+
+export interface TopicsTable {
+  id: Generated<number>;
+  subject_id: number;
+  slug: string;
+  name: string;
+}
+
+export interface EducatorSubjectsTable {
+  user_id: number;
+  subject_id: number;
+  verified_at: string;
+}
+
+export interface QuestionsTable {
+  id: Generated<number>;
+  slug: string;
+  title: string;
+  details: string;
+  /** Sanitized HTML of `details`, rendered once at write time. */
+  details_html: string;
+  subject_id: number;
+  asker_id: number | null;
+  status: QuestionStatus;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+  /** Identity of an imported question, so that importing a file again adds nothing. */
+  import_key: string | null;
+}
+
+export interface QuestionTopicsTable {
+  question_id: number;
+  topic_id: number;
+}
+
+export interface AnswersTable {
+  id: Generated<number>;
+  question_id: number;
+  educator_id: number;
+  body: string;
+  /** Sanitized HTML of `body`, rendered once at write time. */
+  body_html: string;
+  quick_answer: string;
+  /** JSON array of {title, url?}. */
+  sources: ColumnType<string, string, string>;
+  word_count: number;
+  approved_by: number | null;
+  approved_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  subjects: SubjectsTable;
+  topics: TopicsTable;
+  educator_subjects: EducatorSubjectsTable;
+  questions: QuestionsTable;
+  question_topics: QuestionTopicsTable;
+  answers: AnswersTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type SubjectRow = Selectable<SubjectsTable>;
+export type QuestionRow = Selectable<QuestionsTable>;
+export type NewQuestion = Insertable<QuestionsTable>;
+export type QuestionUpdate = Updateable<QuestionsTable>;
+export type AnswerRow = Selectable<AnswersTable>;
+export type NewAnswer = Insertable<AnswersTable>;

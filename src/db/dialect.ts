@@ -1,0 +1,17 @@
+import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { Engine } from './connect.ts';
+
+// The only place for SQL that differs between SQLite and PostgreSQL. Each helper is tested on both.
+
+/** Case-insensitive substring match (SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE). */
+export function containsInsensitive(engine: Engine, column: Expression<string>, needle: string): RawBuilder<SqlBool> {
+  const pattern = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return engine === 'postgres'
+    ? sql<SqlBool>`${column} ilike ${pattern} escape '\\'`
+    : sql<SqlBool>`${column} like ${pattern} escape '\\'`;
+}
+
+/** Most rows one multi-row INSERT may carry without passing SQLite's 32,766 bound-parameter limit. */
+export function maxRowsPerInsert(columns: number): number {
+  return Math.max(1, Math.floor(32_000 / columns));
+}

@@ -1,0 +1,115 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Kysely } from 'kysely';
+import type { Database, Role } from '../db/database.ts';
+import { InputError } from '../lib/errors.ts';
+import { type Clock, systemClock } from '../lib/time.ts';
+import { createUser, findUserByEmail } from '../modules/accounts/index.ts';
+import { importKey, validateImportRecord } from '../modules/content/import-record.ts';
+import { createPublishedQuestion, findExistingImportKeys } from '../modules/questions/index.ts';
+import { ensureStandardSubjects, ensureSubject, ensureTopic } from '../modules/subjects/index.ts';
+
+type Db = Kysely<Database>;
+
+/** Every demo account signs in with this password (see README). */
+export const DEMO_PASSWORD = 'scholia-demo-2026';
+
+export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; role: Role; subjects?: string[]; bio?: string }> = [
+  { email: 'admin@demo.scholia.test', name: 'Alex Morgan', role: 'admin', bio: 'Runs the Scholia demo site.' },
+  { email: 'editor@demo.scholia.test', name: 'Margaret Ellis', role: 'editor', bio: 'Scholia Editorial: checks every expert answer before it is marked approved.' },
+  { email: 'amara.okafor@demo.scholia.test', name: 'Dr. Amara Okafor', role: 'educator', subjects: ['history', 'social-studies', 'arts'], bio: 'PhD in modern history; twelve years teaching AP World History.' },
+  { email: 'samuel.whitcombe@demo.scholia.test', name: 'Samuel Whitcombe', role: 'educator', subjects: ['social-studies', 'history'], bio: 'High-school civics and economics teacher.' },
+  { email: 'thomas.reyes@demo.scholia.test', name: 'Thomas Reyes', role: 'educator', subjects: ['literature', 'arts'], bio: 'MA in English literature; teaches drama and poetry.' },
+  { email: 'lena.hoffmann@demo.scholia.test', name: 'Dr. Lena Hoffmann', role: 'educator', subjects: ['science'], bio: 'Biochemist turned science teacher.' },
+  { email: 'priya.natarajan@demo.scholia.test', name: 'Priya Natarajan', role: 'educator', subjects: ['math', 'science'], bio: 'Math department head; loves a good proof.' },
+  { email: 'jordan.lee@demo.scholia.test', name: 'Jordan Lee', role: 'student' },
+  { email: 'maya.chen@demo.scholia.test', name: 'Maya Chen', role: 'student' },
+];
+
+const contentDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'content');
+
+const subjectNames: Record<string, string> = {
+  history: 'History',
+  literature: 'Literature',
+  science: 'Science',
+  math: 'Math',
+  'social-studies': 'Social Studies',
+  arts: 'Arts',
+};
+
+export interface SeedReport {
+  usersAdded: number;
+  questionsAdded: number;
+}
+
+/** Loads the demo accounts and the demo questions; running it again adds nothing. */
+export async function seedDemo(db: Db, clock: Clock = systemClock): Promise<SeedReport> {
+  await ensureStandardSubjects(db);
+  let usersAdded = 0;
+  for (const u of DEMO_USERS) {
+    if (await findUserByEmail(db, u.email)) continue;
+    try {
+      await createUser(db, { ...u, password: DEMO_PASSWORD }, clock);
+      usersAdded++;
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      throw new Error(`demo user ${u.email}: ${err.message}`);
+    }
+  }
+  const editor = await findUserByEmail(db, 'editor@demo.scholia.test');
+  const educators = new Map<string, number>();
+  for (const u of DEMO_USERS) {
+    const found = await findUserByEmail(db, u.email);
+    if (found) educators.set(u.name, found.id);
+  }
+
+  // Interleave subjects so the home page's "recently answered" shows a mix.
+  const files = readdirSync(contentDir).filter((f) => f.endsWith('.json')).sort();
+  const perSubject = files.map((f) => ({ subject: subjectNames[f.replace(/\.json$/, '')] ?? f, items: JSON.parse(readFileSync(path.join(contentDir, f), 'utf8')) as unknown[] }));
+  const ordered: Array<{ subject: string; item: unknown }> = [];
+  for (let i = 0; perSubject.some((s) => i < s.items.length); i++) {
+    for (const s of perSubject) if (i < s.items.length) ordered.push({ subject: s.subject, item: s.items[i] });
+  }
+
+  const now = clock.now().getTime();
+  const records = ordered.map(({ subject, item }, i) => {
+    const { record, issues } = validateImportRecord({ ...(item as object), subject });
+    if (!record) throw new Error(`demo content for ${subject}, item ${i + 1}: ${issues.map((x) => `${x.field} ${x.message}`).join('; ')}`);
+    return record;
+  });
+  const existing = await findExistingImportKeys(db, records.map(importKey));
+  let questionsAdded = 0;
+  await db.transaction().execute(async (trx) => {
+    for (const [i, record] of records.entries()) {
+      const key = importKey(record);
+      if (existing.has(key)) continue;
+      const subject = await ensureSubject(trx, record.subject);
+      const topicIds: number[] = [];
+      for (const t of record.topics) topicIds.push((await ensureTopic(trx, subject.id, t)).id);
+      const educatorId = educators.get(record.educator);
+      if (educatorId === undefined) throw new Error(`demo content names an unknown educator: ${record.educator}`);
+      // Spread publication over the past weeks, oldest first, so lists have a stable order.
+      const publishedAt = new Date(now - (records.length - i) * 31 * 3600_000).toISOString();
+      await createPublishedQuestion(
+        trx,
+        {
+          subjectId: subject.id,
+          topicIds,
+          title: record.title,
+          details: record.details,
+          educatorId,
+          answer: record.answer,
+          quickAnswer: record.quickAnswer,
+          sources: record.sources,
+          approvedBy: editor?.id ?? null,
+          importKey: key,
+          publishedAt,
+        },
+        clock,
+      );
+      questionsAdded++;
+    }
+  });
+  return { usersAdded, questionsAdded };
+}

@@ -1,0 +1,50 @@
+import MarkdownIt from 'markdown-it';
+import sanitizeHtml from 'sanitize-html';
+
+// User Markdown never executes: markdown-it refuses raw HTML, and the result then passes an allowlist.
+const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false });
+
+// Answers sit under the page's own h2 sections, so their headings start at h3 (keeps the outline valid).
+const headingShift: Record<string, string> = { h1: 'h3', h2: 'h3', h3: 'h4', h4: 'h5', h5: 'h6', h6: 'h6' };
+
+const sanitizeOptions: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'ul', 'ol', 'li', 'strong', 'em', 's', 'del',
+    'code', 'pre', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td',
+  ],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel'],
+    ol: ['start'],
+    th: ['style'],
+    td: ['style'],
+    code: ['class'],
+  },
+  allowedStyles: { th: { 'text-align': [/^(left|right|center)$/] }, td: { 'text-align': [/^(left|right|center)$/] } },
+  allowedClasses: { code: [/^language-[a-z0-9+#-]{1,30}$/] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowProtocolRelative: false,
+  transformTags: {
+    ...Object.fromEntries(Object.entries(headingShift).map(([from, to]) => [from, sanitizeHtml.simpleTransform(to, {})])),
+    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow ugc' } }),
+  },
+  // Drop the contents of dangerous elements too, not only the tags.
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object'],
+};
+
+/** Markdown to safe HTML: headings, lists, quotes, links (nofollow ugc), code and tables. */
+export function renderMarkdown(source: string): string {
+  return sanitizeHtml(md.render(source), sanitizeOptions);
+}
+
+/** Markdown to plain text (for meta descriptions, snippets and word counts). */
+export function markdownToText(source: string): string {
+  const html = md.render(source);
+  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import { type FieldIssue, InputError } from '../../lib/errors.ts';
+import { hashPassword } from '../../lib/password.ts';
+import { slugify } from '../../lib/slug.ts';
+import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
+import { findSubjectsBySlugs } from '../subjects/subject.repository.ts';
+import * as repo from './user.repository.ts';
+import { type User, canAnswer, isPlausibleEmail, isRole, normaliseEmail, ROLES } from './user.ts';
+
+type Db = Kysely<Database>;
+
+export interface CreateUserInput {
+  email: string;
+  name: string;
+  role?: string;
+  password?: string;
+  /** Subject slugs or names an educator is verified for. */
+  subjects?: readonly string[];
+  bio?: string;
+}
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+export async function createUser(db: Db, input: CreateUserInput, clock: Clock = systemClock): Promise<User> {
+  const issues: FieldIssue[] = [];
+  const email = normaliseEmail(input.email ?? '');
+  const name = (input.name ?? '').replace(/\s+/g, ' ').trim();
+  const role = input.role ?? 'student';
+  if (!isPlausibleEmail(email)) issues.push({ field: 'email', message: 'must be an email address such as ana@example.org' });
+  if (name.length < 1 || name.length > 100) issues.push({ field: 'name', message: 'must be 1 to 100 characters' });
+  if (!isRole(role)) issues.push({ field: 'role', message: `must be one of ${ROLES.join(', ')}` });
+  if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
+    issues.push({ field: 'password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
+  }
+  const wanted = (input.subjects ?? []).map((s) => slugify(s, 60)).filter((s) => s !== '');
+  if (wanted.length > 0 && isRole(role) && !canAnswer(role)) {
+    issues.push({ field: 'subjects', message: 'only educators, editors and admins are verified for subjects' });
+  }
+  const subjects = await findSubjectsBySlugs(db, wanted);
+  const unknown = wanted.filter((w) => !subjects.some((s) => s.slug === w));
+  if (unknown.length > 0) issues.push({ field: 'subjects', message: `no subject called ${unknown.join(', ')}` });
+  if (issues.length === 0 && (await repo.findUserByEmail(db, email))) {
+    issues.push({ field: 'email', message: 'an account with this email already exists' });
+  }
+  if (issues.length > 0 || !isRole(role)) throw new InputError(issues);
+
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  const now = isoNow(clock);
+  return db.transaction().execute(async (trx) => {
+    const user = await repo.insertUser(trx, { email, name, role, passwordHash, bio: input.bio ?? null, createdAt: now });
+    await repo.addEducatorSubjects(
+      trx,
+      user.id,
+      subjects.map((s) => s.id),
+      now,
+    );
+    return user;
+  });
+}
+
+/**
+ * The answering account with this display name, or a new educator account for it. Imports name educators by
+ * display name only, so the new account gets an address under the reserved `.invalid` domain until someone
+ * gives it a real one.
+ */
+export async function ensureEducatorByName(db: Db, name: string, clock: Clock = systemClock): Promise<User> {
+  const clean = name.replace(/\s+/g, ' ').trim();
+  const existing = await repo.findAnswererByName(db, clean);
+  if (existing) return existing;
+  const base = slugify(clean, 40) || 'educator';
+  for (let n = 1; ; n++) {
+    const email = `${n === 1 ? base : `${base}-${n}`}@educators.scholia.invalid`;
+    if (!(await repo.findUserByEmail(db, email))) {
+      return repo.insertUser(db, { email, name: clean, role: 'educator', passwordHash: null, createdAt: isoNow(clock) });
+    }
+  }
+}
+
+export { findUserByEmail, findUserById, listEducatorSubjectSlugs, addEducatorSubjects } from './user.repository.ts';

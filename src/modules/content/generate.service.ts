@@ -1,0 +1,134 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database, NewAnswer, NewQuestion } from '../../db/database.ts';
+import { createRandom, pick } from '../../lib/random.ts';
+import { slugify } from '../../lib/slug.ts';
+import { type Clock, systemClock } from '../../lib/time.ts';
+import { createUser } from '../accounts/index.ts';
+import { findExistingImportKeys } from '../questions/index.ts';
+import { ensureStandardSubjects } from '../subjects/index.ts';
+import { SyntheticTextGenerator } from './synthetic-text.ts';
+
+type Db = Kysely<Database>;
+
+export interface GenerateOptions {
+  questions: number;
+  seed?: number;
+  batchSize?: number;
+  clock?: Clock;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface GenerateReport {
+  added: number;
+  alreadyPresent: number;
+  interrupted: boolean;
+}
+
+const SPAN_MS = 3 * 365 * 24 * 3600_000;
+
+/**
+ * Adds N synthetic published questions with expert answers, in batches of one transaction each.
+ * Question i of seed S has the key `gen:S:i`, so an interrupted run continues where it stopped and a repeated
+ * run adds nothing.
+ */
+export async function generateQuestions(db: Db, options: GenerateOptions): Promise<GenerateReport> {
+  const clock = options.clock ?? systemClock;
+  const seed = options.seed ?? 1;
+  const batchSize = options.batchSize ?? 500;
+  const total = options.questions;
+
+  await ensureStandardSubjects(db);
+  const subjects = await db.selectFrom('subjects').select('id').orderBy('id').execute();
+  const topicRows = await db.selectFrom('topics').select(['id', 'subject_id']).execute();
+  const topicsBySubject = new Map<number, number[]>();
+  for (const t of topicRows) topicsBySubject.set(t.subject_id, [...(topicsBySubject.get(t.subject_id) ?? []), t.id]);
+  const educatorIds = await ensureEducators(db, clock);
+
+  const gen = new SyntheticTextGenerator(seed);
+  const rand = createRandom(seed ^ 0x9e3779b9);
+  const end = clock.now().getTime();
+  const start = end - SPAN_MS;
+  let added = 0;
+  let alreadyPresent = 0;
+
+  for (let first = 0; first < total; first += batchSize) {
+    if (options.signal?.aborted) return { added, alreadyPresent, interrupted: true };
+    const count = Math.min(batchSize, total - first);
+    const keys = Array.from({ length: count }, (_, k) => `gen:${seed}:${first + k}`);
+    const existing = await findExistingImportKeys(db, keys);
+    const questions: NewQuestion[] = [];
+    const answers: Array<Omit<NewAnswer, 'question_id'>> = [];
+    const topics: number[] = [];
+    for (let k = 0; k < count; k++) {
+      // Always draw the text, so question i is the same whether or not earlier ones already exist.
+      const q = gen.question();
+      const subjectId = (pick(rand, subjects) as { id: number }).id;
+      const subjectTopics = topicsBySubject.get(subjectId) ?? [];
+      const topicId = subjectTopics.length > 0 ? pick(rand, subjectTopics) : 0;
+      const educatorId = pick(rand, educatorIds);
+      if (existing.has(keys[k] as string)) {
+        alreadyPresent++;
+        continue;
+      }
+      const at = new Date(start + Math.floor(((first + k) / Math.max(1, total)) * SPAN_MS)).toISOString();
+      questions.push({
+        slug: slugify(q.title),
+        title: q.title,
+        details: q.details,
+        details_html: q.detailsHtml,
+        subject_id: subjectId,
+        asker_id: null,
+        status: 'published',
+        created_at: at,
+        updated_at: at,
+        published_at: at,
+        import_key: keys[k] as string,
+      });
+      answers.push({
+        educator_id: educatorId,
+        body: q.answer,
+        body_html: q.answerHtml,
+        quick_answer: q.quickAnswer,
+        sources: '[]',
+        word_count: q.wordCount,
+        approved_by: null,
+        approved_at: null,
+        created_at: at,
+        updated_at: at,
+      });
+      topics.push(topicId);
+    }
+    if (questions.length > 0) {
+      await db.transaction().execute(async (trx) => {
+        const ids = await trx.insertInto('questions').values(questions).returning('id').execute();
+        await trx
+          .insertInto('answers')
+          .values(answers.map((a, i) => ({ ...a, question_id: (ids[i] as { id: number }).id })))
+          .execute();
+        const links = ids.flatMap((row, i) => (topics[i] ? [{ question_id: row.id, topic_id: topics[i] as number }] : []));
+        if (links.length > 0) await trx.insertInto('question_topics').values(links).execute();
+      });
+      added += questions.length;
+    }
+    options.onProgress?.(first + count, total);
+  }
+  return { added, alreadyPresent, interrupted: false };
+}
+
+async function ensureEducators(db: Db, clock: Clock): Promise<number[]> {
+  const rows = await db.selectFrom('users').select('id').where('role', '=', 'educator').orderBy('id').execute();
+  if (rows.length > 0) return rows.map((r) => r.id);
+  const ids: number[] = [];
+  for (let i = 1; i <= 5; i++) {
+    const user = await createUser(db, { email: `synthetic-educator-${i}@generated.scholia.invalid`, name: `Synthetic Educator ${i}`, role: 'educator' }, clock);
+    ids.push(user.id);
+  }
+  return ids;
+}
+
+/** Rows in the questions table (for progress messages). */
+export async function countQuestions(db: Db): Promise<number> {
+  const row = await db.selectFrom('questions').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,16 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { RouteContext } from '../../app.ts';
+import { sendHtml } from '../../platform/html.ts';
+import { listRecentlyAnswered } from '../questions/index.ts';
+import { listSubjects } from '../subjects/index.ts';
+import { HomePageView } from './home-page.tsx';
+
+export function homeRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/', async (_request, reply) => {
+      const db = ctx.database.db;
+      const [subjects, recent] = await Promise.all([listSubjects(db), listRecentlyAnswered(db, 10)]);
+      return sendHtml(reply, <HomePageView site={ctx.site} subjects={subjects} recent={recent} />);
+    });
+  };
+}

@@ -1,0 +1,213 @@
+import { type Kysely, sql } from 'kysely';
+import type { Engine } from '../../db/connect.ts';
+import type { Database, NewAnswer, NewQuestion } from '../../db/database.ts';
+import { containsInsensitive } from '../../db/dialect.ts';
+import type { Cursor, QuestionPage, QuestionSummary, Source } from './question.ts';
+
+type Db = Kysely<Database>;
+
+export async function insertQuestion(db: Db, q: NewQuestion): Promise<number> {
+  const { id } = await db.insertInto('questions').values(q).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
+export async function insertQuestionTopics(db: Db, questionId: number, topicIds: readonly number[]): Promise<void> {
+  if (topicIds.length === 0) return;
+  await db
+    .insertInto('question_topics')
+    .values([...new Set(topicIds)].map((topic_id) => ({ question_id: questionId, topic_id })))
+    .execute();
+}
+
+export async function insertAnswer(db: Db, a: NewAnswer): Promise<number> {
+  const { id } = await db.insertInto('answers').values(a).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
+/** Which of these import keys already have a question. */
+export async function findExistingImportKeys(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db.selectFrom('questions').select('import_key').where('import_key', 'in', keys).execute();
+  return new Set(rows.map((r) => r.import_key as string));
+}
+
+function parseSources(json: string): Source[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? (v as Source[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The question, its subject, topics and expert answer (without related questions), or undefined. */
+export async function findQuestionPage(db: Db, id: number): Promise<Omit<QuestionPage, 'related'> | undefined> {
+  const row = await db
+    .selectFrom('questions as q')
+    .innerJoin('subjects as s', 's.id', 'q.subject_id')
+    .leftJoin('answers as a', 'a.question_id', 'q.id')
+    .leftJoin('users as e', 'e.id', 'a.educator_id')
+    .leftJoin('users as ap', 'ap.id', 'a.approved_by')
+    .select([
+      'q.id',
+      'q.slug',
+      'q.title',
+      'q.details_html',
+      'q.status',
+      'q.created_at',
+      'q.updated_at',
+      'q.published_at',
+      's.id as subject_id',
+      's.slug as subject_slug',
+      's.name as subject_name',
+      'a.id as answer_id',
+      'a.body_html',
+      'a.quick_answer',
+      'a.sources',
+      'a.word_count',
+      'a.approved_at',
+      'a.created_at as answer_created_at',
+      'a.updated_at as answer_updated_at',
+      'e.id as educator_id',
+      'e.name as educator_name',
+      'ap.id as approver_id',
+      'ap.name as approver_name',
+    ])
+    .where('q.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const topics = await db
+    .selectFrom('question_topics as qt')
+    .innerJoin('topics as t', 't.id', 'qt.topic_id')
+    .select(['t.id', 't.slug', 't.name'])
+    .where('qt.question_id', '=', id)
+    .orderBy('t.name')
+    .execute();
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    detailsHtml: row.details_html,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    publishedAt: row.published_at,
+    subject: { id: row.subject_id, slug: row.subject_slug, name: row.subject_name },
+    topics,
+    answer:
+      row.answer_id === null || row.educator_id === null
+        ? null
+        : {
+            bodyHtml: row.body_html ?? '',
+            quickAnswer: row.quick_answer ?? '',
+            sources: parseSources(row.sources ?? '[]'),
+            wordCount: row.word_count ?? 0,
+            educator: { id: row.educator_id, name: row.educator_name ?? '' },
+            approvedBy: row.approver_id === null ? null : { id: row.approver_id, name: row.approver_name ?? '' },
+            approvedAt: row.approved_at,
+            createdAt: row.answer_created_at ?? row.created_at,
+            updatedAt: row.answer_updated_at ?? row.updated_at,
+          },
+  };
+}
+
+const summaryColumns = [
+  'q.id',
+  'q.slug',
+  'q.title',
+  'q.published_at as publishedAt',
+  's.slug as subjectSlug',
+  's.name as subjectName',
+  'a.quick_answer as quickAnswer',
+] as const;
+
+/** Published questions, newest first, after the cursor (keyset: uses the (subject_id, status, published_at, id) index). */
+export async function listPublished(
+  db: Db,
+  opts: { subjectId?: number; after?: Cursor | null; limit: number },
+): Promise<QuestionSummary[]> {
+  let query = db
+    .selectFrom('questions as q')
+    .innerJoin('subjects as s', 's.id', 'q.subject_id')
+    .leftJoin('answers as a', 'a.question_id', 'q.id')
+    .select(summaryColumns)
+    .where('q.status', '=', 'published');
+  if (opts.subjectId !== undefined) query = query.where('q.subject_id', '=', opts.subjectId);
+  const after = opts.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('q.published_at', '<', after.publishedAt),
+        eb.and([eb('q.published_at', '=', after.publishedAt), eb('q.id', '<', after.id)]),
+      ]),
+    );
+  }
+  return query.orderBy('q.published_at', 'desc').orderBy('q.id', 'desc').limit(opts.limit).execute();
+}
+
+/**
+ * Related questions: newest published ones sharing a topic, then newest of the same subject.
+ * Each query walks an index and stops at `limit` rows, so the cost does not grow with the site.
+ */
+export async function listRelated(
+  db: Db,
+  opts: { questionId: number; subjectId: number; topicIds: readonly number[]; limit: number },
+): Promise<QuestionSummary[]> {
+  const found: QuestionSummary[] = [];
+  const seen = new Set<number>([opts.questionId]);
+  for (const topicId of opts.topicIds) {
+    if (found.length >= opts.limit) break;
+    const rows = await db
+      .selectFrom('question_topics as qt')
+      .innerJoin('questions as q', 'q.id', 'qt.question_id')
+      .innerJoin('subjects as s', 's.id', 'q.subject_id')
+      .leftJoin('answers as a', 'a.question_id', 'q.id')
+      .select(summaryColumns)
+      .where('qt.topic_id', '=', topicId)
+      .where('q.status', '=', 'published')
+      .where('q.id', '!=', opts.questionId)
+      .orderBy('qt.question_id', 'desc')
+      .limit(opts.limit + 1)
+      .execute();
+    for (const r of rows) {
+      if (found.length < opts.limit && !seen.has(r.id)) {
+        seen.add(r.id);
+        found.push(r);
+      }
+    }
+  }
+  if (found.length < opts.limit) {
+    const rows = await listPublished(db, { subjectId: opts.subjectId, limit: opts.limit + seen.size });
+    for (const r of rows) {
+      if (found.length < opts.limit && !seen.has(r.id)) {
+        seen.add(r.id);
+        found.push(r);
+      }
+    }
+  }
+  return found;
+}
+
+/** A plain title match, newest first. Full-text search replaces it (see the search issue). */
+export async function searchTitles(db: Db, engine: Engine, text: string, limit: number): Promise<QuestionSummary[]> {
+  return db
+    .selectFrom('questions as q')
+    .innerJoin('subjects as s', 's.id', 'q.subject_id')
+    .leftJoin('answers as a', 'a.question_id', 'q.id')
+    .select(summaryColumns)
+    .where('q.status', '=', 'published')
+    .where(containsInsensitive(engine, sql.ref('q.title'), text))
+    .orderBy('q.published_at', 'desc')
+    .orderBy('q.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function countPublished(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('questions')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('status', '=', 'published')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

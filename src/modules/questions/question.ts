@@ -1,0 +1,87 @@
+import type { QuestionStatus } from '../../db/database.ts';
+
+export type { QuestionStatus };
+
+export interface Source {
+  title: string;
+  url?: string;
+}
+
+/** A question in a list: enough for a link, its subject and a line of its quick answer. */
+export interface QuestionSummary {
+  id: number;
+  slug: string;
+  title: string;
+  subjectSlug: string;
+  subjectName: string;
+  publishedAt: string | null;
+  quickAnswer: string | null;
+}
+
+export interface ExpertAnswer {
+  bodyHtml: string;
+  quickAnswer: string;
+  sources: Source[];
+  wordCount: number;
+  educator: { id: number; name: string };
+  approvedBy: { id: number; name: string } | null;
+  approvedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface QuestionPage {
+  id: number;
+  slug: string;
+  title: string;
+  detailsHtml: string;
+  status: QuestionStatus;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string | null;
+  subject: { id: number; slug: string; name: string };
+  topics: { id: number; slug: string; name: string }[];
+  answer: ExpertAnswer | null;
+  related: QuestionSummary[];
+}
+
+export const TITLE_MIN = 10;
+export const TITLE_MAX = 200;
+export const DETAILS_MAX = 10_000;
+
+export function questionPath(q: { id: number; slug: string }): string {
+  return `/q/${q.id}/${q.slug}`;
+}
+
+const MAX_ID = 2_147_483_647;
+
+/** A question id from a URL segment: digits only, within the integer column's range; otherwise null. */
+export function parseQuestionId(raw: string): number | null {
+  if (!/^[1-9]\d{0,9}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n <= MAX_ID ? n : null;
+}
+
+/** Where a list page stopped: the last row's publication time and id (keyset pagination, no OFFSET). */
+export interface Cursor {
+  publishedAt: string;
+  id: number;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return `${Date.parse(c.publishedAt).toString(36)}.${c.id.toString(36)}`;
+}
+
+export function decodeCursor(raw: string): Cursor | null {
+  const m = /^([0-9a-z]{1,12})\.([0-9a-z]{1,7})$/.exec(raw);
+  if (!m) return null;
+  const ms = Number.parseInt(m[1] as string, 36);
+  const id = Number.parseInt(m[2] as string, 36);
+  if (!Number.isSafeInteger(ms) || ms > 253_402_300_799_999 || id < 1 || id > MAX_ID) return null;
+  return { publishedAt: new Date(ms).toISOString(), id };
+}
+
+/** Only published questions have public pages (asking and review arrive with the queue). */
+export function isPublic(q: { status: QuestionStatus }): boolean {
+  return q.status === 'published';
+}

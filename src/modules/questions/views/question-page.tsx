@@ -1,0 +1,117 @@
+import { formatDate } from '../../../lib/time.ts';
+import { Layout, SanitizedHtml, type Site } from '../../../views/layout.tsx';
+import { type QuestionPage, questionPath } from '../question.ts';
+
+function Paragraphs(props: { text: string }) {
+  return (
+    <>
+      {props.text
+        .split(/\n\s*\n/)
+        .map((p) => p.trim())
+        .filter((p) => p !== '')
+        .map((p, i) => (
+          <p key={i}>{p}</p>
+        ))}
+    </>
+  );
+}
+
+export function QuestionPageView(props: { site: Site; page: QuestionPage; description: string }) {
+  const { page, site } = props;
+  const { answer } = page;
+  return (
+    <Layout site={site} title={page.title} description={props.description} canonicalPath={questionPath(page)}>
+      <nav class="breadcrumbs" aria-label="Breadcrumb">
+        <ol>
+          <li>
+            <a href="/">Home</a>
+          </li>
+          <li>
+            <a href="/subjects">Subjects</a>
+          </li>
+          <li>
+            <a href={`/subjects/${page.subject.slug}`}>{page.subject.name}</a>
+          </li>
+        </ol>
+      </nav>
+      <div class="layout">
+        <article>
+          <section class="card" aria-labelledby="question-title">
+            <p class="label">Student Question</p>
+            <h1 id="question-title">{page.title}</h1>
+            {page.detailsHtml ? <SanitizedHtml class="prose" html={page.detailsHtml} /> : null}
+            <p class="meta">
+              <a href={`/subjects/${page.subject.slug}`}>{page.subject.name}</a> · Asked {formatDate(page.createdAt)}
+            </p>
+            {page.topics.length > 0 ? (
+              <ul class="topics" aria-label="Topics">
+                {page.topics.map((t) => (
+                  <li key={t.id}>{t.name}</li>
+                ))}
+              </ul>
+            ) : null}
+          </section>
+          {answer ? (
+            <>
+              <section class="card quick-answer" aria-labelledby="quick-answer-title">
+                <h2 id="quick-answer-title">Quick answer</h2>
+                <Paragraphs text={answer.quickAnswer} />
+              </section>
+              <section class="card" id="expert-answer" aria-labelledby="expert-answer-title">
+                <h2 id="expert-answer-title">Expert Answer</h2>
+                <p class="byline">
+                  <span>
+                    Answered by <strong>{answer.educator.name}</strong>
+                  </span>
+                  {answer.approvedBy ? <span class="badge">Approved by Scholia Editorial</span> : null}
+                  <span class="meta">{formatDate(answer.updatedAt)}</span>
+                </p>
+                <SanitizedHtml class="prose" html={answer.bodyHtml} />
+                {answer.sources.length > 0 ? (
+                  <section class="sources" aria-labelledby="sources-title">
+                    <h3 id="sources-title">Sources</h3>
+                    <ol>
+                      {answer.sources.map((s, i) => (
+                        <li key={i}>
+                          {s.url ? (
+                            <a href={s.url} rel="nofollow ugc noopener">
+                              {s.title}
+                            </a>
+                          ) : (
+                            s.title
+                          )}
+                        </li>
+                      ))}
+                    </ol>
+                  </section>
+                ) : null}
+              </section>
+            </>
+          ) : (
+            <section class="card" aria-labelledby="expert-answer-title">
+              <h2 id="expert-answer-title">Expert Answer</h2>
+              <p>An educator is working on this question.</p>
+            </section>
+          )}
+        </article>
+        <aside class="related" aria-labelledby="related-title">
+          <h2 id="related-title">Related questions</h2>
+          {page.related.length > 0 ? (
+            <ul>
+              {page.related.map((r) => (
+                <li key={r.id}>
+                  <a href={questionPath(r)}>{r.title}</a>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">No related questions yet.</p>
+          )}
+          <p>
+            <a href={`/subjects/${page.subject.slug}`}>More {page.subject.name} questions</a>
+          </p>
+        </aside>
+      </div>
+    </Layout>
+  );
+}

@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import { slugify } from '../../lib/slug.ts';
+import * as repo from './subject.repository.ts';
+import { STANDARD_SUBJECTS, type Subject, type Topic } from './subject.ts';
+
+type Db = Kysely<Database>;
+
+export { listSubjects, listSubjectsWithCounts, findSubjectBySlug, listTopics } from './subject.repository.ts';
+
+/** The subject with this name (matched by slug, so "Social studies" finds "Social Studies"), created if new. */
+export async function ensureSubject(db: Db, name: string): Promise<Subject> {
+  const clean = name.replace(/\s+/g, ' ').trim();
+  const slug = slugify(clean, 60);
+  const existing = await repo.findSubjectBySlug(db, slug);
+  if (existing) return existing;
+  const standardIndex = STANDARD_SUBJECTS.findIndex((s) => s.slug === slug);
+  const standard = STANDARD_SUBJECTS[standardIndex];
+  return repo.insertSubject(db, {
+    slug,
+    name: standard?.name ?? clean,
+    description: standard?.description ?? '',
+    position: standard ? standardIndex + 1 : Math.max(STANDARD_SUBJECTS.length, await repo.maxSubjectPosition(db)) + 1,
+  });
+}
+
+export async function ensureTopic(db: Db, subjectId: number, name: string): Promise<Topic> {
+  const clean = name.replace(/\s+/g, ' ').trim();
+  const slug = slugify(clean, 60);
+  return (await repo.findTopic(db, subjectId, slug)) ?? repo.insertTopic(db, { subjectId, slug, name: clean });
+}
+
+/** Creates the standard subjects and their topics where missing. */
+export async function ensureStandardSubjects(db: Db): Promise<Subject[]> {
+  const out: Subject[] = [];
+  for (const s of STANDARD_SUBJECTS) {
+    const subject = await ensureSubject(db, s.name);
+    for (const t of s.topics) await ensureTopic(db, subject.id, t);
+    out.push(subject);
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+export interface Subject {
+  id: number;
+  slug: string;
+  name: string;
+  description: string;
+  position: number;
+}
+
+export interface SubjectWithCount extends Subject {
+  questionCount: number;
+}
+
+export interface Topic {
+  id: number;
+  subjectId: number;
+  slug: string;
+  name: string;
+}
+
+/** The subjects every new site starts with (demo and synthetic data use them too). */
+export const STANDARD_SUBJECTS: ReadonlyArray<{ slug: string; name: string; description: string; topics: string[] }> = [
+  {
+    slug: 'history',
+    name: 'History',
+    description: 'Empires, revolutions, wars and the people who shaped them, from the ancient world to the Cold War.',
+    topics: ['Ancient World', 'Medieval Europe', 'Revolutions', 'World Wars', 'Cold War', 'United States'],
+  },
+  {
+    slug: 'literature',
+    name: 'Literature',
+    description: 'Novels, poems and plays: themes, characters, devices and what the words are doing.',
+    topics: ['Novels', 'Poetry', 'Drama', 'Shakespeare', 'Literary Devices'],
+  },
+  {
+    slug: 'science',
+    name: 'Science',
+    description: 'Biology, chemistry, physics and earth science, explained from first principles.',
+    topics: ['Biology', 'Chemistry', 'Physics', 'Earth Science'],
+  },
+  {
+    slug: 'math',
+    name: 'Math',
+    description: 'Algebra, geometry, calculus and statistics, with worked steps and the reasons behind them.',
+    topics: ['Algebra', 'Geometry', 'Calculus', 'Statistics'],
+  },
+  {
+    slug: 'social-studies',
+    name: 'Social Studies',
+    description: 'Government, economics, geography and civics: how societies organise themselves.',
+    topics: ['Government', 'Economics', 'Geography', 'Civics'],
+  },
+  {
+    slug: 'arts',
+    name: 'Arts',
+    description: 'Painting, music, architecture and film: movements, works and how to read them.',
+    topics: ['Art History', 'Music', 'Architecture', 'Film'],
+  },
+];

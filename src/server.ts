@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { connect, type DatabaseHandle } from './db/connect.ts';
+import { migrateToLatest } from './db/migrator.ts';
+import { seedDemo } from './demo/seed.ts';
+import { countQuestions } from './modules/content/generate.service.ts';
+
+export interface ServeOptions {
+  /** Load the demo content when the database has no questions (what `npm start` does). */
+  demoIfEmpty?: boolean;
+}
+
+/** Connects, migrates, builds the app and listens; SIGTERM and SIGINT close it gracefully. */
+export async function serve(config: Config, options: ServeOptions = {}): Promise<{ app: FastifyInstance; database: DatabaseHandle }> {
+  const database = connect(config.database);
+  const app = await buildApp(config, { database });
+  const log = app.log;
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+    if (options.demoIfEmpty && (await countQuestions(database.db)) === 0) {
+      const report = await seedDemo(database.db);
+      log.info(report, 'demo content loaded into the empty database');
+    }
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    log.fatal({ err }, 'could not start');
+    await app.close().catch(() => {});
+    await database.close().catch(() => {});
+    throw err;
+  }
+  log.info({ url: config.siteUrl, database: database.engine }, `Scholia is serving ${config.siteUrl}`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: finishing requests in flight');
+    const timer = setTimeout(() => {
+      log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    try {
+      await app.close();
+      await database.close();
+      log.info('shut down cleanly');
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'error while shutting down');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  return { app, database };
+}

@@ -1,0 +1,108 @@
+import type { ComponentChildren } from 'preact';
+
+/** What every page needs to know about the site. */
+export interface Site {
+  name: string;
+  url: string;
+  cssUrl: string;
+  faviconUrl: string;
+}
+
+export interface LayoutProps {
+  site: Site;
+  title: string;
+  description?: string;
+  /** Path of the canonical URL (made absolute with the site URL). */
+  canonicalPath?: string;
+  nextPath?: string;
+  prevPath?: string;
+  /** The header search box is left out where the page has its own (home, search). */
+  headerSearch?: boolean;
+  searchQuery?: string;
+  children: ComponentChildren;
+}
+
+export function SearchForm(props: { id: string; query?: string; large?: boolean }) {
+  return (
+    <form class="search-form" action="/search" method="get" role="search">
+      <label class="visually-hidden" for={props.id}>
+        Search questions and study guides
+      </label>
+      <input
+        id={props.id}
+        type="search"
+        name="q"
+        value={props.query ?? ''}
+        placeholder={props.large ? 'Ask about a book, a leader, a formula…' : 'Search Scholia'}
+        maxLength={500}
+        autocomplete="off"
+      />
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+export function Layout(props: LayoutProps) {
+  const { site } = props;
+  const fullTitle = props.title === site.name ? site.name : `${props.title} | ${site.name}`;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{fullTitle}</title>
+        {props.description ? <meta name="description" content={props.description} /> : null}
+        {props.canonicalPath ? <link rel="canonical" href={site.url + props.canonicalPath} /> : null}
+        {props.prevPath ? <link rel="prev" href={props.prevPath} /> : null}
+        {props.nextPath ? <link rel="next" href={props.nextPath} /> : null}
+        <meta name="color-scheme" content="light dark" />
+        <link rel="stylesheet" href={site.cssUrl} />
+        <link rel="icon" href={site.faviconUrl} type="image/svg+xml" />
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header class="site-header">
+          <div class="wrap">
+            <a class="brand" href="/">
+              Schol<span>ia</span>
+            </a>
+            <nav class="site-nav" aria-label="Main">
+              <ul>
+                <li>
+                  <a href="/subjects">Subjects</a>
+                </li>
+              </ul>
+            </nav>
+            {props.headerSearch === false ? null : (
+              <div class="header-search">
+                <SearchForm id="header-search" query={props.searchQuery} />
+              </div>
+            )}
+          </div>
+        </header>
+        <main id="main" class="wrap" tabIndex={-1}>
+          {props.children}
+        </main>
+        <footer class="site-footer">
+          <div class="wrap">
+            <p>
+              {site.name}: questions answered by verified educators and checked by Scholia Editorial.{' '}
+              <a href="/subjects">Browse subjects</a>
+            </p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/**
+ * The one place stored HTML enters a page. Only HTML produced by lib/markdown.ts (sanitized at write time)
+ * may be passed here.
+ */
+export function SanitizedHtml(props: { html: string; class?: string }) {
+  // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown before it was stored
+  return <div class={props.class} dangerouslySetInnerHTML={{ __html: props.html }} />;
+}

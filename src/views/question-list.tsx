@@ -1,0 +1,27 @@
+import { truncate } from '../lib/text.ts';
+import { formatDate } from '../lib/time.ts';
+import { type QuestionSummary, questionPath } from '../modules/questions/question.ts';
+
+export function QuestionList(props: { questions: QuestionSummary[]; showSubject?: boolean; headingLevel?: 'h2' | 'h3' }) {
+  return (
+    <ul class="question-list">
+      {props.questions.map((q) => (
+        <li key={q.id}>
+          <a class="title" href={questionPath(q)}>
+            {q.title}
+          </a>
+          {q.quickAnswer ? <p>{truncate(q.quickAnswer, 180)}</p> : null}
+          <p class="meta">
+            {props.showSubject === false ? null : (
+              <>
+                <a href={`/subjects/${q.subjectSlug}`}>{q.subjectName}</a>
+                {' · '}
+              </>
+            )}
+            {q.publishedAt ? <>Answered {formatDate(q.publishedAt)}</> : null}
+          </p>
+        </li>
+      ))}
+    </ul>
+  );
+}
