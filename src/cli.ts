@@ -33,11 +33,11 @@ function out(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function withDatabase<T>(fn: (h: DatabaseHandle) => Promise<T>): Promise<T> {
+async function withDatabase<T>(fn: (h: DatabaseHandle) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   const handle = connect(config.database);
   try {
-    await migrateToLatest(handle.db);
+    if (opts.migrate !== false) await migrateToLatest(handle);
     return await fn(handle);
   } finally {
     await handle.close();
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'migrate': {
-      const applied = await withDatabase((h) => migrateToLatest(h.db));
+      const applied = await withDatabase((h) => migrateToLatest(h), { migrate: false });
       out(applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`);
       return 0;
     }

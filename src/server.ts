@@ -17,7 +17,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const app = await buildApp(config, { database });
   const log = app.log;
   try {
-    const applied = await migrateToLatest(database.db);
+    const applied = await migrateToLatest(database);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
     if (options.demoIfEmpty && (await countQuestions(database.db)) === 0) {
       const report = await seedDemo(database.db);

@@ -11,6 +11,8 @@ export type Engine = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly engine: Engine;
+  /** PostgreSQL schema the tables live in, when not the default search path. */
+  readonly pgSchema?: string;
   /** Runs a trivial query; throws if the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +63,7 @@ function connectPostgres(url: string, max: number, schema?: string): DatabaseHan
   return {
     db,
     engine: 'postgres',
+    ...(schema ? { pgSchema: schema } : {}),
     async ping() {
       await sql`select 1`.execute(db);
     },

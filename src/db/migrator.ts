@@ -1,8 +1,14 @@
 import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
 import { migrations } from '../../migrations/index.ts';
 
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+/** Applies every migration not yet applied. Several processes may call it at once: Kysely takes a lock. */
+export async function migrateToLatest(handle: { db: Kysely<any>; pgSchema?: string }): Promise<string[]> {
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: { getMigrations: async () => migrations },
+    // With a schema of its own, Kysely must look for its bookkeeping tables there, not in another schema.
+    ...(handle.pgSchema ? { migrationTableSchema: handle.pgSchema } : {}),
+  });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');

@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import type { Engine } from '../../src/db/connect.ts';
+import type { Clock } from '../../src/lib/time.ts';
+import { createTestDatabase, type TestDatabase } from './databases.ts';
+
+export const testConfig: Config = loadConfig({ SITE_URL: 'http://scholia.test', LOG_LEVEL: 'silent' }, '/tmp');
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function buildTestApp(engine: Engine, opts: { clock?: Clock; database?: TestDatabase } = {}): Promise<TestApp> {
+  const database = opts.database ?? (await createTestDatabase(engine));
+  const app = await buildApp(testConfig, { database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+  return {
+    app,
+    database,
+    async close() {
+      await app.close();
+      await database.destroy();
+    },
+  };
+}

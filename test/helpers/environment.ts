@@ -1,0 +1,16 @@
+import { existsSync } from 'node:fs';
+
+/**
+ * Which optional suites can run here. On a developer machine a missing PostgreSQL or Chromium skips its suite
+ * (and says so); in CI (`SCHOLIA_CI=1`, set by .ci/run) a missing one fails the run.
+ */
+export const ci = process.env.SCHOLIA_CI === '1';
+export const postgresUrl = process.env.TEST_DATABASE_URL || undefined;
+export const chromiumPath = process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+export function skipNotes(): string[] {
+  const notes: string[] = [];
+  if (!postgresUrl) notes.push('PostgreSQL suite SKIPPED: set TEST_DATABASE_URL=postgres://user@host/db to run it.');
+  if (!chromiumPath) notes.push('Browser suite SKIPPED: no Chromium at /usr/bin/chromium (apt install chromium, or set CHROMIUM_PATH).');
+  return notes;
+}
