@@ -49,7 +49,8 @@ function positiveInt(raw: string | undefined, name: string, fallback?: number): 
     if (fallback !== undefined) return fallback;
     throw new UsageError(`--${name} is required`);
   }
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) throw new UsageError(`--${name} must be a positive whole number`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw)))
+    throw new UsageError(`--${name} must be a positive whole number`);
   return Number(raw);
 }
 
@@ -116,7 +117,9 @@ async function main(argv: string[]): Promise<number> {
         for (const issue of bad.issues) process.stderr.write(`line ${bad.line}: ${issue.field} ${issue.message}\n`);
       }
       if (!report.committed) {
-        out(`Nothing imported: ${report.invalid.length} of ${report.lines} line(s) are invalid (listed above). Fix them, or pass --skip-invalid to import the rest.`);
+        out(
+          `Nothing imported: ${report.invalid.length} of ${report.lines} line(s) are invalid (listed above). Fix them, or pass --skip-invalid to import the rest.`,
+        );
         return 1;
       }
       out(
@@ -126,14 +129,19 @@ async function main(argv: string[]): Promise<number> {
       return report.invalid.length > 0 ? 2 : 0;
     }
     case 'generate': {
-      const { values } = parseArgs({ args: rest, options: { questions: { type: 'string' }, seed: { type: 'string' }, batch: { type: 'string' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { questions: { type: 'string' }, seed: { type: 'string' }, batch: { type: 'string' } },
+      });
       const questions = positiveInt(values.questions, 'questions');
       const seed = positiveInt(values.seed, 'seed', 1);
       const batchSize = Math.min(positiveInt(values.batch, 'batch', 500), 2000);
       const signal = interruptSignal();
       const bar = createProgress('Generating', questions);
       const started = Date.now();
-      const report = await withDatabase((h) => generateQuestions(h.db, { questions, seed, batchSize, signal, onProgress: (d) => bar.update(d) }));
+      const report = await withDatabase((h) =>
+        generateQuestions(h.db, { questions, seed, batchSize, signal, onProgress: (d) => bar.update(d) }),
+      );
       bar.stop();
       const secs = (Date.now() - started) / 1000;
       out(
@@ -187,7 +195,8 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigError) process.stderr.write(`Configuration error: ${err.message}\n`);
     else if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${HELP}\n`);
     else if (err instanceof InputError) for (const i of err.issues) process.stderr.write(`${i.field}: ${i.message}\n`);
-    else if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') process.stderr.write(`${err.message}\n\n${HELP}\n`);
+    else if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      process.stderr.write(`${err.message}\n\n${HELP}\n`);
     else process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = err instanceof UsageError || err instanceof ConfigError || err instanceof InputError ? 2 : 1;
   },

@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * Every setting Scholia reads from the environment, parsed once at start.

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containsInsensitive } from '../src/db/dialect.ts';
 import { seedDemo } from '../src/demo/seed.ts';
@@ -7,7 +8,6 @@ import { countQuestions, generateQuestions } from '../src/modules/content/genera
 import { importQuestions } from '../src/modules/content/import.service.ts';
 import { getQuestionPage, getSubjectPage, listRecentlyAnswered, PAGE_SIZE } from '../src/modules/questions/index.ts';
 import { ensureStandardSubjects, listSubjects } from '../src/modules/subjects/index.ts';
-import { sql } from 'kysely';
 import { createTestDatabase, engines, type TestDatabase } from './helpers/databases.ts';
 import { makeEducator, makeQuestion } from './helpers/factories.ts';
 
@@ -22,9 +22,10 @@ const good = (n: number, extra: Record<string, unknown> = {}) =>
     educator: 'Imported Teacher',
     ...extra,
   });
-const source = (lines: string[]) => async function* () {
-  yield* lines;
-};
+const source = (lines: string[]) =>
+  async function* () {
+    yield* lines;
+  };
 
 describe.each(engines)('content services on %s', (engine) => {
   let database: TestDatabase;
@@ -109,7 +110,11 @@ describe.each(engines)('content services on %s', (engine) => {
   describe('scholia import', () => {
     it('imports good lines, creating the subject, topics and educator, and adds nothing the second time', async () => {
       const db = database.db;
-      const lines = [good(1, { subject: 'Philosophy', topics: ['Ethics'] }), '', good(2, { sources: ['Plato, Republic', { title: 'Kant', url: 'https://e.org' }] })];
+      const lines = [
+        good(1, { subject: 'Philosophy', topics: ['Ethics'] }),
+        '',
+        good(2, { sources: ['Plato, Republic', { title: 'Kant', url: 'https://e.org' }] }),
+      ];
       const first = await importQuestions(db, source(lines));
       expect(first).toMatchObject({ lines: 2, added: 2, alreadyPresent: 0, committed: true, invalid: [] });
       const subjects = await listSubjects(db);
@@ -125,7 +130,14 @@ describe.each(engines)('content services on %s', (engine) => {
 
     it('by default imports nothing when any line is bad, and lists every bad line by number and field', async () => {
       const db = database.db;
-      const lines = [good(1), '{not json', good(2, { title: 'Short' }), line({ subject: 'History' }), good(3, { quick_answer: 'x' }), good(4, { sources: [{ title: 'x', url: 'javascript:alert(1)' }] })];
+      const lines = [
+        good(1),
+        '{not json',
+        good(2, { title: 'Short' }),
+        line({ subject: 'History' }),
+        good(3, { quick_answer: 'x' }),
+        good(4, { sources: [{ title: 'x', url: 'javascript:alert(1)' }] }),
+      ];
       const report = await importQuestions(db, source(lines));
       expect(report.committed).toBe(false);
       expect(report.added).toBe(0);
@@ -134,7 +146,9 @@ describe.each(engines)('content services on %s', (engine) => {
       expect(Object.keys(byLine).map(Number)).toEqual([2, 3, 4, 5, 6]);
       expect(byLine[2]?.[0]).toMatch(/^\(line\) is not valid JSON/);
       expect(byLine[3]).toEqual(['title must be 10 to 200 characters (got 5)']);
-      expect(byLine[4]).toEqual(expect.arrayContaining(['title is missing', 'answer is missing', 'educator is missing', 'quickAnswer is missing']));
+      expect(byLine[4]).toEqual(
+        expect.arrayContaining(['title is missing', 'answer is missing', 'educator is missing', 'quickAnswer is missing']),
+      );
       expect(byLine[5]).toEqual(['quick_answer is not a known field (did you mean quickAnswer?)']);
       expect(byLine[6]).toEqual(['sources[0].url must be an http:// or https:// URL']);
     });
@@ -156,7 +170,13 @@ describe.each(engines)('content services on %s', (engine) => {
     it('creates an educator verified for the named subjects', async () => {
       const db = database.db;
       await ensureStandardSubjects(db);
-      const user = await createUser(db, { email: ' Ada@Example.org ', name: 'Ada', role: 'educator', subjects: ['history', 'Social Studies'], password: 'long enough password' });
+      const user = await createUser(db, {
+        email: ' Ada@Example.org ',
+        name: 'Ada',
+        role: 'educator',
+        subjects: ['history', 'Social Studies'],
+        password: 'long enough password',
+      });
       expect(user.email).toBe('ada@example.org');
       expect(await listEducatorSubjectSlugs(db, user.id)).toEqual(['history', 'social-studies']);
       const row = await db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
@@ -167,7 +187,11 @@ describe.each(engines)('content services on %s', (engine) => {
       const db = database.db;
       await ensureStandardSubjects(db);
       await createUser(db, { email: 'taken@example.org', name: 'First' });
-      const attempt = (input: Parameters<typeof createUser>[1]) => createUser(db, input).then(() => null, (e: unknown) => e);
+      const attempt = (input: Parameters<typeof createUser>[1]) =>
+        createUser(db, input).then(
+          () => null,
+          (e: unknown) => e,
+        );
       const e1 = (await attempt({ email: 'nope', name: '', role: 'wizard', password: 'short' })) as InputError;
       expect(e1).toBeInstanceOf(InputError);
       expect(e1.issues.map((i) => i.field).sort()).toEqual(['email', 'name', 'password', 'role']);
@@ -234,7 +258,11 @@ describe.each(engines)('content services on %s', (engine) => {
         .groupBy('s.slug')
         .execute();
       expect(perSubject.filter((r) => Number(r.n) > 0).length).toBeGreaterThanOrEqual(6);
-      const roles = await db.selectFrom('users').select(['role', sql<number>`count(*)`.as('n')]).groupBy('role').execute();
+      const roles = await db
+        .selectFrom('users')
+        .select(['role', sql<number>`count(*)`.as('n')])
+        .groupBy('role')
+        .execute();
       const count = (role: string) => Number(roles.find((r) => r.role === role)?.n ?? 0);
       expect(count('educator')).toBeGreaterThanOrEqual(4);
       expect(count('editor')).toBeGreaterThanOrEqual(1);

@@ -6,9 +6,7 @@ import type { Engine } from './connect.ts';
 /** Case-insensitive substring match (SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE). */
 export function containsInsensitive(engine: Engine, column: Expression<string>, needle: string): RawBuilder<SqlBool> {
   const pattern = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return engine === 'postgres'
-    ? sql<SqlBool>`${column} ilike ${pattern} escape '\\'`
-    : sql<SqlBool>`${column} like ${pattern} escape '\\'`;
+  return engine === 'postgres' ? sql<SqlBool>`${column} ilike ${pattern} escape '\\'` : sql<SqlBool>`${column} like ${pattern} escape '\\'`;
 }
 
 /** Most rows one multi-row INSERT may carry without passing SQLite's 32,766 bound-parameter limit. */

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
@@ -17,12 +17,47 @@ export const DEMO_PASSWORD = 'scholia-demo-2026';
 
 export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; role: Role; subjects?: string[]; bio?: string }> = [
   { email: 'admin@demo.scholia.test', name: 'Alex Morgan', role: 'admin', bio: 'Runs the Scholia demo site.' },
-  { email: 'editor@demo.scholia.test', name: 'Margaret Ellis', role: 'editor', bio: 'Scholia Editorial: checks every expert answer before it is marked approved.' },
-  { email: 'amara.okafor@demo.scholia.test', name: 'Dr. Amara Okafor', role: 'educator', subjects: ['history', 'social-studies', 'arts'], bio: 'PhD in modern history; twelve years teaching AP World History.' },
-  { email: 'samuel.whitcombe@demo.scholia.test', name: 'Samuel Whitcombe', role: 'educator', subjects: ['social-studies', 'history'], bio: 'High-school civics and economics teacher.' },
-  { email: 'thomas.reyes@demo.scholia.test', name: 'Thomas Reyes', role: 'educator', subjects: ['literature', 'arts'], bio: 'MA in English literature; teaches drama and poetry.' },
-  { email: 'lena.hoffmann@demo.scholia.test', name: 'Dr. Lena Hoffmann', role: 'educator', subjects: ['science'], bio: 'Biochemist turned science teacher.' },
-  { email: 'priya.natarajan@demo.scholia.test', name: 'Priya Natarajan', role: 'educator', subjects: ['math', 'science'], bio: 'Math department head; loves a good proof.' },
+  {
+    email: 'editor@demo.scholia.test',
+    name: 'Margaret Ellis',
+    role: 'editor',
+    bio: 'Scholia Editorial: checks every expert answer before it is marked approved.',
+  },
+  {
+    email: 'amara.okafor@demo.scholia.test',
+    name: 'Dr. Amara Okafor',
+    role: 'educator',
+    subjects: ['history', 'social-studies', 'arts'],
+    bio: 'PhD in modern history; twelve years teaching AP World History.',
+  },
+  {
+    email: 'samuel.whitcombe@demo.scholia.test',
+    name: 'Samuel Whitcombe',
+    role: 'educator',
+    subjects: ['social-studies', 'history'],
+    bio: 'High-school civics and economics teacher.',
+  },
+  {
+    email: 'thomas.reyes@demo.scholia.test',
+    name: 'Thomas Reyes',
+    role: 'educator',
+    subjects: ['literature', 'arts'],
+    bio: 'MA in English literature; teaches drama and poetry.',
+  },
+  {
+    email: 'lena.hoffmann@demo.scholia.test',
+    name: 'Dr. Lena Hoffmann',
+    role: 'educator',
+    subjects: ['science'],
+    bio: 'Biochemist turned science teacher.',
+  },
+  {
+    email: 'priya.natarajan@demo.scholia.test',
+    name: 'Priya Natarajan',
+    role: 'educator',
+    subjects: ['math', 'science'],
+    bio: 'Math department head; loves a good proof.',
+  },
   { email: 'jordan.lee@demo.scholia.test', name: 'Jordan Lee', role: 'student' },
   { email: 'maya.chen@demo.scholia.test', name: 'Maya Chen', role: 'student' },
 ];
@@ -65,8 +100,13 @@ export async function seedDemo(db: Db, clock: Clock = systemClock): Promise<Seed
   }
 
   // Interleave subjects so the home page's "recently answered" shows a mix.
-  const files = readdirSync(contentDir).filter((f) => f.endsWith('.json')).sort();
-  const perSubject = files.map((f) => ({ subject: subjectNames[f.replace(/\.json$/, '')] ?? f, items: JSON.parse(readFileSync(path.join(contentDir, f), 'utf8')) as unknown[] }));
+  const files = readdirSync(contentDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  const perSubject = files.map((f) => ({
+    subject: subjectNames[f.replace(/\.json$/, '')] ?? f,
+    items: JSON.parse(readFileSync(path.join(contentDir, f), 'utf8')) as unknown[],
+  }));
   const ordered: Array<{ subject: string; item: unknown }> = [];
   for (let i = 0; perSubject.some((s) => i < s.items.length); i++) {
     for (const s of perSubject) if (i < s.items.length) ordered.push({ subject: s.subject, item: s.items[i] });

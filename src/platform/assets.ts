@@ -11,7 +11,11 @@ export interface Asset {
 }
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
-const types: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' };
+const types: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
 
 export class AssetStore {
   private readonly byUrl = new Map<string, Asset>();

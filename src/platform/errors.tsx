@@ -4,8 +4,14 @@ import type { Site } from '../views/layout.tsx';
 import { sendHtml } from './html.ts';
 
 const messages: Record<number, { title: string; message: string }> = {
-  400: { title: 'That request did not make sense to us', message: 'The address or the form had something we could not read. Check the link, or start again from the home page.' },
-  404: { title: 'We could not find that page', message: 'The page may have moved, or the address may have a typo. Try searching for what you wanted.' },
+  400: {
+    title: 'That request did not make sense to us',
+    message: 'The address or the form had something we could not read. Check the link, or start again from the home page.',
+  },
+  404: {
+    title: 'We could not find that page',
+    message: 'The page may have moved, or the address may have a typo. Try searching for what you wanted.',
+  },
   405: { title: 'That action is not allowed here', message: 'This page cannot be used that way.' },
   413: { title: 'That was too much to send', message: 'What you sent was larger than we accept.' },
   414: { title: 'That address is too long', message: 'Shorten the address and try again.' },
@@ -14,9 +20,11 @@ const messages: Record<number, { title: string; message: string }> = {
 };
 
 export function errorPage(site: Site, status: number, override?: { title?: string; message?: string }) {
-  const base = messages[status] ?? (status >= 500
-    ? { title: 'Something went wrong on our side', message: 'We have logged the problem. Please try again in a moment.' }
-    : { title: 'We could not do that', message: 'Something about the request was not right.' });
+  const base =
+    messages[status] ??
+    (status >= 500
+      ? { title: 'Something went wrong on our side', message: 'We have logged the problem. Please try again in a moment.' }
+      : { title: 'We could not do that', message: 'Something about the request was not right.' });
   return <ErrorPage site={site} status={status} title={override?.title ?? base.title} message={override?.message ?? base.message} />;
 }
 

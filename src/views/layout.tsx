@@ -24,6 +24,7 @@ export interface LayoutProps {
 
 export function SearchForm(props: { id: string; query?: string; large?: boolean }) {
   return (
+    // biome-ignore lint/a11y/useSemanticElements: <search> is too new for some screen readers we support; the role says the same
     <form class="search-form" action="/search" method="get" role="search">
       <label class="visually-hidden" for={props.id}>
         Search questions and study guides
@@ -103,6 +104,6 @@ export function Layout(props: LayoutProps) {
  * may be passed here.
  */
 export function SanitizedHtml(props: { html: string; class?: string }) {
-  // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by renderMarkdown before it was stored
+  // Safe: sanitized by renderMarkdown before it was stored.
   return <div class={props.class} dangerouslySetInnerHTML={{ __html: props.html }} />;
 }

@@ -9,7 +9,12 @@ const next = () => ++counter;
 
 export async function makeEducator(db: Kysely<Database>, overrides: { name?: string; subjects?: string[] } = {}): Promise<User> {
   const n = next();
-  return createUser(db, { email: `educator${n}@example.org`, name: overrides.name ?? `Educator ${n}`, role: 'educator', subjects: overrides.subjects ?? [] });
+  return createUser(db, {
+    email: `educator${n}@example.org`,
+    name: overrides.name ?? `Educator ${n}`,
+    role: 'educator',
+    subjects: overrides.subjects ?? [],
+  });
 }
 
 export interface QuestionOverrides {

@@ -1,2 +1,9 @@
-export { createUser, ensureEducatorByName, findUserByEmail, findUserById, listEducatorSubjectSlugs, MIN_PASSWORD_LENGTH } from './user.service.ts';
-export { ROLES, isRole, canAnswer, normaliseEmail, type User, type Role } from './user.ts';
+export {
+  createUser,
+  ensureEducatorByName,
+  findUserByEmail,
+  findUserById,
+  listEducatorSubjectSlugs,
+  MIN_PASSWORD_LENGTH,
+} from './user.service.ts';
+export { canAnswer, isRole, normaliseEmail, ROLES, type Role, type User } from './user.ts';

@@ -4,9 +4,9 @@ import { type FieldIssue, InputError } from '../../lib/errors.ts';
 import { hashPassword } from '../../lib/password.ts';
 import { slugify } from '../../lib/slug.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
-import { findSubjectsBySlugs } from '../subjects/subject.repository.ts';
+import { findSubjectsBySlugs } from '../subjects/index.ts';
 import * as repo from './user.repository.ts';
-import { type User, canAnswer, isPlausibleEmail, isRole, normaliseEmail, ROLES } from './user.ts';
+import { canAnswer, isPlausibleEmail, isRole, normaliseEmail, ROLES, type User } from './user.ts';
 
 type Db = Kysely<Database>;
 
@@ -77,4 +77,4 @@ export async function ensureEducatorByName(db: Db, name: string, clock: Clock = 
   }
 }
 
-export { findUserByEmail, findUserById, listEducatorSubjectSlugs, addEducatorSubjects } from './user.repository.ts';
+export { addEducatorSubjects, findUserByEmail, findUserById, listEducatorSubjectSlugs } from './user.repository.ts';

@@ -121,7 +121,11 @@ async function ensureEducators(db: Db, clock: Clock): Promise<number[]> {
   if (rows.length > 0) return rows.map((r) => r.id);
   const ids: number[] = [];
   for (let i = 1; i <= 5; i++) {
-    const user = await createUser(db, { email: `synthetic-educator-${i}@generated.scholia.invalid`, name: `Synthetic Educator ${i}`, role: 'educator' }, clock);
+    const user = await createUser(
+      db,
+      { email: `synthetic-educator-${i}@generated.scholia.invalid`, name: `Synthetic Educator ${i}`, role: 'educator' },
+      clock,
+    );
     ids.push(user.id);
   }
   return ids;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { slugify } from '../../lib/slug.ts';
-import { DETAILS_MAX, type Source, TITLE_MAX, TITLE_MIN } from '../questions/question.ts';
+import { DETAILS_MAX, type Source, TITLE_MAX, TITLE_MIN } from '../questions/index.ts';
 
 /** One line of an import file, after validation. */
 export interface ImportRecord {
@@ -138,10 +138,7 @@ export function importKey(record: Pick<ImportRecord, 'subject' | 'title'>): stri
   return `import:${createHash('sha256').update(norm).digest('hex').slice(0, 40)}`;
 }
 
-export type ParsedLine =
-  | { kind: 'blank' }
-  | { kind: 'record'; record: ImportRecord }
-  | { kind: 'invalid'; issues: FieldIssue[] };
+export type ParsedLine = { kind: 'blank' } | { kind: 'record'; record: ImportRecord } | { kind: 'invalid'; issues: FieldIssue[] };
 
 export function parseImportLine(line: string): ParsedLine {
   const trimmed = line.trim();

@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { type Clock, systemClock } from '../../lib/time.ts';
-import { ensureEducatorByName } from '../accounts/user.service.ts';
-import { createPublishedQuestion, findExistingImportKeys } from '../questions/question.service.ts';
-import { ensureSubject, ensureTopic } from '../subjects/subject.service.ts';
+import { ensureEducatorByName } from '../accounts/index.ts';
+import { createPublishedQuestion, findExistingImportKeys } from '../questions/index.ts';
+import { ensureSubject, ensureTopic } from '../subjects/index.ts';
 import { type ImportRecord, importKey, parseImportLine } from './import-record.ts';
 
 type Db = Kysely<Database>;

@@ -26,7 +26,37 @@ mountain valley desert forest winter summer spring autumn morning night shadow m
   .split(/\s+/)
   .filter((w) => w !== '');
 
-const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'br', 'cl', 'cr', 'dr', 'fl', 'gr', 'pl', 'pr', 'sh', 'sl', 'st', 'str', 'th', 'tr'];
+const ONSETS = [
+  'b',
+  'c',
+  'd',
+  'f',
+  'g',
+  'h',
+  'l',
+  'm',
+  'n',
+  'p',
+  'r',
+  's',
+  't',
+  'v',
+  'w',
+  'br',
+  'cl',
+  'cr',
+  'dr',
+  'fl',
+  'gr',
+  'pl',
+  'pr',
+  'sh',
+  'sl',
+  'st',
+  'str',
+  'th',
+  'tr',
+];
 const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'ee', 'ou', 'io'];
 const CODAS = ['', '', 'n', 'r', 's', 't', 'l', 'm', 'nd', 'st', 'nt', 'rd', 'ck', 'ng'];
 const SUFFIXES = ['', '', '', 'ion', 'ing', 'ed', 'er', 'ly', 'ment', 'ness', 'al', 'ous', 'ity', 'ive'];
@@ -47,7 +77,11 @@ function buildVocabulary(): Vocabulary {
   const rand = createRandom(0x5c401a);
   const seen = new Set<string>();
   const words: string[] = [];
-  for (const w of COMMON) if (!seen.has(w)) (seen.add(w), words.push(w));
+  for (const w of COMMON) {
+    if (seen.has(w)) continue;
+    seen.add(w);
+    words.push(w);
+  }
   while (words.length < VOCABULARY_SIZE) {
     const syllables = randomInt(rand, 1, 3);
     let w = '';

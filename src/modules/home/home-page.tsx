@@ -1,8 +1,7 @@
 import { Layout, SearchForm, type Site } from '../../views/layout.tsx';
 import { QuestionList } from '../../views/question-list.tsx';
-import type { QuestionSummary } from '../questions/question.ts';
-import type { Subject } from '../subjects/subject.ts';
-import { SubjectGrid } from '../subjects/views/subjects-page.tsx';
+import type { QuestionSummary } from '../questions/index.ts';
+import { type Subject, SubjectGrid } from '../subjects/index.ts';
 
 export function HomePageView(props: { site: Site; subjects: Subject[]; recent: QuestionSummary[] }) {
   return (
@@ -15,7 +14,10 @@ export function HomePageView(props: { site: Site; subjects: Subject[]; recent: Q
     >
       <section class="hero" aria-labelledby="hero-title">
         <h1 id="hero-title">Homework questions, answered by real educators</h1>
-        <p>Every answer starts with a quick summary and goes on to a full explanation written by a verified educator and checked by our editors.</p>
+        <p>
+          Every answer starts with a quick summary and goes on to a full explanation written by a verified educator and checked by our
+          editors.
+        </p>
         <SearchForm id="home-search" large />
       </section>
       <h2>Subjects</h2>

@@ -1,11 +1,22 @@
 export {
+  countPublished,
+  createPublishedQuestion,
+  findExistingImportKeys,
   getQuestionPage,
   getSubjectPage,
   listRecentlyAnswered,
-  searchQuestionTitles,
-  createPublishedQuestion,
-  findExistingImportKeys,
-  countPublished,
   PAGE_SIZE,
+  searchQuestionTitles,
 } from './question.service.ts';
-export { decodeCursor, encodeCursor, parseQuestionId, questionPath, type QuestionSummary, type QuestionPage, type Source } from './question.ts';
+export {
+  DETAILS_MAX,
+  decodeCursor,
+  encodeCursor,
+  parseQuestionId,
+  type QuestionPage,
+  type QuestionSummary,
+  questionPath,
+  type Source,
+  TITLE_MAX,
+  TITLE_MIN,
+} from './question.ts';

@@ -3,8 +3,8 @@ import type { RouteContext } from '../../app.ts';
 import { truncate } from '../../lib/text.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
-import { parseQuestionId, questionPath } from './question.ts';
 import { getQuestionPage } from './question.service.ts';
+import { parseQuestionId, questionPath } from './question.ts';
 import { QuestionPageView } from './views/question-page.tsx';
 
 export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {

@@ -1,12 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
-import { renderMarkdown, markdownToText } from '../../lib/markdown.ts';
+import { markdownToText, renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
 import { countWords } from '../../lib/text.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
-import { findSubjectBySlug } from '../subjects/subject.repository.ts';
-import type { Subject } from '../subjects/subject.ts';
+import { findSubjectBySlug, type Subject } from '../subjects/index.ts';
 import * as repo from './question.repository.ts';
 import { type Cursor, encodeCursor, isPublic, type QuestionPage, type QuestionSummary, type Source } from './question.ts';
 
@@ -106,4 +105,4 @@ export async function createPublishedQuestion(db: Db, input: PublishedQuestionIn
   return questionId;
 }
 
-export { findExistingImportKeys, countPublished } from './question.repository.ts';
+export { countPublished, findExistingImportKeys } from './question.repository.ts';

@@ -1,6 +1,6 @@
 import { Layout, SearchForm, type Site } from '../../views/layout.tsx';
 import { QuestionList } from '../../views/question-list.tsx';
-import type { QuestionSummary } from '../questions/question.ts';
+import type { QuestionSummary } from '../questions/index.ts';
 
 export function SearchPageView(props: { site: Site; query: string; results: QuestionSummary[] }) {
   const { query, results } = props;
@@ -13,7 +13,9 @@ export function SearchPageView(props: { site: Site; query: string; results: Ques
       ) : results.length === 0 ? (
         <>
           <h2>No questions match “{query}”</h2>
-          <p>Try fewer or different words, or <a href="/subjects">browse by subject</a>.</p>
+          <p>
+            Try fewer or different words, or <a href="/subjects">browse by subject</a>.
+          </p>
         </>
       ) : (
         <>

@@ -13,7 +13,11 @@ export function searchRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: { q?: string } }>('/search', { schema: { querystring: querySchema } }, async (request, reply) => {
       // Control characters (NUL included) never reach the database.
-      const query = (request.query.q ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+      const query = (request.query.q ?? '')
+        .replace(/[\u0000-\u001f\u007f]/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 200);
       const results = query === '' ? [] : await searchQuestionTitles(ctx.database.db, ctx.database.engine, query);
       return sendHtml(reply, <SearchPageView site={ctx.site} query={query} results={results} />);
     });

@@ -41,7 +41,12 @@ export async function insertSubject(db: Db, subject: Omit<Subject, 'id'>): Promi
 }
 
 export async function listTopics(db: Db, subjectId: number): Promise<Topic[]> {
-  return db.selectFrom('topics').select(['id', 'subject_id as subjectId', 'slug', 'name']).where('subject_id', '=', subjectId).orderBy('name').execute();
+  return db
+    .selectFrom('topics')
+    .select(['id', 'subject_id as subjectId', 'slug', 'name'])
+    .where('subject_id', '=', subjectId)
+    .orderBy('name')
+    .execute();
 }
 
 export async function findTopic(db: Db, subjectId: number, slug: string): Promise<Topic | undefined> {

@@ -29,7 +29,10 @@ export function subjectRoutes(ctx: RouteContext): FastifyPluginAsync {
         if (rawAfter && !after) {
           return sendHtml(
             reply,
-            errorPage(ctx.site, 400, { title: 'That page link is not valid', message: 'The link to this list of questions is damaged. Start from the newest questions instead.' }),
+            errorPage(ctx.site, 400, {
+              title: 'That page link is not valid',
+              message: 'The link to this list of questions is damaged. Start from the newest questions instead.',
+            }),
             400,
           );
         }
@@ -38,14 +41,23 @@ export function subjectRoutes(ctx: RouteContext): FastifyPluginAsync {
         if (!page) {
           return sendHtml(
             reply,
-            errorPage(ctx.site, 404, { title: 'We could not find that subject', message: 'There is no subject at this address. The full list is on the subjects page.' }),
+            errorPage(ctx.site, 404, {
+              title: 'We could not find that subject',
+              message: 'There is no subject at this address. The full list is on the subjects page.',
+            }),
             404,
           );
         }
         const nextPath = page.next ? `/subjects/${page.subject.slug}?after=${page.next}` : null;
         return sendHtml(
           reply,
-          <SubjectPageView site={ctx.site} subject={page.subject} questions={page.questions} nextPath={nextPath} isFirstPage={after === null} />,
+          <SubjectPageView
+            site={ctx.site}
+            subject={page.subject}
+            questions={page.questions}
+            nextPath={nextPath}
+            isFirstPage={after === null}
+          />,
         );
       },
     );

@@ -6,7 +6,7 @@ import { STANDARD_SUBJECTS, type Subject, type Topic } from './subject.ts';
 
 type Db = Kysely<Database>;
 
-export { listSubjects, listSubjectsWithCounts, findSubjectBySlug, listTopics } from './subject.repository.ts';
+export { findSubjectBySlug, listSubjects, listSubjectsWithCounts, listTopics } from './subject.repository.ts';
 
 /** The subject with this name (matched by slug, so "Social studies" finds "Social Studies"), created if new. */
 export async function ensureSubject(db: Db, name: string): Promise<Subject> {

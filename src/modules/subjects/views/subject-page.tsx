@@ -1,9 +1,15 @@
 import { Layout, type Site } from '../../../views/layout.tsx';
 import { QuestionList } from '../../../views/question-list.tsx';
-import type { QuestionSummary } from '../../questions/question.ts';
+import type { QuestionSummary } from '../../questions/index.ts';
 import type { Subject } from '../subject.ts';
 
-export function SubjectPageView(props: { site: Site; subject: Subject; questions: QuestionSummary[]; nextPath: string | null; isFirstPage: boolean }) {
+export function SubjectPageView(props: {
+  site: Site;
+  subject: Subject;
+  questions: QuestionSummary[];
+  nextPath: string | null;
+  isFirstPage: boolean;
+}) {
   const { subject } = props;
   const base = `/subjects/${subject.slug}`;
   return (

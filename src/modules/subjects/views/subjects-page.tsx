@@ -1,7 +1,9 @@
 import { Layout, type Site } from '../../../views/layout.tsx';
 import type { SubjectWithCount } from '../subject.ts';
 
-export function SubjectGrid(props: { subjects: Array<SubjectWithCount | (Omit<SubjectWithCount, 'questionCount'> & { questionCount?: number })> }) {
+export function SubjectGrid(props: {
+  subjects: Array<SubjectWithCount | (Omit<SubjectWithCount, 'questionCount'> & { questionCount?: number })>;
+}) {
   return (
     <ul class="subject-grid">
       {props.subjects.map((s) => (

@@ -1,0 +1,108 @@
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../../src/demo/seed.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { axeViolations, launchChromium } from '../helpers/browser.ts';
+import { chromiumPath } from '../helpers/environment.ts';
+
+describe.skipIf(!chromiumPath)('reading in Chromium', () => {
+  let t: TestApp;
+  let base: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await buildTestApp('sqlite');
+    await seedDemo(t.database.db);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function browseHomeToQuestion(context: BrowserContext) {
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Homework questions');
+    await page
+      .getByRole('link', { name: /^Science/ })
+      .first()
+      .click();
+    await page.waitForURL(`${base}/subjects/science`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Science');
+    const firstQuestion = page.locator('.question-list a.title').first();
+    const title = (await firstQuestion.textContent()) as string;
+    await firstQuestion.click();
+    await page.waitForURL(/\/q\/\d+\/[a-z0-9-]+$/);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(title);
+    for (const name of ['Quick answer', 'Expert Answer', 'Related questions']) {
+      await expect(page.getByRole('heading', { level: 2, name }).isVisible()).resolves.toBe(true);
+    }
+    await expect(page.getByText('Approved by Scholia Editorial').isVisible()).resolves.toBe(true);
+    return page;
+  }
+
+  it('goes home -> subject -> question with JavaScript on', async () => {
+    const context = await browser.newContext();
+    await browseHomeToQuestion(context);
+    await context.close();
+  });
+
+  it('goes home -> subject -> question and searches with JavaScript off', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await browseHomeToQuestion(context);
+    await page.getByRole('searchbox', { name: 'Search questions and study guides' }).fill('photosynthesis');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/search\?q=photosynthesis/);
+    await expect(page.locator('.question-list a.title').first().textContent()).resolves.toMatch(/photosynthesis/i);
+    await context.close();
+  });
+
+  it('works with the keyboard: the skip link moves focus to the content', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/subjects`);
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
+    await context.close();
+  });
+
+  it('passes axe-core with no violations on every page, in light and dark mode', async () => {
+    const ids = await t.database.db.selectFrom('questions').select(['id', 'slug']).orderBy('id').limit(3).execute();
+    const paths = [
+      '/',
+      '/subjects',
+      '/subjects/literature',
+      '/search?q=revolution',
+      '/search?q=zzzzqqq',
+      '/nope',
+      '/q/999999/x',
+      ...ids.map((q) => `/q/${q.id}/${q.slug}`),
+    ];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const context = await browser.newContext({ bypassCSP: true, colorScheme });
+      const page = await context.newPage();
+      for (const path of paths) {
+        await page.goto(`${base}${path}`);
+        const violations = await axeViolations(page);
+        expect(violations, `${colorScheme} ${path}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+      }
+      await context.close();
+    }
+  });
+
+  it('lays the question page out for a phone without horizontal scrolling', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    const q = await t.database.db.selectFrom('questions').select(['id', 'slug']).orderBy('id').executeTakeFirstOrThrow();
+    await page.goto(`${base}/q/${q.id}/${q.slug}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await context.close();
+  });
+});

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../src/modules/accounts/index.ts';
+import { buildTestApp, type TestApp } from './helpers/app.ts';
+import { engines } from './helpers/databases.ts';
+import { makeQuestion } from './helpers/factories.ts';
+
+describe.each(engines)('pages over HTTP on %s', (engine) => {
+  let t: TestApp;
+  let questionId: number;
+  let unpublishedId: number;
+
+  beforeAll(async () => {
+    t = await buildTestApp(engine);
+    const db = t.database.db;
+    const editor = await createUser(db, { email: 'editor@example.org', name: 'Edith Editor', role: 'editor' });
+    const educator = await createUser(db, { email: 'teacher@example.org', name: 'Mr. Okonkwo', role: 'educator' });
+    questionId = await makeQuestion(db, {
+      subject: 'History',
+      topics: ['Revolutions'],
+      title: 'What were Robespierre’s aims during the Terror?',
+      details: 'We read about the **Committee of Public Safety**. <script>alert("x")</script>',
+      quickAnswer: 'He wanted to defend the Republic and build a virtuous citizenry. Terror was, for him, virtue made urgent.',
+      answer:
+        '## Aims\n\nRobespierre believed in a *republic of virtue*.\n\n[Source](https://example.org/terror)\n\n| Year | Event |\n|---|---|\n| 1793 | Terror |',
+      sources: [{ title: 'P. McPhee, Robespierre (2012)' }],
+      educatorId: educator.id,
+      approvedBy: editor.id,
+    });
+    await makeQuestion(db, { subject: 'History', topics: ['Revolutions'], title: 'Why did the Bastille fall so quickly in 1789?' });
+    unpublishedId = await makeQuestion(db, { subject: 'History', title: 'A question that is still in the queue?' });
+    await db.updateTable('questions').set({ status: 'queued' }).where('id', '=', unpublishedId).execute();
+    for (let i = 0; i < 23; i++) await makeQuestion(db, { subject: 'Math', title: `Math question number ${i} for paging?` });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
+
+  it('serves the home page with a search box, the subjects and recently answered questions', async () => {
+    const res = await get('/');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.body).toMatch(/<form class="search-form" action="\/search" method="get"/);
+    expect(res.body).toContain('href="/subjects/history"');
+    expect(res.body).toContain('Math question number 22 for paging?');
+    expect(res.body).not.toContain('A question that is still in the queue?');
+  });
+
+  it('lays out the question page: Student Question, Quick answer, Expert Answer with byline and approval, sources, related', async () => {
+    const res = await get(`/q/${questionId}/what-were-robespierre-s-aims-during-the-terror`);
+    expect(res.statusCode).toBe(200);
+    const html = res.body.slice(res.body.indexOf('<main'));
+    const order = [
+      'Student Question',
+      'What were Robespierre’s aims during the Terror?',
+      'Quick answer',
+      'Expert Answer',
+      'Mr. Okonkwo',
+      'Approved by Scholia Editorial',
+      'Sources',
+      'Related questions',
+    ].map((s) => html.indexOf(s));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(html).toContain('<strong>Committee of Public Safety</strong>');
+    expect(html).not.toContain('<script>alert');
+    expect(html).toContain('&lt;script&gt;');
+    expect(html).toContain('<a href="https://example.org/terror" rel="nofollow ugc">Source</a>');
+    expect(html).toContain('<table>');
+    expect(html).toContain('P. McPhee, Robespierre (2012)');
+    expect(html).toContain('Why did the Bastille fall so quickly in 1789?');
+    expect(res.body).toContain(
+      `<link rel="canonical" href="http://scholia.test/q/${questionId}/what-were-robespierre-s-aims-during-the-terror"/>`,
+    );
+    expect(res.body).toContain('<meta name="description" content="He wanted to defend the Republic');
+    expect(html).toMatch(/<nav class="breadcrumbs" aria-label="Breadcrumb">.*href="\/subjects\/history">History<\/a>/s);
+  });
+
+  it('redirects a wrong or missing slug to the canonical URL with 301', async () => {
+    const canonical = `/q/${questionId}/what-were-robespierre-s-aims-during-the-terror`;
+    for (const url of [
+      `/q/${questionId}`,
+      `/q/${questionId}/wrong-slug`,
+      `/q/${questionId}/WHAT-WERE-ROBESPIERRE-S-AIMS-DURING-THE-TERROR`,
+    ]) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(301);
+      expect(res.headers.location).toBe(canonical);
+    }
+  });
+
+  it('answers a helpful 404 for an unknown, malformed or unpublished question', async () => {
+    for (const url of [
+      '/q/999999/anything',
+      '/q/abc/x',
+      '/q/0',
+      '/q/-5/x',
+      `/q/${unpublishedId}/a-question-that-is-still-in-the-queue`,
+      '/q/99999999999999999999/x',
+    ]) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect(res.body).toContain('We could not find that question');
+      expect(res.body).toContain('action="/search"');
+    }
+  });
+
+  it('pages a subject 20 at a time with rel="next" and no OFFSET', async () => {
+    const first = await get('/subjects/math');
+    expect(first.statusCode).toBe(200);
+    const titles = (html: string) => [...html.matchAll(/class="title" href="[^"]+">([^<]+)</g)].map((m) => m[1]);
+    expect(titles(first.body)).toHaveLength(20);
+    const next = /<link rel="next" href="([^"]+)"/.exec(first.body)?.[1];
+    expect(next).toMatch(/^\/subjects\/math\?after=[0-9a-z]+\.[0-9a-z]+$/);
+    expect(first.body).toContain('rel="next">Older questions</a>');
+    const second = await get(next as string);
+    expect(second.statusCode).toBe(200);
+    expect(titles(second.body)).toHaveLength(3);
+    expect(second.body).not.toContain('rel="next"');
+    expect(new Set([...titles(first.body), ...titles(second.body)]).size).toBe(23);
+  });
+
+  it('lists subjects with their counts', async () => {
+    const res = await get('/subjects');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('23 answered questions');
+  });
+
+  it.each([
+    ['/subjects/alchemy', 404],
+    ['/subjects/math?after=garbage', 400],
+    [`/subjects/math?after=${'a'.repeat(5000)}`, 400],
+    ['/nope', 404],
+    ['/q/%E0%A4%A/x', 400],
+    ['/q/1/%ff%fe', 400],
+    ['/subjects/%c0%af', 400],
+    ['/search?q=%ff%fe%00', 200],
+    [`/search?q=${'x'.repeat(3000)}`, 400],
+    ['/static/app.nothere.css', 404],
+  ])('answers %s with %i and an HTML page, never a 500', async (url, status) => {
+    const res = await get(url);
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).not.toMatch(/at .+\.ts:\d+/);
+  });
+
+  it('refuses a POST to a page with 404 and no stack trace', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/q/1/x',
+      payload: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('finds questions by title words on /search', async () => {
+    const res = await get('/search?q=robespierre');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('What were Robespierre’s aims during the Terror?');
+    const none = await get('/search?q=%22%27%29%28*%25_');
+    expect(none.statusCode).toBe(200);
+    expect(none.body).toContain('No questions match');
+  });
+
+  it('reports health with the database engine', async () => {
+    const res = await get('/healthz');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok', database: engine });
+  });
+
+  it('serves the stylesheet under a hashed name with a year of caching and a content security policy on pages', async () => {
+    const home = await get('/');
+    const css = /href="(\/static\/app\.[0-9a-f]{12}\.css)"/.exec(home.body)?.[1] as string;
+    const res = await get(css);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(res.body).toContain('prefers-color-scheme: dark');
+    expect((await get(css, { 'if-none-match': res.headers.etag as string })).statusCode).toBe(304);
+    expect(home.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(home.headers['x-content-type-options']).toBe('nosniff');
+  });
+});
