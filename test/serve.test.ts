@@ -57,7 +57,10 @@ describe('scholia serve', () => {
     expect(await home.text()).toContain('Recently answered');
 
     // Logs are JSON lines (pino).
-    const lines = log.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+    const lines = log
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(lines.some((l) => l.msg === 'demo content loaded into the empty database')).toBe(true);
 
     child.kill('SIGTERM');

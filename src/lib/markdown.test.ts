@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownToText, renderMarkdown } from './markdown.ts';
+import { ALLOWED_TAGS, markdownToText, renderMarkdown } from './markdown.ts';
 
 describe('renderMarkdown', () => {
   it('renders headings (shifted under the page outline), lists, quotes, code and tables', () => {
@@ -22,32 +22,7 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown('see https://example.org')).toContain('rel="nofollow ugc"');
   });
 
-  const allowedTags = new Set([
-    'h3',
-    'h4',
-    'h5',
-    'h6',
-    'p',
-    'br',
-    'hr',
-    'blockquote',
-    'ul',
-    'ol',
-    'li',
-    'strong',
-    'em',
-    's',
-    'del',
-    'code',
-    'pre',
-    'a',
-    'table',
-    'thead',
-    'tbody',
-    'tr',
-    'th',
-    'td',
-  ]);
+  const allowedTags = new Set(ALLOWED_TAGS);
 
   /** Every tag is on the allowlist, no event handler attributes, no script-capable link schemes. */
   function assertSafe(html: string) {

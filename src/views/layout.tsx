@@ -107,3 +107,19 @@ export function SanitizedHtml(props: { html: string; class?: string }) {
   // Safe: sanitized by renderMarkdown before it was stored.
   return <div class={props.class} dangerouslySetInnerHTML={{ __html: props.html }} />;
 }
+
+/** Home › Subjects › … trail; the last crumb of a page is the page itself, so it is left out. */
+export function Breadcrumbs(props: { trail: Array<{ href: string; label: string }> }) {
+  const trail = [{ href: '/', label: 'Home' }, { href: '/subjects', label: 'Subjects' }, ...props.trail];
+  return (
+    <nav class="breadcrumbs" aria-label="Breadcrumb">
+      <ol>
+        {trail.map((c) => (
+          <li key={c.href}>
+            <a href={c.href}>{c.label}</a>
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}

@@ -1,5 +1,5 @@
 import { formatDate } from '../../../lib/time.ts';
-import { Layout, SanitizedHtml, type Site } from '../../../views/layout.tsx';
+import { Breadcrumbs, Layout, SanitizedHtml, type Site } from '../../../views/layout.tsx';
 import { type QuestionPage, questionPath } from '../question.ts';
 
 function Paragraphs(props: { text: string }) {
@@ -21,19 +21,7 @@ export function QuestionPageView(props: { site: Site; page: QuestionPage; descri
   const { answer } = page;
   return (
     <Layout site={site} title={page.title} description={props.description} canonicalPath={questionPath(page)}>
-      <nav class="breadcrumbs" aria-label="Breadcrumb">
-        <ol>
-          <li>
-            <a href="/">Home</a>
-          </li>
-          <li>
-            <a href="/subjects">Subjects</a>
-          </li>
-          <li>
-            <a href={`/subjects/${page.subject.slug}`}>{page.subject.name}</a>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumbs trail={[{ href: `/subjects/${page.subject.slug}`, label: page.subject.name }]} />
       <div class="layout">
         <article>
           <section class="card" aria-labelledby="question-title">

@@ -1,4 +1,4 @@
-import { Layout, type Site } from '../../../views/layout.tsx';
+import { Breadcrumbs, Layout, type Site } from '../../../views/layout.tsx';
 import { QuestionList } from '../../../views/question-list.tsx';
 import type { QuestionSummary } from '../../questions/index.ts';
 import type { Subject } from '../subject.ts';
@@ -20,16 +20,7 @@ export function SubjectPageView(props: {
       canonicalPath={props.isFirstPage ? base : undefined}
       nextPath={props.nextPath ?? undefined}
     >
-      <nav class="breadcrumbs" aria-label="Breadcrumb">
-        <ol>
-          <li>
-            <a href="/">Home</a>
-          </li>
-          <li>
-            <a href="/subjects">Subjects</a>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumbs trail={[]} />
       <h1>{subject.name}</h1>
       {subject.description ? <p class="muted">{subject.description}</p> : null}
       <h2>{props.isFirstPage ? 'Recently answered' : 'Older answered questions'}</h2>
