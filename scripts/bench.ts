@@ -1,0 +1,467 @@
+/**
+ * `npm run bench [-- --questions N --duration S --connections C --print-only]`
+ *
+ * Measures how fast the real Scholia server serves question pages to visitors, against a ceiling: the same bytes
+ * served from memory by a bare Fastify route on the same machine (scripts/bench-ceiling.ts). The ratio of the two
+ * is the figure the product targets are set in (see docs/benchmarks.md), because it stays meaningful from one
+ * machine to another where raw requests per second do not.
+ *
+ * Steps: make or reuse a synthetic database (the real `generate` command), start the real server (the real
+ * `serve` command, production settings), load-test random canonical question URLs, fetch 200 of those pages,
+ * swap the server for the ceiling app, load-test it the same way, print the table and record it in
+ * docs/benchmarks.md.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import type { CeilingPage } from './bench-ceiling.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const HOST = '127.0.0.1';
+const SAMPLE_SIZE = 5000;
+const CEILING_PAGES = 200;
+const WARMUP_SECONDS = 3;
+const HEALTH_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+const DOCS_FILE = path.join(ROOT, 'docs', 'benchmarks.md');
+
+// ---------------------------------------------------------------------------------------------------------------
+// autocannon ships no type declarations. Rather than add a dependency for them, this is the small part of its API
+// the benchmark uses (checked against autocannon 8).
+
+interface RawRequest {
+  path: string;
+  [key: string]: unknown;
+}
+
+interface AutocannonOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  /** Seconds before a request counts as timed out. */
+  timeout?: number;
+  /** Each entry is built before every request it sends when it has setupRequest, so the path can vary. */
+  requests?: Array<{ setupRequest?: (request: RawRequest, context: object) => RawRequest }>;
+}
+
+interface AutocannonResult {
+  requests: { mean: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  /** Connection errors and timeouts (a timeout counts in both). */
+  errors: number;
+  timeouts: number;
+}
+
+type Autocannon = (options: AutocannonOptions, done: (err: Error | null, result: AutocannonResult) => void) => { stop(): void };
+
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Child processes: every one is killed when the benchmark ends, however it ends.
+
+const children = new Set<ChildProcess>();
+let stopLoad: (() => void) | undefined;
+
+function startChild(args: string[], env: Record<string, string>): ChildProcess {
+  // Spawn node itself (not npm or npx), so the child's pid is the server's own and /proc/<pid>/status is its memory.
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Waits for the child to exit; SIGTERM first (the server shuts down gracefully), SIGKILL after a grace period. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+// Last resort (an uncaught error, process.exit): nothing asynchronous runs here, so kill outright.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\n${signal}: stopping the load test and the servers…\n`);
+    stopLoad?.();
+    // A generate child killed mid-batch loses only that batch's transaction; the next run completes it.
+    void Promise.all([...children].map(stopChild)).finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers.
+
+class BenchError extends Error {}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function positiveInt(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw)))
+    throw new BenchError(`--${name} must be a positive whole number`);
+  return Number(raw);
+}
+
+/** A port nobody listens on right now (the OS picks it; it stays free until the server binds it in practice). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new BenchError('could not find a free port'))));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls GET /healthz until it answers 200; fails if the child exits first or the deadline passes. */
+async function waitHealthy(base: string, child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new BenchError(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    try {
+      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  throw new BenchError(`${what} did not answer GET /healthz with 200 within ${HEALTH_TIMEOUT_MS / 1000} s`);
+}
+
+/** The most memory the process ever had resident (VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status)?.[1];
+  if (kb === undefined) throw new BenchError(`no VmHWM in /proc/${pid}/status`);
+  return Number(kb) / 1024;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The database.
+
+function openReadonly(dbFile: string): Database.Database | undefined {
+  if (!existsSync(dbFile)) return undefined;
+  return new Database(dbFile, { readonly: true, fileMustExist: true });
+}
+
+function countPublished(dbFile: string): number {
+  const db = openReadonly(dbFile);
+  if (!db) return 0;
+  try {
+    const table = db.prepare("select 1 from sqlite_master where type = 'table' and name = 'questions'").get();
+    if (!table) return 0;
+    return (db.prepare("select count(*) as n from questions where status = 'published'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function ensureQuestions(dataDir: string, dbFile: string, wanted: number): Promise<number> {
+  const have = countPublished(dbFile);
+  if (have >= wanted) {
+    log(`Reusing ${dataDir}: ${have} published questions.`);
+    return have;
+  }
+  log(`${dataDir} has ${have} published questions; generating up to ${wanted} (resumable)…`);
+  // The real command, so the benchmark measures data made the way an operator would make it.
+  const child = startChild(['--import', 'tsx', 'src/cli.ts', 'generate', '--questions', String(wanted), '--seed', '1'], {
+    DATA_DIR: dataDir,
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  if (code !== 0) throw new BenchError(`generate exited with ${code}`);
+  const now = countPublished(dbFile);
+  if (now < wanted) throw new BenchError(`generate finished but the database has only ${now} published questions`);
+  return now;
+}
+
+function sampleQuestionPaths(dbFile: string): string[] {
+  const db = openReadonly(dbFile);
+  if (!db) throw new BenchError(`no database at ${dbFile}`);
+  try {
+    const rows = db
+      .prepare("select id, slug from questions where status = 'published' order by random() limit ?")
+      .all(SAMPLE_SIZE) as Array<{ id: number; slug: string }>;
+    // The canonical address (questionPath in src/modules/questions/question.ts): any other gets a 301.
+    return rows.map((r) => `/q/${r.id}/${r.slug}`);
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load testing.
+
+interface Measure {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  peakRssMb: number;
+}
+
+function runLoad(url: string, paths: readonly string[], seconds: number, connections: number): Promise<AutocannonResult> {
+  return new Promise((resolve, reject) => {
+    // Each request draws its own path, so the server cannot lean on one hot row or one cached render.
+    const setupRequest = (request: RawRequest): RawRequest => {
+      request.path = paths[Math.floor(Math.random() * paths.length)] as string;
+      return request;
+    };
+    // autocannon ends on its own after `seconds`; the guard only keeps a stuck run from hanging the benchmark.
+    const guard = setTimeout(() => instance.stop(), (seconds + 30) * 1000);
+    const instance = autocannon({ url, connections, duration: seconds, timeout: 10, requests: [{ setupRequest }] }, (err, result) => {
+      clearTimeout(guard);
+      stopLoad = undefined;
+      if (err) reject(err);
+      else resolve(result);
+    });
+    stopLoad = () => instance.stop();
+  });
+}
+
+async function measure(base: string, pid: number, paths: readonly string[], seconds: number, connections: number): Promise<Measure> {
+  // Warm-up (JIT, SQLite page cache, connection set-up), not counted.
+  await runLoad(base, paths, WARMUP_SECONDS, connections);
+  if (interrupted) throw new BenchError('interrupted');
+  const r = await runLoad(base, paths, seconds, connections);
+  if (interrupted) throw new BenchError('interrupted');
+  return {
+    reqPerSec: r.requests.mean,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    peakRssMb: peakRssMb(pid),
+  };
+}
+
+function describe(m: Measure): string {
+  return `${m.reqPerSec.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.requests} requests, ${m.non2xx} non-2xx, ${m.errors} errors (${m.timeouts} timeouts), peak RSS ${m.peakRssMb.toFixed(0)} MB`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report.
+
+interface Report {
+  date: string;
+  machine: string;
+  node: string;
+  questions: number;
+  duration: number;
+  connections: number;
+  command: string;
+  scholia: Measure;
+  ceiling: Measure;
+}
+
+function table(r: Report): string {
+  const row = (name: string, m: Measure) =>
+    `| ${name} | ${m.reqPerSec.toFixed(0)} | ${m.p50} | ${m.p99} | ${m.peakRssMb.toFixed(0)} | ${m.non2xx + m.errors} |`;
+  return [
+    '| | req/s | p50 ms | p99 ms | peak RSS MB | non-2xx + errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    row('Scholia question page (visitor)', r.scholia),
+    row('ceiling (bare Fastify, bytes from memory)', r.ceiling),
+    '',
+    `**Ratio req/s (Scholia / ceiling): ${(r.scholia.reqPerSec / r.ceiling.reqPerSec).toFixed(3)}**`,
+  ].join('\n');
+}
+
+function section(r: Report, key: string): string {
+  return [
+    `<!-- ${key} -->`,
+    `## ${r.date.slice(0, 10)}: ${r.questions} questions, ${r.duration} s, ${r.connections} connections`,
+    '',
+    `- Machine: ${r.machine}; Node ${r.node}. The load generator runs on the same machine and shares its cores.`,
+    `- Run at ${r.date}: \`${r.command}\``,
+    '',
+    table(r),
+    '',
+  ].join('\n');
+}
+
+const DOCS_HEADER = `# Benchmarks
+
+Recorded by \`npm run bench\` (scripts/bench.ts); each run adds or updates a dated section below.
+
+## What is measured
+
+- **Scholia question page (visitor):** the real server (\`scholia serve\`, \`LOG_LEVEL=warn\`, SQLite) over a
+  database of synthetic questions made by \`scholia generate --seed 1\`. Each request asks for a random one of
+  ${SAMPLE_SIZE} published questions, sampled at random, at its canonical address \`/q/:id/:slug\` (so no request
+  is a redirect), as an anonymous visitor.
+- **Ceiling (bare Fastify, bytes from memory):** ${CEILING_PAGES} of those pages, fetched from the real server,
+  served byte for byte from memory at the same paths by a bare Fastify route (no logger, no plugins,
+  \`content-type: text/html; charset=utf-8\`): the most any page can reach with Fastify on this machine.
+- Both are load-tested by autocannon on 127.0.0.1 with the same duration and connections, after a
+  ${WARMUP_SECONDS} s warm-up that is not counted. Figures: mean requests per second, latency p50 and p99, and the
+  server process's peak resident memory (VmHWM).
+
+## Targets
+
+The figure that counts is the **ratio** req/s(Scholia) / req/s(ceiling), which carries from one machine to another
+where raw req/s do not. Visitors' pages must eventually reach **at least 0.6** of the ceiling; at this foundation
+stage the bar is **at least 0.2**.
+`;
+
+function recordInDocs(r: Report): void {
+  // One section per date and settings: a re-run the same day with the same settings replaces its section.
+  const key = `bench ${r.date.slice(0, 10)} questions=${r.questions} duration=${r.duration} connections=${r.connections}`;
+  const text = section(r, key);
+  mkdirSync(path.dirname(DOCS_FILE), { recursive: true });
+  let doc = existsSync(DOCS_FILE) ? readFileSync(DOCS_FILE, 'utf8') : DOCS_HEADER;
+  const marker = `<!-- ${key} -->`;
+  const start = doc.indexOf(marker);
+  if (start >= 0) {
+    const next = doc.indexOf('<!-- bench ', start + marker.length);
+    doc = doc.slice(0, start) + text + (next >= 0 ? `\n${doc.slice(next)}` : '');
+  } else {
+    doc = `${doc.trimEnd()}\n\n${text}`;
+  }
+  writeFileSync(DOCS_FILE, doc);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      questions: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      // For trying the script out: print the table but leave docs/benchmarks.md alone.
+      'print-only': { type: 'boolean' },
+    },
+  });
+  const questions = positiveInt(values.questions, 'questions', 100_000);
+  const duration = positiveInt(values.duration, 'duration', 20);
+  const connections = positiveInt(values.connections, 'connections', 50);
+
+  // One directory per size, so a small trial database never stands in for the real one.
+  const dataDir = path.join('bench-data', questions === 100_000 ? '100k' : String(questions));
+  const dbFile = path.join(ROOT, dataDir, 'scholia.db');
+  const count = await ensureQuestions(dataDir, dbFile, questions);
+
+  const paths = sampleQuestionPaths(dbFile);
+  if (paths.length === 0) throw new BenchError('no published questions to request');
+
+  // 1. The real server.
+  const port = await freePort();
+  const base = `http://${HOST}:${port}`;
+  log(`Starting Scholia on ${base}…`);
+  const server = startChild(['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST,
+    LOG_LEVEL: 'warn',
+    SITE_URL: base,
+    NODE_ENV: 'production',
+  });
+  await waitHealthy(base, server, 'Scholia');
+  const probe = await fetch(`${base}${paths[0]}`, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+  if (probe.status !== 200) throw new BenchError(`GET ${paths[0]} answered ${probe.status}, not 200`);
+  await probe.arrayBuffer();
+
+  log(`Load-testing Scholia: ${paths.length} question URLs, ${duration} s, ${connections} connections…`);
+  const scholia = await measure(base, server.pid as number, paths, duration, connections);
+  log(`  ${describe(scholia)}`);
+
+  // 2. The pages the ceiling will serve, exactly as Scholia sent them.
+  const ceilingPages: CeilingPage[] = [];
+  for (const p of paths.slice(0, CEILING_PAGES)) {
+    const res = await fetch(`${base}${p}`, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    if (res.status !== 200) throw new BenchError(`GET ${p} answered ${res.status}, not 200`);
+    ceilingPages.push({ path: p, body: Buffer.from(await res.arrayBuffer()).toString('base64') });
+  }
+  await stopChild(server);
+  const pagesFile = path.join(ROOT, 'bench-data', 'ceiling-pages.json');
+  writeFileSync(pagesFile, JSON.stringify(ceilingPages));
+
+  // 3. The ceiling, on a fresh port so no lingering connection to the old server can reach it.
+  const ceilingPort = await freePort();
+  const ceilingBase = `http://${HOST}:${ceilingPort}`;
+  log(`Starting the ceiling app on ${ceilingBase}…`);
+  const ceilingServer = startChild(['--import', 'tsx', 'scripts/bench-ceiling.ts', pagesFile], {
+    PORT: String(ceilingPort),
+    HOST,
+    NODE_ENV: 'production',
+  });
+  await waitHealthy(ceilingBase, ceilingServer, 'the ceiling app');
+  log(`Load-testing the ceiling: ${ceilingPages.length} pages, ${duration} s, ${connections} connections…`);
+  const ceiling = await measure(
+    ceilingBase,
+    ceilingServer.pid as number,
+    ceilingPages.map((p) => p.path),
+    duration,
+    connections,
+  );
+  log(`  ${describe(ceiling)}`);
+  await stopChild(ceilingServer);
+
+  const cpus = os.cpus();
+  const report: Report = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    machine: `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${os.platform()} ${os.release()}`,
+    node: process.version,
+    questions: count,
+    duration,
+    connections,
+    command: `npm run bench -- --questions ${questions} --duration ${duration} --connections ${connections}`,
+    scholia,
+    ceiling,
+  };
+  process.stdout.write(
+    `\nMachine: ${report.machine}; Node ${report.node}\n` +
+      `Date: ${report.date}; ${report.questions} questions; ${duration} s per test; ${connections} connections\n\n` +
+      `${table(report)}\n`,
+  );
+  if (values['print-only']) return;
+  recordInDocs(report);
+  log(`\nRecorded in ${path.relative(ROOT, DOCS_FILE)}.`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    // When interrupted, the signal handler is stopping the children and exits once they are gone.
+    if (interrupted) return;
+    log(`bench: ${err instanceof BenchError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // The exit handler kills whatever child is still running.
+    process.exit(1);
+  },
+);
