@@ -49,8 +49,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'integer', id)
     .addColumn('slug', 'text', (c) => c.notNull())
     .addColumn('title', 'text', (c) => c.notNull())
-    .addColumn('details', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('details_html', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('subject_id', 'integer', (c) => c.notNull().references('subjects.id'))
     .addColumn('asker_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('status', 'text', (c) => c.notNull())
@@ -58,6 +56,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('published_at', 'text')
     .addColumn('import_key', 'text', (c) => c.unique())
+    // Long text last: SQLite reads a row's columns in order, so small columns placed after a body that spills
+    // onto overflow pages would cost a walk through those pages on every lookup.
+    .addColumn('details', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('details_html', 'text', (c) => c.notNull().defaultTo(''))
     .execute();
   // Keyset pagination: newest answered questions overall and per subject.
   await db.schema.createIndex('questions_status_published_idx').on('questions').columns(['status', 'published_at', 'id']).execute();
@@ -80,15 +82,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'integer', id)
     .addColumn('question_id', 'integer', (c) => c.notNull().unique().references('questions.id').onDelete('cascade'))
     .addColumn('educator_id', 'integer', (c) => c.notNull().references('users.id'))
-    .addColumn('body', 'text', (c) => c.notNull())
-    .addColumn('body_html', 'text', (c) => c.notNull())
-    .addColumn('quick_answer', 'text', (c) => c.notNull())
-    .addColumn('sources', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('word_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('approved_by', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('approved_at', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
+    // Long text last (see questions): the quick answer is read by every list, the bodies only by the page.
+    .addColumn('quick_answer', 'text', (c) => c.notNull())
+    .addColumn('sources', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('body_html', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('answers_educator_idx').on('answers').column('educator_id').execute();
 }

@@ -67,7 +67,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     crossOriginEmbedderPolicy: false,
   });
 
+  const logRequests = ['trace', 'debug', 'info'].includes(config.logLevel);
   app.addHook('onResponse', async (request, reply) => {
+    if (!logRequests) return;
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 

@@ -4,13 +4,19 @@ import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { engines } from './helpers/databases.ts';
 import { makeQuestion } from './helpers/factories.ts';
 
-describe.each(engines)('pages over HTTP on %s', (engine) => {
+// Every page test runs with the visitor page cache on (the default) and off (how members' pages are served).
+const variants = engines.flatMap((engine) => [
+  { engine, cache: 'on', pageCacheBytes: 64 * 1024 * 1024 },
+  { engine, cache: 'off', pageCacheBytes: 0 },
+]);
+
+describe.each(variants)('pages over HTTP on $engine, page cache $cache', ({ engine, pageCacheBytes }) => {
   let t: TestApp;
   let questionId: number;
   let unpublishedId: number;
 
   beforeAll(async () => {
-    t = await buildTestApp(engine);
+    t = await buildTestApp(engine, { config: { pageCacheBytes } });
     const db = t.database.db;
     const editor = await createUser(db, { email: 'editor@example.org', name: 'Edith Editor', role: 'editor' });
     const educator = await createUser(db, { email: 'teacher@example.org', name: 'Mr. Okonkwo', role: 'educator' });
@@ -75,6 +81,26 @@ describe.each(engines)('pages over HTTP on %s', (engine) => {
     );
     expect(res.body).toContain('<meta name="description" content="He wanted to defend the Republic');
     expect(html).toMatch(/<nav class="breadcrumbs" aria-label="Breadcrumb">.*href="\/subjects\/history">History<\/a>/s);
+  });
+
+  it('shows an edit at once although visitor pages are cached', async () => {
+    const url = `/q/${questionId}/what-were-robespierre-s-aims-during-the-terror`;
+    expect((await get(url)).body).toContain('republic of virtue');
+    expect((await get(url)).body).toContain('republic of virtue');
+    const db = t.database.db;
+    const edited = new Date(Date.now() + 1000).toISOString();
+    await db
+      .updateTable('answers')
+      .set({ body_html: '<p>An edited expert answer.</p>', updated_at: edited })
+      .where('question_id', '=', questionId)
+      .execute();
+    const after = await get(url);
+    expect(after.body).toContain('An edited expert answer.');
+    expect(after.body).not.toContain('republic of virtue');
+    // Unpublishing takes the page away at once too.
+    await db.updateTable('questions').set({ status: 'closed' }).where('id', '=', questionId).execute();
+    expect((await get(url)).statusCode).toBe(404);
+    await db.updateTable('questions').set({ status: 'published' }).where('id', '=', questionId).execute();
   });
 
   it('redirects a wrong or missing slug to the canonical URL with 301', async () => {

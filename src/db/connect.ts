@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Database } from './database.ts';
@@ -37,7 +37,7 @@ function connectSqlite(file: string): DatabaseHandle {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('cache_size = -65536');
   raw.pragma('temp_store = MEMORY');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   return {
     db,
     engine: 'sqlite',
@@ -48,6 +48,31 @@ function connectSqlite(file: string): DatabaseHandle {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew, and preparing costs more than running a small indexed query.
+ * Statements are kept by SQL text (the SQL is the same for every call of a query; values are bound parameters).
+ * Safe because better-sqlite3 is synchronous and Scholia never streams (`iterate`) a query: a statement is
+ * never in use twice at once.
+ */
+function withStatementCache(raw: SqliteDatabase.Database, max = 500): SqliteDialectDatabase {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(sqlText: string) {
+      let stmt = cache.get(sqlText);
+      if (stmt) {
+        // Refresh its place so the map's order is least recently used first.
+        cache.delete(sqlText);
+      } else {
+        stmt = raw.prepare(sqlText);
+        if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(sqlText, stmt);
+      return stmt;
+    },
+  } as SqliteDialectDatabase;
 }
 
 function connectPostgres(url: string, max: number, schema?: string): DatabaseHandle {

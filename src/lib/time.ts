@@ -11,7 +11,16 @@ export function isoNow(clock: Clock = systemClock): string {
 
 const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 
-/** "November 26, 2026" from an ISO timestamp. */
+const formatted = new Map<string, string>();
+
+/** "November 26, 2026" from an ISO timestamp (memoised by day: Intl formatting is slow and days repeat). */
 export function formatDate(iso: string): string {
-  return dateFormat.format(new Date(iso));
+  const day = iso.slice(0, 10);
+  let out = formatted.get(day);
+  if (out === undefined) {
+    out = dateFormat.format(new Date(iso));
+    if (formatted.size > 10_000) formatted.clear();
+    formatted.set(day, out);
+  }
+  return out;
 }

@@ -13,9 +13,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function buildTestApp(engine: Engine, opts: { clock?: Clock; database?: TestDatabase } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  engine: Engine,
+  opts: { clock?: Clock; database?: TestDatabase; config?: Partial<Config> } = {},
+): Promise<TestApp> {
   const database = opts.database ?? (await createTestDatabase(engine));
-  const app = await buildApp(testConfig, { database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = await buildApp({ ...testConfig, ...opts.config }, { database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
   return {
     app,
     database,

@@ -1,8 +1,9 @@
 import { type Kysely, sql } from 'kysely';
+import { compileOnce } from '../../db/compiled.ts';
 import type { Engine } from '../../db/connect.ts';
 import type { Database, NewAnswer, NewQuestion } from '../../db/database.ts';
 import { containsInsensitive } from '../../db/dialect.ts';
-import type { Cursor, QuestionPage, QuestionSummary, Source } from './question.ts';
+import type { Cursor, QuestionPage, QuestionStatus, QuestionSummary, Source } from './question.ts';
 
 type Db = Kysely<Database>;
 
@@ -40,9 +41,29 @@ function parseSources(json: string): Source[] {
   }
 }
 
-/** The question, its subject, topics and expert answer (without related questions), or undefined. */
-export async function findQuestionPage(db: Db, id: number): Promise<Omit<QuestionPage, 'related'> | undefined> {
-  const row = await db
+const versionQuery = compileOnce((db: Db, id: number) =>
+  db
+    .selectFrom('questions as q')
+    .leftJoin('answers as a', 'a.question_id', 'q.id')
+    .select(['q.slug', 'q.status', 'q.updated_at', 'a.updated_at as answer_updated_at'])
+    .where('q.id', '=', id),
+);
+
+/**
+ * What decides whether a stored rendering of the page is still right: the canonical slug, the status and the
+ * last change of the question and of its answer. One primary-key lookup.
+ */
+export async function findQuestionVersion(
+  db: Db,
+  id: number,
+): Promise<{ slug: string; status: QuestionStatus; version: string } | undefined> {
+  const [row] = await versionQuery(db, id);
+  if (!row) return undefined;
+  return { slug: row.slug, status: row.status, version: `${row.status}|${row.slug}|${row.updated_at}|${row.answer_updated_at ?? ''}` };
+}
+
+const pageQuery = compileOnce((db: Db, id: number) =>
+  db
     .selectFrom('questions as q')
     .innerJoin('subjects as s', 's.id', 'q.subject_id')
     .leftJoin('answers as a', 'a.question_id', 'q.id')
@@ -73,16 +94,23 @@ export async function findQuestionPage(db: Db, id: number): Promise<Omit<Questio
       'ap.id as approver_id',
       'ap.name as approver_name',
     ])
-    .where('q.id', '=', id)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const topics = await db
+    .where('q.id', '=', id),
+);
+
+const topicsQuery = compileOnce((db: Db, id: number) =>
+  db
     .selectFrom('question_topics as qt')
     .innerJoin('topics as t', 't.id', 'qt.topic_id')
     .select(['t.id', 't.slug', 't.name'])
     .where('qt.question_id', '=', id)
-    .orderBy('t.name')
-    .execute();
+    .orderBy('t.name'),
+);
+
+/** The question, its subject, topics and expert answer (without related questions), or undefined. */
+export async function findQuestionPage(db: Db, id: number): Promise<Omit<QuestionPage, 'related'> | undefined> {
+  const [row] = await pageQuery(db, id);
+  if (!row) return undefined;
+  const topics = await topicsQuery(db, id);
   return {
     id: row.id,
     slug: row.slug,
@@ -121,29 +149,62 @@ const summaryColumns = [
   'a.quick_answer as quickAnswer',
 ] as const;
 
-/** Published questions, newest first, after the cursor (keyset: uses the (subject_id, status, published_at, id) index). */
-export async function listPublished(
-  db: Db,
-  opts: { subjectId?: number; after?: Cursor | null; limit: number },
-): Promise<QuestionSummary[]> {
-  let query = db
+function publishedSummaries(db: Db) {
+  return db
     .selectFrom('questions as q')
     .innerJoin('subjects as s', 's.id', 'q.subject_id')
     .leftJoin('answers as a', 'a.question_id', 'q.id')
     .select(summaryColumns)
     .where('q.status', '=', 'published');
-  if (opts.subjectId !== undefined) query = query.where('q.subject_id', '=', opts.subjectId);
-  const after = opts.after;
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('q.published_at', '<', after.publishedAt),
-        eb.and([eb('q.published_at', '=', after.publishedAt), eb('q.id', '<', after.id)]),
-      ]),
-    );
-  }
-  return query.orderBy('q.published_at', 'desc').orderBy('q.id', 'desc').limit(opts.limit).execute();
 }
+
+// One compiled query per shape: with or without a subject, with or without a cursor (keyset: newest first,
+// ties on publication time broken by id; each walks the (subject_id, status, published_at, id) index).
+const newest = compileOnce((db: Db, limit: number) =>
+  publishedSummaries(db).orderBy('q.published_at', 'desc').orderBy('q.id', 'desc').limit(limit),
+);
+const newestInSubject = compileOnce((db: Db, subjectId: number, limit: number) =>
+  publishedSummaries(db).where('q.subject_id', '=', subjectId).orderBy('q.published_at', 'desc').orderBy('q.id', 'desc').limit(limit),
+);
+const olderInSubject = compileOnce((db: Db, subjectId: number, publishedAt: string, id: number, limit: number) =>
+  publishedSummaries(db)
+    .where('q.subject_id', '=', subjectId)
+    .where((eb) => eb.or([eb('q.published_at', '<', publishedAt), eb.and([eb('q.published_at', '=', publishedAt), eb('q.id', '<', id)])]))
+    .orderBy('q.published_at', 'desc')
+    .orderBy('q.id', 'desc')
+    .limit(limit),
+);
+const olderOverall = compileOnce((db: Db, publishedAt: string, id: number, limit: number) =>
+  publishedSummaries(db)
+    .where((eb) => eb.or([eb('q.published_at', '<', publishedAt), eb.and([eb('q.published_at', '=', publishedAt), eb('q.id', '<', id)])]))
+    .orderBy('q.published_at', 'desc')
+    .orderBy('q.id', 'desc')
+    .limit(limit),
+);
+
+/** Published questions, newest first, after the cursor (keyset pagination, no OFFSET). */
+export async function listPublished(
+  db: Db,
+  opts: { subjectId?: number; after?: Cursor | null; limit: number },
+): Promise<QuestionSummary[]> {
+  const { subjectId, after, limit } = opts;
+  if (subjectId === undefined) return after ? olderOverall(db, after.publishedAt, after.id, limit) : newest(db, limit);
+  return after ? olderInSubject(db, subjectId, after.publishedAt, after.id, limit) : newestInSubject(db, subjectId, limit);
+}
+
+const sharingTopic = compileOnce((db: Db, topicId: number, questionId: number, limit: number) =>
+  db
+    .selectFrom('question_topics as qt')
+    .innerJoin('questions as q', 'q.id', 'qt.question_id')
+    .innerJoin('subjects as s', 's.id', 'q.subject_id')
+    .leftJoin('answers as a', 'a.question_id', 'q.id')
+    .select(summaryColumns)
+    .where('qt.topic_id', '=', topicId)
+    .where('q.status', '=', 'published')
+    .where('q.id', '!=', questionId)
+    .orderBy('qt.question_id', 'desc')
+    .limit(limit),
+);
 
 /**
  * Related questions: newest published ones sharing a topic, then newest of the same subject.
@@ -155,36 +216,19 @@ export async function listRelated(
 ): Promise<QuestionSummary[]> {
   const found: QuestionSummary[] = [];
   const seen = new Set<number>([opts.questionId]);
+  const take = (rows: QuestionSummary[]) => {
+    for (const r of rows) {
+      if (found.length < opts.limit && !seen.has(r.id)) {
+        seen.add(r.id);
+        found.push(r);
+      }
+    }
+  };
   for (const topicId of opts.topicIds) {
     if (found.length >= opts.limit) break;
-    const rows = await db
-      .selectFrom('question_topics as qt')
-      .innerJoin('questions as q', 'q.id', 'qt.question_id')
-      .innerJoin('subjects as s', 's.id', 'q.subject_id')
-      .leftJoin('answers as a', 'a.question_id', 'q.id')
-      .select(summaryColumns)
-      .where('qt.topic_id', '=', topicId)
-      .where('q.status', '=', 'published')
-      .where('q.id', '!=', opts.questionId)
-      .orderBy('qt.question_id', 'desc')
-      .limit(opts.limit + 1)
-      .execute();
-    for (const r of rows) {
-      if (found.length < opts.limit && !seen.has(r.id)) {
-        seen.add(r.id);
-        found.push(r);
-      }
-    }
+    take(await sharingTopic(db, topicId, opts.questionId, opts.limit + 1));
   }
-  if (found.length < opts.limit) {
-    const rows = await listPublished(db, { subjectId: opts.subjectId, limit: opts.limit + seen.size });
-    for (const r of rows) {
-      if (found.length < opts.limit && !seen.has(r.id)) {
-        seen.add(r.id);
-        found.push(r);
-      }
-    }
-  }
+  if (found.length < opts.limit) take(await newestInSubject(db, opts.subjectId, opts.limit + seen.size));
   return found;
 }
 

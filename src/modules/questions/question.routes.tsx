@@ -1,35 +1,59 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { RouteContext } from '../../app.ts';
+import { PageCache } from '../../lib/page-cache.ts';
 import { truncate } from '../../lib/text.ts';
 import { errorPage } from '../../platform/errors.tsx';
-import { sendHtml } from '../../platform/html.ts';
-import { getQuestionPage } from './question.service.ts';
+import { renderPage, sendHtml } from '../../platform/html.ts';
+import { getQuestionPage, getQuestionVersion } from './question.service.ts';
 import { parseQuestionId, questionPath } from './question.ts';
 import { QuestionPageView } from './views/question-page.tsx';
 
+const HTML = 'text/html; charset=utf-8';
+
 export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
+  const cache = new PageCache(ctx.config.pageCacheBytes, ctx.config.pageCacheTtlMs);
+
   return async (app) => {
-    const show = async (idParam: string, slug: string | undefined, reply: import('fastify').FastifyReply) => {
+    const notFound = (reply: FastifyReply, id: number | null) =>
+      sendHtml(
+        reply,
+        errorPage(ctx.site, 404, {
+          title: 'We could not find that question',
+          message:
+            id === null
+              ? 'Question addresses look like /q/123/what-caused-the-french-revolution. This one does not.'
+              : `There is no published question number ${id}. It may have been removed, or the link may be mistyped. Search for it, or browse the subjects.`,
+        }),
+        404,
+      );
+
+    const show = async (idParam: string, slug: string | undefined, reply: FastifyReply) => {
       const id = parseQuestionId(idParam);
-      const notFound = () =>
-        sendHtml(
-          reply,
-          errorPage(ctx.site, 404, {
-            title: 'We could not find that question',
-            message:
-              id === null
-                ? 'Question addresses look like /q/123/what-caused-the-french-revolution. This one does not.'
-                : `There is no published question number ${id}. It may have been removed, or the link may be mistyped. Search for it, or browse the subjects.`,
-          }),
-          404,
-        );
-      if (id === null) return notFound();
-      const page = await getQuestionPage(ctx.database.db, id);
-      if (!page) return notFound();
-      // One address per question: any other slug (or none) moves permanently to the canonical one.
+      if (id === null) return notFound(reply, id);
+      const db = ctx.database.db;
+
+      // Every request is a visitor's until sign-in exists; when it does, signed-in viewers must skip this cache
+      // (members are shown what visitors are not).
+      if (cache.enabled) {
+        const current = await getQuestionVersion(db, id);
+        if (!current) return notFound(reply, id);
+        // One address per question: any other slug (or none) moves permanently to the canonical one.
+        if (slug !== current.slug) return reply.redirect(questionPath({ id, slug: current.slug }), 301);
+        const now = ctx.clock.now().getTime();
+        const key = String(id);
+        const cached = cache.get(key, current.version, now);
+        if (cached) return reply.type(HTML).send(cached);
+        const page = await getQuestionPage(db, id);
+        if (!page) return notFound(reply, id);
+        const body = Buffer.from(renderPage(<QuestionPageView site={ctx.site} page={page} description={describe(page)} />));
+        cache.set(key, current.version, body, now);
+        return reply.type(HTML).send(body);
+      }
+
+      const page = await getQuestionPage(db, id);
+      if (!page) return notFound(reply, id);
       if (slug !== page.slug) return reply.redirect(questionPath(page), 301);
-      const description = truncate(page.answer?.quickAnswer ?? page.title, 160);
-      return sendHtml(reply, <QuestionPageView site={ctx.site} page={page} description={description} />);
+      return sendHtml(reply, <QuestionPageView site={ctx.site} page={page} description={describe(page)} />);
     };
 
     app.get<{ Params: { id: string } }>('/q/:id', async (request, reply) => show(request.params.id, undefined, reply));
@@ -37,4 +61,8 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
       show(request.params.id, request.params.slug, reply),
     );
   };
+}
+
+function describe(page: { title: string; answer: { quickAnswer: string } | null }): string {
+  return truncate(page.answer?.quickAnswer ?? page.title, 160);
 }

@@ -27,6 +27,12 @@ export async function getQuestionPage(db: Db, id: number): Promise<QuestionPage 
   return { ...page, related };
 }
 
+/** The version of a published question's page (see findQuestionVersion), or undefined when it has no page. */
+export async function getQuestionVersion(db: Db, id: number): Promise<{ slug: string; version: string } | undefined> {
+  const v = await repo.findQuestionVersion(db, id);
+  return v && isPublic(v) ? v : undefined;
+}
+
 export function listRecentlyAnswered(db: Db, limit = 10): Promise<QuestionSummary[]> {
   return repo.listPublished(db, { limit });
 }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { PageCache } from './page-cache.ts';
+
+const page = (n: number) => Buffer.alloc(n, 'x');
+
+describe('PageCache', () => {
+  it('serves a page only under the version it was stored with', () => {
+    const c = new PageCache(1000, 60_000);
+    c.set('1', 'v1', page(10), 0);
+    expect(c.get('1', 'v1', 1)?.length).toBe(10);
+    expect(c.get('1', 'v2', 1)).toBeUndefined();
+  });
+
+  it('forgets pages after the TTL', () => {
+    const c = new PageCache(1000, 100);
+    c.set('1', 'v', page(10), 0);
+    expect(c.get('1', 'v', 99)).toBeDefined();
+    expect(c.get('1', 'v', 100)).toBeUndefined();
+  });
+
+  it('keeps within its byte budget, dropping the least recently used first', () => {
+    const c = new PageCache(300, 60_000);
+    c.set('a', 'v', page(100), 0);
+    c.set('b', 'v', page(100), 0);
+    c.set('c', 'v', page(100), 0);
+    c.get('a', 'v', 1); // a is now the most recently used
+    c.set('d', 'v', page(100), 1);
+    expect(c.usedBytes).toBe(300);
+    expect(c.get('b', 'v', 2)).toBeUndefined();
+    expect(c.get('a', 'v', 2)).toBeDefined();
+    expect(c.get('d', 'v', 2)).toBeDefined();
+    c.set('huge', 'v', page(301), 2);
+    expect(c.get('huge', 'v', 3)).toBeUndefined();
+  });
+
+  it('replaces an entry without counting it twice', () => {
+    const c = new PageCache(1000, 60_000);
+    c.set('a', 'v1', page(100), 0);
+    c.set('a', 'v2', page(50), 0);
+    expect(c.usedBytes).toBe(50);
+    expect(c.size).toBe(1);
+  });
+
+  it('is off with a zero budget', () => {
+    expect(new PageCache(0, 1).enabled).toBe(false);
+  });
+});
