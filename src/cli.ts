@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { connect, type DatabaseHandle } from './db/connect.ts';
+import { refreshPlannerStatistics } from './db/dialect.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { seedDemo } from './demo/seed.ts';
 import { InputError } from './lib/errors.ts';
@@ -99,8 +100,8 @@ async function main(argv: string[]): Promise<number> {
       };
       let bar: ReturnType<typeof createProgress> | undefined;
       let phase = '';
-      const report = await withDatabase((h) =>
-        importQuestions(h.db, lines, {
+      const report = await withDatabase(async (h) => {
+        const r = await importQuestions(h.db, lines, {
           skipInvalid: values['skip-invalid'] === true,
           onProgress: (p, done, total) => {
             if (p !== phase) {
@@ -110,8 +111,10 @@ async function main(argv: string[]): Promise<number> {
             }
             bar?.update(done, total || undefined);
           },
-        }),
-      );
+        });
+        if (r.added > 0) await refreshPlannerStatistics(h.engine, h.db);
+        return r;
+      });
       bar?.stop();
       for (const bad of report.invalid) {
         for (const issue of bad.issues) process.stderr.write(`line ${bad.line}: ${issue.field} ${issue.message}\n`);
@@ -139,9 +142,11 @@ async function main(argv: string[]): Promise<number> {
       const signal = interruptSignal();
       const bar = createProgress('Generating', questions);
       const started = Date.now();
-      const report = await withDatabase((h) =>
-        generateQuestions(h.db, { questions, seed, batchSize, signal, onProgress: (d) => bar.update(d) }),
-      );
+      const report = await withDatabase(async (h) => {
+        const r = await generateQuestions(h.db, { questions, seed, batchSize, signal, onProgress: (d) => bar.update(d) });
+        if (r.added > 0) await refreshPlannerStatistics(h.engine, h.db);
+        return r;
+      });
       bar.stop();
       const secs = (Date.now() - started) / 1000;
       out(

@@ -46,3 +46,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL_FILE: `${dir}/missing` }, '/x')).toThrowError(/DATABASE_URL_FILE/);
   });
 });
+
+describe('.env.example', () => {
+  it('documents every variable the configuration reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const read = [...source.matchAll(/\(env, '([A-Z_]+)'/g)].map((m) => m[1] as string);
+    expect(read.length).toBeGreaterThan(8);
+    for (const name of new Set(read)) expect(example, name).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+  });
+});

@@ -290,3 +290,17 @@ describe.each(engines)('content services on %s', (engine) => {
     expect(rows.map((r) => r.title)).toEqual(['What is 100% of a Number, really?']);
   });
 });
+
+describe.each(engines)('planner statistics on %s', (engine) => {
+  it('refreshes without error on a loaded database', async () => {
+    const database = await createTestDatabase(engine);
+    try {
+      const { refreshPlannerStatistics } = await import('../src/db/dialect.ts');
+      await generateQuestions(database.db, { questions: 20 });
+      await refreshPlannerStatistics(database.engine, database.db);
+      expect(await countQuestions(database.db)).toBe(20);
+    } finally {
+      await database.destroy();
+    }
+  });
+});
