@@ -103,6 +103,28 @@ describe.each(variants)('pages over HTTP on $engine, page cache $cache', ({ engi
     await db.updateTable('questions').set({ status: 'published' }).where('id', '=', questionId).execute();
   });
 
+  it('never shows a change that another request has not committed yet', async () => {
+    const url = `/q/${questionId}/what-were-robespierre-s-aims-during-the-terror`;
+    const before = (await get(url)).body;
+    await t.database.db
+      .transaction()
+      .execute(async (trx) => {
+        await trx
+          .updateTable('answers')
+          .set({ body_html: '<p>Uncommitted draft.</p>', updated_at: new Date(Date.now() + 5000).toISOString() })
+          .where('question_id', '=', questionId)
+          .execute();
+        const during = await get(url);
+        expect(during.statusCode).toBe(200);
+        expect(during.body).not.toContain('Uncommitted draft.');
+        throw new Error('roll back');
+      })
+      .catch((err: Error) => expect(err.message).toBe('roll back'));
+    const after = await get(url);
+    expect(after.body).not.toContain('Uncommitted draft.');
+    expect(after.body).toBe(before);
+  });
+
   it('redirects a wrong or missing slug to the canonical URL with 301', async () => {
     const canonical = `/q/${questionId}/what-were-robespierre-s-aims-during-the-terror`;
     for (const url of [

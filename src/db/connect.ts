@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
+import { registerDirectReader } from './compiled.ts';
 import type { Database } from './database.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -38,6 +39,24 @@ function connectSqlite(file: string): DatabaseHandle {
   raw.pragma('cache_size = -65536');
   raw.pragma('temp_store = MEMORY');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+
+  // Page reads (compileOnce queries) run on a second, read-only connection. Kysely drives SQLite through one
+  // connection behind a mutex, so without it every page view would queue behind any open write transaction
+  // (an import, a long admin change); with WAL the reader goes on while a writer works, and, being another
+  // connection, it sees only committed data. Skipping Kysely's async path also saves a few µs a query.
+  // An in-memory database cannot be opened twice, so there the reads stay on Kysely. See decision 0004.
+  let reader: { raw: SqliteDatabase.Database; prepare: (sql: string) => SqliteDatabase.Statement } | undefined;
+  if (file !== ':memory:') {
+    registerDirectReader(db, (sqlText, parameters) => {
+      if (!reader) {
+        const r = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+        r.pragma('busy_timeout = 5000');
+        r.pragma('cache_size = -65536');
+        reader = { raw: r, prepare: withStatementCache(r).prepare as (sql: string) => SqliteDatabase.Statement };
+      }
+      return reader.prepare(sqlText).all(...parameters);
+    });
+  }
   return {
     db,
     engine: 'sqlite',
@@ -45,6 +64,8 @@ function connectSqlite(file: string): DatabaseHandle {
       await sql`select 1`.execute(db);
     },
     async close() {
+      reader?.raw.close();
+      reader = undefined;
       await db.destroy();
     },
   };

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { connect, type DatabaseHandle, type Engine } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
@@ -12,12 +15,23 @@ export interface TestDatabase extends DatabaseHandle {
 /** Engines the suites run on here: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
 export const engines: Engine[] = postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
 
-/** A fresh, migrated database: an in-memory SQLite, or a schema of its own in the test PostgreSQL. */
-export async function createTestDatabase(engine: Engine, opts: { file?: string } = {}): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database: a SQLite file in a temporary directory (a file, not :memory:, so the tests take
+ * the same paths as a real site, the read-only connection for hot reads included), or a schema of its own in
+ * the test PostgreSQL.
+ */
+export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'sqlite') {
-    const handle = connect({ engine: 'sqlite', file: opts.file ?? ':memory:' });
+    const dir = mkdtempSync(path.join(tmpdir(), 'scholia-test-'));
+    const handle = connect({ engine: 'sqlite', file: path.join(dir, 'test.db') });
     await migrateToLatest(handle);
-    return { ...handle, destroy: () => handle.close() };
+    return {
+      ...handle,
+      async destroy() {
+        await handle.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set');
   const schema = `t_${randomBytes(6).toString('hex')}`;
