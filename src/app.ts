@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { type Clock, systemClock } from './lib/time.ts';
+import { authRoutes } from './modules/accounts/auth.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
 import { questionRoutes } from './modules/questions/question.routes.tsx';
 import { searchRoutes } from './modules/search/search.routes.tsx';
@@ -10,6 +11,7 @@ import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
 import { AssetStore } from './platform/assets.ts';
 import { errorPage, registerErrorHandling } from './platform/errors.tsx';
 import { sendHtml } from './platform/html.ts';
+import { registerSessions, type SessionSettings } from './platform/session.ts';
 import type { Site } from './views/layout.tsx';
 
 export interface AppDeps {
@@ -73,6 +75,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
+  const sessionSettings: SessionSettings = {
+    https,
+    policy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs },
+  };
+  await registerSessions(app, { database: ctx.database, clock: ctx.clock, settings: sessionSettings });
+
   registerErrorHandling(app, site);
 
   app.get('/healthz', async (_request, reply) => {
@@ -101,5 +109,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(subjectRoutes(ctx));
   await app.register(questionRoutes(ctx));
   await app.register(searchRoutes(ctx));
+  await app.register(authRoutes(ctx, sessionSettings));
   return app;
 }

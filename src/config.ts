@@ -18,6 +18,10 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
+  /** A session ends after this long without a request. */
+  readonly sessionIdleMs: number;
+  /** A session ends this long after sign-in, whatever the activity. */
+  readonly sessionAbsoluteMs: number;
   /** Memory for visitors' rendered question pages (0 turns the cache off). */
   readonly pageCacheBytes: number;
   /** Longest a cached page may be served; edits show at once regardless (see lib/page-cache.ts). */
@@ -128,6 +132,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    sessionIdleMs: int(env, 'SESSION_IDLE_HOURS', 24, 1, 24 * 90) * 3600_000,
+    sessionAbsoluteMs: int(env, 'SESSION_ABSOLUTE_DAYS', 30, 1, 365) * 86_400_000,
     pageCacheBytes: int(env, 'PAGE_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     pageCacheTtlMs: int(env, 'PAGE_CACHE_TTL_SECONDS', 300, 1, 86_400) * 1000,
   });

@@ -78,6 +78,25 @@ export interface AnswersTable {
   updated_at: string;
 }
 
+export interface SessionsTable {
+  /** SHA-256 of the session id; the id itself exists only in the visitor's cookie. */
+  id_hash: string;
+  user_id: number;
+  created_at: string;
+  last_seen_at: string;
+  /** Absolute end of the session, whatever the activity. */
+  expires_at: string;
+  ip: string;
+  user_agent: string;
+}
+
+export interface AuthThrottlesTable {
+  key: string;
+  failures: number;
+  locked_until: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   subjects: SubjectsTable;
@@ -86,6 +105,8 @@ export interface Database {
   questions: QuestionsTable;
   question_topics: QuestionTopicsTable;
   answers: AnswersTable;
+  sessions: SessionsTable;
+  auth_throttles: AuthThrottlesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorPage } from '../views/error-page.tsx';
-import type { Site } from '../views/layout.tsx';
+import type { Site, ViewerInfo } from '../views/layout.tsx';
 import { sendHtml } from './html.ts';
 
 const messages: Record<number, { title: string; message: string }> = {
@@ -19,13 +19,21 @@ const messages: Record<number, { title: string; message: string }> = {
   429: { title: 'Too many requests', message: 'Please wait a moment before trying again.' },
 };
 
-export function errorPage(site: Site, status: number, override?: { title?: string; message?: string }) {
+export function errorPage(site: Site, status: number, override?: { title?: string; message?: string }, viewer?: ViewerInfo | null) {
   const base =
     messages[status] ??
     (status >= 500
       ? { title: 'Something went wrong on our side', message: 'We have logged the problem. Please try again in a moment.' }
       : { title: 'We could not do that', message: 'Something about the request was not right.' });
-  return <ErrorPage site={site} status={status} title={override?.title ?? base.title} message={override?.message ?? base.message} />;
+  return (
+    <ErrorPage
+      site={site}
+      viewer={viewer}
+      status={status}
+      title={override?.title ?? base.title}
+      message={override?.message ?? base.message}
+    />
+  );
 }
 
 function wantsJson(request: FastifyRequest): boolean {
@@ -36,7 +44,7 @@ function wantsJson(request: FastifyRequest): boolean {
 export function registerErrorHandling(app: FastifyInstance, site: Site): void {
   app.setNotFoundHandler((request, reply) => {
     if (wantsJson(request)) return reply.code(404).send({ error: 'not_found' });
-    return sendHtml(reply, errorPage(site, 404), 404);
+    return sendHtml(reply, errorPage(site, 404, undefined, request.viewer), 404);
   });
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -44,6 +52,6 @@ export function registerErrorHandling(app: FastifyInstance, site: Site): void {
     if (code >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code, reason: error.message }, 'client error');
     if (wantsJson(request)) return reply.code(code).send({ error: code >= 500 ? 'internal_error' : 'bad_request' });
-    return sendHtml(reply, errorPage(site, code), code);
+    return sendHtml(reply, errorPage(site, code, undefined, request.viewer), code);
   });
 }

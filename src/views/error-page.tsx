@@ -1,7 +1,8 @@
-import { Layout, SearchForm, type Site } from './layout.tsx';
+import { Layout, SearchForm, type Site, type ViewerInfo } from './layout.tsx';
 
 export interface ErrorPageProps {
   site: Site;
+  viewer?: ViewerInfo | null;
   status: number;
   title: string;
   message: string;
@@ -9,7 +10,7 @@ export interface ErrorPageProps {
 
 export function ErrorPage(props: ErrorPageProps) {
   return (
-    <Layout site={props.site} title={props.title} headerSearch={false}>
+    <Layout site={props.site} viewer={props.viewer} title={props.title} headerSearch={false}>
       <h1>{props.title}</h1>
       <p>{props.message}</p>
       {props.status < 500 ? (

@@ -8,8 +8,14 @@ export interface Site {
   faviconUrl: string;
 }
 
+/** What the header shows of the signed-in person (null or absent: a visitor). */
+export interface ViewerInfo {
+  name: string;
+}
+
 export interface LayoutProps {
   site: Site;
+  viewer?: ViewerInfo | null;
   title: string;
   description?: string;
   /** Path of the canonical URL (made absolute with the site URL). */
@@ -74,6 +80,21 @@ export function Layout(props: LayoutProps) {
                 <li>
                   <a href="/subjects">Subjects</a>
                 </li>
+                {props.viewer ? (
+                  <>
+                    <li class="signed-in">
+                      <span class="visually-hidden">Signed in as </span>
+                      {props.viewer.name}
+                    </li>
+                    <li>
+                      <a href="/logout">Log out</a>
+                    </li>
+                  </>
+                ) : (
+                  <li>
+                    <a href="/login">Log in</a>
+                  </li>
+                )}
               </ul>
             </nav>
             {props.headerSearch === false ? null : (

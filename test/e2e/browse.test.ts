@@ -92,8 +92,59 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
         const violations = await axeViolations(page);
         expect(violations, `${colorScheme} ${path}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
       }
+      // Signed in: the header changes, and the log-out page.
+      await page.goto(`${base}/login`);
+      await page.getByLabel('Email').fill('jordan.lee@demo.scholia.test');
+      await page.getByLabel('Password').fill('scholia-demo-2026');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL(`${base}/`);
+      for (const path of ['/', '/logout', `/q/${ids[0]?.id}/${ids[0]?.slug}`]) {
+        await page.goto(`${base}${path}`);
+        const violations = await axeViolations(page);
+        expect(violations, `${colorScheme} signed in ${path}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+      }
+      // A failed sign-in shows its error.
+      await context.clearCookies();
+      await page.goto(`${base}/login`);
+      await page.getByLabel('Email').fill('jordan.lee@demo.scholia.test');
+      await page.getByLabel('Password').fill('wrong-wrong');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      expect(await axeViolations(page)).toEqual([]);
       await context.close();
     }
+  });
+
+  it('signs a demo account in and out with the keyboard only, without JavaScript', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${base}/subjects`);
+    await page.getByRole('link', { name: 'Log in' }).click();
+    await page.waitForURL(`${base}/login`);
+    await page.getByLabel('Email').focus();
+    await page.keyboard.type('editor@demo.scholia.test');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('scholia-demo-2026');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/`);
+    await expect(page.locator('.signed-in').textContent()).resolves.toBe('Signed in as Margaret Ellis');
+    await page.getByRole('link', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log out' }).press('Enter');
+    await page.waitForURL(`${base}/`);
+    await expect(page.getByRole('link', { name: 'Log in' }).isVisible()).resolves.toBe(true);
+    await context.close();
+  });
+
+  it('shows a wrong password next to the form, keeping the email typed', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill('maya.chen@demo.scholia.test');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('do not match an account');
+    await expect(page.getByLabel('Email').inputValue()).resolves.toBe('maya.chen@demo.scholia.test');
+    await expect(page.getByLabel('Password').inputValue()).resolves.toBe('');
+    await context.close();
   });
 
   it('lays the question page out for a phone without horizontal scrolling', async () => {

@@ -1,4 +1,13 @@
 export {
+  endSession,
+  resolveSession,
+  type SessionPolicy,
+  type SignInResult,
+  signInWithPassword,
+  startSession,
+  type Viewer,
+} from './auth.service.ts';
+export {
   createUser,
   ensureEducatorByName,
   findUserByEmail,

@@ -1,12 +1,13 @@
-import { Layout, SearchForm, type Site } from '../../views/layout.tsx';
+import { Layout, SearchForm, type Site, type ViewerInfo } from '../../views/layout.tsx';
 import { QuestionList } from '../../views/question-list.tsx';
 import type { QuestionSummary } from '../questions/index.ts';
 import { type Subject, SubjectGrid } from '../subjects/index.ts';
 
-export function HomePageView(props: { site: Site; subjects: Subject[]; recent: QuestionSummary[] }) {
+export function HomePageView(props: { site: Site; viewer?: ViewerInfo | null; subjects: Subject[]; recent: QuestionSummary[] }) {
   return (
     <Layout
       site={props.site}
+      viewer={props.viewer}
       title={props.site.name}
       description="Homework questions answered by verified educators: a free quick answer, the full expert answer and study guides."
       canonicalPath="/"

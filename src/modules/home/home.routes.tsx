@@ -7,10 +7,10 @@ import { HomePageView } from './home-page.tsx';
 
 export function homeRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (app) => {
-    app.get('/', async (_request, reply) => {
+    app.get('/', async (request, reply) => {
       const db = ctx.database.db;
       const [subjects, recent] = await Promise.all([listSubjects(db), listRecentlyAnswered(db, 10)]);
-      return sendHtml(reply, <HomePageView site={ctx.site} subjects={subjects} recent={recent} />);
+      return sendHtml(reply, <HomePageView site={ctx.site} viewer={request.viewer} subjects={subjects} recent={recent} />);
     });
   };
 }

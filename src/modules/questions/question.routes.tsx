@@ -1,9 +1,10 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
 import { PageCache } from '../../lib/page-cache.ts';
 import { truncate } from '../../lib/text.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { renderPage, sendHtml } from '../../platform/html.ts';
+import type { ViewerInfo } from '../../views/layout.tsx';
 import { getQuestionPage, getQuestionVersion } from './question.service.ts';
 import { parseQuestionId, questionPath } from './question.ts';
 import { QuestionPageView } from './views/question-page.tsx';
@@ -14,29 +15,35 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
   const cache = new PageCache(ctx.config.pageCacheBytes, ctx.config.pageCacheTtlMs);
 
   return async (app) => {
-    const notFound = (reply: FastifyReply, id: number | null) =>
+    const notFound = (reply: FastifyReply, id: number | null, viewer: ViewerInfo | null) =>
       sendHtml(
         reply,
-        errorPage(ctx.site, 404, {
-          title: 'We could not find that question',
-          message:
-            id === null
-              ? 'Question addresses look like /q/123/what-caused-the-french-revolution. This one does not.'
-              : `There is no published question number ${id}. It may have been removed, or the link may be mistyped. Search for it, or browse the subjects.`,
-        }),
+        errorPage(
+          ctx.site,
+          404,
+          {
+            title: 'We could not find that question',
+            message:
+              id === null
+                ? 'Question addresses look like /q/123/what-caused-the-french-revolution. This one does not.'
+                : `There is no published question number ${id}. It may have been removed, or the link may be mistyped. Search for it, or browse the subjects.`,
+          },
+          viewer,
+        ),
         404,
       );
 
-    const show = async (idParam: string, slug: string | undefined, reply: FastifyReply) => {
+    const show = async (idParam: string, slug: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
+      const viewer = request.viewer;
       const id = parseQuestionId(idParam);
-      if (id === null) return notFound(reply, id);
+      if (id === null) return notFound(reply, id, viewer);
       const db = ctx.database.db;
 
-      // Every request is a visitor's until sign-in exists; when it does, signed-in viewers must skip this cache
-      // (members are shown what visitors are not).
-      if (cache.enabled) {
+      // Only visitors' pages are cached: every visitor sees the same bytes, while a signed-in viewer's page carries
+      // their name (and, with memberships, what members may read).
+      if (cache.enabled && viewer === null) {
         const current = await getQuestionVersion(db, id);
-        if (!current) return notFound(reply, id);
+        if (!current) return notFound(reply, id, viewer);
         // One address per question: any other slug (or none) moves permanently to the canonical one.
         if (slug !== current.slug) return reply.redirect(questionPath({ id, slug: current.slug }), 301);
         const now = ctx.clock.now().getTime();
@@ -44,21 +51,21 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
         const cached = cache.get(key, current.version, now);
         if (cached) return reply.type(HTML).send(cached);
         const page = await getQuestionPage(db, id);
-        if (!page) return notFound(reply, id);
-        const body = Buffer.from(renderPage(<QuestionPageView site={ctx.site} page={page} description={describe(page)} />));
+        if (!page) return notFound(reply, id, viewer);
+        const body = Buffer.from(renderPage(<QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} />));
         cache.set(key, current.version, body, now);
         return reply.type(HTML).send(body);
       }
 
       const page = await getQuestionPage(db, id);
-      if (!page) return notFound(reply, id);
+      if (!page) return notFound(reply, id, viewer);
       if (slug !== page.slug) return reply.redirect(questionPath(page), 301);
-      return sendHtml(reply, <QuestionPageView site={ctx.site} page={page} description={describe(page)} />);
+      return sendHtml(reply, <QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} />);
     };
 
-    app.get<{ Params: { id: string } }>('/q/:id', async (request, reply) => show(request.params.id, undefined, reply));
+    app.get<{ Params: { id: string } }>('/q/:id', async (request, reply) => show(request.params.id, undefined, request, reply));
     app.get<{ Params: { id: string; slug: string } }>('/q/:id/:slug', async (request, reply) =>
-      show(request.params.id, request.params.slug, reply),
+      show(request.params.id, request.params.slug, request, reply),
     );
   };
 }

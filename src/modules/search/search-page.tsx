@@ -1,11 +1,11 @@
-import { Layout, SearchForm, type Site } from '../../views/layout.tsx';
+import { Layout, SearchForm, type Site, type ViewerInfo } from '../../views/layout.tsx';
 import { QuestionList } from '../../views/question-list.tsx';
 import type { QuestionSummary } from '../questions/index.ts';
 
-export function SearchPageView(props: { site: Site; query: string; results: QuestionSummary[] }) {
+export function SearchPageView(props: { site: Site; viewer?: ViewerInfo | null; query: string; results: QuestionSummary[] }) {
   const { query, results } = props;
   return (
-    <Layout site={props.site} title={query ? `Search: ${query}` : 'Search'} headerSearch={false}>
+    <Layout site={props.site} viewer={props.viewer} title={query ? `Search: ${query}` : 'Search'} headerSearch={false}>
       <h1>Search</h1>
       <SearchForm id="search-page" query={query} />
       {query === '' ? (

@@ -19,7 +19,7 @@ export function searchRoutes(ctx: RouteContext): FastifyPluginAsync {
         .trim()
         .slice(0, 200);
       const results = query === '' ? [] : await searchQuestionTitles(ctx.database.db, ctx.database.engine, query);
-      return sendHtml(reply, <SearchPageView site={ctx.site} query={query} results={results} />);
+      return sendHtml(reply, <SearchPageView site={ctx.site} viewer={request.viewer} query={query} results={results} />);
     });
   };
 }

@@ -14,9 +14,9 @@ const querySchema = {
 
 export function subjectRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (app) => {
-    app.get('/subjects', async (_request, reply) => {
+    app.get('/subjects', async (request, reply) => {
       const subjects = await listSubjectsWithCounts(ctx.database.db);
-      return sendHtml(reply, <SubjectsPageView site={ctx.site} subjects={subjects} />);
+      return sendHtml(reply, <SubjectsPageView site={ctx.site} viewer={request.viewer} subjects={subjects} />);
     });
 
     app.get<{ Params: { slug: string }; Querystring: { after?: string } }>(
@@ -29,22 +29,32 @@ export function subjectRoutes(ctx: RouteContext): FastifyPluginAsync {
         if (rawAfter && !after) {
           return sendHtml(
             reply,
-            errorPage(ctx.site, 400, {
-              title: 'That page link is not valid',
-              message: 'The link to this list of questions is damaged. Start from the newest questions instead.',
-            }),
+            errorPage(
+              ctx.site,
+              400,
+              {
+                title: 'That page link is not valid',
+                message: 'The link to this list of questions is damaged. Start from the newest questions instead.',
+              },
+              request.viewer,
+            ),
             400,
           );
         }
-        if (!/^[a-z0-9-]{1,60}$/.test(slug)) return sendHtml(reply, errorPage(ctx.site, 404), 404);
+        if (!/^[a-z0-9-]{1,60}$/.test(slug)) return sendHtml(reply, errorPage(ctx.site, 404, undefined, request.viewer), 404);
         const page = await getSubjectPage(ctx.database.db, slug, after);
         if (!page) {
           return sendHtml(
             reply,
-            errorPage(ctx.site, 404, {
-              title: 'We could not find that subject',
-              message: 'There is no subject at this address. The full list is on the subjects page.',
-            }),
+            errorPage(
+              ctx.site,
+              404,
+              {
+                title: 'We could not find that subject',
+                message: 'There is no subject at this address. The full list is on the subjects page.',
+              },
+              request.viewer,
+            ),
             404,
           );
         }

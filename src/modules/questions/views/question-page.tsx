@@ -1,5 +1,5 @@
 import { formatDate } from '../../../lib/time.ts';
-import { Breadcrumbs, Layout, SanitizedHtml, type Site } from '../../../views/layout.tsx';
+import { Breadcrumbs, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { type QuestionPage, questionPath } from '../question.ts';
 
 function Paragraphs(props: { text: string }) {
@@ -16,11 +16,11 @@ function Paragraphs(props: { text: string }) {
   );
 }
 
-export function QuestionPageView(props: { site: Site; page: QuestionPage; description: string }) {
+export function QuestionPageView(props: { site: Site; viewer?: ViewerInfo | null; page: QuestionPage; description: string }) {
   const { page, site } = props;
   const { answer } = page;
   return (
-    <Layout site={site} title={page.title} description={props.description} canonicalPath={questionPath(page)}>
+    <Layout site={site} viewer={props.viewer} title={page.title} description={props.description} canonicalPath={questionPath(page)}>
       <Breadcrumbs trail={[{ href: `/subjects/${page.subject.slug}`, label: page.subject.name }]} />
       <div class="layout">
         <article>

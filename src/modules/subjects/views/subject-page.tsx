@@ -1,10 +1,11 @@
-import { Breadcrumbs, Layout, type Site } from '../../../views/layout.tsx';
+import { Breadcrumbs, Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { QuestionList } from '../../../views/question-list.tsx';
 import type { QuestionSummary } from '../../questions/index.ts';
 import type { Subject } from '../subject.ts';
 
 export function SubjectPageView(props: {
   site: Site;
+  viewer?: ViewerInfo | null;
   subject: Subject;
   questions: QuestionSummary[];
   nextPath: string | null;
@@ -15,6 +16,7 @@ export function SubjectPageView(props: {
   return (
     <Layout
       site={props.site}
+      viewer={props.viewer}
       title={props.isFirstPage ? `${subject.name} questions` : `${subject.name} questions (older)`}
       description={subject.description || `Answered ${subject.name} homework questions.`}
       canonicalPath={props.isFirstPage ? base : undefined}

@@ -1,4 +1,4 @@
-import { Layout, type Site } from '../../../views/layout.tsx';
+import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import type { SubjectWithCount } from '../subject.ts';
 
 export function SubjectGrid(props: {
@@ -23,9 +23,15 @@ export function SubjectGrid(props: {
   );
 }
 
-export function SubjectsPageView(props: { site: Site; subjects: SubjectWithCount[] }) {
+export function SubjectsPageView(props: { site: Site; viewer?: ViewerInfo | null; subjects: SubjectWithCount[] }) {
   return (
-    <Layout site={props.site} title="Subjects" description="Browse answered homework questions by subject." canonicalPath="/subjects">
+    <Layout
+      site={props.site}
+      viewer={props.viewer}
+      title="Subjects"
+      description="Browse answered homework questions by subject."
+      canonicalPath="/subjects"
+    >
       <h1>Subjects</h1>
       <p class="muted">Every question on Scholia belongs to one subject. Pick one to see its answered questions, newest first.</p>
       <SubjectGrid subjects={props.subjects} />

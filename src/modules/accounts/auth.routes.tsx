@@ -1,0 +1,98 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteContext } from '../../app.ts';
+import { sendHtml } from '../../platform/html.ts';
+import { clearSessionCookie, csrfToken, csrfValid, type SessionSettings, sessionToken, setSessionCookie } from '../../platform/session.ts';
+import { endSession, signInWithPassword, startSession } from './auth.service.ts';
+import { LoginPageView, LogoutPageView, TooManyAttemptsView } from './views/auth-pages.tsx';
+
+/** Only same-site paths may be a post-login destination (no open redirects to //evil.example). */
+export function safeNext(raw: unknown): string {
+  if (typeof raw !== 'string' || raw.length > 500) return '/';
+  return /^\/(?![/\\])[\x21-\x7e]*$/.test(raw) ? raw : '/';
+}
+
+const GENERIC_FAILURE = 'That email and password do not match an account. Check them and try again.';
+
+export function authRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
+  return async (app) => {
+    const loginForm = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      fields: { email: string; next: string; error?: string },
+      status = 200,
+    ) =>
+      sendHtml(
+        reply,
+        <LoginPageView
+          site={ctx.site}
+          csrfToken={csrfToken(request, reply, settings.https)}
+          email={fields.email}
+          next={fields.next}
+          error={fields.error}
+        />,
+        status,
+      );
+
+    app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) => {
+      const next = safeNext(request.query.next);
+      if (request.viewer) return reply.redirect(next, 303);
+      return loginForm(request, reply, { email: '', next });
+    });
+
+    app.post<{ Body: Record<string, unknown> }>('/login', async (request, reply) => {
+      const body = request.body ?? {};
+      const email = typeof body.email === 'string' ? body.email.slice(0, 254) : '';
+      const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
+      const next = safeNext(body.next);
+      if (!csrfValid(request, settings.https)) {
+        return loginForm(request, reply, { email, next, error: 'This form had expired, so nothing was sent. Please log in again.' }, 403);
+      }
+      if (email.trim() === '' || password === '') {
+        return loginForm(request, reply, { email, next, error: 'Enter your email and your password.' }, 400);
+      }
+      const result = await signInWithPassword(ctx.database.db, { email, password, ip: request.ip }, ctx.clock);
+      if (result.kind === 'locked') {
+        const seconds = Math.max(1, Math.ceil((result.retryAt.getTime() - ctx.clock.now().getTime()) / 1000));
+        reply.header('retry-after', String(seconds));
+        return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={result.retryAt} now={ctx.clock.now()} />, 429);
+      }
+      if (result.kind === 'invalid') return loginForm(request, reply, { email, next, error: GENERIC_FAILURE }, 401);
+
+      // A new session id at every sign-in: an id planted before sign-in (session fixation) is worth nothing after.
+      const old = sessionToken(request, settings.https);
+      if (old) await endSession(ctx.database.db, old);
+      const token = await startSession(
+        ctx.database.db,
+        result.userId,
+        { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' },
+        settings.policy,
+        ctx.clock,
+      );
+      setSessionCookie(reply, token, settings);
+      return reply.redirect(next, 303);
+    });
+
+    app.get('/logout', async (request, reply) => {
+      if (!request.viewer) return reply.redirect('/', 303);
+      return sendHtml(
+        reply,
+        <LogoutPageView site={ctx.site} viewer={request.viewer} csrfToken={csrfToken(request, reply, settings.https)} />,
+      );
+    });
+
+    app.post('/logout', async (request: FastifyRequest, reply) => {
+      if (!csrfValid(request, settings.https)) {
+        if (!request.viewer) return reply.redirect('/', 303);
+        return sendHtml(
+          reply,
+          <LogoutPageView site={ctx.site} viewer={request.viewer} csrfToken={csrfToken(request, reply, settings.https)} />,
+          403,
+        );
+      }
+      const token = sessionToken(request, settings.https);
+      if (token) await endSession(ctx.database.db, token);
+      clearSessionCookie(reply, settings.https);
+      return reply.redirect('/', 303);
+    });
+  };
+}

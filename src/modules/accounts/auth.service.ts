@@ -1,0 +1,119 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import { hashPassword, verifyPassword } from '../../lib/password.ts';
+import type { Clock } from '../../lib/time.ts';
+import { isSessionAlive, LOCKOUT, lockDurationMs, TOUCH_EVERY_MS, throttleKeys } from './auth.ts';
+import * as sessions from './session.repository.ts';
+import * as throttles from './throttle.repository.ts';
+import { normaliseEmail, type Role } from './user.ts';
+
+type Db = Kysely<Database>;
+
+/** Who is making a request: the signed-in person and their session. */
+export interface Viewer {
+  userId: number;
+  email: string;
+  name: string;
+  role: Role;
+  /** Hash of the session id (never the id itself). */
+  sessionHash: string;
+}
+
+export interface SessionPolicy {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export type SignInResult = { kind: 'ok'; userId: number } | { kind: 'invalid' } | { kind: 'locked'; retryAt: Date };
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+// Verified against when the email has no account, so that answer takes as long as a wrong password.
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Checks an email and password. Locks are checked before any hashing; unknown emails and wrong passwords get the
+ * same answer after the same work; failures count against the account and the IP address alike.
+ */
+export async function signInWithPassword(
+  db: Db,
+  input: { email: string; password: string; ip: string },
+  clock: Clock,
+): Promise<SignInResult> {
+  const now = clock.now();
+  const email = normaliseEmail(input.email);
+  const keys = throttleKeys(email, input.ip);
+  const current = await throttles.findThrottles(db, [keys.account, keys.ip]);
+  const lockedUntil = current.map((t) => (t.lockedUntil ? Date.parse(t.lockedUntil) : 0)).reduce((a, b) => Math.max(a, b), 0);
+  if (lockedUntil > now.getTime()) return { kind: 'locked', retryAt: new Date(lockedUntil) };
+
+  const account = email === '' ? undefined : await sessions.findPasswordHash(db, email);
+  let ok = false;
+  if (account?.passwordHash) {
+    ok = await verifyPassword(account.passwordHash, input.password);
+  } else {
+    dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    await verifyPassword(await dummyHash, input.password);
+  }
+  if (ok && account) {
+    await throttles.clearThrottle(db, keys.account);
+    return { kind: 'ok', userId: account.id };
+  }
+
+  const iso = now.toISOString();
+  const forgetBefore = new Date(now.getTime() - LOCKOUT.forgetAfterMs).toISOString();
+  let retryAt = 0;
+  for (const key of [keys.account, keys.ip]) {
+    const failures = await throttles.addFailure(db, key, iso, forgetBefore);
+    const lock = lockDurationMs(failures);
+    if (lock !== null) {
+      const until = now.getTime() + lock;
+      await throttles.lockUntil(db, key, new Date(until).toISOString());
+      retryAt = Math.max(retryAt, until);
+    }
+  }
+  return retryAt > 0 ? { kind: 'locked', retryAt: new Date(retryAt) } : { kind: 'invalid' };
+}
+
+/** Starts a session; returns the id for the cookie (256 random bits; only its hash is stored). */
+export async function startSession(
+  db: Db,
+  userId: number,
+  meta: { ip: string; userAgent: string },
+  policy: SessionPolicy,
+  clock: Clock,
+): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const now = clock.now();
+  await sessions.insertSession(db, {
+    idHash: hashToken(token),
+    userId,
+    now: now.toISOString(),
+    expiresAt: new Date(now.getTime() + policy.absoluteMs).toISOString(),
+    ip: meta.ip,
+    userAgent: meta.userAgent.slice(0, 300),
+  });
+  return token;
+}
+
+/** The viewer behind a session cookie, or null when the session is unknown, idle too long or past its end. */
+export async function resolveSession(db: Db, token: string, policy: SessionPolicy, clock: Clock): Promise<Viewer | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const idHash = hashToken(token);
+  const s = await sessions.findSession(db, idHash);
+  if (!s) return null;
+  const now = clock.now().getTime();
+  if (!isSessionAlive(s, now, policy.idleMs)) {
+    await sessions.deleteSession(db, idHash);
+    return null;
+  }
+  if (now - Date.parse(s.lastSeenAt) > TOUCH_EVERY_MS) await sessions.touchSession(db, idHash, new Date(now).toISOString());
+  return { userId: s.user.id, email: s.user.email, name: s.user.name, role: s.user.role, sessionHash: idHash };
+}
+
+export async function endSession(db: Db, token: string): Promise<void> {
+  if (/^[A-Za-z0-9_-]{43}$/.test(token)) await sessions.deleteSession(db, hashToken(token));
+}

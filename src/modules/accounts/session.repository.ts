@@ -1,0 +1,62 @@
+import type { Kysely } from 'kysely';
+import type { Database, Role } from '../../db/database.ts';
+
+type Db = Kysely<Database>;
+
+export interface SessionRow {
+  idHash: string;
+  userId: number;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  user: { id: number; email: string; name: string; role: Role };
+}
+
+export async function insertSession(
+  db: Db,
+  s: { idHash: string; userId: number; now: string; expiresAt: string; ip: string; userAgent: string },
+): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({
+      id_hash: s.idHash,
+      user_id: s.userId,
+      created_at: s.now,
+      last_seen_at: s.now,
+      expires_at: s.expiresAt,
+      ip: s.ip,
+      user_agent: s.userAgent,
+    })
+    .execute();
+}
+
+export async function findSession(db: Db, idHash: string): Promise<SessionRow | undefined> {
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.id_hash', 's.user_id', 's.created_at', 's.last_seen_at', 's.expires_at', 'u.email', 'u.name', 'u.role'])
+    .where('s.id_hash', '=', idHash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    idHash: row.id_hash,
+    userId: row.user_id,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+    user: { id: row.user_id, email: row.email, name: row.name, role: row.role },
+  };
+}
+
+export async function touchSession(db: Db, idHash: string, lastSeenAt: string): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: lastSeenAt }).where('id_hash', '=', idHash).execute();
+}
+
+export async function deleteSession(db: Db, idHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+}
+
+export async function findPasswordHash(db: Db, email: string): Promise<{ id: number; passwordHash: string | null } | undefined> {
+  const row = await db.selectFrom('users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
+  return row ? { id: row.id, passwordHash: row.password_hash } : undefined;
+}
