@@ -4,7 +4,10 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { type Clock, systemClock } from './lib/time.ts';
 import { authRoutes } from './modules/accounts/auth.routes.tsx';
+import { accountFlowRoutes } from './modules/accounts/flows.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
+import { createMailer, type Mailer } from './modules/mail/index.ts';
+import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
 import { questionRoutes } from './modules/questions/question.routes.tsx';
 import { searchRoutes } from './modules/search/search.routes.tsx';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
@@ -16,6 +19,8 @@ import type { Site } from './views/layout.tsx';
 
 export interface AppDeps {
   database: DatabaseHandle;
+  /** Defaults to SMTP when SMTP_URL is set, else the outbox table. */
+  mailer?: Mailer;
   clock?: Clock;
   /** Pino options or false; tests pass false. */
   logger?: FastifyServerOptions['logger'];
@@ -24,6 +29,7 @@ export interface AppDeps {
 /** What each module's routes receive. */
 export interface RouteContext {
   database: DatabaseHandle;
+  mailer: Mailer;
   clock: Clock;
   site: Site;
   config: Config;
@@ -32,7 +38,9 @@ export interface RouteContext {
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const assets = new AssetStore();
   const site: Site = { name: config.siteName, url: config.siteUrl, cssUrl: assets.url('app.css'), faviconUrl: assets.url('favicon.svg') };
-  const ctx: RouteContext = { database: deps.database, clock: deps.clock ?? systemClock, site, config };
+  const clock = deps.clock ?? systemClock;
+  const mailer = deps.mailer ?? createMailer(config, deps.database.db, clock);
+  const ctx: RouteContext = { database: deps.database, mailer, clock, site, config };
 
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel },
@@ -110,5 +118,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(questionRoutes(ctx));
   await app.register(searchRoutes(ctx));
   await app.register(authRoutes(ctx, sessionSettings));
+  await app.register(accountFlowRoutes(ctx, sessionSettings));
+  await app.register(outboxRoutes(ctx));
   return app;
 }

@@ -18,6 +18,9 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
+  /** smtp:// or smtps:// URL of the mail server; absent: mail goes to the outbox table (/admin/outbox). */
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
   /** A session ends after this long without a request. */
   readonly sessionIdleMs: number;
   /** A session ends this long after sign-in, whatever the activity. */
@@ -95,6 +98,17 @@ function httpUrl(env: Env, name: string, fallback: string): string {
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
+function smtpUrl(env: Env): string | null {
+  const raw = read(env, 'SMTP_URL');
+  if (raw === undefined) return null;
+  try {
+    const u = new URL(raw);
+    if (u.protocol === 'smtp:' || u.protocol === 'smtps:') return raw;
+  } catch {}
+  // Never echo the value: it may hold a password.
+  throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587');
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const port = int(env, 'PORT', 3000, 1, 65535);
   const host = read(env, 'HOST') ?? 'localhost';
@@ -132,6 +146,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    smtpUrl: smtpUrl(env),
+    mailFrom: read(env, 'MAIL_FROM') ?? `${siteName} <no-reply@${new URL(siteUrl).hostname}>`,
     sessionIdleMs: int(env, 'SESSION_IDLE_HOURS', 24, 1, 24 * 90) * 3600_000,
     sessionAbsoluteMs: int(env, 'SESSION_ABSOLUTE_DAYS', 30, 1, 365) * 86_400_000,
     pageCacheBytes: int(env, 'PAGE_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,

@@ -16,6 +16,7 @@ export interface UsersTable {
   password_hash: string | null;
   bio: string | null;
   created_at: string;
+  email_verified_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SubjectsTable {
@@ -97,6 +98,39 @@ export interface AuthThrottlesTable {
   updated_at: string;
 }
 
+export type TokenPurpose = 'verify_email' | 'sign_in' | 'reset_password';
+
+export interface OneTimeTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: TokenPurpose;
+  /** SHA-256 of the secret in the link. */
+  token_hash: string;
+  /** SHA-256 of the 6-digit code (sign-in only), bound to this token. */
+  code_hash: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  /** JSON; for verify_email: the name and password hash chosen at sign-up. */
+  payload: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  created_at: string;
+}
+
+export interface RateCountersTable {
+  key: string;
+  window_start: string;
+  count: number;
+}
+
 export interface Database {
   users: UsersTable;
   subjects: SubjectsTable;
@@ -107,6 +141,9 @@ export interface Database {
   answers: AnswersTable;
   sessions: SessionsTable;
   auth_throttles: AuthThrottlesTable;
+  one_time_tokens: OneTimeTokensTable;
+  outbox: OutboxTable;
+  rate_counters: RateCountersTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -3,6 +3,7 @@ import type { RouteContext } from '../../app.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { clearSessionCookie, csrfToken, csrfValid, type SessionSettings, sessionToken, setSessionCookie } from '../../platform/session.ts';
 import { endSession, signInWithPassword, startSession } from './auth.service.ts';
+import { signInLimit } from './flows.service.ts';
 import { LoginPageView, LogoutPageView, TooManyAttemptsView } from './views/auth-pages.tsx';
 
 /** Only same-site paths may be a post-login destination (no open redirects to //evil.example). */
@@ -50,7 +51,13 @@ export function authRoutes(ctx: RouteContext, settings: SessionSettings): Fastif
       if (email.trim() === '' || password === '') {
         return loginForm(request, reply, { email, next, error: 'Enter your email and your password.' }, 400);
       }
-      const result = await signInWithPassword(ctx.database.db, { email, password, ip: request.ip }, ctx.clock);
+      const hourly = await signInLimit(
+        { db: ctx.database.db, mailer: ctx.mailer, clock: ctx.clock, site: { name: ctx.site.name, url: ctx.site.url } },
+        request.ip,
+      );
+      const result = hourly
+        ? ({ kind: 'locked', retryAt: hourly.retryAt } as const)
+        : await signInWithPassword(ctx.database.db, { email, password, ip: request.ip }, ctx.clock);
       if (result.kind === 'locked') {
         const seconds = Math.max(1, Math.ceil((result.retryAt.getTime() - ctx.clock.now().getTime()) / 1000));
         reply.header('retry-after', String(seconds));

@@ -60,3 +60,7 @@ export async function findPasswordHash(db: Db, email: string): Promise<{ id: num
   const row = await db.selectFrom('users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
   return row ? { id: row.id, passwordHash: row.password_hash } : undefined;
 }
+
+export async function deleteSessionsOfUser(db: Db, userId: number): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}

@@ -31,7 +31,15 @@ export async function listUsersByRole(db: Db, role: Role): Promise<User[]> {
 
 export async function insertUser(
   db: Db,
-  user: { email: string; name: string; role: Role; passwordHash: string | null; bio?: string | null; createdAt: string },
+  user: {
+    email: string;
+    name: string;
+    role: Role;
+    passwordHash: string | null;
+    bio?: string | null;
+    createdAt: string;
+    emailVerified?: boolean;
+  },
 ): Promise<User> {
   const { id } = await db
     .insertInto('users')
@@ -42,6 +50,7 @@ export async function insertUser(
       password_hash: user.passwordHash,
       bio: user.bio ?? null,
       created_at: user.createdAt,
+      email_verified_at: user.emailVerified ? user.createdAt : null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -66,4 +75,50 @@ export async function listEducatorSubjectSlugs(db: Db, userId: number): Promise<
     .orderBy('s.slug')
     .execute();
   return rows.map((r) => r.slug);
+}
+
+export async function findAccountByEmail(
+  db: Db,
+  email: string,
+): Promise<{ id: number; name: string; emailVerifiedAt: string | null } | undefined> {
+  const row = await db.selectFrom('users').select(['id', 'name', 'email_verified_at']).where('email', '=', email).executeTakeFirst();
+  return row ? { id: row.id, name: row.name, emailVerifiedAt: row.email_verified_at } : undefined;
+}
+
+/** A sign-up's account before its address is confirmed: no password yet (see flows.service.ts). */
+export async function insertUnverifiedStudent(db: Db, u: { email: string; name: string; createdAt: string }): Promise<number> {
+  const { id } = await db
+    .insertInto('users')
+    .values({
+      email: u.email,
+      name: u.name,
+      role: 'student',
+      password_hash: null,
+      bio: null,
+      created_at: u.createdAt,
+      email_verified_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+export async function markEmailVerified(db: Db, userId: number, at: string, set: { passwordHash?: string; name?: string }): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({
+      email_verified_at: at,
+      ...(set.passwordHash ? { password_hash: set.passwordHash } : {}),
+      ...(set.name ? { name: set.name } : {}),
+    })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function setPasswordHash(db: Db, userId: number, passwordHash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+}
+
+export async function findEmailById(db: Db, userId: number): Promise<string | undefined> {
+  return (await db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst())?.email;
 }

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, NewAnswer, NewQuestion } from '../../db/database.ts';
 import { createRandom, pick } from '../../lib/random.ts';
 import { slugify } from '../../lib/slug.ts';
@@ -6,6 +6,7 @@ import { type Clock, systemClock } from '../../lib/time.ts';
 import { createUser } from '../accounts/index.ts';
 import { findExistingImportKeys } from '../questions/index.ts';
 import { ensureStandardSubjects } from '../subjects/index.ts';
+import * as repo from './generate.repository.ts';
 import { SyntheticTextGenerator } from './synthetic-text.ts';
 
 type Db = Kysely<Database>;
@@ -39,10 +40,8 @@ export async function generateQuestions(db: Db, options: GenerateOptions): Promi
   const total = options.questions;
 
   await ensureStandardSubjects(db);
-  const subjects = await db.selectFrom('subjects').select('id').orderBy('id').execute();
-  const topicRows = await db.selectFrom('topics').select(['id', 'subject_id']).execute();
-  const topicsBySubject = new Map<number, number[]>();
-  for (const t of topicRows) topicsBySubject.set(t.subject_id, [...(topicsBySubject.get(t.subject_id) ?? []), t.id]);
+  const subjects = await repo.listSubjectIds(db);
+  const topicsBySubject = await repo.listTopicIdsBySubject(db);
   const educatorIds = await ensureEducators(db, clock);
 
   const gen = new SyntheticTextGenerator(seed);
@@ -63,7 +62,7 @@ export async function generateQuestions(db: Db, options: GenerateOptions): Promi
     for (let k = 0; k < count; k++) {
       // Always draw the text, so question i is the same whether or not earlier ones already exist.
       const q = gen.question();
-      const subjectId = (pick(rand, subjects) as { id: number }).id;
+      const subjectId = pick(rand, subjects);
       const subjectTopics = topicsBySubject.get(subjectId) ?? [];
       const topicId = subjectTopics.length > 0 ? pick(rand, subjectTopics) : 0;
       const educatorId = pick(rand, educatorIds);
@@ -100,15 +99,7 @@ export async function generateQuestions(db: Db, options: GenerateOptions): Promi
       topics.push(topicId);
     }
     if (questions.length > 0) {
-      await db.transaction().execute(async (trx) => {
-        const ids = await trx.insertInto('questions').values(questions).returning('id').execute();
-        await trx
-          .insertInto('answers')
-          .values(answers.map((a, i) => ({ ...a, question_id: (ids[i] as { id: number }).id })))
-          .execute();
-        const links = ids.flatMap((row, i) => (topics[i] ? [{ question_id: row.id, topic_id: topics[i] as number }] : []));
-        if (links.length > 0) await trx.insertInto('question_topics').values(links).execute();
-      });
+      await repo.insertBatch(db, questions, answers, topics);
       added += questions.length;
     }
     options.onProgress?.(first + count, total);
@@ -117,8 +108,8 @@ export async function generateQuestions(db: Db, options: GenerateOptions): Promi
 }
 
 async function ensureEducators(db: Db, clock: Clock): Promise<number[]> {
-  const rows = await db.selectFrom('users').select('id').where('role', '=', 'educator').orderBy('id').execute();
-  if (rows.length > 0) return rows.map((r) => r.id);
+  const existing = await repo.listEducatorIds(db);
+  if (existing.length > 0) return existing;
   const ids: number[] = [];
   for (let i = 1; i <= 5; i++) {
     const user = await createUser(
@@ -132,7 +123,4 @@ async function ensureEducators(db: Db, clock: Clock): Promise<number[]> {
 }
 
 /** Rows in the questions table (for progress messages). */
-export async function countQuestions(db: Db): Promise<number> {
-  const row = await db.selectFrom('questions').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
+export const countQuestions = repo.countQuestions;

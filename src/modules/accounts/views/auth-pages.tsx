@@ -38,6 +38,11 @@ export function LoginPageView(props: LoginPageProps) {
             Log in
           </button>
         </form>
+        <p class="form-links">
+          <a href="/login/code">Email me a code instead</a>
+          <a href="/reset">Forgot your password?</a>
+          <a href="/signup">Create an account</a>
+        </p>
       </div>
     </Layout>
   );
@@ -60,15 +65,15 @@ export function LogoutPageView(props: { site: Site; viewer: ViewerInfo; csrfToke
   );
 }
 
-export function TooManyAttemptsView(props: { site: Site; retryAt: Date; now: Date }) {
+export function TooManyAttemptsView(props: { site: Site; retryAt: Date; now: Date; reason?: string }) {
   const minutes = Math.max(1, Math.ceil((props.retryAt.getTime() - props.now.getTime()) / 60_000));
   const at = props.retryAt.toISOString().slice(11, 16);
   return (
     <Layout site={props.site} title="Too many attempts">
       <div class="form-page">
-        <h1>Too many attempts to log in</h1>
+        <h1>Too many attempts</h1>
         <p>
-          To protect accounts, logging in is paused after several failed tries. Try again in {minutes}{' '}
+          {props.reason ?? 'To protect accounts, logging in is paused after several failed tries.'} Try again in {minutes}{' '}
           {minutes === 1 ? 'minute' : 'minutes'} (at {at} UTC).
         </p>
         <p>

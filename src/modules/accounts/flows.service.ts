@@ -1,0 +1,243 @@
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, TokenPurpose } from '../../db/database.ts';
+import type { FieldIssue } from '../../lib/errors.ts';
+import { hashPassword } from '../../lib/password.ts';
+import type { Clock } from '../../lib/time.ts';
+import type { Mailer } from '../mail/index.ts';
+import { LOCKOUT, lockDurationMs, throttleKeys } from './auth.ts';
+import { alreadyRegisteredMail, resetPasswordMail, signInCodeMail, verifyEmailMail } from './emails.tsx';
+import { passwordProblem } from './password-policy.ts';
+import { countInWindow } from './rate.repository.ts';
+import * as sessions from './session.repository.ts';
+import * as throttles from './throttle.repository.ts';
+import * as tokens from './token.repository.ts';
+import * as users from './user.repository.ts';
+import { isPlausibleEmail, normaliseEmail } from './user.ts';
+
+type Db = Kysely<Database>;
+
+/** One-time links and codes live 10 minutes (PRODUCT.md). */
+export const LINK_TTL_MS = 10 * 60_000;
+const HOUR_MS = 3600_000;
+/** Wrong tries allowed on one emailed code before it is spent. */
+export const CODE_ATTEMPTS = 5;
+
+/** Hourly limits, shared by every process through the database. */
+export const LIMITS = {
+  signUpsPerAddressHour: 10,
+  signInsPerAddressHour: 60,
+  mailsPerEmailHour: 5,
+  mailsPerAddressHour: 20,
+} as const;
+
+export interface FlowDeps {
+  db: Db;
+  mailer: Mailer;
+  clock: Clock;
+  site: { name: string; url: string };
+}
+
+export type Limited = { kind: 'limited'; retryAt: Date };
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const codeHash = (userId: number, code: string) => sha256(`${userId}:${code}`);
+
+function windowStart(now: Date): { start: string; end: Date } {
+  const start = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
+  return { start: new Date(start).toISOString(), end: new Date(start + HOUR_MS) };
+}
+
+/** Counts an event against each key's hourly limit; the first key over its limit stops it. */
+async function withinHourlyLimits(db: Db, now: Date, limits: Array<[key: string, max: number]>): Promise<Limited | null> {
+  const w = windowStart(now);
+  for (const [key, max] of limits) {
+    if ((await countInWindow(db, key, w.start)) > max) return { kind: 'limited', retryAt: w.end };
+  }
+  return null;
+}
+
+export function signInLimit(deps: FlowDeps, ip: string): Promise<Limited | null> {
+  return withinHourlyLimits(deps.db, deps.clock.now(), [[`signin-ip:${ip}`, LIMITS.signInsPerAddressHour]]);
+}
+
+async function issue(
+  deps: FlowDeps,
+  userId: number,
+  purpose: TokenPurpose,
+  extra: { code?: string; payload?: string } = {},
+): Promise<string> {
+  const now = deps.clock.now();
+  const token = randomBytes(32).toString('base64url');
+  await tokens.retireTokens(deps.db, userId, purpose, now.toISOString());
+  await tokens.insertToken(deps.db, {
+    userId,
+    purpose,
+    tokenHash: sha256(token),
+    codeHash: extra.code ? codeHash(userId, extra.code) : null,
+    payload: extra.payload ?? null,
+    now: now.toISOString(),
+    expiresAt: new Date(now.getTime() + LINK_TTL_MS).toISOString(),
+  });
+  return token;
+}
+
+const link = (deps: FlowDeps, path: string, token: string) => `${deps.site.url}${path}?token=${encodeURIComponent(token)}`;
+
+export interface SignUpInput {
+  name: string;
+  email: string;
+  password: string;
+  ip: string;
+}
+
+/**
+ * Sign-up answers the same whether or not the address has an account: "check your email". A new address gets a
+ * verification link; an address with a verified account gets a note that it already has one. The password is
+ * kept with the link and becomes the account's only when the owner of the address confirms.
+ */
+export async function signUp(
+  deps: FlowDeps,
+  input: SignUpInput,
+): Promise<{ kind: 'invalid'; issues: FieldIssue[] } | Limited | { kind: 'sent' }> {
+  const name = input.name.replace(/\s+/g, ' ').trim();
+  const email = normaliseEmail(input.email);
+  const issues: FieldIssue[] = [];
+  if (name.length < 1 || name.length > 100) issues.push({ field: 'name', message: 'Enter your name (up to 100 characters).' });
+  if (!isPlausibleEmail(email)) issues.push({ field: 'email', message: 'Enter an email address such as ana@example.org.' });
+  const weak = passwordProblem(input.password, { email, name });
+  if (weak) issues.push({ field: 'password', message: weak });
+  if (issues.length > 0) return { kind: 'invalid', issues };
+
+  const now = deps.clock.now();
+  const limited = await withinHourlyLimits(deps.db, now, [
+    [`signup-ip:${input.ip}`, LIMITS.signUpsPerAddressHour],
+    [`mail-email:${email}`, LIMITS.mailsPerEmailHour],
+  ]);
+  if (limited) return limited;
+
+  const existing = await users.findAccountByEmail(deps.db, email);
+  if (existing?.emailVerifiedAt) {
+    await deps.mailer.send(alreadyRegisteredMail(deps.site.name, email, `${deps.site.url}/login`, `${deps.site.url}/reset`));
+    return { kind: 'sent' };
+  }
+  const passwordHash = await hashPassword(input.password);
+  const userId = existing?.id ?? (await users.insertUnverifiedStudent(deps.db, { email, name, createdAt: now.toISOString() }));
+  const token = await issue(deps, userId, 'verify_email', { payload: JSON.stringify({ name, passwordHash }) });
+  await deps.mailer.send(verifyEmailMail(deps.site.name, email, name, link(deps, '/verify', token)));
+  return { kind: 'sent' };
+}
+
+export function isLinkLive(deps: FlowDeps, token: string, purpose: TokenPurpose): Promise<boolean> {
+  return tokens.isTokenLive(deps.db, sha256(token), purpose, deps.clock.now().toISOString());
+}
+
+/** Confirms the address behind a verification link: the account becomes usable with the password chosen then. */
+export async function confirmEmail(deps: FlowDeps, token: string): Promise<number | null> {
+  const now = deps.clock.now().toISOString();
+  return deps.db.transaction().execute(async (trx) => {
+    const spent = await tokens.spendToken(trx, sha256(token), 'verify_email', now);
+    if (!spent) return null;
+    const pending = JSON.parse(spent.payload ?? '{}') as { name?: string; passwordHash?: string };
+    await users.markEmailVerified(trx, spent.userId, now, pending);
+    return spent.userId;
+  });
+}
+
+/** Sends a 6-digit code and a link to a verified address; answers the same for any address. */
+export async function requestSignInCode(deps: FlowDeps, input: { email: string; ip: string }): Promise<Limited | { kind: 'sent' }> {
+  const email = normaliseEmail(input.email);
+  const limited = await withinHourlyLimits(deps.db, deps.clock.now(), [
+    [`mail-ip:${input.ip}`, LIMITS.mailsPerAddressHour],
+    [`mail-email:${email}`, LIMITS.mailsPerEmailHour],
+  ]);
+  if (limited) return limited;
+  const user = isPlausibleEmail(email) ? await users.findAccountByEmail(deps.db, email) : undefined;
+  if (user?.emailVerifiedAt) {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const token = await issue(deps, user.id, 'sign_in', { code });
+    await deps.mailer.send(signInCodeMail(deps.site.name, email, code, link(deps, '/login/link', token)));
+  }
+  return { kind: 'sent' };
+}
+
+export type CodeResult = { kind: 'ok'; userId: number } | { kind: 'invalid' } | Limited;
+
+/** Checks an emailed code; wrong codes count towards the same lockout as wrong passwords. */
+export async function signInWithCode(deps: FlowDeps, input: { email: string; code: string; ip: string }): Promise<CodeResult> {
+  const now = deps.clock.now();
+  const email = normaliseEmail(input.email);
+  const keys = throttleKeys(email, input.ip);
+  const current = await throttles.findThrottles(deps.db, [keys.account, keys.ip]);
+  const lockedUntil = current.map((t) => (t.lockedUntil ? Date.parse(t.lockedUntil) : 0)).reduce((a, b) => Math.max(a, b), 0);
+  if (lockedUntil > now.getTime()) return { kind: 'limited', retryAt: new Date(lockedUntil) };
+
+  const user = await users.findAccountByEmail(deps.db, email);
+  const live = user ? await tokens.findLiveCode(deps.db, user.id, now.toISOString()) : undefined;
+  if (user && live && /^\d{6}$/.test(input.code) && live.codeHash === codeHash(user.id, input.code)) {
+    if (await tokens.spendTokenById(deps.db, live.id, now.toISOString())) {
+      await throttles.clearThrottle(deps.db, keys.account);
+      return { kind: 'ok', userId: user.id };
+    }
+  }
+  if (live) {
+    await tokens.countCodeAttempt(deps.db, live.id);
+    if (live.attempts + 1 >= CODE_ATTEMPTS) await tokens.spendTokenById(deps.db, live.id, now.toISOString());
+  }
+  const forgetBefore = new Date(now.getTime() - LOCKOUT.forgetAfterMs).toISOString();
+  let retryAt = 0;
+  for (const key of [keys.account, keys.ip]) {
+    const lock = lockDurationMs(await throttles.addFailure(deps.db, key, now.toISOString(), forgetBefore));
+    if (lock !== null) {
+      retryAt = Math.max(retryAt, now.getTime() + lock);
+      await throttles.lockUntil(deps.db, key, new Date(now.getTime() + lock).toISOString());
+    }
+  }
+  return retryAt > 0 ? { kind: 'limited', retryAt: new Date(retryAt) } : { kind: 'invalid' };
+}
+
+/** Spends an emailed sign-in link; returns who it signs in. */
+export async function signInWithLink(deps: FlowDeps, token: string): Promise<number | null> {
+  const spent = await tokens.spendToken(deps.db, sha256(token), 'sign_in', deps.clock.now().toISOString());
+  return spent?.userId ?? null;
+}
+
+/** Sends a reset link to a verified address; answers the same for any address. */
+export async function requestPasswordReset(deps: FlowDeps, input: { email: string; ip: string }): Promise<Limited | { kind: 'sent' }> {
+  const email = normaliseEmail(input.email);
+  const limited = await withinHourlyLimits(deps.db, deps.clock.now(), [
+    [`mail-ip:${input.ip}`, LIMITS.mailsPerAddressHour],
+    [`mail-email:${email}`, LIMITS.mailsPerEmailHour],
+  ]);
+  if (limited) return limited;
+  const user = isPlausibleEmail(email) ? await users.findAccountByEmail(deps.db, email) : undefined;
+  if (user?.emailVerifiedAt) {
+    const token = await issue(deps, user.id, 'reset_password');
+    await deps.mailer.send(resetPasswordMail(deps.site.name, email, link(deps, '/reset/confirm', token)));
+  }
+  return { kind: 'sent' };
+}
+
+/** Sets a new password from a reset link and ends every session of the account. */
+export async function resetPassword(
+  deps: FlowDeps,
+  token: string,
+  password: string,
+): Promise<{ kind: 'ok'; userId: number } | { kind: 'invalid'; issues: FieldIssue[] } | { kind: 'expired' }> {
+  const now = deps.clock.now().toISOString();
+  const hashed = sha256(token);
+  if (!(await tokens.isTokenLive(deps.db, hashed, 'reset_password', now))) return { kind: 'expired' };
+  const weak = passwordProblem(password);
+  if (weak) return { kind: 'invalid', issues: [{ field: 'password', message: weak }] };
+  const passwordHash = await hashPassword(password);
+  return deps.db.transaction().execute(async (trx) => {
+    const spent = await tokens.spendToken(trx, hashed, 'reset_password', now);
+    if (!spent) return { kind: 'expired' as const };
+    await users.setPasswordHash(trx, spent.userId, passwordHash);
+    // A reset ends every session, and the lockout the forgotten password may have earned.
+    await sessions.deleteSessionsOfUser(trx, spent.userId);
+    const email = await users.findEmailById(trx, spent.userId);
+    if (email) await throttles.clearThrottle(trx, throttleKeys(email, '').account);
+    return { kind: 'ok' as const, userId: spent.userId };
+  });
+}

@@ -1,0 +1,52 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { RouteContext } from '../../app.ts';
+import { formatDate } from '../../lib/time.ts';
+import { errorPage } from '../../platform/errors.tsx';
+import { sendHtml } from '../../platform/html.ts';
+import { Layout } from '../../views/layout.tsx';
+import { readOutbox } from './mail.service.ts';
+
+/** Admins read the outbox here when no SMTP server is configured (mail is never sent then). */
+export function outboxRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Querystring: { to?: string } }>('/admin/outbox', async (request, reply) => {
+      const viewer = request.viewer;
+      if (!viewer) return reply.redirect(`/login?next=${encodeURIComponent('/admin/outbox')}`, 303);
+      if (viewer.role !== 'admin') {
+        return sendHtml(
+          reply,
+          errorPage(
+            ctx.site,
+            403,
+            { title: 'Only admins can read the outbox', message: 'Ask an admin of this site if you are missing an email.' },
+            viewer,
+          ),
+          403,
+        );
+      }
+      const to = typeof request.query.to === 'string' ? request.query.to.slice(0, 254).toLowerCase() : undefined;
+      const mails = await readOutbox(ctx.database.db, { limit: 50, ...(to ? { to } : {}) });
+      return sendHtml(
+        reply,
+        <Layout site={ctx.site} viewer={viewer} title="Outbox">
+          <h1>Outbox</h1>
+          <p class="muted">
+            {ctx.mailer.kind === 'outbox'
+              ? 'No mail server is configured (SMTP_URL), so the site keeps its mail here instead of sending it. Newest first.'
+              : 'Mail is being sent through SMTP; this lists what was kept before a mail server was configured.'}
+          </p>
+          {mails.length === 0 ? <p>The outbox is empty.</p> : null}
+          {mails.map((m) => (
+            <article class="card" key={m.id}>
+              <h2>{m.subject}</h2>
+              <p class="meta">
+                To {m.to} · {formatDate(m.createdAt)} {m.createdAt.slice(11, 16)} UTC
+              </p>
+              <pre class="mail-text">{m.text}</pre>
+            </article>
+          ))}
+        </Layout>,
+      );
+    });
+  };
+}

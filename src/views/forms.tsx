@@ -1,0 +1,55 @@
+import type { FieldIssue } from '../lib/errors.ts';
+
+/** The message for a field, if the last submission had one. */
+export function issueFor(issues: readonly FieldIssue[] | undefined, field: string): string | undefined {
+  return issues?.find((i) => i.field === field)?.message;
+}
+
+/** A labelled input whose error, when there is one, sits next to it and is announced with it. */
+export function Field(props: {
+  id: string;
+  name: string;
+  label: string;
+  type?: 'text' | 'email' | 'password';
+  value?: string;
+  error?: string;
+  hint?: string;
+  autocomplete?: string;
+  maxLength?: number;
+  inputMode?: 'numeric';
+  pattern?: string;
+}) {
+  const described = [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      {props.hint ? (
+        <span class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </span>
+      ) : null}
+      {props.error ? (
+        <span class="field-error" id={`${props.id}-error`}>
+          {props.error}
+        </span>
+      ) : null}
+      <input
+        id={props.id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.type === 'password' ? '' : (props.value ?? '')}
+        autocomplete={props.autocomplete}
+        maxLength={props.maxLength}
+        inputMode={props.inputMode}
+        pattern={props.pattern}
+        required
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={described || undefined}
+      />
+    </>
+  );
+}
+
+export function HiddenCsrf(props: { token: string }) {
+  return <input type="hidden" name="_csrf" value={props.token} />;
+}
