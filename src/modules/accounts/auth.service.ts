@@ -46,9 +46,8 @@ export async function signInWithPassword(
   const now = clock.now();
   const email = normaliseEmail(input.email);
   const keys = throttleKeys(email, input.ip);
-  const current = await throttles.findThrottles(db, [keys.account, keys.ip]);
-  const lockedUntil = current.map((t) => (t.lockedUntil ? Date.parse(t.lockedUntil) : 0)).reduce((a, b) => Math.max(a, b), 0);
-  if (lockedUntil > now.getTime()) return { kind: 'locked', retryAt: new Date(lockedUntil) };
+  const locked = await lockedUntil(db, keys, now);
+  if (locked) return { kind: 'locked', retryAt: locked };
 
   const account = email === '' ? undefined : await sessions.findPasswordHash(db, email);
   let ok = false;
@@ -63,19 +62,29 @@ export async function signInWithPassword(
     return { kind: 'ok', userId: account.id };
   }
 
-  const iso = now.toISOString();
+  const retryAt = await recordFailure(db, keys, now);
+  return retryAt ? { kind: 'locked', retryAt } : { kind: 'invalid' };
+}
+
+/** When the account or the address is locked, until when; otherwise null. Checked before any password work. */
+export async function lockedUntil(db: Db, keys: { account: string; ip: string }, now: Date): Promise<Date | null> {
+  const current = await throttles.findThrottles(db, [keys.account, keys.ip]);
+  const until = current.map((t) => (t.lockedUntil ? Date.parse(t.lockedUntil) : 0)).reduce((a, b) => Math.max(a, b), 0);
+  return until > now.getTime() ? new Date(until) : null;
+}
+
+/** Counts a failed sign-in (password or code) against the account and the address; returns a new lock's end. */
+export async function recordFailure(db: Db, keys: { account: string; ip: string }, now: Date): Promise<Date | null> {
   const forgetBefore = new Date(now.getTime() - LOCKOUT.forgetAfterMs).toISOString();
   let retryAt = 0;
   for (const key of [keys.account, keys.ip]) {
-    const failures = await throttles.addFailure(db, key, iso, forgetBefore);
-    const lock = lockDurationMs(failures);
+    const lock = lockDurationMs(await throttles.addFailure(db, key, now.toISOString(), forgetBefore));
     if (lock !== null) {
-      const until = now.getTime() + lock;
-      await throttles.lockUntil(db, key, new Date(until).toISOString());
-      retryAt = Math.max(retryAt, until);
+      retryAt = Math.max(retryAt, now.getTime() + lock);
+      await throttles.lockUntil(db, key, new Date(now.getTime() + lock).toISOString());
     }
   }
-  return retryAt > 0 ? { kind: 'locked', retryAt: new Date(retryAt) } : { kind: 'invalid' };
+  return retryAt > 0 ? new Date(retryAt) : null;
 }
 
 /** Starts a session; returns the id for the cookie (256 random bits; only its hash is stored). */

@@ -5,7 +5,8 @@ import type { FieldIssue } from '../../lib/errors.ts';
 import { hashPassword } from '../../lib/password.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { Mailer } from '../mail/index.ts';
-import { LOCKOUT, lockDurationMs, throttleKeys } from './auth.ts';
+import { lockedUntil, recordFailure } from './auth.service.ts';
+import { throttleKeys } from './auth.ts';
 import { alreadyRegisteredMail, resetPasswordMail, signInCodeMail, verifyEmailMail } from './emails.tsx';
 import { passwordProblem } from './password-policy.ts';
 import { countInWindow } from './rate.repository.ts';
@@ -144,8 +145,15 @@ export async function confirmEmail(deps: FlowDeps, token: string): Promise<numbe
   });
 }
 
-/** Sends a 6-digit code and a link to a verified address; answers the same for any address. */
-export async function requestSignInCode(deps: FlowDeps, input: { email: string; ip: string }): Promise<Limited | { kind: 'sent' }> {
+/**
+ * Mails a verified account if the address has one, within the hourly limits; the caller answers the same
+ * whichever way it went, so the response never tells whether the address has an account.
+ */
+async function mailVerifiedAccount(
+  deps: FlowDeps,
+  input: { email: string; ip: string },
+  send: (userId: number, email: string) => Promise<void>,
+): Promise<Limited | { kind: 'sent' }> {
   const email = normaliseEmail(input.email);
   const limited = await withinHourlyLimits(deps.db, deps.clock.now(), [
     [`mail-ip:${input.ip}`, LIMITS.mailsPerAddressHour],
@@ -153,12 +161,17 @@ export async function requestSignInCode(deps: FlowDeps, input: { email: string; 
   ]);
   if (limited) return limited;
   const user = isPlausibleEmail(email) ? await users.findAccountByEmail(deps.db, email) : undefined;
-  if (user?.emailVerifiedAt) {
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const token = await issue(deps, user.id, 'sign_in', { code });
-    await deps.mailer.send(signInCodeMail(deps.site.name, email, code, link(deps, '/login/link', token)));
-  }
+  if (user?.emailVerifiedAt) await send(user.id, email);
   return { kind: 'sent' };
+}
+
+/** Sends a 6-digit code and a link to log in. */
+export function requestSignInCode(deps: FlowDeps, input: { email: string; ip: string }): Promise<Limited | { kind: 'sent' }> {
+  return mailVerifiedAccount(deps, input, async (userId, email) => {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const token = await issue(deps, userId, 'sign_in', { code });
+    await deps.mailer.send(signInCodeMail(deps.site.name, email, code, link(deps, '/login/link', token)));
+  });
 }
 
 export type CodeResult = { kind: 'ok'; userId: number } | { kind: 'invalid' } | Limited;
@@ -168,9 +181,8 @@ export async function signInWithCode(deps: FlowDeps, input: { email: string; cod
   const now = deps.clock.now();
   const email = normaliseEmail(input.email);
   const keys = throttleKeys(email, input.ip);
-  const current = await throttles.findThrottles(deps.db, [keys.account, keys.ip]);
-  const lockedUntil = current.map((t) => (t.lockedUntil ? Date.parse(t.lockedUntil) : 0)).reduce((a, b) => Math.max(a, b), 0);
-  if (lockedUntil > now.getTime()) return { kind: 'limited', retryAt: new Date(lockedUntil) };
+  const locked = await lockedUntil(deps.db, keys, now);
+  if (locked) return { kind: 'limited', retryAt: locked };
 
   const user = await users.findAccountByEmail(deps.db, email);
   const live = user ? await tokens.findLiveCode(deps.db, user.id, now.toISOString()) : undefined;
@@ -184,16 +196,8 @@ export async function signInWithCode(deps: FlowDeps, input: { email: string; cod
     await tokens.countCodeAttempt(deps.db, live.id);
     if (live.attempts + 1 >= CODE_ATTEMPTS) await tokens.spendTokenById(deps.db, live.id, now.toISOString());
   }
-  const forgetBefore = new Date(now.getTime() - LOCKOUT.forgetAfterMs).toISOString();
-  let retryAt = 0;
-  for (const key of [keys.account, keys.ip]) {
-    const lock = lockDurationMs(await throttles.addFailure(deps.db, key, now.toISOString(), forgetBefore));
-    if (lock !== null) {
-      retryAt = Math.max(retryAt, now.getTime() + lock);
-      await throttles.lockUntil(deps.db, key, new Date(now.getTime() + lock).toISOString());
-    }
-  }
-  return retryAt > 0 ? { kind: 'limited', retryAt: new Date(retryAt) } : { kind: 'invalid' };
+  const retryAt = await recordFailure(deps.db, keys, now);
+  return retryAt ? { kind: 'limited', retryAt } : { kind: 'invalid' };
 }
 
 /** Spends an emailed sign-in link; returns who it signs in. */
@@ -202,20 +206,12 @@ export async function signInWithLink(deps: FlowDeps, token: string): Promise<num
   return spent?.userId ?? null;
 }
 
-/** Sends a reset link to a verified address; answers the same for any address. */
-export async function requestPasswordReset(deps: FlowDeps, input: { email: string; ip: string }): Promise<Limited | { kind: 'sent' }> {
-  const email = normaliseEmail(input.email);
-  const limited = await withinHourlyLimits(deps.db, deps.clock.now(), [
-    [`mail-ip:${input.ip}`, LIMITS.mailsPerAddressHour],
-    [`mail-email:${email}`, LIMITS.mailsPerEmailHour],
-  ]);
-  if (limited) return limited;
-  const user = isPlausibleEmail(email) ? await users.findAccountByEmail(deps.db, email) : undefined;
-  if (user?.emailVerifiedAt) {
-    const token = await issue(deps, user.id, 'reset_password');
+/** Sends a link to choose a new password. */
+export function requestPasswordReset(deps: FlowDeps, input: { email: string; ip: string }): Promise<Limited | { kind: 'sent' }> {
+  return mailVerifiedAccount(deps, input, async (userId, email) => {
+    const token = await issue(deps, userId, 'reset_password');
     await deps.mailer.send(resetPasswordMail(deps.site.name, email, link(deps, '/reset/confirm', token)));
-  }
-  return { kind: 'sent' };
+  });
 }
 
 /** Sets a new password from a reset link and ends every session of the account. */
