@@ -3,6 +3,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { type Clock, systemClock } from './lib/time.ts';
+import { accountRoutes } from './modules/accounts/account.routes.tsx';
+import { adminUserRoutes } from './modules/accounts/admin.routes.tsx';
 import { authRoutes } from './modules/accounts/auth.routes.tsx';
 import { accountFlowRoutes } from './modules/accounts/flows.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
@@ -119,6 +121,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(searchRoutes(ctx));
   await app.register(authRoutes(ctx, sessionSettings));
   await app.register(accountFlowRoutes(ctx, sessionSettings));
+  await app.register(accountRoutes(ctx, sessionSettings));
+  await app.register(adminUserRoutes(ctx, sessionSettings));
   await app.register(outboxRoutes(ctx));
   return app;
 }

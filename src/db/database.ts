@@ -17,6 +17,11 @@ export interface UsersTable {
   bio: string | null;
   created_at: string;
   email_verified_at: ColumnType<string | null, string | null | undefined, string | null>;
+  suspended_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Set when the person deleted their account: the row stays, anonymised, so their questions keep an asker. */
+  deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_enabled_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SubjectsTable {
@@ -131,6 +136,33 @@ export interface RateCountersTable {
   count: number;
 }
 
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  used_at: string | null;
+}
+
+export type ApplicationStatus = 'pending' | 'approved' | 'declined';
+
+export interface EducatorApplicationsTable {
+  id: Generated<number>;
+  user_id: number;
+  subject_id: number;
+  qualifications: string;
+  statement: string;
+  status: ColumnType<ApplicationStatus, ApplicationStatus | undefined, ApplicationStatus>;
+  created_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+  note: string | null;
+}
+
+export interface SiteSettingsTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   users: UsersTable;
   subjects: SubjectsTable;
@@ -144,6 +176,9 @@ export interface Database {
   one_time_tokens: OneTimeTokensTable;
   outbox: OutboxTable;
   rate_counters: RateCountersTable;
+  recovery_codes: RecoveryCodesTable;
+  educator_applications: EducatorApplicationsTable;
+  site_settings: SiteSettingsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

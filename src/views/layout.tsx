@@ -31,7 +31,7 @@ export interface LayoutProps {
 export function SearchForm(props: { id: string; query?: string; large?: boolean }) {
   return (
     // biome-ignore lint/a11y/useSemanticElements: <search> is too new for some screen readers we support; the role says the same
-    <form class="search-form" action="/search" method="get" role="search">
+    <form class="search-form" action="/search" method="get" role="search" aria-label="Search Scholia">
       <label class="visually-hidden" for={props.id}>
         Search questions and study guides
       </label>
@@ -83,8 +83,10 @@ export function Layout(props: LayoutProps) {
                 {props.viewer ? (
                   <>
                     <li class="signed-in">
-                      <span class="visually-hidden">Signed in as </span>
-                      {props.viewer.name}
+                      <a href="/account">
+                        <span class="visually-hidden">Signed in as </span>
+                        {props.viewer.name}
+                      </a>
                     </li>
                     <li>
                       <a href="/logout">Log out</a>

@@ -94,11 +94,11 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
       }
       // Signed in: the header changes, and the log-out page.
       await page.goto(`${base}/login`);
-      await page.getByLabel('Email').fill('jordan.lee@demo.scholia.test');
+      await page.getByLabel('Email').fill('admin@demo.scholia.test');
       await page.getByLabel('Password').fill('scholia-demo-2026');
       await page.getByRole('button', { name: 'Log in' }).click();
       await page.waitForURL(`${base}/`);
-      for (const path of ['/', '/logout', `/q/${ids[0]?.id}/${ids[0]?.slug}`]) {
+      for (const path of ['/', '/logout', '/account', '/admin/users', '/admin/outbox', `/q/${ids[0]?.id}/${ids[0]?.slug}`]) {
         await page.goto(`${base}${path}`);
         const violations = await axeViolations(page);
         expect(violations, `${colorScheme} signed in ${path}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);

@@ -64,6 +64,14 @@ export function authRoutes(ctx: RouteContext, settings: SessionSettings): Fastif
         return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={result.retryAt} now={ctx.clock.now()} />, 429);
       }
       if (result.kind === 'invalid') return loginForm(request, reply, { email, next, error: GENERIC_FAILURE }, 401);
+      if (result.kind === 'suspended') {
+        return loginForm(
+          request,
+          reply,
+          { email, next, error: 'This account is suspended. If you think that is a mistake, write to the site’s editors.' },
+          403,
+        );
+      }
 
       // A new session id at every sign-in: an id planted before sign-in (session fixation) is worth nothing after.
       const old = sessionToken(request, settings.https);

@@ -25,7 +25,7 @@ export interface SessionPolicy {
   absoluteMs: number;
 }
 
-export type SignInResult = { kind: 'ok'; userId: number } | { kind: 'invalid' } | { kind: 'locked'; retryAt: Date };
+export type SignInResult = { kind: 'ok'; userId: number } | { kind: 'invalid' } | { kind: 'locked'; retryAt: Date } | { kind: 'suspended' };
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -59,6 +59,8 @@ export async function signInWithPassword(
   }
   if (ok && account) {
     await throttles.clearThrottle(db, keys.account);
+    // Said only to someone who knows the password, so it reveals nothing to anyone else.
+    if (account.suspended) return { kind: 'suspended' };
     return { kind: 'ok', userId: account.id };
   }
 

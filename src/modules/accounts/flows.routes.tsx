@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
+import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken, csrfValid, type SessionSettings, sessionToken, setSessionCookie } from '../../platform/session.ts';
 import { endSession, startSession } from './auth.service.ts';
@@ -27,11 +28,8 @@ import {
   SignUpPageView,
 } from './views/flow-pages.tsx';
 
-type Body = Record<string, unknown>;
-const field = (body: Body | undefined, name: string, max: number) => {
-  const v = body?.[name];
-  return typeof v === 'string' ? v.slice(0, max) : '';
-};
+type Body = FormBody;
+const field = formField;
 const tokenParam = (raw: unknown) => (typeof raw === 'string' && /^[A-Za-z0-9_-]{43}$/.test(raw) ? raw : null);
 
 const EXPIRED_FORM = 'This form had expired, so nothing was sent. Please try again.';

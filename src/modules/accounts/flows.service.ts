@@ -161,7 +161,7 @@ async function mailVerifiedAccount(
   ]);
   if (limited) return limited;
   const user = isPlausibleEmail(email) ? await users.findAccountByEmail(deps.db, email) : undefined;
-  if (user?.emailVerifiedAt) await send(user.id, email);
+  if (user?.emailVerifiedAt && !user.suspended) await send(user.id, email);
   return { kind: 'sent' };
 }
 
@@ -186,7 +186,7 @@ export async function signInWithCode(deps: FlowDeps, input: { email: string; cod
 
   const user = await users.findAccountByEmail(deps.db, email);
   const live = user ? await tokens.findLiveCode(deps.db, user.id, now.toISOString()) : undefined;
-  if (user && live && /^\d{6}$/.test(input.code) && live.codeHash === codeHash(user.id, input.code)) {
+  if (user && !user.suspended && live && /^\d{6}$/.test(input.code) && live.codeHash === codeHash(user.id, input.code)) {
     if (await tokens.spendTokenById(deps.db, live.id, now.toISOString())) {
       await throttles.clearThrottle(deps.db, keys.account);
       return { kind: 'ok', userId: user.id };

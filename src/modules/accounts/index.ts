@@ -7,6 +7,7 @@ export {
   startSession,
   type Viewer,
 } from './auth.service.ts';
+export { type Actor, canListUsers, canReadOutbox, isAdmin, isEditorOrAdmin } from './policy.ts';
 export {
   createUser,
   ensureEducatorByName,

@@ -36,6 +36,9 @@ export async function findSession(db: Db, idHash: string): Promise<SessionRow | 
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['s.id_hash', 's.user_id', 's.created_at', 's.last_seen_at', 's.expires_at', 'u.email', 'u.name', 'u.role'])
     .where('s.id_hash', '=', idHash)
+    // A suspended or deleted account has no live sessions, whatever the table still holds.
+    .where('u.suspended_at', 'is', null)
+    .where('u.deleted_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
   return {
@@ -56,9 +59,42 @@ export async function deleteSession(db: Db, idHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
 }
 
-export async function findPasswordHash(db: Db, email: string): Promise<{ id: number; passwordHash: string | null } | undefined> {
-  const row = await db.selectFrom('users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
-  return row ? { id: row.id, passwordHash: row.password_hash } : undefined;
+export async function findPasswordHash(
+  db: Db,
+  email: string,
+): Promise<{ id: number; passwordHash: string | null; suspended: boolean } | undefined> {
+  const row = await db.selectFrom('users').select(['id', 'password_hash', 'suspended_at']).where('email', '=', email).executeTakeFirst();
+  return row ? { id: row.id, passwordHash: row.password_hash, suspended: row.suspended_at !== null } : undefined;
+}
+
+export async function findPasswordHashById(db: Db, id: number): Promise<string | null> {
+  return (await db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirst())?.password_hash ?? null;
+}
+
+export interface SessionListRow {
+  idHash: string;
+  createdAt: string;
+  lastSeenAt: string;
+  ip: string;
+  userAgent: string;
+}
+
+export async function listSessionsOfUser(db: Db, userId: number): Promise<SessionListRow[]> {
+  return db
+    .selectFrom('sessions')
+    .select(['id_hash as idHash', 'created_at as createdAt', 'last_seen_at as lastSeenAt', 'ip', 'user_agent as userAgent'])
+    .where('user_id', '=', userId)
+    .orderBy('last_seen_at', 'desc')
+    .execute();
+}
+
+/** Ends one session, only if it is this user's. */
+export async function deleteSessionOfUser(db: Db, userId: number, idHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', '=', idHash).execute();
+}
+
+export async function deleteOtherSessions(db: Db, userId: number, keepHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', '!=', keepHash).execute();
 }
 
 export async function deleteSessionsOfUser(db: Db, userId: number): Promise<void> {

@@ -4,6 +4,7 @@ import { formatDate } from '../../lib/time.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { Layout } from '../../views/layout.tsx';
+import { canReadOutbox } from '../accounts/index.ts';
 import { readOutbox } from './mail.service.ts';
 
 /** Admins read the outbox here when no SMTP server is configured (mail is never sent then). */
@@ -12,7 +13,7 @@ export function outboxRoutes(ctx: RouteContext): FastifyPluginAsync {
     app.get<{ Querystring: { to?: string } }>('/admin/outbox', async (request, reply) => {
       const viewer = request.viewer;
       if (!viewer) return reply.redirect(`/login?next=${encodeURIComponent('/admin/outbox')}`, 303);
-      if (viewer.role !== 'admin') {
+      if (!canReadOutbox({ userId: viewer.userId, role: viewer.role })) {
         return sendHtml(
           reply,
           errorPage(

@@ -1,0 +1,132 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteContext } from '../../app.ts';
+import { type FormBody, formField } from '../../platform/form-body.ts';
+import { sendHtml } from '../../platform/html.ts';
+import { clearSessionCookie, csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
+import {
+  changeMyPassword,
+  deleteMyAccount,
+  exportMyData,
+  mySessions,
+  renameMe,
+  revokeMySession,
+  signOutEverywhereElse,
+} from './account.service.ts';
+import type { Viewer } from './auth.service.ts';
+import { type AccountPageProps, AccountPageView } from './views/account-page.tsx';
+import { TooManyAttemptsView } from './views/auth-pages.tsx';
+
+type Body = FormBody;
+const field = formField;
+
+/** /account: profile, password, sessions, data export and deletion, for the signed-in person only. */
+export function accountRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
+  const db = ctx.database.db;
+  return async (app) => {
+    const page = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      viewer: Viewer,
+      extra: Partial<AccountPageProps> = {},
+      status = 200,
+    ) =>
+      sendHtml(
+        reply,
+        <AccountPageView
+          site={ctx.site}
+          viewer={{ name: viewer.name, email: viewer.email, role: viewer.role }}
+          csrfToken={csrfToken(request, reply, settings.https)}
+          sessions={await mySessions(db, viewer)}
+          {...extra}
+        />,
+        status,
+      );
+    /** The signed-in viewer, or a redirect to sign in and come back. */
+    const requireViewer = (request: FastifyRequest, reply: FastifyReply): Viewer | null => {
+      if (request.viewer) return request.viewer;
+      void reply.redirect(`/login?next=${encodeURIComponent('/account')}`, 303);
+      return null;
+    };
+    const expired = (request: FastifyRequest, reply: FastifyReply, viewer: Viewer, form: 'profile' | 'password' | 'sessions' | 'delete') =>
+      page(request, reply, viewer, { notice: { form, error: 'This form had expired, so nothing was changed. Please try again.' } }, 403);
+
+    app.get('/account', async (request, reply) => {
+      const viewer = requireViewer(request, reply);
+      return viewer ? page(request, reply, viewer) : reply;
+    });
+
+    app.post<{ Body: Body }>('/account/profile', async (request, reply) => {
+      const viewer = requireViewer(request, reply);
+      if (!viewer) return reply;
+      const name = field(request.body, 'name', 200);
+      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'profile');
+      const issues = await renameMe(db, viewer, name);
+      if (issues.length > 0) return page(request, reply, viewer, { name, notice: { form: 'profile', issues } }, 400);
+      return page(request, reply, { ...viewer, name: name.replace(/\s+/g, ' ').trim() }, { notice: { form: 'profile', ok: 'Saved.' } });
+    });
+
+    app.post<{ Body: Body }>('/account/password', async (request, reply) => {
+      const viewer = requireViewer(request, reply);
+      if (!viewer) return reply;
+      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'password');
+      const result = await changeMyPassword(
+        db,
+        viewer,
+        { current: field(request.body, 'current', 1024), next: field(request.body, 'next', 1024), ip: request.ip },
+        ctx.clock,
+      );
+      if (result.kind === 'locked')
+        return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={result.retryAt} now={ctx.clock.now()} />, 429);
+      if (result.kind === 'invalid') return page(request, reply, viewer, { notice: { form: 'password', issues: result.issues } }, 400);
+      return page(request, reply, viewer, { notice: { form: 'password', ok: 'Password changed. Every other session was signed out.' } });
+    });
+
+    app.post<{ Body: Body }>('/account/sessions/revoke', async (request, reply) => {
+      const viewer = requireViewer(request, reply);
+      if (!viewer) return reply;
+      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'sessions');
+      const idHash = field(request.body, 'session', 64);
+      if (/^[0-9a-f]{64}$/.test(idHash) && idHash !== viewer.sessionHash) await revokeMySession(db, viewer, idHash);
+      return page(request, reply, viewer, { notice: { form: 'sessions', ok: 'That device is signed out.' } });
+    });
+
+    app.post('/account/sessions/revoke-others', async (request, reply) => {
+      const viewer = requireViewer(request, reply);
+      if (!viewer) return reply;
+      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'sessions');
+      await signOutEverywhereElse(db, viewer);
+      return page(request, reply, viewer, { notice: { form: 'sessions', ok: 'Signed out everywhere else.' } });
+    });
+
+    app.get('/account/export.json', async (request, reply) => {
+      const viewer = requireViewer(request, reply);
+      if (!viewer) return reply;
+      const data = await exportMyData(db, viewer);
+      return reply
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="scholia-my-data.json"')
+        .header('cache-control', 'no-store')
+        .send(JSON.stringify({ exportedAt: ctx.clock.now().toISOString(), ...data }, null, 2));
+    });
+
+    app.post<{ Body: Body }>('/account/delete', async (request, reply) => {
+      const viewer = requireViewer(request, reply);
+      if (!viewer) return reply;
+      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'delete');
+      const result = await deleteMyAccount(db, viewer, { password: field(request.body, 'password', 1024), ip: request.ip }, ctx.clock);
+      if (result.kind === 'locked')
+        return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={result.retryAt} now={ctx.clock.now()} />, 429);
+      if (result.kind === 'wrong') {
+        return page(
+          request,
+          reply,
+          viewer,
+          { notice: { form: 'delete', error: 'That is not your password, so nothing was deleted.' } },
+          400,
+        );
+      }
+      clearSessionCookie(reply, settings.https);
+      return reply.redirect('/?deleted=1', 303);
+    });
+  };
+}

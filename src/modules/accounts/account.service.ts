@@ -1,0 +1,124 @@
+import type { Kysely } from 'kysely';
+import type { Engine } from '../../db/connect.ts';
+import type { Database } from '../../db/database.ts';
+import type { FieldIssue } from '../../lib/errors.ts';
+import { hashPassword, verifyPassword } from '../../lib/password.ts';
+import { type Clock, isoNow } from '../../lib/time.ts';
+import { lockedUntil, recordFailure, type Viewer } from './auth.service.ts';
+import { throttleKeys } from './auth.ts';
+import { passwordProblem } from './password-policy.ts';
+import { type Actor, canChangeRole, canListUsers, canSuspend } from './policy.ts';
+import * as sessions from './session.repository.ts';
+import * as users from './user.repository.ts';
+import { isRole, type Role } from './user.ts';
+
+type Db = Kysely<Database>;
+
+// What a signed-in person does with their own account, and what editors and admins do to accounts.
+
+export async function mySessions(db: Db, viewer: Viewer) {
+  const rows = await sessions.listSessionsOfUser(db, viewer.userId);
+  return rows.map((r) => ({ ...r, current: r.idHash === viewer.sessionHash }));
+}
+
+export function revokeMySession(db: Db, viewer: Viewer, idHash: string): Promise<void> {
+  return sessions.deleteSessionOfUser(db, viewer.userId, idHash);
+}
+
+export function signOutEverywhereElse(db: Db, viewer: Viewer): Promise<void> {
+  return sessions.deleteOtherSessions(db, viewer.userId, viewer.sessionHash);
+}
+
+export async function renameMe(db: Db, viewer: Viewer, rawName: string): Promise<FieldIssue[]> {
+  const name = rawName.replace(/\s+/g, ' ').trim();
+  if (name.length < 1 || name.length > 100) return [{ field: 'name', message: 'Enter your name (up to 100 characters).' }];
+  await users.setName(db, viewer.userId, name);
+  return [];
+}
+
+type PasswordCheck = { kind: 'ok' } | { kind: 'wrong' } | { kind: 'locked'; retryAt: Date };
+
+/** Checks the current password of a signed-in person, under the same lockout as signing in. */
+async function checkMyPassword(db: Db, viewer: Viewer, password: string, ip: string, clock: Clock): Promise<PasswordCheck> {
+  const keys = throttleKeys(viewer.email, ip);
+  const now = clock.now();
+  const locked = await lockedUntil(db, keys, now);
+  if (locked) return { kind: 'locked', retryAt: locked };
+  const hash = await sessions.findPasswordHashById(db, viewer.userId);
+  if (hash && (await verifyPassword(hash, password))) return { kind: 'ok' };
+  const retryAt = await recordFailure(db, keys, now);
+  return retryAt ? { kind: 'locked', retryAt } : { kind: 'wrong' };
+}
+
+/** Changes the password (the current one is asked) and ends every other session. */
+export async function changeMyPassword(
+  db: Db,
+  viewer: Viewer,
+  input: { current: string; next: string; ip: string },
+  clock: Clock,
+): Promise<{ kind: 'ok' } | { kind: 'invalid'; issues: FieldIssue[] } | { kind: 'locked'; retryAt: Date }> {
+  const weak = passwordProblem(input.next, { email: viewer.email, name: viewer.name });
+  const check = await checkMyPassword(db, viewer, input.current, input.ip, clock);
+  if (check.kind === 'locked') return check;
+  const issues: FieldIssue[] = [];
+  if (check.kind === 'wrong') issues.push({ field: 'current', message: 'That is not your current password.' });
+  if (weak) issues.push({ field: 'next', message: weak });
+  if (issues.length > 0) return { kind: 'invalid', issues };
+  await users.setPasswordHash(db, viewer.userId, await hashPassword(input.next));
+  await sessions.deleteOtherSessions(db, viewer.userId, viewer.sessionHash);
+  return { kind: 'ok' };
+}
+
+export function exportMyData(db: Db, viewer: Viewer) {
+  return users.exportUserData(db, viewer.userId);
+}
+
+/** Deletes the account (password asked): personal data removed, questions kept under "Deleted user". */
+export async function deleteMyAccount(
+  db: Db,
+  viewer: Viewer,
+  input: { password: string; ip: string },
+  clock: Clock,
+): Promise<{ kind: 'ok' } | { kind: 'wrong' } | { kind: 'locked'; retryAt: Date }> {
+  const check = await checkMyPassword(db, viewer, input.password, input.ip, clock);
+  if (check.kind !== 'ok') return check;
+  await db.transaction().execute(async (trx) => {
+    await users.anonymiseUser(trx, viewer.userId, isoNow(clock));
+    await sessions.deleteSessionsOfUser(trx, viewer.userId);
+  });
+  return { kind: 'ok' };
+}
+
+// Administration.
+
+export type AdminResult = { kind: 'ok' } | { kind: 'forbidden' } | { kind: 'not_found' } | { kind: 'invalid'; message: string };
+
+export function listUsers(db: Db, engine: Engine, actor: Actor | null, opts: { text: string; beforeId: number | null; limit: number }) {
+  if (!canListUsers(actor)) return null;
+  return users.searchUsers(db, { ...opts, engine });
+}
+
+/** Changes a role and ends the person's sessions: they sign in again and get a new session id. */
+export async function changeRole(db: Db, actor: Actor | null, targetId: number, role: string): Promise<AdminResult> {
+  const target = await users.findUserState(db, targetId);
+  if (!target || target.deletedAt) return { kind: 'not_found' };
+  if (!canChangeRole(actor, target)) return { kind: 'forbidden' };
+  if (!isRole(role)) return { kind: 'invalid', message: 'Pick one of the roles.' };
+  if (role === target.role) return { kind: 'ok' };
+  await db.transaction().execute(async (trx) => {
+    await users.setRole(trx, targetId, role as Role);
+    await sessions.deleteSessionsOfUser(trx, targetId);
+  });
+  return { kind: 'ok' };
+}
+
+export async function setSuspension(db: Db, actor: Actor | null, targetId: number, suspend: boolean, clock: Clock): Promise<AdminResult> {
+  const target = await users.findUserState(db, targetId);
+  if (!target || target.deletedAt) return { kind: 'not_found' };
+  if (!canSuspend(actor, target)) return { kind: 'forbidden' };
+  await db.transaction().execute(async (trx) => {
+    await users.setSuspended(trx, targetId, suspend ? isoNow(clock) : null);
+    if (suspend) await sessions.deleteSessionsOfUser(trx, targetId);
+  });
+  return { kind: 'ok' };
+}

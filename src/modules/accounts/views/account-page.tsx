@@ -1,0 +1,174 @@
+import type { FieldIssue } from '../../../lib/errors.ts';
+import { formatDate } from '../../../lib/time.ts';
+import { Field, HiddenCsrf, issueFor } from '../../../views/forms.tsx';
+import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+
+export interface AccountPageProps {
+  site: Site;
+  viewer: ViewerInfo & { email: string; role: string };
+  csrfToken: string;
+  sessions: Array<{ idHash: string; createdAt: string; lastSeenAt: string; ip: string; userAgent: string; current: boolean }>;
+  /** Which form the last submission came from, with its problems or its success. */
+  notice?: { form: 'profile' | 'password' | 'sessions' | 'delete'; issues?: FieldIssue[]; error?: string; ok?: string };
+  name?: string;
+}
+
+function Notice(props: { form: string; notice?: AccountPageProps['notice'] }) {
+  const n = props.notice;
+  if (!n || n.form !== props.form) return null;
+  if (n.ok)
+    return (
+      <p class="form-ok" role="status">
+        {n.ok}
+      </p>
+    );
+  const message = n.error ?? (n.issues?.length ? 'Please fix the fields marked below.' : undefined);
+  return message ? (
+    <p class="form-error" role="alert">
+      {message}
+    </p>
+  ) : null;
+}
+
+const when = (iso: string) => `${formatDate(iso)} ${iso.slice(11, 16)} UTC`;
+
+export function AccountPageView(props: AccountPageProps) {
+  const { notice } = props;
+  const issues = notice?.issues;
+  return (
+    <Layout site={props.site} viewer={props.viewer} title="Your account">
+      <h1>Your account</h1>
+      <p class="muted">
+        Signed in as {props.viewer.email} ({props.viewer.role}).
+      </p>
+      {props.viewer.role === 'admin' || props.viewer.role === 'editor' ? (
+        <nav aria-label="Administration">
+          <p>
+            <a href="/admin/users">Manage users</a>
+            {props.viewer.role === 'admin' ? (
+              <>
+                {' · '}
+                <a href="/admin/outbox">Outbox</a>
+              </>
+            ) : null}
+          </p>
+        </nav>
+      ) : null}
+
+      <section class="card" aria-labelledby="profile-title">
+        <h2 id="profile-title">Profile</h2>
+        <Notice form="profile" notice={notice} />
+        <form method="post" action="/account/profile" class="stack">
+          <HiddenCsrf token={props.csrfToken} />
+          <Field
+            id="profile-name"
+            name="name"
+            label="Name"
+            value={props.name ?? props.viewer.name}
+            error={issueFor(issues, 'name')}
+            autocomplete="name"
+            maxLength={100}
+          />
+          <button type="submit" class="button">
+            Save
+          </button>
+        </form>
+      </section>
+
+      <section class="card" aria-labelledby="password-title">
+        <h2 id="password-title">Password</h2>
+        <Notice form="password" notice={notice} />
+        <form method="post" action="/account/password" class="stack">
+          <HiddenCsrf token={props.csrfToken} />
+          <Field
+            id="password-current"
+            name="current"
+            label="Current password"
+            type="password"
+            error={issueFor(issues, 'current')}
+            autocomplete="current-password"
+            maxLength={1024}
+          />
+          <Field
+            id="password-next"
+            name="next"
+            label="New password"
+            type="password"
+            hint="At least 8 characters. Changing it signs you out everywhere else."
+            error={issueFor(issues, 'next')}
+            autocomplete="new-password"
+            maxLength={256}
+          />
+          <button type="submit" class="button">
+            Change password
+          </button>
+        </form>
+      </section>
+
+      <section class="card" aria-labelledby="sessions-title">
+        <h2 id="sessions-title">Where you are signed in</h2>
+        <Notice form="sessions" notice={notice} />
+        <ul class="session-list">
+          {props.sessions.map((s) => (
+            <li key={s.idHash}>
+              <strong>{s.current ? 'This device' : s.userAgent.slice(0, 80) || 'Unknown device'}</strong>
+              <span class="meta">
+                {' '}
+                · signed in {when(s.createdAt)} · last seen {when(s.lastSeenAt)}
+                {s.ip ? ` · ${s.ip}` : ''}
+              </span>
+              {s.current ? null : (
+                <form method="post" action="/account/sessions/revoke" class="inline-form">
+                  <HiddenCsrf token={props.csrfToken} />
+                  <input type="hidden" name="session" value={s.idHash} />
+                  <button type="submit" class="link-button">
+                    Sign out this device
+                  </button>
+                </form>
+              )}
+            </li>
+          ))}
+        </ul>
+        <form method="post" action="/account/sessions/revoke-others">
+          <HiddenCsrf token={props.csrfToken} />
+          <button type="submit" class="button">
+            Sign out everywhere else
+          </button>
+        </form>
+      </section>
+
+      <section class="card" aria-labelledby="data-title">
+        <h2 id="data-title">Your data</h2>
+        <p>Everything Scholia keeps about you, as a JSON file.</p>
+        <p>
+          <a href="/account/export.json" download="scholia-my-data.json">
+            Download my data
+          </a>
+        </p>
+      </section>
+
+      <section class="card" aria-labelledby="delete-title">
+        <h2 id="delete-title">Delete your account</h2>
+        <Notice form="delete" notice={notice} />
+        <p>
+          This removes your name, email, password and sessions. Questions you asked stay on the site, shown as asked by “Deleted user”. It
+          cannot be undone.
+        </p>
+        <form method="post" action="/account/delete" class="stack">
+          <HiddenCsrf token={props.csrfToken} />
+          <Field
+            id="delete-password"
+            name="password"
+            label="Your password, to confirm"
+            type="password"
+            autocomplete="current-password"
+            maxLength={1024}
+          />
+          <button type="submit" class="button danger">
+            Delete my account
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+}

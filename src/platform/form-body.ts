@@ -1,0 +1,8 @@
+/** A parsed urlencoded form body. */
+export type FormBody = Record<string, unknown>;
+
+/** One text field of a form, cut to `max` characters; '' when missing or not a string (a repeated field). */
+export function formField(body: FormBody | undefined, name: string, max: number): string {
+  const v = body?.[name];
+  return typeof v === 'string' ? v.slice(0, max) : '';
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../src/modules/accounts/index.ts';
+import { buildTestApp, type TestApp } from './helpers/app.ts';
+import { engines } from './helpers/databases.ts';
+import { makeQuestion } from './helpers/factories.ts';
+import { Client, TestClock } from './helpers/http.ts';
+
+const PW = 'a perfectly fine password';
+
+describe.each(engines)('the account page on %s', (engine) => {
+  let t: TestApp;
+  const clock = new TestClock();
+  let n = 0;
+  const client = () => new Client(t.app, `198.18.0.${++n}`);
+  const signedIn = async (email: string, password = PW) => {
+    const c = client();
+    expect((await c.submit('/login', '/login', { email, password })).statusCode).toBe(303);
+    return c;
+  };
+
+  beforeAll(async () => {
+    t = await buildTestApp(engine, { clock });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('sends visitors to sign in first', async () => {
+    const res = await client().get('/account');
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/login?next=%2Faccount');
+    expect((await client().get('/account/export.json')).statusCode).toBe(303);
+  });
+
+  it('renames, keeping a rejected name in the field', async () => {
+    await createUser(t.database.db, { email: 'rename@example.org', name: 'Old Name', password: PW });
+    const c = await signedIn('rename@example.org');
+    const bad = await c.submit('/account', '/account/profile', { name: '   ' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('id="profile-name-error"');
+    const ok = await c.submit('/account', '/account/profile', { name: 'New  Name' });
+    expect(ok.body).toContain('Saved.');
+    expect((await c.get('/')).body).toContain('Signed in as </span>New Name');
+  });
+
+  it('lists sessions, signs out one device, and everywhere else', async () => {
+    await createUser(t.database.db, { email: 'devices@example.org', name: 'Dev Ices', password: PW });
+    const [a, b, c] = [await signedIn('devices@example.org'), await signedIn('devices@example.org'), await signedIn('devices@example.org')];
+    const page = await a.get('/account');
+    expect(page.body.match(/<li><strong>/g)?.length).toBe(3);
+    expect(page.body).toContain('<strong>This device</strong>');
+    const other = /name="session" value="([0-9a-f]{64})"/.exec(page.body)?.[1] as string;
+    await a.submit('/account', '/account/sessions/revoke', { session: other });
+    const stillIn = [(await b.get('/')).body.includes('Dev Ices'), (await c.get('/')).body.includes('Dev Ices')];
+    expect(stillIn.filter(Boolean)).toHaveLength(1);
+    await a.submit('/account', '/account/sessions/revoke-others', {});
+    expect((await b.get('/')).body).toContain('href="/login"');
+    expect((await c.get('/')).body).toContain('href="/login"');
+    expect((await a.get('/')).body).toContain('Dev Ices');
+  });
+
+  it('changes the password only with the current one, and signs out other sessions', async () => {
+    await createUser(t.database.db, { email: 'changer@example.org', name: 'Chan Ger', password: PW });
+    const a = await signedIn('changer@example.org');
+    const b = await signedIn('changer@example.org');
+    const wrong = await a.submit('/account', '/account/password', { current: 'not it at all', next: 'a brand new password' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('That is not your current password.');
+    const ok = await a.submit('/account', '/account/password', { current: PW, next: 'a brand new password' });
+    expect(ok.body).toContain('Password changed.');
+    expect((await b.get('/')).body).toContain('href="/login"');
+    expect((await a.get('/')).body).toContain('Chan Ger');
+    await signedIn('changer@example.org', 'a brand new password');
+  });
+
+  it('exports the person’s data as JSON, without session secrets', async () => {
+    await createUser(t.database.db, { email: 'export@example.org', name: 'Ex Port', password: PW });
+    const c = await signedIn('export@example.org');
+    const res = await c.get('/account/export.json');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="scholia-my-data.json"');
+    const data = res.json() as { user: { email: string; name: string }; sessions: Array<Record<string, unknown>> };
+    expect(data.user).toMatchObject({ email: 'export@example.org', name: 'Ex Port' });
+    expect(data.sessions).toHaveLength(1);
+    expect(JSON.stringify(data)).not.toMatch(/id_hash|password|argon2/);
+  });
+
+  it('deletes an account with its password: data gone, questions kept and anonymised', async () => {
+    const user = await createUser(t.database.db, { email: 'leaver@example.org', name: 'Lee Leaver', password: PW });
+    const qid = await makeQuestion(t.database.db, { title: 'What did the leaver ask about volcanoes?' });
+    await t.database.db.updateTable('questions').set({ asker_id: user.id }).where('id', '=', qid).execute();
+    const c = await signedIn('leaver@example.org');
+    const wrong = await c.submit('/account', '/account/delete', { password: 'not my password' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('nothing was deleted');
+    const done = await c.submit('/account', '/account/delete', { password: PW });
+    expect(done.statusCode).toBe(303);
+    expect((await c.get('/')).body).toContain('href="/login"');
+    expect((await client().submit('/login', '/login', { email: 'leaver@example.org', password: PW })).statusCode).toBe(401);
+    const row = await t.database.db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ name: 'Deleted user', password_hash: null, email: `deleted-${user.id}@deleted.scholia.invalid` });
+    const q = await t.database.db.selectFrom('questions').select(['asker_id', 'title']).where('id', '=', qid).executeTakeFirstOrThrow();
+    expect(q).toEqual({ asker_id: user.id, title: 'What did the leaver ask about volcanoes?' });
+    expect((await client().get(`/q/${qid}/what-did-the-leaver-ask-about-volcanoes`)).statusCode).toBe(200);
+  });
+});
