@@ -10,6 +10,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('users').addColumn('deleted_at', 'text').execute();
   await db.schema.alterTable('users').addColumn('totp_secret', 'text').execute();
   await db.schema.alterTable('users').addColumn('totp_enabled_at', 'text').execute();
+  // The last 30-second step a code was accepted for: a code is good once (no replay within its window).
+  await db.schema.alterTable('users').addColumn('totp_last_step', 'integer').execute();
 
   await db.schema
     .createTable('recovery_codes')
@@ -46,5 +48,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('site_settings').ifExists().execute();
   await db.schema.dropTable('educator_applications').ifExists().execute();
   await db.schema.dropTable('recovery_codes').ifExists().execute();
-  for (const c of ['totp_enabled_at', 'totp_secret', 'deleted_at', 'suspended_at']) await db.schema.alterTable('users').dropColumn(c).execute();
+  for (const c of ['totp_last_step', 'totp_enabled_at', 'totp_secret', 'deleted_at', 'suspended_at']) await db.schema.alterTable('users').dropColumn(c).execute();
 }

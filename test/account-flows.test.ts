@@ -3,6 +3,7 @@ import { createUser } from '../src/modules/accounts/index.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { engines } from './helpers/databases.ts';
 import { Client, TestClock } from './helpers/http.ts';
+import { enrolTwoFactor } from './helpers/two-factor.ts';
 
 const ADMIN_PASSWORD = 'admin password for tests';
 
@@ -42,6 +43,7 @@ describe.each(engines)('signing up, codes, links and resets on %s (mail in the o
     await createUser(t.database.db, { email: 'admin@example.org', name: 'Ada Admin', role: 'admin', password: ADMIN_PASSWORD });
     admin = new Client(t.app, '10.0.0.1');
     expect((await admin.submit('/login', '/login', { email: 'admin@example.org', password: ADMIN_PASSWORD })).statusCode).toBe(303);
+    await enrolTwoFactor(admin, clock.now());
   });
   afterAll(async () => {
     await t.close();

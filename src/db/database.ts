@@ -22,6 +22,7 @@ export interface UsersTable {
   deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
   totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
   totp_enabled_at: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SubjectsTable {
@@ -103,7 +104,7 @@ export interface AuthThrottlesTable {
   updated_at: string;
 }
 
-export type TokenPurpose = 'verify_email' | 'sign_in' | 'reset_password';
+export type TokenPurpose = 'verify_email' | 'sign_in' | 'reset_password' | 'second_factor';
 
 export interface OneTimeTokensTable {
   id: Generated<number>;

@@ -13,6 +13,7 @@ import {
   signOutEverywhereElse,
 } from './account.service.ts';
 import type { Viewer } from './auth.service.ts';
+import { requiredRoles, unusedRecoveryCodes } from './two-factor.service.ts';
 import { type AccountPageProps, AccountPageView } from './views/account-page.tsx';
 import { TooManyAttemptsView } from './views/auth-pages.tsx';
 
@@ -29,18 +30,27 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
       viewer: Viewer,
       extra: Partial<AccountPageProps> = {},
       status = 200,
-    ) =>
-      sendHtml(
+    ) => {
+      const flag = (request.query as { two_factor?: string } | undefined)?.two_factor;
+      const twoFactor: AccountPageProps['twoFactor'] = {
+        enabled: viewer.twoFactor,
+        unusedCodes: viewer.twoFactor ? await unusedRecoveryCodes(db, viewer.userId) : 0,
+        required: (await requiredRoles(db)).includes(viewer.role),
+        ...(flag === 'wrong' || flag === 'off' ? { message: flag } : {}),
+      };
+      return sendHtml(
         reply,
         <AccountPageView
           site={ctx.site}
           viewer={{ name: viewer.name, email: viewer.email, role: viewer.role }}
           csrfToken={csrfToken(request, reply, settings.https)}
           sessions={await mySessions(db, viewer)}
+          twoFactor={twoFactor}
           {...extra}
         />,
         status,
       );
+    };
     /** The signed-in viewer, or a redirect to sign in and come back. */
     const requireViewer = (request: FastifyRequest, reply: FastifyReply): Viewer | null => {
       if (request.viewer) return request.viewer;

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { clearSessionCookie, csrfToken, csrfValid, type SessionSettings, sessionToken, setSessionCookie } from '../../platform/session.ts';
-import { endSession, signInWithPassword, startSession } from './auth.service.ts';
+import { clearSessionCookie, csrfToken, csrfValid, type SessionSettings, sessionToken } from '../../platform/session.ts';
+import { endSession, signInWithPassword } from './auth.service.ts';
 import { signInLimit } from './flows.service.ts';
+import { completeSignIn } from './sign-in.ts';
 import { LoginPageView, LogoutPageView, TooManyAttemptsView } from './views/auth-pages.tsx';
 
 /** Only same-site paths may be a post-login destination (no open redirects to //evil.example). */
@@ -73,18 +74,7 @@ export function authRoutes(ctx: RouteContext, settings: SessionSettings): Fastif
         );
       }
 
-      // A new session id at every sign-in: an id planted before sign-in (session fixation) is worth nothing after.
-      const old = sessionToken(request, settings.https);
-      if (old) await endSession(ctx.database.db, old);
-      const token = await startSession(
-        ctx.database.db,
-        result.userId,
-        { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' },
-        settings.policy,
-        ctx.clock,
-      );
-      setSessionCookie(reply, token, settings);
-      return reply.redirect(next, 303);
+      return completeSignIn(ctx, settings, request, reply, result.userId, next);
     });
 
     app.get('/logout', async (request, reply) => {

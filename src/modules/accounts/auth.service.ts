@@ -16,6 +16,8 @@ export interface Viewer {
   email: string;
   name: string;
   role: Role;
+  /** Whether the person has turned on two-factor sign-in. */
+  twoFactor: boolean;
   /** Hash of the session id (never the id itself). */
   sessionHash: string;
 }
@@ -122,7 +124,7 @@ export async function resolveSession(db: Db, token: string, policy: SessionPolic
     return null;
   }
   if (now - Date.parse(s.lastSeenAt) > TOUCH_EVERY_MS) await sessions.touchSession(db, idHash, new Date(now).toISOString());
-  return { userId: s.user.id, email: s.user.email, name: s.user.name, role: s.user.role, sessionHash: idHash };
+  return { userId: s.user.id, email: s.user.email, name: s.user.name, role: s.user.role, twoFactor: s.user.twoFactor, sessionHash: idHash };
 }
 
 export async function endSession(db: Db, token: string): Promise<void> {

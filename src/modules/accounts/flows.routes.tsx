@@ -2,8 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, type SessionSettings, sessionToken, setSessionCookie } from '../../platform/session.ts';
-import { endSession, startSession } from './auth.service.ts';
+import { csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
 import {
   confirmEmail,
   type FlowDeps,
@@ -16,6 +15,7 @@ import {
   signInWithLink,
   signUp,
 } from './flows.service.ts';
+import { completeSignIn } from './sign-in.ts';
 import { TooManyAttemptsView } from './views/auth-pages.tsx';
 import {
   CheckEmailView,
@@ -44,20 +44,7 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
       reply.header('retry-after', String(Math.max(1, Math.ceil((l.retryAt.getTime() - ctx.clock.now().getTime()) / 1000))));
       return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={l.retryAt} now={ctx.clock.now()} reason={reason} />, 429);
     };
-    /** A new session for this browser (ending any it had: a new id at every sign-in). */
-    const signIn = async (request: FastifyRequest, reply: FastifyReply, userId: number, next = '/') => {
-      const old = sessionToken(request, settings.https);
-      if (old) await endSession(ctx.database.db, old);
-      const id = await startSession(
-        ctx.database.db,
-        userId,
-        { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' },
-        settings.policy,
-        ctx.clock,
-      );
-      setSessionCookie(reply, id, settings);
-      return reply.redirect(next, 303);
-    };
+    const signIn = (request: FastifyRequest, reply: FastifyReply, userId: number) => completeSignIn(ctx, settings, request, reply, userId);
 
     // Sign-up.
     app.get('/signup', async (request, reply) => {

@@ -9,7 +9,7 @@ export interface SessionRow {
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;
-  user: { id: number; email: string; name: string; role: Role };
+  user: { id: number; email: string; name: string; role: Role; twoFactor: boolean };
 }
 
 export async function insertSession(
@@ -34,7 +34,17 @@ export async function findSession(db: Db, idHash: string): Promise<SessionRow | 
   const row = await db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.id_hash', 's.user_id', 's.created_at', 's.last_seen_at', 's.expires_at', 'u.email', 'u.name', 'u.role'])
+    .select([
+      's.id_hash',
+      's.user_id',
+      's.created_at',
+      's.last_seen_at',
+      's.expires_at',
+      'u.email',
+      'u.name',
+      'u.role',
+      'u.totp_enabled_at',
+    ])
     .where('s.id_hash', '=', idHash)
     // A suspended or deleted account has no live sessions, whatever the table still holds.
     .where('u.suspended_at', 'is', null)
@@ -47,7 +57,7 @@ export async function findSession(db: Db, idHash: string): Promise<SessionRow | 
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
     expiresAt: row.expires_at,
-    user: { id: row.user_id, email: row.email, name: row.name, role: row.role },
+    user: { id: row.user_id, email: row.email, name: row.name, role: row.role, twoFactor: row.totp_enabled_at !== null },
   };
 }
 

@@ -111,3 +111,20 @@ export async function spendTokenById(db: Db, id: number, now: string): Promise<b
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+export async function findLiveToken(
+  db: Db,
+  tokenHash: string,
+  purpose: TokenPurpose,
+  now: string,
+): Promise<{ userId: number } | undefined> {
+  const row = await db
+    .selectFrom('one_time_tokens')
+    .select('user_id')
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return row ? { userId: row.user_id } : undefined;
+}

@@ -11,6 +11,7 @@ export interface AccountPageProps {
   /** Which form the last submission came from, with its problems or its success. */
   notice?: { form: 'profile' | 'password' | 'sessions' | 'delete'; issues?: FieldIssue[]; error?: string; ok?: string };
   name?: string;
+  twoFactor: { enabled: boolean; unusedCodes: number; required: boolean; message?: 'wrong' | 'off' };
 }
 
 function Notice(props: { form: string; notice?: AccountPageProps['notice'] }) {
@@ -49,6 +50,8 @@ export function AccountPageView(props: AccountPageProps) {
               <>
                 {' · '}
                 <a href="/admin/outbox">Outbox</a>
+                {' · '}
+                <a href="/admin/settings">Site settings</a>
               </>
             ) : null}
           </p>
@@ -103,6 +106,69 @@ export function AccountPageView(props: AccountPageProps) {
             Change password
           </button>
         </form>
+      </section>
+
+      <section class="card" aria-labelledby="two-factor-title">
+        <h2 id="two-factor-title">Two-factor sign-in</h2>
+        {props.twoFactor.message === 'wrong' ? (
+          <p class="form-error" role="alert">
+            That password or code was not right, so nothing changed.
+          </p>
+        ) : null}
+        {props.twoFactor.message === 'off' ? (
+          <p class="form-ok" role="status">
+            Two-factor sign-in is off.
+          </p>
+        ) : null}
+        {props.twoFactor.enabled ? (
+          <>
+            <p>
+              On. Signing in asks for a code from your authenticator app. {props.twoFactor.unusedCodes} unused recovery{' '}
+              {props.twoFactor.unusedCodes === 1 ? 'code' : 'codes'} left.
+            </p>
+            <form method="post" action="/account/2fa/recovery" class="stack">
+              <HiddenCsrf token={props.csrfToken} />
+              <Field
+                id="recovery-code"
+                name="code"
+                label="Code from your app, to make new recovery codes"
+                autocomplete="one-time-code"
+                maxLength={20}
+              />
+              <button type="submit" class="button">
+                New recovery codes
+              </button>
+            </form>
+            {props.twoFactor.required ? (
+              <p class="muted">This site requires two-factor sign-in for your role.</p>
+            ) : (
+              <form method="post" action="/account/2fa/disable" class="stack">
+                <HiddenCsrf token={props.csrfToken} />
+                <Field
+                  id="disable-password"
+                  name="password"
+                  label="Password"
+                  type="password"
+                  autocomplete="current-password"
+                  maxLength={1024}
+                />
+                <Field id="disable-code" name="code" label="Code from your app" autocomplete="one-time-code" maxLength={20} />
+                <button type="submit" class="button">
+                  Turn off
+                </button>
+              </form>
+            )}
+          </>
+        ) : (
+          <>
+            <p>Off. With it on, signing in also asks for a code from an app on your phone.</p>
+            <p>
+              <a href="/account/2fa/setup" class="button">
+                Turn on two-factor sign-in
+              </a>
+            </p>
+          </>
+        )}
       </section>
 
       <section class="card" aria-labelledby="sessions-title">
