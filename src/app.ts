@@ -7,6 +7,7 @@ import { accountRoutes } from './modules/accounts/account.routes.tsx';
 import { adminUserRoutes } from './modules/accounts/admin.routes.tsx';
 import { authRoutes } from './modules/accounts/auth.routes.tsx';
 import { accountFlowRoutes } from './modules/accounts/flows.routes.tsx';
+import { setupRoutes } from './modules/accounts/setup.routes.tsx';
 import { registerTwoFactorGate, twoFactorRoutes } from './modules/accounts/two-factor.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
 import { createMailer, type Mailer } from './modules/mail/index.ts';
@@ -126,6 +127,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(accountRoutes(ctx, sessionSettings));
   await app.register(adminUserRoutes(ctx, sessionSettings));
   await app.register(twoFactorRoutes(ctx, sessionSettings));
+  await app.register(setupRoutes(ctx, sessionSettings));
   await app.register(outboxRoutes(ctx));
   return app;
 }

@@ -4,6 +4,8 @@ import type { Config } from './config.ts';
 import { connect, type DatabaseHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { seedDemo } from './demo/seed.ts';
+import { systemClock } from './lib/time.ts';
+import { issueAdminSetupToken } from './modules/accounts/index.ts';
 import { countQuestions } from './modules/content/generate.service.ts';
 
 export interface ServeOptions {
@@ -24,6 +26,13 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       log.info(report, 'demo content loaded into the empty database');
     }
     await app.listen({ port: config.port, host: config.host });
+    const setupToken = await issueAdminSetupToken(database.db, systemClock);
+    if (setupToken) {
+      log.warn(
+        { setupUrl: `${config.siteUrl}/setup?token=${setupToken}` },
+        `This site has no admin. Within 10 minutes, open ${config.siteUrl}/setup?token=${setupToken} to create one (or run: npx scholia user create --role admin)`,
+      );
+    }
   } catch (err) {
     log.fatal({ err }, 'could not start');
     await app.close().catch(() => {});

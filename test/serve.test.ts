@@ -30,6 +30,31 @@ async function waitFor(url: string, ms: number): Promise<Response> {
   }
 }
 
+function startServe(
+  args: string[],
+  port: number,
+  dataDir: string,
+): { child: ChildProcess; log: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [path.join(root, 'bin/scholia.js'), 'serve', ...args], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      SITE_URL: `http://127.0.0.1:${port}`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, log: () => out, exited };
+}
+
 describe('scholia serve', () => {
   let child: ChildProcess | undefined;
   afterEach(() => {
@@ -66,5 +91,22 @@ describe('scholia serve', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(log).toContain('shut down cleanly');
+  });
+
+  it('on a site with no admin, prints a setup link that works, and says mail goes to the outbox', async () => {
+    const port = await freePort();
+    const s = startServe([], port, mkdtempSync(path.join(tmpdir(), 'scholia-setup-')));
+    child = s.child;
+    await waitFor(`http://127.0.0.1:${port}/healthz`, 30_000);
+    const deadline = Date.now() + 10_000;
+    while (!s.log().includes('/setup?token=') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const url = /"setupUrl":"([^"]+)"/.exec(s.log())?.[1] as string;
+    expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/setup\\?token=[A-Za-z0-9_-]{43}$`));
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Create the first admin');
+    expect(s.log()).toContain('SMTP_URL is not set');
+    child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
   });
 });

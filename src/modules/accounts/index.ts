@@ -8,6 +8,7 @@ export {
   type Viewer,
 } from './auth.service.ts';
 export { type Actor, canListUsers, canReadOutbox, isAdmin, isEditorOrAdmin } from './policy.ts';
+export { issueAdminSetupToken } from './setup.service.ts';
 export {
   createUser,
   ensureEducatorByName,

@@ -242,3 +242,14 @@ export async function exportUserData(db: Db, id: number) {
     .execute();
   return { user, educatorSubjects: subjects, sessions, questions, answers, educatorApplications: applications };
 }
+
+export async function hasAdmin(db: Db): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'admin')
+    .where('deleted_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
