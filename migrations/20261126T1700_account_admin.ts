@@ -35,7 +35,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('decided_at', 'text')
     .addColumn('note', 'text')
     .execute();
-  await db.schema.createIndex('educator_applications_status_idx').on('educator_applications').columns(['status', 'subject_id', 'id']).execute();
+  await db.schema
+    .createIndex('educator_applications_status_idx')
+    .on('educator_applications')
+    .columns(['status', 'subject_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('site_settings')
@@ -48,5 +52,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('site_settings').ifExists().execute();
   await db.schema.dropTable('educator_applications').ifExists().execute();
   await db.schema.dropTable('recovery_codes').ifExists().execute();
-  for (const c of ['totp_last_step', 'totp_enabled_at', 'totp_secret', 'deleted_at', 'suspended_at']) await db.schema.alterTable('users').dropColumn(c).execute();
+  for (const c of ['totp_last_step', 'totp_enabled_at', 'totp_secret', 'deleted_at', 'suspended_at'])
+    await db.schema.alterTable('users').dropColumn(c).execute();
 }

@@ -205,6 +205,26 @@ describe.each(engines)('signing up, codes, links and resets on %s (mail in the o
     expect((await client().submit('/login/code', '/login/code', { email: 'spam@example.org' })).statusCode).toBe(200);
   });
 
+  it('changes the email only after the new address confirms, telling the old one', async () => {
+    await createUser(t.database.db, { email: 'mover@example.org', name: 'Mo Mover', password: 'mover password 1' });
+    const c = client();
+    await c.submit('/login', '/login', { email: 'mover@example.org', password: 'mover password 1' });
+    const wrong = await c.submit('/account', '/account/email', { email: 'moved@example.org', password: 'nope nope nope' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('value="moved@example.org"');
+    expect(wrong.body).toContain('That is not your password.');
+    const sent = await c.submit('/account', '/account/email', { email: 'Moved@Example.org', password: 'mover password 1' });
+    expect(sent.body).toContain('We sent a link to moved@example.org');
+    expect((await latestMail('mover@example.org'))?.subject).toBe('Your Scholia email is about to change');
+    // Not changed yet.
+    expect((await c.get('/account')).body).toContain('<strong>mover@example.org</strong>');
+    const link = linkIn((await latestMail('moved@example.org'))?.text ?? '', '/account/email/confirm');
+    expect((await c.submit(link, '/account/email/confirm', { token: link.split('=')[1] as string })).statusCode).toBe(303);
+    expect((await c.get('/account')).body).toContain('<strong>moved@example.org</strong>');
+    expect((await client().submit('/login', '/login', { email: 'moved@example.org', password: 'mover password 1' })).statusCode).toBe(303);
+    expect((await client().get(link)).statusCode).toBe(410);
+  });
+
   it('shows the outbox to admins only', async () => {
     const student = client();
     await createUser(t.database.db, { email: 'nosy@example.org', name: 'Nosy', password: 'nosy password 12' });

@@ -104,7 +104,7 @@ export interface AuthThrottlesTable {
   updated_at: string;
 }
 
-export type TokenPurpose = 'verify_email' | 'sign_in' | 'reset_password' | 'second_factor';
+export type TokenPurpose = 'verify_email' | 'sign_in' | 'reset_password' | 'second_factor' | 'change_email';
 
 export interface OneTimeTokensTable {
   id: Generated<number>;
@@ -115,7 +115,7 @@ export interface OneTimeTokensTable {
   /** SHA-256 of the 6-digit code (sign-in only), bound to this token. */
   code_hash: string | null;
   attempts: ColumnType<number, number | undefined, number>;
-  /** JSON; for verify_email: the name and password hash chosen at sign-up. */
+  /** JSON; verify_email: the name and password hash chosen at sign-up; change_email: the new address. */
   payload: string | null;
   created_at: string;
   expires_at: string;

@@ -12,6 +12,8 @@ const messages: Record<number, { title: string; message: string }> = {
     title: 'We could not find that page',
     message: 'The page may have moved, or the address may have a typo. Try searching for what you wanted.',
   },
+  409: { title: 'That clashes with something else', message: 'Someone else changed the same thing first.' },
+  410: { title: 'That link has expired', message: 'Links we email work once and for a limited time.' },
   405: { title: 'That action is not allowed here', message: 'This page cannot be used that way.' },
   413: { title: 'That was too much to send', message: 'What you sent was larger than we accept.' },
   414: { title: 'That address is too long', message: 'Shorten the address and try again.' },

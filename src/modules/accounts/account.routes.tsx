@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
+import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { clearSessionCookie, csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
@@ -13,9 +14,11 @@ import {
   signOutEverywhereElse,
 } from './account.service.ts';
 import type { Viewer } from './auth.service.ts';
+import { confirmEmailChange, type FlowDeps, isLinkLive, requestEmailChange } from './flows.service.ts';
 import { requiredRoles, unusedRecoveryCodes } from './two-factor.service.ts';
 import { type AccountPageProps, AccountPageView } from './views/account-page.tsx';
 import { TooManyAttemptsView } from './views/auth-pages.tsx';
+import { ConfirmLinkView, LinkExpiredView } from './views/flow-pages.tsx';
 
 type Body = FormBody;
 const field = formField;
@@ -23,6 +26,8 @@ const field = formField;
 /** /account: profile, password, sessions, data export and deletion, for the signed-in person only. */
 export function accountRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
   const db = ctx.database.db;
+  const flowDeps: FlowDeps = { db, mailer: ctx.mailer, clock: ctx.clock, site: { name: ctx.site.name, url: ctx.site.url } };
+  const tokenParam = (raw: unknown) => (typeof raw === 'string' && /^[A-Za-z0-9_-]{43}$/.test(raw) ? raw : null);
   return async (app) => {
     const page = async (
       request: FastifyRequest,
@@ -57,8 +62,12 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
       void reply.redirect(`/login?next=${encodeURIComponent('/account')}`, 303);
       return null;
     };
-    const expired = (request: FastifyRequest, reply: FastifyReply, viewer: Viewer, form: 'profile' | 'password' | 'sessions' | 'delete') =>
-      page(request, reply, viewer, { notice: { form, error: 'This form had expired, so nothing was changed. Please try again.' } }, 403);
+    const expired = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      viewer: Viewer,
+      form: 'profile' | 'email' | 'password' | 'sessions' | 'delete',
+    ) => page(request, reply, viewer, { notice: { form, error: 'This form had expired, so nothing was changed. Please try again.' } }, 403);
 
     app.get('/account', async (request, reply) => {
       const viewer = requireViewer(request, reply);
@@ -73,6 +82,76 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
       const issues = await renameMe(db, viewer, name);
       if (issues.length > 0) return page(request, reply, viewer, { name, notice: { form: 'profile', issues } }, 400);
       return page(request, reply, { ...viewer, name: name.replace(/\s+/g, ' ').trim() }, { notice: { form: 'profile', ok: 'Saved.' } });
+    });
+
+    app.post<{ Body: Body }>('/account/email', async (request, reply) => {
+      const viewer = requireViewer(request, reply);
+      if (!viewer) return reply;
+      const newEmail = field(request.body, 'email', 254);
+      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'email');
+      const result = await requestEmailChange(flowDeps, viewer, {
+        newEmail,
+        password: field(request.body, 'password', 1024),
+        ip: request.ip,
+      });
+      if (result.kind === 'limited')
+        return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={result.retryAt} now={ctx.clock.now()} />, 429);
+      if (result.kind === 'invalid')
+        return page(request, reply, viewer, { newEmail, notice: { form: 'email', issues: result.issues } }, 400);
+      return page(request, reply, viewer, {
+        notice: {
+          form: 'email',
+          ok: `We sent a link to ${newEmail.trim().toLowerCase()}. Your address changes when you confirm it there.`,
+        },
+      });
+    });
+
+    app.get<{ Querystring: { token?: string } }>('/account/email/confirm', async (request, reply) => {
+      const t = tokenParam(request.query.token);
+      if (!t || !(await isLinkLive(flowDeps, t, 'change_email'))) {
+        return sendHtml(
+          reply,
+          <LinkExpiredView site={ctx.site} again={{ href: '/account', label: 'Ask again from your account page' }} />,
+          410,
+        );
+      }
+      return sendHtml(
+        reply,
+        <ConfirmLinkView
+          site={ctx.site}
+          csrfToken={csrfToken(request, reply, settings.https)}
+          title="Confirm your new email"
+          text="Press the button to make this address the one your account uses."
+          action="/account/email/confirm"
+          token={t}
+          button="Confirm"
+        />,
+      );
+    });
+
+    app.post<{ Body: Body }>('/account/email/confirm', async (request, reply) => {
+      const t = tokenParam(request.body?.token);
+      if (!csrfValid(request, settings.https) || !t) return reply.redirect(t ? `/account/email/confirm?token=${t}` : '/account', 303);
+      const result = await confirmEmailChange(flowDeps, t);
+      if (result.kind === 'expired')
+        return sendHtml(
+          reply,
+          <LinkExpiredView site={ctx.site} again={{ href: '/account', label: 'Ask again from your account page' }} />,
+          410,
+        );
+      if (result.kind === 'taken') {
+        return sendHtml(
+          reply,
+          errorPage(
+            ctx.site,
+            409,
+            { title: 'That address is taken', message: 'Another account uses that email now, so yours was not changed.' },
+            request.viewer,
+          ),
+          409,
+        );
+      }
+      return reply.redirect('/account', 303);
     });
 
     app.post<{ Body: Body }>('/account/password', async (request, reply) => {

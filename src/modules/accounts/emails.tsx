@@ -94,3 +94,40 @@ export function resetPasswordMail(site: string, to: string, link: string): MailM
     ),
   };
 }
+
+export function changeEmailMail(site: string, to: string, link: string): MailMessage {
+  const subject = `Confirm your new email for ${site}`;
+  return {
+    to,
+    subject,
+    text: `To make this your ${site} address, open this link and press "Confirm":\n\n${link}\n\nThe link works once and expires in 10 minutes. If you did not ask for this, ignore this email.\n`,
+    html: html(
+      subject,
+      <>
+        <p>To make this your {site} address, open this link and press “Confirm”:</p>
+        <p>
+          <a href={link}>Confirm my new email</a>
+        </p>
+        <p>The link works once and expires in 10 minutes. If you did not ask for this, ignore this email.</p>
+      </>,
+    ),
+  };
+}
+
+export function emailChangingMail(site: string, to: string, newAddress: string): MailMessage {
+  const subject = `Your ${site} email is about to change`;
+  return {
+    to,
+    subject,
+    text: `Someone signed in to your ${site} account asked to change its email to ${newAddress}. It changes only when that address confirms.\n\nIf this was not you, change your password now and sign out your other sessions from your account page.\n`,
+    html: html(
+      subject,
+      <>
+        <p>
+          Someone signed in to your {site} account asked to change its email to {newAddress}. It changes only when that address confirms.
+        </p>
+        <p>If this was not you, change your password now and sign out your other sessions from your account page.</p>
+      </>,
+    ),
+  };
+}

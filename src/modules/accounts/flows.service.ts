@@ -2,12 +2,19 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, TokenPurpose } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
-import { hashPassword } from '../../lib/password.ts';
+import { hashPassword, verifyPassword } from '../../lib/password.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { Mailer } from '../mail/index.ts';
 import { lockedUntil, recordFailure } from './auth.service.ts';
 import { throttleKeys } from './auth.ts';
-import { alreadyRegisteredMail, resetPasswordMail, signInCodeMail, verifyEmailMail } from './emails.tsx';
+import {
+  alreadyRegisteredMail,
+  changeEmailMail,
+  emailChangingMail,
+  resetPasswordMail,
+  signInCodeMail,
+  verifyEmailMail,
+} from './emails.tsx';
 import { passwordProblem } from './password-policy.ts';
 import { countInWindow } from './rate.repository.ts';
 import * as sessions from './session.repository.ts';
@@ -234,6 +241,54 @@ export async function resetPassword(
     await sessions.deleteSessionsOfUser(trx, spent.userId);
     const email = await users.findEmailById(trx, spent.userId);
     if (email) await throttles.clearThrottle(trx, throttleKeys(email, '').account);
+    return { kind: 'ok' as const, userId: spent.userId };
+  });
+}
+
+/**
+ * Starts a change of address: the current password is asked; the new address gets a link, the old one a notice.
+ * Answers the same whether or not the new address is taken (that is checked again when the link is confirmed).
+ */
+export async function requestEmailChange(
+  deps: FlowDeps,
+  viewer: { userId: number; email: string; name: string },
+  input: { newEmail: string; password: string; ip: string },
+): Promise<{ kind: 'sent' } | { kind: 'invalid'; issues: FieldIssue[] } | Limited> {
+  const email = normaliseEmail(input.newEmail);
+  if (!isPlausibleEmail(email))
+    return { kind: 'invalid', issues: [{ field: 'email', message: 'Enter an email address such as ana@example.org.' }] };
+  if (email === viewer.email) return { kind: 'invalid', issues: [{ field: 'email', message: 'That is already your address.' }] };
+  const now = deps.clock.now();
+  const keys = throttleKeys(viewer.email, input.ip);
+  const locked = await lockedUntil(deps.db, keys, now);
+  if (locked) return { kind: 'limited', retryAt: locked };
+  const hash = await sessions.findPasswordHashById(deps.db, viewer.userId);
+  if (!hash || !(await verifyPassword(hash, input.password))) {
+    const retryAt = await recordFailure(deps.db, keys, now);
+    if (retryAt) return { kind: 'limited', retryAt };
+    return { kind: 'invalid', issues: [{ field: 'password', message: 'That is not your password.' }] };
+  }
+  const limited = await withinHourlyLimits(deps.db, now, [[`mail-email:${email}`, LIMITS.mailsPerEmailHour]]);
+  if (limited) return limited;
+  const token = await issue(deps, viewer.userId, 'change_email', { payload: JSON.stringify({ email }) });
+  await deps.mailer.send(changeEmailMail(deps.site.name, email, link(deps, '/account/email/confirm', token)));
+  await deps.mailer.send(emailChangingMail(deps.site.name, viewer.email, email));
+  return { kind: 'sent' };
+}
+
+/** Confirms a new address from its link; fails if someone else has taken the address meanwhile. */
+export async function confirmEmailChange(
+  deps: FlowDeps,
+  token: string,
+): Promise<{ kind: 'ok'; userId: number } | { kind: 'expired' } | { kind: 'taken' }> {
+  const now = deps.clock.now().toISOString();
+  return deps.db.transaction().execute(async (trx) => {
+    const spent = await tokens.spendToken(trx, sha256(token), 'change_email', now);
+    if (!spent) return { kind: 'expired' as const };
+    const { email } = JSON.parse(spent.payload ?? '{}') as { email?: string };
+    if (!email) return { kind: 'expired' as const };
+    if (await users.findAccountByEmail(trx, email)) return { kind: 'taken' as const };
+    await users.setEmail(trx, spent.userId, email, now);
     return { kind: 'ok' as const, userId: spent.userId };
   });
 }

@@ -253,3 +253,7 @@ export async function hasAdmin(db: Db): Promise<boolean> {
     .executeTakeFirst();
   return row !== undefined;
 }
+
+export async function setEmail(db: Db, id: number, email: string, verifiedAt: string): Promise<void> {
+  await db.updateTable('users').set({ email, email_verified_at: verifiedAt }).where('id', '=', id).execute();
+}

@@ -9,8 +9,9 @@ export interface AccountPageProps {
   csrfToken: string;
   sessions: Array<{ idHash: string; createdAt: string; lastSeenAt: string; ip: string; userAgent: string; current: boolean }>;
   /** Which form the last submission came from, with its problems or its success. */
-  notice?: { form: 'profile' | 'password' | 'sessions' | 'delete'; issues?: FieldIssue[]; error?: string; ok?: string };
+  notice?: { form: 'profile' | 'email' | 'password' | 'sessions' | 'delete'; issues?: FieldIssue[]; error?: string; ok?: string };
   name?: string;
+  newEmail?: string;
   twoFactor: { enabled: boolean; unusedCodes: number; required: boolean; message?: 'wrong' | 'off' };
 }
 
@@ -74,6 +75,39 @@ export function AccountPageView(props: AccountPageProps) {
           />
           <button type="submit" class="button">
             Save
+          </button>
+        </form>
+      </section>
+
+      <section class="card" aria-labelledby="email-title">
+        <h2 id="email-title">Email</h2>
+        <Notice form="email" notice={notice} />
+        <p>
+          Your address is <strong>{props.viewer.email}</strong>. A new one takes effect when you confirm it from the link we send there.
+        </p>
+        <form method="post" action="/account/email" class="stack">
+          <HiddenCsrf token={props.csrfToken} />
+          <Field
+            id="email-new"
+            name="email"
+            label="New email"
+            type="email"
+            value={props.newEmail ?? ''}
+            error={issueFor(issues, 'email')}
+            autocomplete="email"
+            maxLength={254}
+          />
+          <Field
+            id="email-password"
+            name="password"
+            label="Your password"
+            type="password"
+            error={issueFor(issues, 'password')}
+            autocomplete="current-password"
+            maxLength={1024}
+          />
+          <button type="submit" class="button">
+            Change email
           </button>
         </form>
       </section>

@@ -36,7 +36,7 @@ export function AdminUsersView(props: {
           {props.message.error}
         </p>
       ) : null}
-      <form method="get" action="/admin/users" class="search-form" role="search" aria-label="Find users">
+      <form method="get" action="/admin/users" class="search-form">
         <label class="visually-hidden" for="user-search">
           Find users by name or email
         </label>
