@@ -5,6 +5,7 @@ import type { DatabaseHandle } from './db/connect.ts';
 import { type Clock, systemClock } from './lib/time.ts';
 import { accountRoutes } from './modules/accounts/account.routes.tsx';
 import { adminUserRoutes } from './modules/accounts/admin.routes.tsx';
+import { applicationRoutes } from './modules/accounts/application.routes.tsx';
 import { authRoutes } from './modules/accounts/auth.routes.tsx';
 import { accountFlowRoutes } from './modules/accounts/flows.routes.tsx';
 import { setupRoutes } from './modules/accounts/setup.routes.tsx';
@@ -128,6 +129,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(adminUserRoutes(ctx, sessionSettings));
   await app.register(twoFactorRoutes(ctx, sessionSettings));
   await app.register(setupRoutes(ctx, sessionSettings));
+  await app.register(applicationRoutes(ctx, sessionSettings));
   await app.register(outboxRoutes(ctx));
   return app;
 }

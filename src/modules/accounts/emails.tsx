@@ -131,3 +131,29 @@ export function emailChangingMail(site: string, to: string, newAddress: string):
     ),
   };
 }
+
+export function applicationDecidedMail(
+  site: string,
+  to: string,
+  subject: string,
+  approved: boolean,
+  note: string,
+  loginLink: string,
+): MailMessage {
+  const title = approved ? `You can now answer ${subject} questions on ${site}` : `Your ${site} application for ${subject}`;
+  const lead = approved
+    ? `Your application to answer ${subject} questions was approved. Log in again to see the educator tools: ${loginLink}`
+    : `Your application to answer ${subject} questions was not approved this time.`;
+  return {
+    to,
+    subject: title,
+    text: `${lead}${note ? `\n\nThe editor's note: ${note}` : ''}\n`,
+    html: html(
+      title,
+      <>
+        <p>{lead}</p>
+        {note ? <p>The editor’s note: {note}</p> : null}
+      </>,
+    ),
+  };
+}

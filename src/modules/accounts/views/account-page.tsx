@@ -43,9 +43,16 @@ export function AccountPageView(props: AccountPageProps) {
       <p class="muted">
         Signed in as {props.viewer.email} ({props.viewer.role}).
       </p>
+      {props.viewer.role === 'student' || props.viewer.role === 'educator' ? (
+        <p>
+          <a href="/apply">{props.viewer.role === 'student' ? 'Apply to become an educator' : 'Apply to answer in more subjects'}</a>
+        </p>
+      ) : null}
       {props.viewer.role === 'admin' || props.viewer.role === 'editor' ? (
         <nav aria-label="Administration">
           <p>
+            <a href="/editor/applications">Educator applications</a>
+            {' · '}
             <a href="/admin/users">Manage users</a>
             {props.viewer.role === 'admin' ? (
               <>
