@@ -1,5 +1,6 @@
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { type Clock, systemClock } from './lib/time.ts';
@@ -8,6 +9,7 @@ import { adminUserRoutes } from './modules/accounts/admin.routes.tsx';
 import { applicationRoutes } from './modules/accounts/application.routes.tsx';
 import { authRoutes } from './modules/accounts/auth.routes.tsx';
 import { accountFlowRoutes } from './modules/accounts/flows.routes.tsx';
+import { type LimitStore, redisLimitStore, useLimitStore } from './modules/accounts/limits.service.ts';
 import { setupRoutes } from './modules/accounts/setup.routes.tsx';
 import { registerTwoFactorGate, twoFactorRoutes } from './modules/accounts/two-factor.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
@@ -26,6 +28,8 @@ export interface AppDeps {
   database: DatabaseHandle;
   /** Defaults to SMTP when SMTP_URL is set, else the outbox table. */
   mailer?: Mailer;
+  /** Defaults to Redis when REDIS_URL is set, else the database. */
+  limitStore?: LimitStore;
   clock?: Clock;
   /** Pino options or false; tests pass false. */
   logger?: FastifyServerOptions['logger'];
@@ -46,6 +50,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const clock = deps.clock ?? systemClock;
   const mailer = deps.mailer ?? createMailer(config, deps.database.db, clock);
   const ctx: RouteContext = { database: deps.database, mailer, clock, site, config };
+  let redis: Redis | undefined;
+  if (deps.limitStore) {
+    useLimitStore(deps.database.db, deps.limitStore);
+  } else if (config.redisUrl) {
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    // Errors surface on the requests that need Redis; the client reconnects by itself.
+    redis.on('error', () => {});
+    useLimitStore(deps.database.db, redisLimitStore(redis));
+  }
 
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel },
@@ -96,6 +109,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   registerErrorHandling(app, site);
   registerTwoFactorGate(app, ctx);
+  if (redis) {
+    const client = redis;
+    app.addHook('onClose', async () => {
+      await client.quit().catch(() => {});
+    });
+  }
 
   app.get('/healthz', async (_request, reply) => {
     try {

@@ -18,6 +18,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
+  /** redis:// or rediss:// URL: sign-in lockouts and hourly limits live there instead of the database. */
+  readonly redisUrl: string | null;
   /** smtp:// or smtps:// URL of the mail server; absent: mail goes to the outbox table (/admin/outbox). */
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
@@ -98,6 +100,16 @@ function httpUrl(env: Env, name: string, fallback: string): string {
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
+function redisUrl(env: Env): string | null {
+  const raw = read(env, 'REDIS_URL');
+  if (raw === undefined) return null;
+  try {
+    const u = new URL(raw);
+    if (u.protocol === 'redis:' || u.protocol === 'rediss:') return raw;
+  } catch {}
+  throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
+}
+
 function smtpUrl(env: Env): string | null {
   const raw = read(env, 'SMTP_URL');
   if (raw === undefined) return null;
@@ -146,6 +158,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    redisUrl: redisUrl(env),
     smtpUrl: smtpUrl(env),
     mailFrom: read(env, 'MAIL_FROM') ?? `${siteName} <no-reply@${new URL(siteUrl).hostname}>`,
     sessionIdleMs: int(env, 'SESSION_IDLE_HOURS', 24, 1, 24 * 90) * 3600_000,

@@ -6,11 +6,13 @@ import { existsSync } from 'node:fs';
  */
 export const ci = process.env.SCHOLIA_CI === '1';
 export const postgresUrl = process.env.TEST_DATABASE_URL || undefined;
+export const redisUrl = process.env.TEST_REDIS_URL || undefined;
 export const chromiumPath = process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
 export function skipNotes(): string[] {
   const notes: string[] = [];
   if (!postgresUrl) notes.push('PostgreSQL suite SKIPPED: set TEST_DATABASE_URL=postgres://user@host/db to run it.');
+  if (!redisUrl) notes.push('Redis suite SKIPPED: set TEST_REDIS_URL=redis://127.0.0.1:6379 to run it.');
   if (!chromiumPath) notes.push('Browser suite SKIPPED: no Chromium at /usr/bin/chromium (apt install chromium, or set CHROMIUM_PATH).');
   return notes;
 }

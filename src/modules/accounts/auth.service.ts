@@ -4,8 +4,8 @@ import type { Database } from '../../db/database.ts';
 import { hashPassword, verifyPassword } from '../../lib/password.ts';
 import type { Clock } from '../../lib/time.ts';
 import { isSessionAlive, LOCKOUT, lockDurationMs, TOUCH_EVERY_MS, throttleKeys } from './auth.ts';
+import { limitsFor } from './limits.service.ts';
 import * as sessions from './session.repository.ts';
-import * as throttles from './throttle.repository.ts';
 import { normaliseEmail, type Role } from './user.ts';
 
 type Db = Kysely<Database>;
@@ -60,7 +60,7 @@ export async function signInWithPassword(
     await verifyPassword(await dummyHash, input.password);
   }
   if (ok && account) {
-    await throttles.clearThrottle(db, keys.account);
+    await clearFailures(db, keys.account);
     // Said only to someone who knows the password, so it reveals nothing to anyone else.
     if (account.suspended) return { kind: 'suspended' };
     return { kind: 'ok', userId: account.id };
@@ -72,23 +72,27 @@ export async function signInWithPassword(
 
 /** When the account or the address is locked, until when; otherwise null. Checked before any password work. */
 export async function lockedUntil(db: Db, keys: { account: string; ip: string }, now: Date): Promise<Date | null> {
-  const current = await throttles.findThrottles(db, [keys.account, keys.ip]);
-  const until = current.map((t) => (t.lockedUntil ? Date.parse(t.lockedUntil) : 0)).reduce((a, b) => Math.max(a, b), 0);
+  const until = await limitsFor(db).lockedUntil([keys.account, keys.ip]);
   return until > now.getTime() ? new Date(until) : null;
 }
 
 /** Counts a failed sign-in (password or code) against the account and the address; returns a new lock's end. */
 export async function recordFailure(db: Db, keys: { account: string; ip: string }, now: Date): Promise<Date | null> {
-  const forgetBefore = new Date(now.getTime() - LOCKOUT.forgetAfterMs).toISOString();
+  const limits = limitsFor(db);
   let retryAt = 0;
   for (const key of [keys.account, keys.ip]) {
-    const lock = lockDurationMs(await throttles.addFailure(db, key, now.toISOString(), forgetBefore));
+    const lock = lockDurationMs(await limits.addFailure(key, now.getTime(), LOCKOUT.forgetAfterMs));
     if (lock !== null) {
       retryAt = Math.max(retryAt, now.getTime() + lock);
-      await throttles.lockUntil(db, key, new Date(now.getTime() + lock).toISOString());
+      await limits.lock(key, now.getTime() + lock, now.getTime());
     }
   }
   return retryAt > 0 ? new Date(retryAt) : null;
+}
+
+/** Forgets an account's failures (after a successful sign-in or a password reset). */
+export function clearFailures(db: Db, accountKey: string): Promise<void> {
+  return limitsFor(db).clear(accountKey);
 }
 
 /** Starts a session; returns the id for the cookie (256 random bits; only its hash is stored). */

@@ -5,7 +5,7 @@ import type { FieldIssue } from '../../lib/errors.ts';
 import { hashPassword, verifyPassword } from '../../lib/password.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { Mailer } from '../mail/index.ts';
-import { lockedUntil, recordFailure } from './auth.service.ts';
+import { clearFailures, lockedUntil, recordFailure } from './auth.service.ts';
 import { throttleKeys } from './auth.ts';
 import {
   alreadyRegisteredMail,
@@ -15,10 +15,9 @@ import {
   signInCodeMail,
   verifyEmailMail,
 } from './emails.tsx';
+import { limitsFor } from './limits.service.ts';
 import { passwordProblem } from './password-policy.ts';
-import { countInWindow } from './rate.repository.ts';
 import * as sessions from './session.repository.ts';
-import * as throttles from './throttle.repository.ts';
 import * as tokens from './token.repository.ts';
 import * as users from './user.repository.ts';
 import { isPlausibleEmail, normaliseEmail } from './user.ts';
@@ -59,8 +58,9 @@ function windowStart(now: Date): { start: string; end: Date } {
 /** Counts an event against each key's hourly limit; the first key over its limit stops it. */
 async function withinHourlyLimits(db: Db, now: Date, limits: Array<[key: string, max: number]>): Promise<Limited | null> {
   const w = windowStart(now);
+  const store = limitsFor(db);
   for (const [key, max] of limits) {
-    if ((await countInWindow(db, key, w.start)) > max) return { kind: 'limited', retryAt: w.end };
+    if ((await store.countInWindow(key, Date.parse(w.start), HOUR_MS)) > max) return { kind: 'limited', retryAt: w.end };
   }
   return null;
 }
@@ -195,7 +195,7 @@ export async function signInWithCode(deps: FlowDeps, input: { email: string; cod
   const live = user ? await tokens.findLiveCode(deps.db, user.id, now.toISOString()) : undefined;
   if (user && !user.suspended && live && /^\d{6}$/.test(input.code) && live.codeHash === codeHash(user.id, input.code)) {
     if (await tokens.spendTokenById(deps.db, live.id, now.toISOString())) {
-      await throttles.clearThrottle(deps.db, keys.account);
+      await clearFailures(deps.db, keys.account);
       return { kind: 'ok', userId: user.id };
     }
   }
@@ -233,16 +233,20 @@ export async function resetPassword(
   const weak = passwordProblem(password);
   if (weak) return { kind: 'invalid', issues: [{ field: 'password', message: weak }] };
   const passwordHash = await hashPassword(password);
-  return deps.db.transaction().execute(async (trx) => {
+  const result = await deps.db.transaction().execute(async (trx) => {
     const spent = await tokens.spendToken(trx, hashed, 'reset_password', now);
     if (!spent) return { kind: 'expired' as const };
     await users.setPasswordHash(trx, spent.userId, passwordHash);
-    // A reset ends every session, and the lockout the forgotten password may have earned.
+    // A reset ends every session.
     await sessions.deleteSessionsOfUser(trx, spent.userId);
-    const email = await users.findEmailById(trx, spent.userId);
-    if (email) await throttles.clearThrottle(trx, throttleKeys(email, '').account);
     return { kind: 'ok' as const, userId: spent.userId };
   });
+  // And the lockout the forgotten password may have earned.
+  if (result.kind === 'ok') {
+    const email = await users.findEmailById(deps.db, result.userId);
+    if (email) await clearFailures(deps.db, throttleKeys(email, '').account);
+  }
+  return result;
 }
 
 /**
