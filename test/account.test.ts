@@ -43,6 +43,32 @@ describe.each(engines)('the account page on %s', (engine) => {
     expect((await c.get('/')).body).toContain('Signed in as </span>New Name');
   });
 
+  it('refuses every account change without the form token, changing nothing', async () => {
+    await createUser(t.database.db, { email: 'csrf@example.org', name: 'Cee Surf', password: PW });
+    const c = await signedIn('csrf@example.org');
+    const forged: Array<[string, Record<string, string>]> = [
+      ['/account/profile', { name: 'Hacked' }],
+      ['/account/password', { current: PW, next: 'attacker chosen password' }],
+      ['/account/email', { email: 'attacker@example.org', password: PW }],
+      ['/account/sessions/revoke-others', {}],
+      ['/account/delete', { password: PW }],
+      ['/account/2fa/setup', {}],
+    ];
+    for (const [url, form] of forged) {
+      const res = await c.post(url, { ...form, _csrf: 'forged' });
+      expect([403, 200], url).toContain(res.statusCode);
+      expect(res.statusCode === 200 ? res.body : '', url).not.toContain('class="secret"');
+    }
+    const row = await t.database.db
+      .selectFrom('users')
+      .select(['name', 'email', 'deleted_at', 'totp_secret'])
+      .where('email', '=', 'csrf@example.org')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ name: 'Cee Surf', email: 'csrf@example.org', deleted_at: null, totp_secret: null });
+    expect((await client().submit('/login', '/login', { email: 'csrf@example.org', password: PW })).statusCode).toBe(303);
+    expect(await t.database.db.selectFrom('outbox').select('id').where('to_address', '=', 'attacker@example.org').execute()).toEqual([]);
+  });
+
   it('lists sessions, signs out one device, and everywhere else', async () => {
     await createUser(t.database.db, { email: 'devices@example.org', name: 'Dev Ices', password: PW });
     const [a, b, c] = [await signedIn('devices@example.org'), await signedIn('devices@example.org'), await signedIn('devices@example.org')];

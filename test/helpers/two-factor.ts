@@ -9,7 +9,10 @@ export function totpCode(secret: string, at: Date): string {
 
 /** Turns on two-factor sign-in through the pages, as a person would; returns the secret and the recovery codes. */
 export async function enrolTwoFactor(c: Client, now: Date): Promise<{ secret: string; recoveryCodes: string[] }> {
-  const setup = await c.get('/account/2fa/setup');
+  const start = await c.get('/account/2fa/setup');
+  expect(start.statusCode).toBe(200);
+  expect(start.body).not.toContain('class="secret"');
+  const setup = await c.submit('/account/2fa/setup', '/account/2fa/setup', {});
   expect(setup.statusCode).toBe(200);
   const secret = /<code class="secret">([A-Z2-7]+)<\/code>/.exec(setup.body)?.[1] as string;
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);

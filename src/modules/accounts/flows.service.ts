@@ -125,11 +125,12 @@ export async function signUp(
   if (limited) return limited;
 
   const existing = await users.findAccountByEmail(deps.db, email);
+  // Hash in both branches, so a taken address answers in the same time as a new one.
+  const passwordHash = await hashPassword(input.password);
   if (existing?.emailVerifiedAt) {
     await deps.mailer.send(alreadyRegisteredMail(deps.site.name, email, `${deps.site.url}/login`, `${deps.site.url}/reset`));
     return { kind: 'sent' };
   }
-  const passwordHash = await hashPassword(input.password);
   const userId = existing?.id ?? (await users.insertUnverifiedStudent(deps.db, { email, name, createdAt: now.toISOString() }));
   const token = await issue(deps, userId, 'verify_email', { payload: JSON.stringify({ name, passwordHash }) });
   await deps.mailer.send(verifyEmailMail(deps.site.name, email, name, link(deps, '/verify', token)));

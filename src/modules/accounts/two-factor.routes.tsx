@@ -21,7 +21,7 @@ import {
 } from './two-factor.service.ts';
 import { isRole, type Role } from './user.ts';
 import { TooManyAttemptsView } from './views/auth-pages.tsx';
-import { EnrolView, RecoveryCodesView, SecondFactorView, TwoFactorSettingsView } from './views/two-factor-pages.tsx';
+import { EnrolStartView, EnrolView, RecoveryCodesView, SecondFactorView, TwoFactorSettingsView } from './views/two-factor-pages.tsx';
 
 // Paths a person who must set up two-factor sign-in may still use.
 const ENROL_PATHS = ['/account/2fa/setup', '/account/2fa/enable', '/logout', '/static/', '/healthz', '/favicon.ico'];
@@ -72,15 +72,13 @@ export function twoFactorRoutes(ctx: RouteContext, settings: SessionSettings): F
       return completeSignIn(ctx, settings, request, reply, result.userId, next, { secondFactorDone: true });
     });
 
-    // Setting it up.
-    app.get('/account/2fa/setup', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      if (viewer.twoFactor) return reply.redirect('/account', 303);
-      // A reload shows the same secret: someone may have scanned it already.
-      const enrolment = (await pendingEnrolment(db, viewer, ctx.site.name)) ?? (await startEnrolment(db, viewer, ctx.site.name));
-      if (!enrolment) return reply.redirect('/account', 303);
+    // Setting it up. The GET changes nothing: it shows the secret in progress, or a button whose POST makes one.
+    const showEnrolment = async (request: FastifyRequest, reply: FastifyReply, viewer: Viewer, create: boolean) => {
+      const enrolment =
+        (await pendingEnrolment(db, viewer, ctx.site.name)) ?? (create ? await startEnrolment(db, viewer, ctx.site.name) : null);
       const required = await mustEnrol(db, viewer);
+      if (!enrolment)
+        return sendHtml(reply, <EnrolStartView site={ctx.site} viewer={viewer} csrfToken={token(request, reply)} required={required} />);
       return sendHtml(
         reply,
         <EnrolView
@@ -92,6 +90,19 @@ export function twoFactorRoutes(ctx: RouteContext, settings: SessionSettings): F
           required={required}
         />,
       );
+    };
+    app.get('/account/2fa/setup', async (request, reply) => {
+      const viewer = needViewer(request, reply);
+      if (!viewer) return reply;
+      if (viewer.twoFactor) return reply.redirect('/account', 303);
+      return showEnrolment(request, reply, viewer, false);
+    });
+    app.post('/account/2fa/setup', async (request, reply) => {
+      const viewer = needViewer(request, reply);
+      if (!viewer) return reply;
+      if (viewer.twoFactor) return reply.redirect('/account', 303);
+      if (!csrfValid(request, settings.https)) return showEnrolment(request, reply, viewer, false);
+      return showEnrolment(request, reply, viewer, true);
     });
     app.post<{ Body: FormBody }>('/account/2fa/enable', async (request, reply) => {
       const viewer = needViewer(request, reply);

@@ -30,6 +30,30 @@ export function SecondFactorView(props: { site: Site; csrfToken: string; next: s
   );
 }
 
+export function EnrolStartView(props: { site: Site; viewer: ViewerInfo; csrfToken: string; required: boolean }) {
+  return (
+    <Layout site={props.site} viewer={props.viewer} title="Turn on two-factor sign-in">
+      <div class="form-page">
+        <h1>Turn on two-factor sign-in</h1>
+        {props.required ? <p class="form-error">This site requires two-factor sign-in for your role. Set it up to continue.</p> : null}
+        <p>
+          You will need an authenticator app on your phone (for example FreeOTP, Aegis or 1Password). Signing in will then ask for the
+          6-digit code it shows.
+        </p>
+        <form method="post" action="/account/2fa/setup">
+          <HiddenCsrf token={props.csrfToken} />
+          <button type="submit" class="button">
+            Show my setup code
+          </button>
+        </form>
+        <p class="form-links">
+          <a href="/logout">Log out</a>
+        </p>
+      </div>
+    </Layout>
+  );
+}
+
 export function EnrolView(props: {
   site: Site;
   viewer: ViewerInfo;
