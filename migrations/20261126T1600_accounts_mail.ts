@@ -33,8 +33,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('text_body', 'text', (c) => c.notNull())
     .addColumn('html_body', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
+    // With SMTP configured the outbox is also the send queue: a process claims a message, sends it, marks it sent.
+    .addColumn('sent_at', 'text')
+    .addColumn('claimed_at', 'text')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('next_attempt_at', 'text')
+    .addColumn('last_error', 'text')
     .execute();
   await db.schema.createIndex('outbox_to_idx').on('outbox').columns(['to_address', 'id']).execute();
+  await db.schema.createIndex('outbox_pending_idx').on('outbox').columns(['sent_at', 'next_attempt_at']).execute();
 
   // Fixed-window counters ("signup-ip:<address>", "code-email:<email>"), shared by every app process.
   await db.schema

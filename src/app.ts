@@ -13,7 +13,7 @@ import { type LimitStore, redisLimitStore, useLimitStore } from './modules/accou
 import { setupRoutes } from './modules/accounts/setup.routes.tsx';
 import { registerTwoFactorGate, twoFactorRoutes } from './modules/accounts/two-factor.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
-import { createMailer, type Mailer } from './modules/mail/index.ts';
+import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
 import { questionRoutes } from './modules/questions/question.routes.tsx';
 import { searchRoutes } from './modules/search/search.routes.tsx';
@@ -26,8 +26,10 @@ import type { Site } from './views/layout.tsx';
 
 export interface AppDeps {
   database: DatabaseHandle;
-  /** Defaults to SMTP when SMTP_URL is set, else the outbox table. */
+  /** Defaults to queued SMTP when SMTP_URL is set, else the outbox table. */
   mailer?: Mailer;
+  /** Replaces the SMTP transport (tests count or fail deliveries with it). */
+  mailTransport?: MailTransport;
   /** Defaults to Redis when REDIS_URL is set, else the database. */
   limitStore?: LimitStore;
   clock?: Clock;
@@ -48,7 +50,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const assets = new AssetStore();
   const site: Site = { name: config.siteName, url: config.siteUrl, cssUrl: assets.url('app.css'), faviconUrl: assets.url('favicon.svg') };
   const clock = deps.clock ?? systemClock;
-  const mailer = deps.mailer ?? createMailer(config, deps.database.db, clock);
+  let dispatcher: MailDispatcher | undefined;
+  let transport: (MailTransport & { close?: () => void }) | undefined;
+  let mailer = deps.mailer;
+  if (!mailer) {
+    if (config.smtpUrl || deps.mailTransport) {
+      transport = deps.mailTransport ?? smtpTransport(config.smtpUrl as string, config.mailFrom);
+      dispatcher = new MailDispatcher(deps.database.db, transport, clock, {
+        warn: (o, m) => app.log.warn(o, m),
+        error: (o, m) => app.log.error(o, m),
+      });
+      mailer = queuedMailer(deps.database.db, clock, dispatcher);
+    } else {
+      mailer = outboxMailer(deps.database.db, clock);
+    }
+  }
   const ctx: RouteContext = { database: deps.database, mailer, clock, site, config };
   let redis: Redis | undefined;
   if (deps.limitStore) {
@@ -109,6 +125,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   registerErrorHandling(app, site);
   registerTwoFactorGate(app, ctx);
+  if (dispatcher) {
+    const d = dispatcher;
+    d.start();
+    app.addHook('onClose', async () => {
+      await d.stop();
+      transport?.close?.();
+    });
+  }
   if (redis) {
     const client = redis;
     app.addHook('onClose', async () => {

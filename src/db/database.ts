@@ -129,6 +129,11 @@ export interface OutboxTable {
   text_body: string;
   html_body: string;
   created_at: string;
+  sent_at: ColumnType<string | null, string | null | undefined, string | null>;
+  claimed_at: ColumnType<string | null, string | null | undefined, string | null>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<string | null, string | null | undefined, string | null>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RateCountersTable {

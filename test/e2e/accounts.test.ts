@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
-import { smtpMailer } from '../../src/modules/mail/index.ts';
 import { testConfig } from '../helpers/app.ts';
 import { axeViolations, launchChromium } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
@@ -26,10 +25,8 @@ describe.skipIf(!chromiumPath)('accounts in Chromium, with mail caught by a real
     const port = (probe.server.address() as AddressInfo).port;
     await probe.close();
     base = `http://127.0.0.1:${port}`;
-    app = await buildApp(
-      { ...testConfig, siteUrl: base, smtpUrl },
-      { database, logger: false, mailer: smtpMailer(smtpUrl, 'Scholia <no-reply@scholia.test>') },
-    );
+    // Real SMTP: queued in the outbox by the request, sent moments later by the mail dispatcher.
+    app = await buildApp({ ...testConfig, siteUrl: base, smtpUrl }, { database, logger: false });
     await app.listen({ port, host: '127.0.0.1' });
     browser = await launchChromium();
   });

@@ -1,3 +1,11 @@
-export { createMailer, outboxMailer, readOutbox, smtpMailer } from './mail.service.ts';
+export {
+  type DispatcherLog,
+  MailDispatcher,
+  type MailTransport,
+  outboxMailer,
+  queuedMailer,
+  readOutbox,
+  smtpTransport,
+} from './mail.service.ts';
 export type { Mailer, MailMessage } from './mail.ts';
 export type { OutboxEntry } from './outbox.repository.ts';

@@ -3,34 +3,142 @@ import nodemailer from 'nodemailer';
 import type { Database } from '../../db/database.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
 import type { Mailer, MailMessage } from './mail.ts';
-import { insertOutbox, listOutbox, type OutboxEntry } from './outbox.repository.ts';
+import * as outbox from './outbox.repository.ts';
+
+type Db = Kysely<Database>;
+
+/** Hands a message to a mail server. */
+export interface MailTransport {
+  send(message: MailMessage): Promise<void>;
+}
 
 /** Real SMTP through nodemailer (STARTTLS when the server offers it; smtps:// for TLS from the start). */
-export function smtpMailer(url: string, from: string): Mailer {
+export function smtpTransport(url: string, from: string): MailTransport & { close(): void } {
   const transport = nodemailer.createTransport(url);
   return {
-    kind: 'smtp',
     async send(m: MailMessage) {
       await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html });
     },
+    close: () => transport.close(),
   };
 }
 
-/** No mail server: messages are stored for admins to read at /admin/outbox. */
-export function outboxMailer(db: Kysely<Database>, clock: Clock): Mailer {
+/** No mail server: messages are kept for admins to read at /admin/outbox, and never sent. */
+export function outboxMailer(db: Db, clock: Clock): Mailer {
   return {
     kind: 'outbox',
     async send(m: MailMessage) {
-      await insertOutbox(db, m, isoNow(clock));
+      await outbox.insertOutbox(db, m, isoNow(clock), null);
     },
   };
 }
 
-export function createMailer(config: { smtpUrl: string | null; mailFrom: string }, db: Kysely<Database>, clock: Clock): Mailer {
-  return config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : outboxMailer(db, clock);
+// Retry after 1 minute, 5, 30 and 120; then give up (the message stays in the outbox with its last error).
+const RETRY_MINUTES = [1, 5, 30, 120];
+/** A claim older than this was abandoned (its process died mid-send) and may be taken again. */
+const STALE_CLAIM_MS = 5 * 60_000;
+
+export interface DispatcherLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Sends queued mail. A request only writes the message to the outbox (so answering takes the same time whether or
+ * not a mail goes out, and nothing is lost if the process dies); this sends it moments later, and retries. Several
+ * processes may run one each: a message is claimed by one conditional UPDATE before it is sent.
+ */
+export class MailDispatcher {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly transport: MailTransport,
+    private readonly clock: Clock,
+    private readonly log: DispatcherLog,
+  ) {}
+
+  /** Looks for due mail now (after a message was queued). */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runUntilIdle().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Also looks every `intervalMs`, for retries and for mail another process queued. */
+  start(intervalMs = 5_000): void {
+    this.timer = setInterval(() => this.poke(), intervalMs);
+    this.timer.unref();
+    this.poke();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Sends everything due; resolves when done (tests await it). */
+  async runOnce(): Promise<void> {
+    const now = this.clock.now();
+    const ids = await outbox.listDue(this.db, now.toISOString(), 50);
+    for (const id of ids) {
+      const claimedAt = this.clock.now();
+      const message = await outbox.claim(
+        this.db,
+        id,
+        claimedAt.toISOString(),
+        new Date(claimedAt.getTime() - STALE_CLAIM_MS).toISOString(),
+      );
+      if (!message) continue;
+      try {
+        await this.transport.send(message);
+        await outbox.markSent(this.db, id, isoNow(this.clock));
+      } catch (err) {
+        const attempts = (await outbox.attemptsOf(this.db, id)) + 1;
+        const wait = RETRY_MINUTES[attempts - 1];
+        const next = wait === undefined ? null : new Date(this.clock.now().getTime() + wait * 60_000).toISOString();
+        const reason = err instanceof Error ? err.message : String(err);
+        await outbox.markFailed(this.db, id, reason, next);
+        if (next) this.log.warn({ outboxId: id, attempts, reason }, 'mail not sent; will retry');
+        else this.log.error({ outboxId: id, attempts, reason }, 'mail not sent; giving up');
+      }
+    }
+  }
+
+  private async runUntilIdle(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.runOnce();
+      } catch (err) {
+        this.log.error({ err }, 'mail dispatcher failed');
+      }
+    } while (this.again && !this.stopped);
+  }
+}
+
+/** With SMTP: a message is queued in the outbox and the dispatcher is told. */
+export function queuedMailer(db: Db, clock: Clock, dispatcher: MailDispatcher): Mailer {
+  return {
+    kind: 'smtp',
+    async send(m: MailMessage) {
+      const now = isoNow(clock);
+      await outbox.insertOutbox(db, m, now, now);
+      dispatcher.poke();
+    },
+  };
 }
 
 /** The newest messages of the outbox (for admins), optionally for one address. */
-export function readOutbox(db: Kysely<Database>, opts: { to?: string; limit: number }): Promise<OutboxEntry[]> {
-  return listOutbox(db, opts);
+export function readOutbox(db: Db, opts: { to?: string; limit: number }): Promise<outbox.OutboxEntry[]> {
+  return outbox.listOutbox(db, opts);
 }

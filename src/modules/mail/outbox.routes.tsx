@@ -34,7 +34,7 @@ export function outboxRoutes(ctx: RouteContext): FastifyPluginAsync {
           <p class="muted">
             {ctx.mailer.kind === 'outbox'
               ? 'No mail server is configured (SMTP_URL), so the site keeps its mail here instead of sending it. Newest first.'
-              : 'Mail is being sent through SMTP; this lists what was kept before a mail server was configured.'}
+              : 'Mail goes out through the mail server (SMTP_URL). Each message is queued here first and sent moments later; this shows what was sent and what waits.'}
           </p>
           {mails.length === 0 ? <p>The outbox is empty.</p> : null}
           {mails.map((m) => (
@@ -42,6 +42,13 @@ export function outboxRoutes(ctx: RouteContext): FastifyPluginAsync {
               <h2>{m.subject}</h2>
               <p class="meta">
                 To {m.to} · {formatDate(m.createdAt)} {m.createdAt.slice(11, 16)} UTC
+                {ctx.mailer.kind === 'smtp'
+                  ? m.sentAt
+                    ? ' · sent'
+                    : m.lastError
+                      ? ` · not sent after ${m.attempts} tries: ${m.lastError}`
+                      : ' · waiting to be sent'
+                  : ''}
               </p>
               <pre class="mail-text">{m.text}</pre>
             </article>
