@@ -15,6 +15,7 @@ import { registerTwoFactorGate, twoFactorRoutes } from './modules/accounts/two-f
 import { homeRoutes } from './modules/home/home.routes.tsx';
 import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
+import { membershipRoutes, registerTrialBanner } from './modules/membership/membership.routes.tsx';
 import { questionRoutes } from './modules/questions/question.routes.tsx';
 import { searchRoutes } from './modules/search/search.routes.tsx';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
@@ -125,6 +126,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   registerErrorHandling(app, site);
   registerTwoFactorGate(app, ctx);
+  registerTrialBanner(app, ctx, sessionSettings);
   if (dispatcher) {
     const d = dispatcher;
     d.start();
@@ -173,6 +175,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(twoFactorRoutes(ctx, sessionSettings));
   await app.register(setupRoutes(ctx, sessionSettings));
   await app.register(applicationRoutes(ctx, sessionSettings));
+  await app.register(membershipRoutes(ctx, sessionSettings));
   await app.register(outboxRoutes(ctx));
   return app;
 }

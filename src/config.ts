@@ -20,6 +20,10 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** redis:// or rediss:// URL: sign-in lockouts and hourly limits live there instead of the database. */
   readonly redisUrl: string | null;
+  /** Length of the free trial. */
+  readonly trialHours: number;
+  /** Words of the expert answer that readers without membership see. */
+  readonly paywallPreviewWords: number;
   /** smtp:// or smtps:// URL of the mail server; absent: mail goes to the outbox table (/admin/outbox). */
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
@@ -158,6 +162,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    trialHours: int(env, 'TRIAL_HOURS', 48, 1, 24 * 90),
+    paywallPreviewWords: int(env, 'PAYWALL_PREVIEW_WORDS', 80, 0, 1000),
     redisUrl: redisUrl(env),
     smtpUrl: smtpUrl(env),
     mailFrom: read(env, 'MAIL_FROM') ?? `${siteName} <no-reply@${new URL(siteUrl).hostname}>`,

@@ -91,7 +91,7 @@ describe.each(variants)('pages over HTTP on $engine, page cache $cache', ({ engi
     const edited = new Date(Date.now() + 1000).toISOString();
     await db
       .updateTable('answers')
-      .set({ body_html: '<p>An edited expert answer.</p>', updated_at: edited })
+      .set({ body: 'An edited expert answer.', body_html: '<p>An edited expert answer.</p>', updated_at: edited })
       .where('question_id', '=', questionId)
       .execute();
     const after = await get(url);

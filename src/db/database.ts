@@ -169,6 +169,37 @@ export interface SiteSettingsTable {
   value: string;
 }
 
+export type MembershipStatus = 'trialing' | 'active' | 'past_due' | 'canceled' | 'expired';
+
+export interface PlansTable {
+  id: Generated<number>;
+  name: string;
+  interval: 'month' | 'year';
+  price_minor: number;
+  currency: string;
+  stripe_price_id: string | null;
+  active: ColumnType<number, number | undefined, number>;
+  position: ColumnType<number, number | undefined, number>;
+}
+
+export interface MembershipsTable {
+  user_id: number;
+  status: MembershipStatus;
+  source: 'trial' | 'complimentary' | 'stripe';
+  plan_id: number | null;
+  period_end: string;
+  cancel_at_period_end: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TrialClaimsTable {
+  /** A normalised email address (or, with a card provider, a card fingerprint). */
+  identity: string;
+  user_id: number | null;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   subjects: SubjectsTable;
@@ -185,6 +216,9 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   educator_applications: EducatorApplicationsTable;
   site_settings: SiteSettingsTable;
+  plans: PlansTable;
+  memberships: MembershipsTable;
+  trial_claims: TrialClaimsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

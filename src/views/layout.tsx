@@ -11,6 +11,41 @@ export interface Site {
 /** What the header shows of the signed-in person (null or absent: a visitor). */
 export interface ViewerInfo {
   name: string;
+  trial?: { endsAt: string; canceled: boolean; csrfToken: string };
+}
+
+/** The running trial: time left, and cancel (or resume) in one click. */
+function TrialBannerView(props: { trial: NonNullable<ViewerInfo['trial']> }) {
+  const { trial } = props;
+  const hours = Math.max(0, Math.ceil((Date.parse(trial.endsAt) - Date.now()) / 3600_000));
+  const left = hours >= 1 ? `${hours} ${hours === 1 ? 'hour' : 'hours'}` : 'less than an hour';
+  return (
+    <section class="trial-banner" aria-label="Your free trial">
+      <div class="wrap">
+        {trial.canceled ? (
+          <>
+            Your free trial is canceled; you can read everything for {left} more. It will not turn into a charge.{' '}
+            <form method="post" action="/membership/resume" class="inline-form">
+              <input type="hidden" name="_csrf" value={trial.csrfToken} />
+              <button type="submit" class="link-button">
+                Resume
+              </button>
+            </form>
+          </>
+        ) : (
+          <>
+            Free trial: {left} left.{' '}
+            <form method="post" action="/membership/cancel" class="inline-form">
+              <input type="hidden" name="_csrf" value={trial.csrfToken} />
+              <button type="submit" class="link-button">
+                Cancel trial
+              </button>
+            </form>
+          </>
+        )}
+      </div>
+    </section>
+  );
 }
 
 export interface LayoutProps {
@@ -70,6 +105,7 @@ export function Layout(props: LayoutProps) {
         <a class="skip-link" href="#main">
           Skip to content
         </a>
+        {props.viewer?.trial ? <TrialBannerView trial={props.viewer.trial} /> : null}
         <header class="site-header">
           <div class="wrap">
             <a class="brand" href="/">

@@ -20,6 +20,14 @@ export interface Viewer {
   twoFactor: boolean;
   /** Hash of the session id (never the id itself). */
   sessionHash: string;
+  /** Set by the membership module while a free trial runs (for the banner with its one-click cancel). */
+  trial?: TrialBanner;
+}
+
+export interface TrialBanner {
+  endsAt: string;
+  canceled: boolean;
+  csrfToken: string;
 }
 
 export interface SessionPolicy {

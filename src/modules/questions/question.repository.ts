@@ -139,6 +139,16 @@ export async function findQuestionPage(db: Db, id: number): Promise<Omit<Questio
   };
 }
 
+const answerBodyQuery = compileOnce((db: Db, id: number) =>
+  db.selectFrom('answers').select(['body', 'updated_at']).where('question_id', '=', id),
+);
+
+/** The Markdown of a question's expert answer (for the preview non-members see). */
+export async function findAnswerMarkdown(db: Db, questionId: number): Promise<{ body: string; updatedAt: string } | undefined> {
+  const [row] = await answerBodyQuery(db, questionId);
+  return row ? { body: row.body, updatedAt: row.updated_at } : undefined;
+}
+
 const summaryColumns = [
   'q.id',
   'q.slug',

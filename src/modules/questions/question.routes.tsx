@@ -4,10 +4,13 @@ import { PageCache } from '../../lib/page-cache.ts';
 import { truncate } from '../../lib/text.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { renderPage, sendHtml } from '../../platform/html.ts';
+import { csrfToken } from '../../platform/session.ts';
 import type { ViewerInfo } from '../../views/layout.tsx';
-import { getQuestionPage, getQuestionVersion } from './question.service.ts';
+import { answerPreview, decideAccess, isViewerMember } from '../membership/index.ts';
+import { findAnswerMarkdown, getQuestionPage, getQuestionVersion } from './question.service.ts';
+import type { QuestionPage } from './question.ts';
 import { parseQuestionId, questionPath } from './question.ts';
-import { QuestionPageView } from './views/question-page.tsx';
+import { type Gate, QuestionPageView } from './views/question-page.tsx';
 
 const HTML = 'text/html; charset=utf-8';
 
@@ -33,6 +36,25 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
         404,
       );
 
+    /** The paywall for a reader who may not read the whole answer (decided by decideAccess), else undefined. */
+    const gateFor = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      page: QuestionPage,
+      member: boolean,
+    ): Promise<Gate | undefined> => {
+      if (!page.answer || decideAccess({ member }, { kind: 'expert_answer' }).full) return undefined;
+      const source = await findAnswerMarkdown(ctx.database.db, page.id);
+      const preview = answerPreview(`${page.id}:${source?.updatedAt ?? ''}`, source?.body ?? '', ctx.config.paywallPreviewWords);
+      return {
+        previewHtml: preview.html,
+        trialHours: ctx.config.trialHours,
+        signedIn: request.viewer !== null,
+        ...(request.viewer ? { csrfToken: csrfToken(request, reply, ctx.site.url.startsWith('https:')) } : {}),
+        returnPath: questionPath(page),
+      };
+    };
+
     const show = async (idParam: string, slug: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
       const viewer = request.viewer;
       const id = parseQuestionId(idParam);
@@ -52,7 +74,10 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
         if (cached) return reply.type(HTML).send(cached);
         const page = await getQuestionPage(db, id);
         if (!page) return notFound(reply, id, viewer);
-        const body = Buffer.from(renderPage(<QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} />));
+        const gate = await gateFor(request, reply, page, false);
+        const body = Buffer.from(
+          renderPage(<QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} gate={gate} />),
+        );
         cache.set(key, current.version, body, now);
         return reply.type(HTML).send(body);
       }
@@ -60,7 +85,9 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
       const page = await getQuestionPage(db, id);
       if (!page) return notFound(reply, id, viewer);
       if (slug !== page.slug) return reply.redirect(questionPath(page), 301);
-      return sendHtml(reply, <QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} />);
+      const member = await isViewerMember(db, viewer?.userId ?? null, ctx.clock);
+      const gate = await gateFor(request, reply, page, member);
+      return sendHtml(reply, <QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} gate={gate} />);
     };
 
     app.get<{ Params: { id: string } }>('/q/:id', async (request, reply) => show(request.params.id, undefined, request, reply));

@@ -16,7 +16,51 @@ function Paragraphs(props: { text: string }) {
   );
 }
 
-export function QuestionPageView(props: { site: Site; viewer?: ViewerInfo | null; page: QuestionPage; description: string }) {
+/** For readers without membership: the opening of the expert answer and the call to start the trial. */
+export interface Gate {
+  previewHtml: string;
+  trialHours: number;
+  /** Signed in (so the trial starts with a button) or a visitor (who signs up or logs in first). */
+  signedIn: boolean;
+  csrfToken?: string;
+  returnPath: string;
+}
+
+function Paywall(props: { gate: Gate }) {
+  const { gate } = props;
+  return (
+    <section class="paywall" aria-labelledby="paywall-title">
+      <h3 id="paywall-title">Read the whole expert answer</h3>
+      <p>Start your {gate.trialHours}-hour free trial to read every expert answer and study guide, without ads.</p>
+      <p class="terms">
+        Free for {gate.trialHours} hours; no card is needed and no payment is taken on this site. One trial per person. Cancel any time from
+        the banner at the top of every page.
+      </p>
+      {gate.signedIn ? (
+        <form method="post" action="/membership/trial">
+          <input type="hidden" name="_csrf" value={gate.csrfToken ?? ''} />
+          <input type="hidden" name="next" value={gate.returnPath} />
+          <button type="submit" class="button">
+            Start your {gate.trialHours}-hour free trial
+          </button>
+        </form>
+      ) : (
+        <>
+          <p>
+            <a class="button" href="/signup">
+              Start your {gate.trialHours}-hour free trial
+            </a>
+          </p>
+          <p>
+            Already a member? <a href={`/login?next=${encodeURIComponent(gate.returnPath)}`}>Log in</a>
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function QuestionPageView(props: { site: Site; viewer?: ViewerInfo | null; page: QuestionPage; description: string; gate?: Gate }) {
   const { page, site } = props;
   const { answer } = page;
   return (
@@ -54,7 +98,14 @@ export function QuestionPageView(props: { site: Site; viewer?: ViewerInfo | null
                   {answer.approvedBy ? <span class="badge">Approved by Scholia Editorial</span> : null}
                   <span class="meta">{formatDate(answer.updatedAt)}</span>
                 </p>
-                <SanitizedHtml class="prose" html={answer.bodyHtml} />
+                {props.gate ? (
+                  <>
+                    <SanitizedHtml class="prose gated-preview" html={props.gate.previewHtml} />
+                    <Paywall gate={props.gate} />
+                  </>
+                ) : (
+                  <SanitizedHtml class="prose" html={answer.bodyHtml} />
+                )}
                 {answer.sources.length > 0 ? (
                   <section class="sources" aria-labelledby="sources-title">
                     <h3 id="sources-title">Sources</h3>

@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { MembershipState, PlanRow } from './membership.ts';
+
+export type { PlanRow };
+
+type Db = Kysely<Database>;
+
+export async function findMembership(db: Db, userId: number): Promise<MembershipState | undefined> {
+  const row = await db
+    .selectFrom('memberships')
+    .select(['status', 'source', 'period_end', 'cancel_at_period_end'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row
+    ? { status: row.status, source: row.source, periodEnd: row.period_end, cancelAtPeriodEnd: row.cancel_at_period_end === 1 }
+    : undefined;
+}
+
+/** Claims the one trial of an identity; false when it was claimed before (the primary key decides races). */
+export async function claimTrial(db: Db, identity: string, userId: number, at: string): Promise<boolean> {
+  const r = await db
+    .insertInto('trial_claims')
+    .values({ identity, user_id: userId, created_at: at })
+    .onConflict((oc) => oc.column('identity').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+export async function saveMembership(db: Db, userId: number, m: MembershipState & { planId?: number | null }, at: string): Promise<void> {
+  const values = {
+    status: m.status,
+    source: m.source,
+    plan_id: m.planId ?? null,
+    period_end: m.periodEnd,
+    cancel_at_period_end: m.cancelAtPeriodEnd ? 1 : 0,
+    updated_at: at,
+  };
+  await db
+    .insertInto('memberships')
+    .values({ user_id: userId, created_at: at, ...values })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet(values))
+    .execute();
+}
+
+export async function setCancelAtPeriodEnd(db: Db, userId: number, cancel: boolean, at: string): Promise<void> {
+  await db
+    .updateTable('memberships')
+    .set({ cancel_at_period_end: cancel ? 1 : 0, status: cancel ? 'canceled' : 'trialing', updated_at: at })
+    .where('user_id', '=', userId)
+    .where('source', '=', 'trial')
+    .execute();
+}
+
+export async function listActivePlans(db: Db): Promise<PlanRow[]> {
+  return db
+    .selectFrom('plans')
+    .select(['id', 'name', 'interval', 'price_minor as priceMinor', 'currency'])
+    .where('active', '=', 1)
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
+}

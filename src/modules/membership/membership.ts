@@ -1,0 +1,94 @@
+import type { MembershipStatus } from '../../db/database.ts';
+
+// The rules of membership and the paywall, as pure functions: one place decides who reads what.
+
+export type { MembershipStatus };
+
+export interface PlanRow {
+  id: number;
+  name: string;
+  interval: 'month' | 'year';
+  priceMinor: number;
+  currency: string;
+}
+
+export interface MembershipState {
+  status: MembershipStatus;
+  source: 'trial' | 'complimentary' | 'stripe';
+  periodEnd: string;
+  cancelAtPeriodEnd: boolean;
+}
+
+/** Members read everything: trialing, paying (also while a payment is being retried) or canceled, until the period ends. */
+export function isMember(m: MembershipState | null | undefined, nowMs: number): boolean {
+  if (!m || m.status === 'expired') return false;
+  return Date.parse(m.periodEnd) > nowMs;
+}
+
+/** The state to show: anything past its period end has expired, to the second. */
+export function effectiveStatus(m: MembershipState | null | undefined, nowMs: number): MembershipStatus | 'none' {
+  if (!m) return 'none';
+  return Date.parse(m.periodEnd) > nowMs ? m.status : 'expired';
+}
+
+export type Content = { kind: 'expert_answer' } | { kind: 'quick_answer' } | { kind: 'question' };
+
+/** Whether this viewer gets the whole of this content (otherwise the preview and the call to action). */
+export function decideAccess(viewer: { member: boolean } | null, content: Content): { full: boolean } {
+  if (content.kind !== 'expert_answer') return { full: true };
+  return { full: viewer?.member === true };
+}
+
+const GMAIL = new Set(['gmail.com', 'googlemail.com']);
+
+/**
+ * The identity one free trial belongs to: the address lowercased, without a +tag, and for Gmail without dots
+ * (they all reach the same inbox), so ana.b+1@gmail.com and anab@googlemail.com are one person.
+ */
+export function trialIdentity(email: string): string {
+  const lower = email.trim().toLowerCase();
+  const at = lower.lastIndexOf('@');
+  if (at < 1) return `email:${lower}`;
+  let local = lower.slice(0, at).split('+')[0] as string;
+  let domain = lower.slice(at + 1);
+  if (GMAIL.has(domain)) {
+    local = local.replace(/\./g, '');
+    domain = 'gmail.com';
+  }
+  return `email:${local}@${domain}`;
+}
+
+/**
+ * The opening of an expert answer for readers without membership: whole blocks of the Markdown while they fit in
+ * `words`, then the next block cut at a word boundary. Rendered and sanitized like any Markdown, so a cut inside
+ * emphasis or a link shows as plain text rather than breaking the page.
+ */
+export function previewMarkdown(markdown: string, words: number): { markdown: string; cut: boolean } {
+  const blocks = markdown.split(/\n\s*\n/);
+  const out: string[] = [];
+  let left = words;
+  for (const block of blocks) {
+    const count = (block.match(/\S+/g) ?? []).length;
+    if (count <= left) {
+      out.push(block);
+      left -= count;
+      if (left === 0) break;
+      continue;
+    }
+    if (left > 0 && !/^\s*(```|\||#)/.test(block)) {
+      const taken = block.split(/(\s+)/).reduce<{ text: string; n: number }>(
+        (acc, part) => {
+          if (acc.n >= left) return acc;
+          if (/\S/.test(part)) acc.n++;
+          acc.text += part;
+          return acc;
+        },
+        { text: '', n: 0 },
+      );
+      out.push(`${taken.text.trimEnd()}…`);
+    }
+    break;
+  }
+  const result = out.join('\n\n');
+  return { markdown: result, cut: result.trim() !== markdown.trim() };
+}

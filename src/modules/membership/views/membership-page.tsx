@@ -1,0 +1,101 @@
+import { formatDate } from '../../../lib/time.ts';
+import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import type { PlanRow } from '../membership.ts';
+
+function price(p: PlanRow): string {
+  const amount = new Intl.NumberFormat('en-US', { style: 'currency', currency: p.currency.toUpperCase() }).format(p.priceMinor / 100);
+  return `${amount} a ${p.interval}`;
+}
+
+export function MembershipPageView(props: {
+  site: Site;
+  viewer: ViewerInfo | null;
+  csrfToken: string;
+  trialHours: number;
+  plans: PlanRow[];
+  status: string;
+  periodEnd: string | null;
+  message?: string;
+}) {
+  const member = ['trialing', 'active', 'past_due', 'canceled'].includes(props.status);
+  return (
+    <Layout site={props.site} viewer={props.viewer} title="Membership">
+      <h1>Membership</h1>
+      {props.message ? (
+        <p class="form-ok" role="status">
+          {props.message}
+        </p>
+      ) : null}
+      {member && props.periodEnd ? (
+        <p>
+          You are a member ({props.status}) until {formatDate(props.periodEnd)}, {props.periodEnd.slice(11, 16)} UTC.
+        </p>
+      ) : null}
+      <table class="compare">
+        <caption class="visually-hidden">What free readers and members get</caption>
+        <thead>
+          <tr>
+            <th scope="col">You get</th>
+            <th scope="col">Free</th>
+            <th scope="col">Member</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th scope="row">Student questions and quick answers</th>
+            <td>Yes</td>
+            <td>Yes</td>
+          </tr>
+          <tr>
+            <th scope="row">Full expert answers</th>
+            <td>The opening</td>
+            <td>Yes</td>
+          </tr>
+          <tr>
+            <th scope="row">Study guides</th>
+            <td>Free sections</td>
+            <td>Every section</td>
+          </tr>
+          <tr>
+            <th scope="row">Ads</th>
+            <td>Yes</td>
+            <td>None</td>
+          </tr>
+        </tbody>
+      </table>
+      {props.plans.length > 0 ? (
+        <>
+          <h2>Plans</h2>
+          <ul>
+            {props.plans.map((p) => (
+              <li key={p.id}>
+                {p.name}: {price(p)}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      <h2>Free trial</h2>
+      <p>
+        Try everything free for {props.trialHours} hours. This site takes no payment: no card is needed, and the trial simply ends. One
+        trial per person.
+      </p>
+      {member ? null : props.viewer ? (
+        <form method="post" action="/membership/trial">
+          <input type="hidden" name="_csrf" value={props.csrfToken} />
+          <input type="hidden" name="next" value="/membership" />
+          <button type="submit" class="button">
+            Start your {props.trialHours}-hour free trial
+          </button>
+        </form>
+      ) : (
+        <p>
+          <a class="button" href="/signup">
+            Start your {props.trialHours}-hour free trial
+          </a>{' '}
+          Already a member? <a href="/login?next=%2Fmembership">Log in</a>
+        </p>
+      )}
+    </Layout>
+  );
+}
