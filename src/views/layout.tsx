@@ -11,13 +11,13 @@ export interface Site {
 /** What the header shows of the signed-in person (null or absent: a visitor). */
 export interface ViewerInfo {
   name: string;
-  trial?: { endsAt: string; canceled: boolean; csrfToken: string };
+  trial?: { endsAt: string; hoursLeft: number; canceled: boolean; csrfToken: string };
 }
 
 /** The running trial: time left, and cancel (or resume) in one click. */
 function TrialBannerView(props: { trial: NonNullable<ViewerInfo['trial']> }) {
   const { trial } = props;
-  const hours = Math.max(0, Math.ceil((Date.parse(trial.endsAt) - Date.now()) / 3600_000));
+  const hours = trial.hoursLeft;
   const left = hours >= 1 ? `${hours} ${hours === 1 ? 'hour' : 'hours'}` : 'less than an hour';
   return (
     <section class="trial-banner" aria-label="Your free trial">

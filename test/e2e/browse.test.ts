@@ -175,6 +175,32 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
     await context.close();
   });
 
+  it('meets the paywall, starts the free trial, reads the whole answer and cancels (local mode)', async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    const q = await t.database.db.selectFrom('questions').select(['id', 'slug']).orderBy('id').executeTakeFirstOrThrow();
+    const answer = await t.database.db.selectFrom('answers').select('body').where('question_id', '=', q.id).executeTakeFirstOrThrow();
+    const lastWords = (answer.body.trim().split(/\s+/).slice(-4).join(' ') as string).replace(/[*_`]/g, '');
+    await page.goto(`${base}/q/${q.id}/${q.slug}`);
+    await expect(page.getByRole('heading', { name: 'Read the whole expert answer' }).isVisible()).resolves.toBe(true);
+    expect(await page.content()).not.toContain(lastWords);
+    await page.getByRole('link', { name: 'Log in' }).last().click();
+    await page.getByLabel('Email').fill('maya.chen@demo.scholia.test');
+    await page.getByLabel('Password').fill('scholia-demo-2026');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${base}/q/${q.id}/${q.slug}`);
+    await page.getByRole('button', { name: 'Start your 48-hour free trial' }).click();
+    await page.waitForURL(`${base}/q/${q.id}/${q.slug}`);
+    await expect(page.locator('.trial-banner').textContent()).resolves.toContain('Free trial: 48 hours left.');
+    expect(await page.locator('#expert-answer').textContent()).toContain(lastWords.split(' ').slice(-1)[0]);
+    expect(await page.locator('[data-ad-slot]').count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Cancel trial' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('nothing will be charged');
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
   it('lays the question page out for a phone without horizontal scrolling', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await context.newPage();

@@ -26,6 +26,7 @@ export interface Viewer {
 
 export interface TrialBanner {
   endsAt: string;
+  hoursLeft: number;
   canceled: boolean;
   csrfToken: string;
 }

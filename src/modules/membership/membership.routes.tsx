@@ -16,7 +16,8 @@ export function registerTrialBanner(app: FastifyInstance, ctx: RouteContext, set
     if (!viewer || request.method !== 'GET') return;
     const m = await getMembership(ctx.database.db, viewer.userId);
     if (!m || m.source !== 'trial' || effectiveStatus(m, ctx.clock.now().getTime()) === 'expired') return;
-    viewer.trial = { endsAt: m.periodEnd, canceled: m.cancelAtPeriodEnd, csrfToken: csrfToken(request, reply, settings.https) };
+    const hoursLeft = Math.max(0, Math.ceil((Date.parse(m.periodEnd) - ctx.clock.now().getTime()) / 3600_000));
+    viewer.trial = { endsAt: m.periodEnd, hoursLeft, canceled: m.cancelAtPeriodEnd, csrfToken: csrfToken(request, reply, settings.https) };
   });
 }
 

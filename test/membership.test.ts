@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../src/modules/accounts/index.ts';
+import { buildTestApp, type TestApp } from './helpers/app.ts';
+import { engines } from './helpers/databases.ts';
+import { makeQuestion } from './helpers/factories.ts';
+import { Client, TestClock } from './helpers/http.ts';
+
+const PW = 'membership test password';
+const CANARY = 'The canary sings only for members 7f3a9c.';
+const FILLER = Array.from(
+  { length: 12 },
+  (_, i) => `Paragraph ${i} explains one more cause of the revolution in plain words for students.`,
+).join('\n\n');
+
+describe.each(engines)('membership and the paywall on %s', (engine) => {
+  let t: TestApp;
+  const clock = new TestClock();
+  let url: string;
+  let n = 0;
+  const signedIn = async (email: string) => {
+    const c = new Client(t.app, `100.80.0.${++n}`);
+    expect((await c.submit('/login', '/login', { email, password: PW })).statusCode).toBe(303);
+    return c;
+  };
+  const startTrial = (c: Client) => c.submit(url, '/membership/trial', { next: url });
+
+  beforeAll(async () => {
+    t = await buildTestApp(engine, { clock });
+    const id = await makeQuestion(t.database.db, {
+      subject: 'History',
+      title: 'What were the deeper causes of the French Revolution?',
+      quickAnswer: 'Debt, a rigid society and new ideas. The quick answer is free.',
+      answer: `${FILLER}\n\n${CANARY}`,
+    });
+    url = `/q/${id}/what-were-the-deeper-causes-of-the-french-revolution`;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const surfaces = () => [url, '/', '/subjects/history', '/search?q=revolution', '/membership'];
+
+  it('never sends the gated part to a visitor, a crawler or a student without membership', async () => {
+    await createUser(t.database.db, { email: 'free@example.org', name: 'Free Reader', password: PW });
+    const readers = [new Client(t.app), await signedIn('free@example.org')];
+    for (const c of readers) {
+      for (const path of surfaces()) {
+        const res = await c.get(path);
+        expect(res.body, path).not.toContain('7f3a9c');
+      }
+    }
+    const crawler = await t.app.inject({
+      method: 'GET',
+      url,
+      headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' },
+    });
+    expect(crawler.body).not.toContain('7f3a9c');
+    const page = await new Client(t.app).get(url);
+    expect(page.body).toContain('Paragraph 0 explains');
+    expect(page.body).toContain('Start your 48-hour free trial');
+    expect(page.body).toContain('Already a member?');
+    expect(page.body).toContain('The quick answer is free.');
+    expect(page.body).not.toContain('Paragraph 11 explains');
+  });
+
+  it('starts the free trial, shows everything with the time left, and cancels in one click', async () => {
+    await createUser(t.database.db, { email: 'trier@example.org', name: 'Tri Er', password: PW });
+    const c = await signedIn('trier@example.org');
+    const before = await c.get(url);
+    expect(before.body).not.toContain('7f3a9c');
+    expect(before.body).toContain('action="/membership/trial"');
+    const started = await startTrial(c);
+    expect(started.statusCode).toBe(303);
+    expect(started.headers.location).toBe(url);
+    const after = await c.get(url);
+    expect(after.body).toContain(CANARY);
+    expect(after.body).not.toContain('action="/membership/trial"');
+    expect(after.body).toContain('Free trial: 48 hours left.');
+    const canceled = await c.submit('/membership', '/membership/cancel', {});
+    expect(canceled.body).toContain('nothing will be charged');
+    const still = await c.get(url);
+    expect(still.body).toContain(CANARY);
+    expect(still.body).toContain('Your free trial is canceled');
+  });
+
+  it('ends access at the trial’s end, to the second', async () => {
+    await createUser(t.database.db, { email: 'edge@example.org', name: 'Edge', password: PW });
+    const c = await signedIn('edge@example.org');
+    await startTrial(c);
+    // Reading now and then, so the session (24 hours idle) stays alive across the 48 hours.
+    for (let i = 0; i < 2; i++) {
+      clock.advance(20 * 3600_000);
+      expect((await c.get(url)).body).toContain(CANARY);
+    }
+    clock.advance(8 * 3600_000 - 1000);
+    expect((await c.get(url)).body).toContain(CANARY);
+    clock.advance(1000);
+    const expired = await c.get(url);
+    expect(expired.body).not.toContain('7f3a9c');
+    expect(expired.body).toContain('Read the whole expert answer');
+    // And no second trial.
+    expect((await startTrial(c)).statusCode).toBe(409);
+  });
+
+  it('gives one trial per person, Gmail aliases included', async () => {
+    await createUser(t.database.db, { email: 'ana.bee@gmail.com', name: 'Ana', password: PW });
+    await createUser(t.database.db, { email: 'anabee+school@googlemail.com', name: 'Ana again', password: PW });
+    expect((await startTrial(await signedIn('ana.bee@gmail.com'))).statusCode).toBe(303);
+    const second = await startTrial(await signedIn('anabee+school@googlemail.com'));
+    expect(second.statusCode).toBe(409);
+    expect(second.body).toContain('already had its free trial');
+  });
+
+  it('twenty simultaneous starts by one person give one trial', async () => {
+    const user = await createUser(t.database.db, { email: 'racer@example.org', name: 'Racer', password: PW });
+    const c = await signedIn('racer@example.org');
+    const page = await c.get(url);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
+    const results = await Promise.all(Array.from({ length: 20 }, () => c.post('/membership/trial', { _csrf: token, next: url })));
+    const codes = results.map((r) => r.statusCode);
+    expect(codes.filter((s) => s === 303).length).toBeGreaterThanOrEqual(1);
+    expect(codes.every((s) => s === 303 || s === 409)).toBe(true);
+    const claims = await t.database.db.selectFrom('trial_claims').select('identity').where('user_id', '=', user.id).execute();
+    expect(claims).toHaveLength(1);
+    const memberships = await t.database.db.selectFrom('memberships').selectAll().where('user_id', '=', user.id).execute();
+    expect(memberships).toHaveLength(1);
+  });
+});
