@@ -125,6 +125,15 @@ describe.each(variants)('pages over HTTP on $engine, page cache $cache', ({ engi
     expect(after.body).toBe(before);
   });
 
+  it('escapes JSON-LD so no title can close its script element', async () => {
+    const id = await makeQuestion(t.database.db, { subject: 'History', title: 'Why </script><script>alert(1)</script> fails?' });
+    const res = await get(`/q/${id}/why-script-script-alert-1-script-fails`);
+    expect(res.statusCode).toBe(200);
+    const raw = /<script type="application\/ld\+json">(.*?)<\/script>/s.exec(res.body)?.[1] as string;
+    expect(JSON.parse(raw).mainEntity.name).toBe('Why </script><script>alert(1)</script> fails?');
+    expect(res.body).not.toContain('<script>alert(1)');
+  });
+
   it('redirects a wrong or missing slug to the canonical URL with 301', async () => {
     const canonical = `/q/${questionId}/what-were-robespierre-s-aims-during-the-terror`;
     for (const url of [

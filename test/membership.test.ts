@@ -63,6 +63,21 @@ describe.each(engines)('membership and the paywall on %s', (engine) => {
     expect(page.body).not.toContain('Paragraph 11 explains');
   });
 
+  it('marks the gated part in JSON-LD and puts only free text in it', async () => {
+    for (const c of [new Client(t.app), await signedIn('free@example.org')]) {
+      const html = (await c.get(url)).body;
+      const raw = /<script type="application\/ld\+json">(.*?)<\/script>/s.exec(html)?.[1] as string;
+      const data = JSON.parse(raw);
+      expect(data['@type']).toBe('QAPage');
+      expect(data.isAccessibleForFree).toBe(false);
+      expect(data.hasPart).toEqual({ '@type': 'WebPageElement', isAccessibleForFree: false, cssSelector: '.expert-answer-body' });
+      expect(data.mainEntity.name).toBe('What were the deeper causes of the French Revolution?');
+      expect(data.mainEntity.acceptedAnswer.text).toBe('Debt, a rigid society and new ideas. The quick answer is free.');
+      expect(raw).not.toContain('7f3a9c');
+      expect(html).toContain('class="prose gated-preview expert-answer-body"');
+    }
+  });
+
   it('starts the free trial, shows everything with the time left, and cancels in one click', async () => {
     await createUser(t.database.db, { email: 'trier@example.org', name: 'Tri Er', password: PW });
     const c = await signedIn('trier@example.org');

@@ -60,7 +60,17 @@ export interface LayoutProps {
   /** The header search box is left out where the page has its own (home, search). */
   headerSearch?: boolean;
   searchQuery?: string;
+  /** schema.org data for search engines; only free text may go in it (see decision 0006). */
+  jsonLd?: object;
   children: ComponentChildren;
+}
+
+/** JSON inside a script element: `<` escaped so no text can close the element. */
+function jsonForScript(data: object): string {
+  return JSON.stringify(data)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export function SearchForm(props: { id: string; query?: string; large?: boolean }) {
@@ -100,6 +110,10 @@ export function Layout(props: LayoutProps) {
         <meta name="color-scheme" content="light dark" />
         <link rel="stylesheet" href={site.cssUrl} />
         <link rel="icon" href={site.faviconUrl} type="image/svg+xml" />
+        {props.jsonLd ? (
+          // Data, not code: browsers never run application/ld+json, and the content is escaped for the element.
+          <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(props.jsonLd) }} />
+        ) : null}
       </head>
       <body>
         <a class="skip-link" href="#main">

@@ -60,11 +60,53 @@ function Paywall(props: { gate: Gate }) {
   );
 }
 
+/**
+ * schema.org QAPage for search engines, from free text only: the accepted answer's text is the quick answer, and
+ * the expert answer is marked as the part not free to read (hasPart with its CSS selector).
+ */
+export function questionJsonLd(site: Site, page: QuestionPage) {
+  const url = site.url + questionPath(page);
+  const answer = page.answer;
+  return {
+    '@context': 'https://schema.org',
+    '@type': 'QAPage',
+    url,
+    isAccessibleForFree: false,
+    hasPart: { '@type': 'WebPageElement', isAccessibleForFree: false, cssSelector: '.expert-answer-body' },
+    mainEntity: {
+      '@type': 'Question',
+      name: page.title,
+      text: page.title,
+      dateCreated: page.createdAt,
+      answerCount: answer ? 1 : 0,
+      author: { '@type': 'Person', name: 'A student' },
+      ...(answer
+        ? {
+            acceptedAnswer: {
+              '@type': 'Answer',
+              text: answer.quickAnswer,
+              dateCreated: answer.createdAt,
+              url: `${url}#expert-answer`,
+              author: { '@type': 'Person', name: answer.educator.name },
+            },
+          }
+        : {}),
+    },
+  };
+}
+
 export function QuestionPageView(props: { site: Site; viewer?: ViewerInfo | null; page: QuestionPage; description: string; gate?: Gate }) {
   const { page, site } = props;
   const { answer } = page;
   return (
-    <Layout site={site} viewer={props.viewer} title={page.title} description={props.description} canonicalPath={questionPath(page)}>
+    <Layout
+      site={site}
+      viewer={props.viewer}
+      title={page.title}
+      description={props.description}
+      canonicalPath={questionPath(page)}
+      jsonLd={questionJsonLd(site, page)}
+    >
       <Breadcrumbs trail={[{ href: `/subjects/${page.subject.slug}`, label: page.subject.name }]} />
       <div class="layout">
         <article>
@@ -100,11 +142,11 @@ export function QuestionPageView(props: { site: Site; viewer?: ViewerInfo | null
                 </p>
                 {props.gate ? (
                   <>
-                    <SanitizedHtml class="prose gated-preview" html={props.gate.previewHtml} />
+                    <SanitizedHtml class="prose gated-preview expert-answer-body" html={props.gate.previewHtml} />
                     <Paywall gate={props.gate} />
                   </>
                 ) : (
-                  <SanitizedHtml class="prose" html={answer.bodyHtml} />
+                  <SanitizedHtml class="prose expert-answer-body" html={answer.bodyHtml} />
                 )}
                 {answer.sources.length > 0 ? (
                   <section class="sources" aria-labelledby="sources-title">
