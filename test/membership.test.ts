@@ -141,3 +141,60 @@ describe.each(engines)('membership and the paywall on %s', (engine) => {
     expect(memberships).toHaveLength(1);
   });
 });
+
+describe.each(engines)('plans and complimentary memberships on %s', (engine) => {
+  let t: TestApp;
+  const clock = new TestClock();
+  let admin: Client;
+
+  beforeAll(async () => {
+    t = await buildTestApp(engine, { clock });
+    await createUser(t.database.db, { email: 'plans-admin@example.org', name: 'Pat Admin', role: 'admin', password: PW });
+    admin = new Client(t.app, '100.90.0.1');
+    await admin.submit('/login', '/login', { email: 'plans-admin@example.org', password: PW });
+    const { enrolTwoFactor } = await import('./helpers/two-factor.ts');
+    await enrolTwoFactor(admin, clock.now());
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('admins add plans with checked fields; /membership lists the offered ones', async () => {
+    const bad = await admin.submit('/admin/plans', '/admin/plans', {
+      name: 'Monthly',
+      interval: 'month',
+      price: 'nine',
+      currency: 'dollars',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Write the price like 9.99.');
+    expect(bad.body).toContain('value="Monthly"');
+    expect(
+      (await admin.submit('/admin/plans', '/admin/plans', { name: 'Monthly', interval: 'month', price: '9.99', currency: 'usd' }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await admin.submit('/admin/plans', '/admin/plans', { name: 'Yearly', interval: 'year', price: '79', currency: 'EUR' })).statusCode,
+    ).toBe(200);
+    const membership = await new Client(t.app).get('/membership');
+    expect(membership.body).toContain('Monthly: $9.99 a month');
+    expect(membership.body).toContain('Yearly: €79.00 a year');
+    expect(membership.body).toContain('This site takes no payment');
+    const student = new Client(t.app, '100.90.0.2');
+    await createUser(t.database.db, { email: 'plain@example.org', name: 'Plain', password: PW });
+    await student.submit('/login', '/login', { email: 'plain@example.org', password: PW });
+    expect((await student.get('/admin/plans')).statusCode).toBe(403);
+  });
+
+  it('admins give a membership until a date; it shows on the billing page and ends then', async () => {
+    const u = await createUser(t.database.db, { email: 'gift@example.org', name: 'Gift', password: PW });
+    const end = new Date(clock.now().getTime() + 3 * 86_400_000).toISOString().slice(0, 10);
+    const res = await admin.submit('/admin/users', `/admin/users/${u.id}/membership`, { until: end });
+    expect(res.statusCode).toBe(303);
+    const c = new Client(t.app, '100.90.0.3');
+    await c.submit('/login', '/login', { email: 'gift@example.org', password: PW });
+    const billing = await c.get('/account/billing');
+    expect(billing.body).toContain('Status: <strong>active</strong> (given by the site)');
+    expect((await admin.submit('/admin/users', `/admin/users/${u.id}/membership`, { until: '2000-01-01' })).statusCode).toBe(400);
+  });
+});

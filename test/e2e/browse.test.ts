@@ -84,6 +84,11 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
       '/search?q=zzzzqqq',
       '/nope',
       '/q/999999/x',
+      '/login',
+      '/signup',
+      '/login/code',
+      '/reset',
+      '/membership',
       ...ids.map((q) => `/q/${q.id}/${q.slug}`),
     ];
     for (const colorScheme of ['light', 'dark'] as const) {
@@ -122,6 +127,11 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
         '/',
         '/logout',
         '/account',
+        '/account/billing',
+        '/membership',
+        '/apply',
+        '/editor/applications',
+        '/admin/plans',
         '/admin/users',
         '/admin/outbox',
         '/admin/settings',

@@ -61,3 +61,38 @@ export async function listActivePlans(db: Db): Promise<PlanRow[]> {
     .orderBy('id')
     .execute();
 }
+
+export async function listAllPlans(db: Db): Promise<Array<PlanRow & { active: boolean; stripePriceId: string | null }>> {
+  const rows = await db
+    .selectFrom('plans')
+    .select(['id', 'name', 'interval', 'price_minor as priceMinor', 'currency', 'active', 'stripe_price_id as stripePriceId'])
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ ...r, active: r.active === 1 }));
+}
+
+export async function insertPlan(
+  db: Db,
+  p: { name: string; interval: 'month' | 'year'; priceMinor: number; currency: string; stripePriceId: string | null },
+): Promise<void> {
+  await db
+    .insertInto('plans')
+    .values({
+      name: p.name,
+      interval: p.interval,
+      price_minor: p.priceMinor,
+      currency: p.currency,
+      stripe_price_id: p.stripePriceId,
+      active: 1,
+    })
+    .execute();
+}
+
+export async function setPlanActive(db: Db, id: number, active: boolean): Promise<void> {
+  await db
+    .updateTable('plans')
+    .set({ active: active ? 1 : 0 })
+    .where('id', '=', id)
+    .execute();
+}

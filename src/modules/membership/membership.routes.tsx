@@ -1,10 +1,23 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
+import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
-import { cancelTrial, getMembership, listActivePlans, resumeTrial, startLocalTrial } from './membership.service.ts';
+import { isAdmin } from '../accounts/index.ts';
+import {
+  addPlan,
+  cancelTrial,
+  getMembership,
+  grantComplimentary,
+  listActivePlans,
+  listAllPlans,
+  resumeTrial,
+  setPlanActive,
+  startLocalTrial,
+} from './membership.service.ts';
 import { effectiveStatus } from './membership.ts';
+import { BillingView, PlansAdminView } from './views/admin-pages.tsx';
 import { MembershipPageView } from './views/membership-page.tsx';
 
 const safePath = (raw: string) => (/^\/(?![/\\])[\x21-\x7e]*$/.test(raw) && raw.length < 500 ? raw : '/');
@@ -44,6 +57,101 @@ export function membershipRoutes(ctx: RouteContext, settings: SessionSettings): 
     };
 
     app.get('/membership', async (request, reply) => page(request, reply));
+
+    app.get('/account/billing', async (request, reply) => {
+      const viewer = request.viewer;
+      if (!viewer) return reply.redirect('/login?next=%2Faccount%2Fbilling', 303);
+      const m = await getMembership(db, viewer.userId);
+      return sendHtml(
+        reply,
+        <BillingView
+          site={ctx.site}
+          viewer={viewer}
+          csrfToken={csrfToken(request, reply, settings.https)}
+          status={effectiveStatus(m, ctx.clock.now().getTime())}
+          source={m?.source ?? null}
+          periodEnd={m?.periodEnd ?? null}
+          canceled={m?.cancelAtPeriodEnd ?? false}
+        />,
+      );
+    });
+
+    // Plans, set by admins.
+    const emptyPlan = { name: '', interval: 'month', price: '', currency: 'USD', stripePriceId: '' };
+    const plansPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      extra: { form?: typeof emptyPlan; issues?: { field: string; message: string }[]; saved?: boolean } = {},
+      status = 200,
+    ) => {
+      const viewer = request.viewer as NonNullable<FastifyRequest['viewer']>;
+      return sendHtml(
+        reply,
+        <PlansAdminView
+          site={ctx.site}
+          viewer={viewer}
+          csrfToken={csrfToken(request, reply, settings.https)}
+          plans={await listAllPlans(db)}
+          form={extra.form ?? emptyPlan}
+          issues={extra.issues}
+          saved={extra.saved}
+        />,
+        status,
+      );
+    };
+    const adminOnly = (request: FastifyRequest, reply: FastifyReply): boolean => {
+      if (!request.viewer) {
+        void reply.redirect('/login?next=%2Fadmin%2Fplans', 303);
+        return false;
+      }
+      if (!isAdmin(request.viewer)) {
+        void sendHtml(reply, errorPage(ctx.site, 403, { title: 'Only admins manage plans and memberships' }, request.viewer), 403);
+        return false;
+      }
+      return true;
+    };
+    app.get('/admin/plans', async (request, reply) => (adminOnly(request, reply) ? plansPage(request, reply) : reply));
+    app.post<{ Body: FormBody }>('/admin/plans', async (request, reply) => {
+      if (!adminOnly(request, reply)) return reply;
+      const form = {
+        name: formField(request.body, 'name', 100),
+        interval: formField(request.body, 'interval', 10),
+        price: formField(request.body, 'price', 20),
+        currency: formField(request.body, 'currency', 10),
+        stripePriceId: formField(request.body, 'stripePriceId', 100),
+      };
+      if (!csrfValid(request, settings.https))
+        return plansPage(
+          request,
+          reply,
+          { form, issues: [{ field: 'name', message: 'This form had expired. Please add the plan again.' }] },
+          403,
+        );
+      const issues = await addPlan(db, form);
+      if (issues.length > 0) return plansPage(request, reply, { form, issues }, 400);
+      return plansPage(request, reply, { saved: true });
+    });
+    for (const [verb, active] of [
+      ['withdraw', false],
+      ['offer', true],
+    ] as const) {
+      app.post<{ Params: { id: string } }>(`/admin/plans/:id/${verb}`, async (request, reply) => {
+        if (!adminOnly(request, reply)) return reply;
+        if (csrfValid(request, settings.https) && /^\d{1,10}$/.test(request.params.id))
+          await setPlanActive(db, Number(request.params.id), active);
+        return plansPage(request, reply, { saved: true });
+      });
+    }
+
+    // Complimentary memberships, given by admins (local mode's members).
+    app.post<{ Params: { id: string }; Body: FormBody }>('/admin/users/:id/membership', async (request, reply) => {
+      if (!adminOnly(request, reply)) return reply;
+      if (!csrfValid(request, settings.https) || !/^\d{1,10}$/.test(request.params.id)) return reply.redirect('/admin/users', 303);
+      const problem = await grantComplimentary(db, Number(request.params.id), formField(request.body, 'until', 20), ctx.clock);
+      if (problem)
+        return sendHtml(reply, errorPage(ctx.site, 400, { title: 'Membership not given', message: problem }, request.viewer), 400);
+      return reply.redirect('/admin/users?granted=1', 303);
+    });
 
     app.post<{ Body: FormBody }>('/membership/trial', async (request, reply) => {
       const viewer = request.viewer;

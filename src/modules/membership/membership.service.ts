@@ -72,3 +72,47 @@ export function answerPreview(key: string, markdown: string, words: number): { h
   }
   return p;
 }
+
+export { listAllPlans, setPlanActive } from './membership.repository.ts';
+
+/** Parses a plan from the admin form; field messages for anything wrong. */
+export async function addPlan(
+  db: Db,
+  input: { name: string; interval: string; price: string; currency: string; stripePriceId: string },
+): Promise<Array<{ field: string; message: string }>> {
+  const issues: Array<{ field: string; message: string }> = [];
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 60) issues.push({ field: 'name', message: 'Give the plan a name of up to 60 characters.' });
+  if (input.interval !== 'month' && input.interval !== 'year') issues.push({ field: 'interval', message: 'Choose monthly or yearly.' });
+  const m = /^(\d{1,6})(?:\.(\d{1,2}))?$/.exec(input.price.trim());
+  if (!m) issues.push({ field: 'price', message: 'Write the price like 9.99.' });
+  const currency = input.currency.trim().toLowerCase();
+  if (!/^[a-z]{3}$/.test(currency)) issues.push({ field: 'currency', message: 'Use a three-letter currency code such as USD or EUR.' });
+  const stripePriceId = input.stripePriceId.trim();
+  if (stripePriceId !== '' && !/^price_[A-Za-z0-9]{6,}$/.test(stripePriceId))
+    issues.push({ field: 'stripePriceId', message: 'A Stripe price id looks like price_1Abc…' });
+  if (issues.length > 0 || !m) return issues;
+  const priceMinor = Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0'));
+  await repo.insertPlan(db, {
+    name,
+    interval: input.interval as 'month' | 'year',
+    priceMinor,
+    currency,
+    stripePriceId: stripePriceId || null,
+  });
+  return [];
+}
+
+/** An admin gives someone membership until a date (local mode's way to make members without payment). */
+export async function grantComplimentary(db: Db, userId: number, untilDate: string, clock: Clock): Promise<string | null> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(untilDate)) return 'Give the end as a date, YYYY-MM-DD.';
+  const end = Date.parse(`${untilDate}T23:59:59.000Z`);
+  if (Number.isNaN(end) || end <= clock.now().getTime()) return 'The end must be a date in the future.';
+  await repo.saveMembership(
+    db,
+    userId,
+    { status: 'active', source: 'complimentary', periodEnd: new Date(end).toISOString(), cancelAtPeriodEnd: false },
+    isoNow(clock),
+  );
+  return null;
+}

@@ -57,6 +57,8 @@ export function AccountPageView(props: AccountPageProps) {
             {props.viewer.role === 'admin' ? (
               <>
                 {' · '}
+                <a href="/admin/plans">Plans</a>
+                {' · '}
                 <a href="/admin/outbox">Outbox</a>
                 {' · '}
                 <a href="/admin/settings">Site settings</a>
@@ -65,6 +67,10 @@ export function AccountPageView(props: AccountPageProps) {
           </p>
         </nav>
       ) : null}
+
+      <p>
+        <a href="/account/billing">Membership and billing</a>
+      </p>
 
       <section class="card" aria-labelledby="profile-title">
         <h2 id="profile-title">Profile</h2>

@@ -76,6 +76,16 @@ export function AdminUsersView(props: {
                   </button>
                 </form>
               ) : null}
+              {u.canChangeRole ? (
+                <form method="post" action={`/admin/users/${u.id}/membership`} class="inline-form">
+                  <HiddenCsrf token={props.csrfToken} />
+                  <label for={`member-until-${u.id}`}>Member until</label>{' '}
+                  <input id={`member-until-${u.id}`} type="date" name="until" required />{' '}
+                  <button type="submit" class="link-button">
+                    Give membership
+                  </button>
+                </form>
+              ) : null}
               {u.canSuspend ? (
                 <form method="post" action={`/admin/users/${u.id}/${u.suspendedAt ? 'restore' : 'suspend'}`} class="inline-form">
                   <HiddenCsrf token={props.csrfToken} />
