@@ -12,6 +12,7 @@ import { accountFlowRoutes } from './modules/accounts/flows.routes.tsx';
 import { type LimitStore, redisLimitStore, useLimitStore } from './modules/accounts/limits.service.ts';
 import { setupRoutes } from './modules/accounts/setup.routes.tsx';
 import { registerTwoFactorGate, twoFactorRoutes } from './modules/accounts/two-factor.routes.tsx';
+import { adsRoutes } from './modules/ads/ads.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
 import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
@@ -176,6 +177,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(setupRoutes(ctx, sessionSettings));
   await app.register(applicationRoutes(ctx, sessionSettings));
   await app.register(membershipRoutes(ctx, sessionSettings));
+  await app.register(adsRoutes(ctx, sessionSettings));
   await app.register(outboxRoutes(ctx));
   return app;
 }

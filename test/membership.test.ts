@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/modules/accounts/index.ts';
+import { addHouseAd } from '../src/modules/ads/index.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { engines } from './helpers/databases.ts';
 import { makeQuestion } from './helpers/factories.ts';
@@ -33,6 +34,11 @@ describe.each(engines)('membership and the paywall on %s', (engine) => {
       answer: `${FILLER}\n\n${CANARY}`,
     });
     url = `/q/${id}/what-were-the-deeper-causes-of-the-french-revolution`;
+    await addHouseAd(
+      t.database.db,
+      { placement: 'question-sidebar', headline: 'Try Scholia ad-free', body: 'Members see no ads.', linkUrl: '/membership' },
+      clock,
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -56,6 +62,7 @@ describe.each(engines)('membership and the paywall on %s', (engine) => {
     });
     expect(crawler.body).not.toContain('7f3a9c');
     const page = await new Client(t.app).get(url);
+    expect(page.body).toContain('data-ad-slot="question-sidebar"');
     expect(page.body).toContain('Paragraph 0 explains');
     expect(page.body).toContain('Start your 48-hour free trial');
     expect(page.body).toContain('Already a member?');
@@ -87,8 +94,11 @@ describe.each(engines)('membership and the paywall on %s', (engine) => {
     const started = await startTrial(c);
     expect(started.statusCode).toBe(303);
     expect(started.headers.location).toBe(url);
+    expect(before.body).toContain('data-ad-slot="question-sidebar"');
     const after = await c.get(url);
     expect(after.body).toContain(CANARY);
+    expect(after.body).not.toContain('data-ad-slot');
+    expect(after.body).not.toContain('Try Scholia ad-free');
     expect(after.body).not.toContain('action="/membership/trial"');
     expect(after.body).toContain('Free trial: 48 hours left.');
     const canceled = await c.submit('/membership', '/membership/cancel', {});
@@ -184,6 +194,27 @@ describe.each(engines)('plans and complimentary memberships on %s', (engine) => 
     await createUser(t.database.db, { email: 'plain@example.org', name: 'Plain', password: PW });
     await student.submit('/login', '/login', { email: 'plain@example.org', password: PW });
     expect((await student.get('/admin/plans')).statusCode).toBe(403);
+  });
+
+  it('admins add house ads, with the link checked', async () => {
+    const bad = await admin.submit('/admin/ads', '/admin/ads', {
+      placement: 'question-sidebar',
+      headline: 'Click',
+      body: '',
+      linkUrl: 'javascript:alert(1)',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Link to a page of this site');
+    const ok = await admin.submit('/admin/ads', '/admin/ads', {
+      placement: 'question-sidebar',
+      headline: 'Summer reading guides',
+      body: 'New guides every week.',
+      linkUrl: '/membership',
+    });
+    expect(ok.body).toContain('Summer reading guides</strong> → /membership · showing');
+    const id = await makeQuestion(t.database.db, { title: 'Where do the ads appear on a page?' });
+    const visitor = await new Client(t.app).get(`/q/${id}/where-do-the-ads-appear-on-a-page`);
+    expect(visitor.body).toMatch(/data-ad-slot="question-sidebar".*Summer reading guides/s);
   });
 
   it('admins give a membership until a date; it shows on the billing page and ends then', async () => {

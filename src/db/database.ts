@@ -200,6 +200,17 @@ export interface TrialClaimsTable {
   created_at: string;
 }
 
+export interface AdSlotsTable {
+  id: Generated<number>;
+  /** Where on the page: 'question-sidebar' for now. */
+  placement: string;
+  headline: string;
+  body: string;
+  link_url: string;
+  active: ColumnType<number, number | undefined, number>;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   subjects: SubjectsTable;
@@ -219,6 +230,7 @@ export interface Database {
   plans: PlansTable;
   memberships: MembershipsTable;
   trial_claims: TrialClaimsTable;
+  ad_slots: AdSlotsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

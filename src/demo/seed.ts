@@ -6,6 +6,7 @@ import type { Database, Role } from '../db/database.ts';
 import { InputError } from '../lib/errors.ts';
 import { type Clock, systemClock } from '../lib/time.ts';
 import { createUser, findUserByEmail } from '../modules/accounts/index.ts';
+import { addHouseAd } from '../modules/ads/index.ts';
 import { importKey, validateImportRecord } from '../modules/content/import-record.ts';
 import { createPublishedQuestion, findExistingImportKeys } from '../modules/questions/index.ts';
 import { ensureStandardSubjects, ensureSubject, ensureTopic } from '../modules/subjects/index.ts';
@@ -151,5 +152,17 @@ export async function seedDemo(db: Db, clock: Clock = systemClock): Promise<Seed
       questionsAdded++;
     }
   });
+  if (questionsAdded > 0) {
+    await addHouseAd(
+      db,
+      {
+        placement: 'question-sidebar',
+        headline: 'Read every expert answer, ad-free',
+        body: 'Start your free trial: full answers and study guides, no ads.',
+        linkUrl: '/membership',
+      },
+      clock,
+    );
+  }
   return { usersAdded, questionsAdded };
 }

@@ -132,6 +132,7 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
         '/apply',
         '/editor/applications',
         '/admin/plans',
+        '/admin/ads',
         '/admin/users',
         '/admin/outbox',
         '/admin/settings',

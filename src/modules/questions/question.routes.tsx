@@ -6,6 +6,7 @@ import { errorPage } from '../../platform/errors.tsx';
 import { renderPage, sendHtml } from '../../platform/html.ts';
 import { csrfToken } from '../../platform/session.ts';
 import type { ViewerInfo } from '../../views/layout.tsx';
+import { adFor, showsAds } from '../ads/index.ts';
 import { answerPreview, decideAccess, isViewerMember } from '../membership/index.ts';
 import { findAnswerMarkdown, getQuestionPage, getQuestionVersion } from './question.service.ts';
 import type { QuestionPage } from './question.ts';
@@ -75,8 +76,10 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
         const page = await getQuestionPage(db, id);
         if (!page) return notFound(reply, id, viewer);
         const gate = await gateFor(request, reply, page, false);
+        // Visitors are never members, so their pages carry the ad slot (a changed ad shows within the cache's TTL).
+        const ad = await adFor(db, 'question-sidebar', page.id);
         const body = Buffer.from(
-          renderPage(<QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} gate={gate} />),
+          renderPage(<QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} gate={gate} ad={ad} />),
         );
         cache.set(key, current.version, body, now);
         return reply.type(HTML).send(body);
@@ -87,7 +90,11 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
       if (slug !== page.slug) return reply.redirect(questionPath(page), 301);
       const member = await isViewerMember(db, viewer?.userId ?? null, ctx.clock);
       const gate = await gateFor(request, reply, page, member);
-      return sendHtml(reply, <QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} gate={gate} />);
+      const ad = showsAds({ member }) ? await adFor(db, 'question-sidebar', page.id) : undefined;
+      return sendHtml(
+        reply,
+        <QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} gate={gate} ad={ad} />,
+      );
     };
 
     app.get<{ Params: { id: string } }>('/q/:id', async (request, reply) => show(request.params.id, undefined, request, reply));

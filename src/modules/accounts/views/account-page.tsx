@@ -59,6 +59,8 @@ export function AccountPageView(props: AccountPageProps) {
                 {' · '}
                 <a href="/admin/plans">Plans</a>
                 {' · '}
+                <a href="/admin/ads">Ads</a>
+                {' · '}
                 <a href="/admin/outbox">Outbox</a>
                 {' · '}
                 <a href="/admin/settings">Site settings</a>

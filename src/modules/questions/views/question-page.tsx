@@ -95,7 +95,35 @@ export function questionJsonLd(site: Site, page: QuestionPage) {
   };
 }
 
-export function QuestionPageView(props: { site: Site; viewer?: ViewerInfo | null; page: QuestionPage; description: string; gate?: Gate }) {
+export interface AdView {
+  headline: string;
+  body: string;
+  linkUrl: string;
+}
+
+/** An ad slot; only ever rendered for readers without membership. */
+function AdSlot(props: { ad: AdView; slot: string }) {
+  return (
+    <aside class="ad" data-ad-slot={props.slot} aria-label="Advertisement">
+      <p class="ad-label">Advertisement</p>
+      <p>
+        <a href={props.ad.linkUrl} rel="sponsored noopener">
+          {props.ad.headline}
+        </a>
+      </p>
+      {props.ad.body ? <p>{props.ad.body}</p> : null}
+    </aside>
+  );
+}
+
+export function QuestionPageView(props: {
+  site: Site;
+  viewer?: ViewerInfo | null;
+  page: QuestionPage;
+  description: string;
+  gate?: Gate;
+  ad?: AdView;
+}) {
   const { page, site } = props;
   const { answer } = page;
   return (
@@ -175,23 +203,26 @@ export function QuestionPageView(props: { site: Site; viewer?: ViewerInfo | null
             </section>
           )}
         </article>
-        <aside class="related" aria-labelledby="related-title">
-          <h2 id="related-title">Related questions</h2>
-          {page.related.length > 0 ? (
-            <ul>
-              {page.related.map((r) => (
-                <li key={r.id}>
-                  <a href={questionPath(r)}>{r.title}</a>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p class="muted">No related questions yet.</p>
-          )}
-          <p>
-            <a href={`/subjects/${page.subject.slug}`}>More {page.subject.name} questions</a>
-          </p>
-        </aside>
+        <div>
+          <aside class="related" aria-labelledby="related-title">
+            <h2 id="related-title">Related questions</h2>
+            {page.related.length > 0 ? (
+              <ul>
+                {page.related.map((r) => (
+                  <li key={r.id}>
+                    <a href={questionPath(r)}>{r.title}</a>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p class="muted">No related questions yet.</p>
+            )}
+            <p>
+              <a href={`/subjects/${page.subject.slug}`}>More {page.subject.name} questions</a>
+            </p>
+          </aside>
+          {props.ad ? <AdSlot ad={props.ad} slot="question-sidebar" /> : null}
+        </div>
       </div>
     </Layout>
   );

@@ -1,0 +1,2 @@
+export { addHouseAd, adFor } from './ads.service.ts';
+export { type HouseAd, showsAds } from './ads.ts';
