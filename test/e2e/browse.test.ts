@@ -73,6 +73,7 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
     await context.close();
   });
 
+  // Some thirty pages, each checked twice (light and dark): longer than the default test timeout.
   it('passes axe-core with no violations on every page, in light and dark mode', async () => {
     const ids = await t.database.db.selectFrom('questions').select(['id', 'slug']).orderBy('id').limit(3).execute();
     let adminSecret = '';
@@ -151,7 +152,7 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
       expect(await axeViolations(page)).toEqual([]);
       await context.close();
     }
-  });
+  }, 180_000);
 
   it('signs a demo account in and out with the keyboard only, without JavaScript', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
