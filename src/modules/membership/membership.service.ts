@@ -58,18 +58,23 @@ export function resumeTrial(db: Db, userId: number, clock: Clock): Promise<void>
   return repo.setCancelAtPeriodEnd(db, userId, false, isoNow(clock));
 }
 
+// Rendering a preview (Markdown and the sanitizer) costs more than the rest of a page view, so previews are kept,
+// least recently used first out: 20,000 of about half a kilobyte each.
+const PREVIEWS_KEPT = 20_000;
 const previews = new Map<string, { html: string; cut: boolean }>();
 
-/** The rendered opening of an answer for non-members (memoised: answers change rarely). */
+/** The rendered opening of an answer for non-members (memoised by question, answer version and length). */
 export function answerPreview(key: string, markdown: string, words: number): { html: string; cut: boolean } {
   const k = `${key}:${words}`;
   let p = previews.get(k);
-  if (!p) {
+  if (p) {
+    previews.delete(k);
+  } else {
     const cut = previewMarkdown(markdown, words);
     p = { html: renderMarkdown(cut.markdown), cut: cut.cut };
-    if (previews.size > 5000) previews.clear();
-    previews.set(k, p);
+    if (previews.size >= PREVIEWS_KEPT) previews.delete(previews.keys().next().value as string);
   }
+  previews.set(k, p);
   return p;
 }
 
