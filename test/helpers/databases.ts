@@ -35,20 +35,34 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
   }
   if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set');
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const handle = connect({ engine: 'postgres', url: postgresUrl, poolSize: 4 }, { pgSchema: schema });
-  await migrateToLatest(handle);
+  // Kysely's migrator looks through every table of the database to find its own; a schema dropped by another
+  // test file in the middle of that look fails it ("relation ... does not exist"). Creating, migrating and
+  // dropping test schemas under one advisory lock keeps them from overlapping.
+  const handle = await withSchemaLock(async (admin) => {
+    await admin.query(`create schema ${schema}`);
+    const h = connect({ engine: 'postgres', url: postgresUrl as string, poolSize: 4 }, { pgSchema: schema });
+    await migrateToLatest(h);
+    return h;
+  });
   return {
     ...handle,
     async destroy() {
       await handle.close();
-      const c = new pg.Client({ connectionString: postgresUrl });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
+      await withSchemaLock((admin) => admin.query(`drop schema if exists ${schema} cascade`));
     },
   };
+}
+
+const SCHEMA_LOCK = 7_305_521;
+
+async function withSchemaLock<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  try {
+    await admin.query('select pg_advisory_lock($1)', [SCHEMA_LOCK]);
+    return await fn(admin);
+  } finally {
+    await admin.query('select pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => {});
+    await admin.end();
+  }
 }
