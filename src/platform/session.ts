@@ -92,3 +92,13 @@ export function csrfValid(request: FastifyRequest, https: boolean): boolean {
   const token = (request.body as { _csrf?: unknown } | undefined)?._csrf;
   return typeof secret === 'string' && secret !== '' && typeof token === 'string' && tokens.verify(secret, token);
 }
+
+/**
+ * The signed-in viewer, or null after sending the visitor to sign in and come back to `back` (a same-site path).
+ * Routes that need a person call this first.
+ */
+export function requireViewer(request: FastifyRequest, reply: FastifyReply, back: string): Viewer | null {
+  if (request.viewer) return request.viewer;
+  void reply.redirect(`/login?next=${encodeURIComponent(back)}`, 303);
+  return null;
+}

@@ -3,7 +3,7 @@ import type { RouteContext } from '../../app.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { clearSessionCookie, csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
+import { clearSessionCookie, csrfToken, csrfValid, requireViewer, type SessionSettings } from '../../platform/session.ts';
 import {
   changeMyPassword,
   deleteMyAccount,
@@ -56,12 +56,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
         status,
       );
     };
-    /** The signed-in viewer, or a redirect to sign in and come back. */
-    const requireViewer = (request: FastifyRequest, reply: FastifyReply): Viewer | null => {
-      if (request.viewer) return request.viewer;
-      void reply.redirect(`/login?next=${encodeURIComponent('/account')}`, 303);
-      return null;
-    };
+    const needViewer = (request: FastifyRequest, reply: FastifyReply) => requireViewer(request, reply, '/account');
     const expired = (
       request: FastifyRequest,
       reply: FastifyReply,
@@ -70,12 +65,12 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
     ) => page(request, reply, viewer, { notice: { form, error: 'This form had expired, so nothing was changed. Please try again.' } }, 403);
 
     app.get('/account', async (request, reply) => {
-      const viewer = requireViewer(request, reply);
+      const viewer = needViewer(request, reply);
       return viewer ? page(request, reply, viewer) : reply;
     });
 
     app.post<{ Body: Body }>('/account/profile', async (request, reply) => {
-      const viewer = requireViewer(request, reply);
+      const viewer = needViewer(request, reply);
       if (!viewer) return reply;
       const name = field(request.body, 'name', 200);
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'profile');
@@ -85,7 +80,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
     });
 
     app.post<{ Body: Body }>('/account/email', async (request, reply) => {
-      const viewer = requireViewer(request, reply);
+      const viewer = needViewer(request, reply);
       if (!viewer) return reply;
       const newEmail = field(request.body, 'email', 254);
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'email');
@@ -155,7 +150,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
     });
 
     app.post<{ Body: Body }>('/account/password', async (request, reply) => {
-      const viewer = requireViewer(request, reply);
+      const viewer = needViewer(request, reply);
       if (!viewer) return reply;
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'password');
       const result = await changeMyPassword(
@@ -171,7 +166,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
     });
 
     app.post<{ Body: Body }>('/account/sessions/revoke', async (request, reply) => {
-      const viewer = requireViewer(request, reply);
+      const viewer = needViewer(request, reply);
       if (!viewer) return reply;
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'sessions');
       const idHash = field(request.body, 'session', 64);
@@ -180,7 +175,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
     });
 
     app.post('/account/sessions/revoke-others', async (request, reply) => {
-      const viewer = requireViewer(request, reply);
+      const viewer = needViewer(request, reply);
       if (!viewer) return reply;
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'sessions');
       await signOutEverywhereElse(db, viewer);
@@ -188,7 +183,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
     });
 
     app.get('/account/export.json', async (request, reply) => {
-      const viewer = requireViewer(request, reply);
+      const viewer = needViewer(request, reply);
       if (!viewer) return reply;
       const data = await exportMyData(db, viewer);
       return reply
@@ -199,7 +194,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
     });
 
     app.post<{ Body: Body }>('/account/delete', async (request, reply) => {
-      const viewer = requireViewer(request, reply);
+      const viewer = needViewer(request, reply);
       if (!viewer) return reply;
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'delete');
       const result = await deleteMyAccount(db, viewer, { password: field(request.body, 'password', 1024), ip: request.ip }, ctx.clock);

@@ -3,7 +3,7 @@ import type { RouteContext } from '../../app.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
+import { csrfToken, csrfValid, requireViewer, type SessionSettings } from '../../platform/session.ts';
 import { listSubjects } from '../subjects/index.ts';
 import { applyToTeach, decideApplication, myApplications, pendingApplications } from './application.service.ts';
 import type { Viewer } from './auth.service.ts';
@@ -14,11 +14,7 @@ import { ApplicationsReviewView, ApplyView } from './views/application-pages.tsx
 export function applicationRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
   const db = ctx.database.db;
   return async (app) => {
-    const needViewer = (request: FastifyRequest, reply: FastifyReply, back: string): Viewer | null => {
-      if (request.viewer) return request.viewer;
-      void reply.redirect(`/login?next=${encodeURIComponent(back)}`, 303);
-      return null;
-    };
+    const needViewer = requireViewer;
     const applyPage = async (
       request: FastifyRequest,
       reply: FastifyReply,

@@ -65,15 +65,7 @@ export async function spendToken(
 
 /** Whether a link is live, without spending it (for the confirmation page a GET shows). */
 export async function isTokenLive(db: Db, tokenHash: string, purpose: TokenPurpose, now: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('one_time_tokens')
-    .select('id')
-    .where('token_hash', '=', tokenHash)
-    .where('purpose', '=', purpose)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await findLiveToken(db, tokenHash, purpose, now)) !== undefined;
 }
 
 /** The newest live sign-in code of a user. */

@@ -3,7 +3,7 @@ import type { RouteContext } from '../../app.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
+import { csrfToken, csrfValid, requireViewer, type SessionSettings } from '../../platform/session.ts';
 import { safeNext } from './auth.routes.tsx';
 import type { Viewer } from './auth.service.ts';
 import { canChangeSiteSettings } from './policy.ts';
@@ -42,11 +42,7 @@ export function twoFactorRoutes(ctx: RouteContext, settings: SessionSettings): F
   const db = ctx.database.db;
   return async (app) => {
     const token = (request: FastifyRequest, reply: FastifyReply) => csrfToken(request, reply, settings.https);
-    const needViewer = (request: FastifyRequest, reply: FastifyReply): Viewer | null => {
-      if (request.viewer) return request.viewer;
-      void reply.redirect(`/login?next=${encodeURIComponent('/account')}`, 303);
-      return null;
-    };
+    const needViewer = (request: FastifyRequest, reply: FastifyReply) => requireViewer(request, reply, '/account');
     const locked = (reply: FastifyReply, retryAt: Date) => {
       reply.header('retry-after', String(Math.max(1, Math.ceil((retryAt.getTime() - ctx.clock.now().getTime()) / 1000))));
       return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={retryAt} now={ctx.clock.now()} />, 429);
