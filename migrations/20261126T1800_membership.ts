@@ -27,6 +27,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     // End of the paid-for (or free trial) period: access lasts until then, to the second.
     .addColumn('period_end', 'text', (c) => c.notNull())
     .addColumn('cancel_at_period_end', 'integer', (c) => c.notNull().defaultTo(0))
+    // When the "your trial ends soon" mail went out (once per trial).
+    .addColumn('reminder_sent_at', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();

@@ -17,6 +17,7 @@ import { homeRoutes } from './modules/home/home.routes.tsx';
 import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
 import { membershipRoutes, registerTrialBanner } from './modules/membership/membership.routes.tsx';
+import { sendTrialReminders } from './modules/membership/membership.service.ts';
 import { questionRoutes } from './modules/questions/question.routes.tsx';
 import { searchRoutes } from './modules/search/search.routes.tsx';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
@@ -136,6 +137,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       transport?.close?.();
     });
   }
+  // Trial reminders: every process looks once a minute; a claim in the database sends each one once.
+  const reminders = setInterval(() => {
+    sendTrialReminders(ctx.database.db, ctx.mailer, { name: site.name, url: site.url }, config.trialReminderHours, ctx.clock).catch((err) =>
+      app.log.error({ err }, 'trial reminders failed'),
+    );
+  }, 60_000);
+  reminders.unref();
+  app.addHook('onClose', async () => clearInterval(reminders));
   if (redis) {
     const client = redis;
     app.addHook('onClose', async () => {

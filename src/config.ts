@@ -22,6 +22,8 @@ export interface Config {
   readonly redisUrl: string | null;
   /** Length of the free trial. */
   readonly trialHours: number;
+  /** How long before a trial ends its reminder mail goes out. */
+  readonly trialReminderHours: number;
   /** Words of the expert answer that readers without membership see. */
   readonly paywallPreviewWords: number;
   /** smtp:// or smtps:// URL of the mail server; absent: mail goes to the outbox table (/admin/outbox). */
@@ -163,6 +165,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustProxy: bool(env, 'TRUST_PROXY', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     trialHours: int(env, 'TRIAL_HOURS', 48, 1, 24 * 90),
+    trialReminderHours: int(env, 'TRIAL_REMINDER_HOURS', 6, 1, 24 * 30),
     paywallPreviewWords: int(env, 'PAYWALL_PREVIEW_WORDS', 80, 0, 1000),
     redisUrl: redisUrl(env),
     smtpUrl: smtpUrl(env),

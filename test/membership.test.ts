@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/modules/accounts/index.ts';
 import { addHouseAd } from '../src/modules/ads/index.ts';
+import { outboxMailer } from '../src/modules/mail/index.ts';
+import { sendTrialReminders } from '../src/modules/membership/membership.service.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { engines } from './helpers/databases.ts';
 import { makeQuestion } from './helpers/factories.ts';
@@ -125,6 +127,32 @@ describe.each(engines)('membership and the paywall on %s', (engine) => {
     expect(expired.body).toContain('Read the whole expert answer');
     // And no second trial.
     expect((await startTrial(c)).statusCode).toBe(409);
+  });
+
+  it('mails one reminder shortly before a trial ends, and none for a canceled trial', async () => {
+    const keen = await createUser(t.database.db, { email: 'keen@example.org', name: 'Keen', password: PW });
+    const quitter = await createUser(t.database.db, { email: 'quitter@example.org', name: 'Quitter', password: PW });
+    const k = await signedIn('keen@example.org');
+    const q = await signedIn('quitter@example.org');
+    await startTrial(k);
+    await startTrial(q);
+    await q.submit('/membership', '/membership/cancel', {});
+    const send = () =>
+      sendTrialReminders(t.database.db, outboxMailer(t.database.db, clock), { name: 'Scholia', url: 'http://scholia.test' }, 6, clock);
+    const mails = (userEmail: string) =>
+      t.database.db.selectFrom('outbox').select(['subject', 'text_body']).where('to_address', '=', userEmail).execute();
+    clock.advance(41 * 3600_000); // 7 hours left: too early
+    expect(await send()).toBe(0);
+    clock.advance(2 * 3600_000); // 5 hours left
+    await send();
+    await send(); // twice: still one mail
+    const got = await mails('keen@example.org');
+    expect(got).toHaveLength(1);
+    expect(got[0]?.subject).toBe('Your Scholia free trial ends in 5 hours');
+    expect(got[0]?.text_body).toContain('nothing will be charged');
+    expect(await mails('quitter@example.org')).toEqual([]);
+    expect(keen.id).not.toBe(quitter.id);
+    clock.advance(6 * 3600_000);
   });
 
   it('gives one trial per person, Gmail aliases included', async () => {

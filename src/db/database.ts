@@ -189,6 +189,7 @@ export interface MembershipsTable {
   plan_id: number | null;
   period_end: string;
   cancel_at_period_end: ColumnType<number, number | undefined, number>;
+  reminder_sent_at: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
   updated_at: string;
 }

@@ -96,3 +96,34 @@ export async function setPlanActive(db: Db, id: number, active: boolean): Promis
     .where('id', '=', id)
     .execute();
 }
+
+/** Running, not canceled trials that end within the window and have had no reminder. */
+export async function listTrialsEndingSoon(
+  db: Db,
+  now: string,
+  before: string,
+): Promise<Array<{ userId: number; email: string; name: string; periodEnd: string }>> {
+  return db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['m.user_id as userId', 'u.email', 'u.name', 'm.period_end as periodEnd'])
+    .where('m.source', '=', 'trial')
+    .where('m.cancel_at_period_end', '=', 0)
+    .where('m.reminder_sent_at', 'is', null)
+    .where('m.period_end', '>', now)
+    .where('m.period_end', '<=', before)
+    .where('u.deleted_at', 'is', null)
+    .limit(200)
+    .execute();
+}
+
+/** Marks the reminder sent, only if no other process did (so each trial gets one). */
+export async function claimReminder(db: Db, userId: number, at: string): Promise<boolean> {
+  const r = await db
+    .updateTable('memberships')
+    .set({ reminder_sent_at: at })
+    .where('user_id', '=', userId)
+    .where('reminder_sent_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
+import type { Mailer } from '../mail/index.ts';
+import { trialEndingMail } from './emails.tsx';
 import * as repo from './membership.repository.ts';
 import { isMember, type MembershipState, previewMarkdown, trialIdentity } from './membership.ts';
 
@@ -120,4 +122,26 @@ export async function grantComplimentary(db: Db, userId: number, untilDate: stri
     isoNow(clock),
   );
   return null;
+}
+
+/**
+ * Mails every trial that ends within `hours` (and has not been canceled) once: how long is left, and that it will
+ * simply end (local mode takes no payment). Run every minute by each app process; a claim makes it once.
+ */
+export async function sendTrialReminders(
+  db: Db,
+  mailer: Mailer,
+  site: { name: string; url: string },
+  hours: number,
+  clock: Clock,
+): Promise<number> {
+  const now = clock.now();
+  const due = await repo.listTrialsEndingSoon(db, now.toISOString(), new Date(now.getTime() + hours * 3600_000).toISOString());
+  let sent = 0;
+  for (const t of due) {
+    if (!(await repo.claimReminder(db, t.userId, now.toISOString()))) continue;
+    await mailer.send(trialEndingMail(site, t.email, t.name, t.periodEnd, now));
+    sent++;
+  }
+  return sent;
 }
