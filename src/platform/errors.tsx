@@ -8,6 +8,10 @@ const messages: Record<number, { title: string; message: string }> = {
     title: 'That request did not make sense to us',
     message: 'The address or the form had something we could not read. Check the link, or start again from the home page.',
   },
+  403: {
+    title: 'That is not open to your account',
+    message: 'This page or action is not open to your account. If you need it, ask an admin of this site.',
+  },
   404: {
     title: 'We could not find that page',
     message: 'The page may have moved, or the address may have a typo. Try searching for what you wanted.',

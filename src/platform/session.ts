@@ -5,6 +5,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DatabaseHandle } from '../db/connect.ts';
 import type { Clock } from '../lib/time.ts';
 import { resolveSession, type SessionPolicy, type Viewer } from '../modules/accounts/index.ts';
+import type { Site } from '../views/layout.tsx';
+import { errorPage } from './errors.tsx';
+import { sendHtml } from './html.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -100,5 +103,24 @@ export function csrfValid(request: FastifyRequest, https: boolean): boolean {
 export function requireViewer(request: FastifyRequest, reply: FastifyReply, back: string): Viewer | null {
   if (request.viewer) return request.viewer;
   void reply.redirect(`/login?next=${encodeURIComponent(back)}`, 303);
+  return null;
+}
+
+/**
+ * For pages only some roles may use: the viewer when `allowed` says yes; otherwise sends a visitor to sign in
+ * (and come back to `back`) or a signed-in person a 403 page titled `refusal`, and returns null.
+ */
+export function requireAllowed(
+  site: Site,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  back: string,
+  allowed: (viewer: Viewer) => boolean,
+  refusal: string,
+): Viewer | null {
+  const viewer = requireViewer(request, reply, back);
+  if (!viewer) return null;
+  if (allowed(viewer)) return viewer;
+  void sendHtml(reply, errorPage(site, 403, { title: refusal }, viewer), 403);
   return null;
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
+import { asSecretToken } from '../../lib/secret-token.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
@@ -15,9 +16,9 @@ import {
 } from './account.service.ts';
 import type { Viewer } from './auth.service.ts';
 import { confirmEmailChange, type FlowDeps, isLinkLive, requestEmailChange } from './flows.service.ts';
+import { sendTooMany } from './too-many.tsx';
 import { requiredRoles, unusedRecoveryCodes } from './two-factor.service.ts';
 import { type AccountPageProps, AccountPageView } from './views/account-page.tsx';
-import { TooManyAttemptsView } from './views/auth-pages.tsx';
 import { ConfirmLinkView, LinkExpiredView } from './views/flow-pages.tsx';
 
 type Body = FormBody;
@@ -27,7 +28,6 @@ const field = formField;
 export function accountRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
   const db = ctx.database.db;
   const flowDeps: FlowDeps = { db, mailer: ctx.mailer, clock: ctx.clock, site: { name: ctx.site.name, url: ctx.site.url } };
-  const tokenParam = (raw: unknown) => (typeof raw === 'string' && /^[A-Za-z0-9_-]{43}$/.test(raw) ? raw : null);
   return async (app) => {
     const page = async (
       request: FastifyRequest,
@@ -89,8 +89,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
         password: field(request.body, 'password', 1024),
         ip: request.ip,
       });
-      if (result.kind === 'limited')
-        return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={result.retryAt} now={ctx.clock.now()} />, 429);
+      if (result.kind === 'limited') return sendTooMany(ctx, reply, result.retryAt);
       if (result.kind === 'invalid')
         return page(request, reply, viewer, { newEmail, notice: { form: 'email', issues: result.issues } }, 400);
       return page(request, reply, viewer, {
@@ -102,7 +101,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
     });
 
     app.get<{ Querystring: { token?: string } }>('/account/email/confirm', async (request, reply) => {
-      const t = tokenParam(request.query.token);
+      const t = asSecretToken(request.query.token);
       if (!t || !(await isLinkLive(flowDeps, t, 'change_email'))) {
         return sendHtml(
           reply,
@@ -125,7 +124,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
     });
 
     app.post<{ Body: Body }>('/account/email/confirm', async (request, reply) => {
-      const t = tokenParam(request.body?.token);
+      const t = asSecretToken(request.body?.token);
       if (!csrfValid(request, settings.https) || !t) return reply.redirect(t ? `/account/email/confirm?token=${t}` : '/account', 303);
       const result = await confirmEmailChange(flowDeps, t);
       if (result.kind === 'expired')
@@ -159,8 +158,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
         { current: field(request.body, 'current', 1024), next: field(request.body, 'next', 1024), ip: request.ip },
         ctx.clock,
       );
-      if (result.kind === 'locked')
-        return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={result.retryAt} now={ctx.clock.now()} />, 429);
+      if (result.kind === 'locked') return sendTooMany(ctx, reply, result.retryAt);
       if (result.kind === 'invalid') return page(request, reply, viewer, { notice: { form: 'password', issues: result.issues } }, 400);
       return page(request, reply, viewer, { notice: { form: 'password', ok: 'Password changed. Every other session was signed out.' } });
     });
@@ -198,8 +196,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
       if (!viewer) return reply;
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'delete');
       const result = await deleteMyAccount(db, viewer, { password: field(request.body, 'password', 1024), ip: request.ip }, ctx.clock);
-      if (result.kind === 'locked')
-        return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={result.retryAt} now={ctx.clock.now()} />, 429);
+      if (result.kind === 'locked') return sendTooMany(ctx, reply, result.retryAt);
       if (result.kind === 'wrong') {
         return page(
           request,

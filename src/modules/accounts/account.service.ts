@@ -4,7 +4,7 @@ import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { hashPassword, verifyPassword } from '../../lib/password.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
-import { lockedUntil, recordFailure, type Viewer } from './auth.service.ts';
+import { checkCurrentPassword, type Viewer } from './auth.service.ts';
 import { throttleKeys } from './auth.ts';
 import { passwordProblem } from './password-policy.ts';
 import { type Actor, canChangeRole, canListUsers, canSuspend } from './policy.ts';
@@ -36,20 +36,6 @@ export async function renameMe(db: Db, viewer: Viewer, rawName: string): Promise
   return [];
 }
 
-type PasswordCheck = { kind: 'ok' } | { kind: 'wrong' } | { kind: 'locked'; retryAt: Date };
-
-/** Checks the current password of a signed-in person, under the same lockout as signing in. */
-async function checkMyPassword(db: Db, viewer: Viewer, password: string, ip: string, clock: Clock): Promise<PasswordCheck> {
-  const keys = throttleKeys(viewer.email, ip);
-  const now = clock.now();
-  const locked = await lockedUntil(db, keys, now);
-  if (locked) return { kind: 'locked', retryAt: locked };
-  const hash = await sessions.findPasswordHashById(db, viewer.userId);
-  if (hash && (await verifyPassword(hash, password))) return { kind: 'ok' };
-  const retryAt = await recordFailure(db, keys, now);
-  return retryAt ? { kind: 'locked', retryAt } : { kind: 'wrong' };
-}
-
 /** Changes the password (the current one is asked) and ends every other session. */
 export async function changeMyPassword(
   db: Db,
@@ -58,7 +44,7 @@ export async function changeMyPassword(
   clock: Clock,
 ): Promise<{ kind: 'ok' } | { kind: 'invalid'; issues: FieldIssue[] } | { kind: 'locked'; retryAt: Date }> {
   const weak = passwordProblem(input.next, { email: viewer.email, name: viewer.name });
-  const check = await checkMyPassword(db, viewer, input.current, input.ip, clock);
+  const check = await checkCurrentPassword(db, viewer, input.current, input.ip, clock);
   if (check.kind === 'locked') return check;
   const issues: FieldIssue[] = [];
   if (check.kind === 'wrong') issues.push({ field: 'current', message: 'That is not your current password.' });
@@ -80,7 +66,7 @@ export async function deleteMyAccount(
   input: { password: string; ip: string },
   clock: Clock,
 ): Promise<{ kind: 'ok' } | { kind: 'wrong' } | { kind: 'locked'; retryAt: Date }> {
-  const check = await checkMyPassword(db, viewer, input.password, input.ip, clock);
+  const check = await checkCurrentPassword(db, viewer, input.password, input.ip, clock);
   if (check.kind !== 'ok') return check;
   await db.transaction().execute(async (trx) => {
     await users.anonymiseUser(trx, viewer.userId, isoNow(clock));

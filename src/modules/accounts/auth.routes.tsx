@@ -1,17 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
+import { sameSitePath } from '../../lib/same-site-path.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { clearSessionCookie, csrfToken, csrfValid, type SessionSettings, sessionToken } from '../../platform/session.ts';
 import { endSession, signInWithPassword } from './auth.service.ts';
 import { signInLimit } from './flows.service.ts';
 import { completeSignIn } from './sign-in.ts';
-import { LoginPageView, LogoutPageView, TooManyAttemptsView } from './views/auth-pages.tsx';
-
-/** Only same-site paths may be a post-login destination (no open redirects to //evil.example). */
-export function safeNext(raw: unknown): string {
-  if (typeof raw !== 'string' || raw.length > 500) return '/';
-  return /^\/(?![/\\])[\x21-\x7e]*$/.test(raw) ? raw : '/';
-}
+import { sendTooMany } from './too-many.tsx';
+import { LoginPageView, LogoutPageView } from './views/auth-pages.tsx';
 
 const GENERIC_FAILURE = 'That email and password do not match an account. Check them and try again.';
 
@@ -36,7 +32,7 @@ export function authRoutes(ctx: RouteContext, settings: SessionSettings): Fastif
       );
 
     app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) => {
-      const next = safeNext(request.query.next);
+      const next = sameSitePath(request.query.next);
       if (request.viewer) return reply.redirect(next, 303);
       return loginForm(request, reply, { email: '', next });
     });
@@ -45,7 +41,7 @@ export function authRoutes(ctx: RouteContext, settings: SessionSettings): Fastif
       const body = request.body ?? {};
       const email = typeof body.email === 'string' ? body.email.slice(0, 254) : '';
       const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
-      const next = safeNext(body.next);
+      const next = sameSitePath(body.next);
       if (!csrfValid(request, settings.https)) {
         return loginForm(request, reply, { email, next, error: 'This form had expired, so nothing was sent. Please log in again.' }, 403);
       }
@@ -59,11 +55,7 @@ export function authRoutes(ctx: RouteContext, settings: SessionSettings): Fastif
       const result = hourly
         ? ({ kind: 'locked', retryAt: hourly.retryAt } as const)
         : await signInWithPassword(ctx.database.db, { email, password, ip: request.ip }, ctx.clock);
-      if (result.kind === 'locked') {
-        const seconds = Math.max(1, Math.ceil((result.retryAt.getTime() - ctx.clock.now().getTime()) / 1000));
-        reply.header('retry-after', String(seconds));
-        return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={result.retryAt} now={ctx.clock.now()} />, 429);
-      }
+      if (result.kind === 'locked') return sendTooMany(ctx, reply, result.retryAt);
       if (result.kind === 'invalid') return loginForm(request, reply, { email, next, error: GENERIC_FAILURE }, 401);
       if (result.kind === 'suspended') {
         return loginForm(

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { hashPassword, verifyPassword } from '../../lib/password.ts';
+import { asSecretToken, newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
 import type { Clock } from '../../lib/time.ts';
 import { isSessionAlive, LOCKOUT, lockDurationMs, TOUCH_EVERY_MS, throttleKeys } from './auth.ts';
 import { limitsFor } from './limits.service.ts';
@@ -38,10 +38,6 @@ export interface SessionPolicy {
 
 export type SignInResult = { kind: 'ok'; userId: number } | { kind: 'invalid' } | { kind: 'locked'; retryAt: Date } | { kind: 'suspended' };
 
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
 // Verified against when the email has no account, so that answer takes as long as a wrong password.
 let dummyHash: Promise<string> | undefined;
 
@@ -65,7 +61,7 @@ export async function signInWithPassword(
   if (account?.passwordHash) {
     ok = await verifyPassword(account.passwordHash, input.password);
   } else {
-    dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    dummyHash ??= hashPassword(newSecretToken());
     await verifyPassword(await dummyHash, input.password);
   }
   if (ok && account) {
@@ -99,6 +95,39 @@ export async function recordFailure(db: Db, keys: { account: string; ip: string 
   return retryAt > 0 ? new Date(retryAt) : null;
 }
 
+export type GuardedCheck = { kind: 'ok' } | { kind: 'wrong' } | { kind: 'locked'; retryAt: Date };
+
+/**
+ * Runs a check of a secret (a password, a code) under the lockout of the account and the address: refused
+ * without checking while locked, and counted as a failure when wrong.
+ */
+export async function underLockout(
+  db: Db,
+  keys: { account: string; ip: string },
+  now: Date,
+  check: () => Promise<boolean>,
+): Promise<GuardedCheck> {
+  const locked = await lockedUntil(db, keys, now);
+  if (locked) return { kind: 'locked', retryAt: locked };
+  if (await check()) return { kind: 'ok' };
+  const retryAt = await recordFailure(db, keys, now);
+  return retryAt ? { kind: 'locked', retryAt } : { kind: 'wrong' };
+}
+
+/** A signed-in person's current password, asked again before a sensitive change. */
+export function checkCurrentPassword(
+  db: Db,
+  viewer: { userId: number; email: string },
+  password: string,
+  ip: string,
+  clock: Clock,
+): Promise<GuardedCheck> {
+  return underLockout(db, throttleKeys(viewer.email, ip), clock.now(), async () => {
+    const hash = await sessions.findPasswordHashById(db, viewer.userId);
+    return hash !== null && (await verifyPassword(hash, password));
+  });
+}
+
 /** Forgets an account's failures (after a successful sign-in or a password reset). */
 export function clearFailures(db: Db, accountKey: string): Promise<void> {
   return limitsFor(db).clear(accountKey);
@@ -112,10 +141,10 @@ export async function startSession(
   policy: SessionPolicy,
   clock: Clock,
 ): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   const now = clock.now();
   await sessions.insertSession(db, {
-    idHash: hashToken(token),
+    idHash: sha256Hex(token),
     userId,
     now: now.toISOString(),
     expiresAt: new Date(now.getTime() + policy.absoluteMs).toISOString(),
@@ -127,8 +156,8 @@ export async function startSession(
 
 /** The viewer behind a session cookie, or null when the session is unknown, idle too long or past its end. */
 export async function resolveSession(db: Db, token: string, policy: SessionPolicy, clock: Clock): Promise<Viewer | null> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const idHash = hashToken(token);
+  if (!asSecretToken(token)) return null;
+  const idHash = sha256Hex(token);
   const s = await sessions.findSession(db, idHash);
   if (!s) return null;
   const now = clock.now().getTime();
@@ -141,5 +170,5 @@ export async function resolveSession(db: Db, token: string, policy: SessionPolic
 }
 
 export async function endSession(db: Db, token: string): Promise<void> {
-  if (/^[A-Za-z0-9_-]{43}$/.test(token)) await sessions.deleteSession(db, hashToken(token));
+  if (asSecretToken(token)) await sessions.deleteSession(db, sha256Hex(token));
 }

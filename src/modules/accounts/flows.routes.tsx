@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
+import { asSecretToken } from '../../lib/secret-token.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
@@ -16,7 +17,7 @@ import {
   signUp,
 } from './flows.service.ts';
 import { completeSignIn } from './sign-in.ts';
-import { TooManyAttemptsView } from './views/auth-pages.tsx';
+import { sendTooMany } from './too-many.tsx';
 import {
   CheckEmailView,
   CodeEnterView,
@@ -30,7 +31,6 @@ import {
 
 type Body = FormBody;
 const field = formField;
-const tokenParam = (raw: unknown) => (typeof raw === 'string' && /^[A-Za-z0-9_-]{43}$/.test(raw) ? raw : null);
 
 const EXPIRED_FORM = 'This form had expired, so nothing was sent. Please try again.';
 
@@ -40,10 +40,7 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
 
   return async (app) => {
     const token = (request: FastifyRequest, reply: FastifyReply) => csrfToken(request, reply, settings.https);
-    const limitedPage = (reply: FastifyReply, l: Limited, reason: string) => {
-      reply.header('retry-after', String(Math.max(1, Math.ceil((l.retryAt.getTime() - ctx.clock.now().getTime()) / 1000))));
-      return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={l.retryAt} now={ctx.clock.now()} reason={reason} />, 429);
-    };
+    const limitedPage = (reply: FastifyReply, l: Limited, reason: string) => sendTooMany(ctx, reply, l.retryAt, reason);
     const signIn = (request: FastifyRequest, reply: FastifyReply, userId: number) => completeSignIn(ctx, settings, request, reply, userId);
 
     // Sign-up.
@@ -67,7 +64,7 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
 
     // Email verification: GET shows a button; the POST spends the link and signs in.
     app.get<{ Querystring: { token?: string } }>('/verify', async (request, reply) => {
-      const t = tokenParam(request.query.token);
+      const t = asSecretToken(request.query.token);
       if (!t || !(await isLinkLive(deps, t, 'verify_email'))) {
         return sendHtml(
           reply,
@@ -89,7 +86,7 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
       );
     });
     app.post<{ Body: Body }>('/verify', async (request, reply) => {
-      const t = tokenParam(request.body?.token);
+      const t = asSecretToken(request.body?.token);
       if (!csrfValid(request, settings.https) || !t) return reply.redirect(t ? `/verify?token=${t}` : '/signup', 303);
       const userId = await confirmEmail(deps, t);
       if (userId === null)
@@ -137,7 +134,7 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
       return signIn(request, reply, result.userId);
     });
     app.get<{ Querystring: { token?: string } }>('/login/link', async (request, reply) => {
-      const t = tokenParam(request.query.token);
+      const t = asSecretToken(request.query.token);
       if (!t || !(await isLinkLive(deps, t, 'sign_in'))) {
         return sendHtml(reply, <LinkExpiredView site={ctx.site} again={{ href: '/login/code', label: 'Send a new code' }} />, 410);
       }
@@ -155,7 +152,7 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
       );
     });
     app.post<{ Body: Body }>('/login/link', async (request, reply) => {
-      const t = tokenParam(request.body?.token);
+      const t = asSecretToken(request.body?.token);
       if (!csrfValid(request, settings.https) || !t) return reply.redirect(t ? `/login/link?token=${t}` : '/login/code', 303);
       const userId = await signInWithLink(deps, t);
       if (userId === null)
@@ -186,14 +183,14 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
       return sendHtml(reply, <CheckEmailView site={ctx.site} email={email.toLowerCase()} what="reset" />);
     });
     app.get<{ Querystring: { token?: string } }>('/reset/confirm', async (request, reply) => {
-      const t = tokenParam(request.query.token);
+      const t = asSecretToken(request.query.token);
       if (!t || !(await isLinkLive(deps, t, 'reset_password'))) {
         return sendHtml(reply, <LinkExpiredView site={ctx.site} again={{ href: '/reset', label: 'Ask for a new reset link' }} />, 410);
       }
       return sendHtml(reply, <ResetConfirmView site={ctx.site} csrfToken={token(request, reply)} token={t} />);
     });
     app.post<{ Body: Body }>('/reset/confirm', async (request, reply) => {
-      const t = tokenParam(request.body?.token);
+      const t = asSecretToken(request.body?.token);
       const password = field(request.body, 'password', 1024);
       if (!t)
         return sendHtml(reply, <LinkExpiredView site={ctx.site} again={{ href: '/reset', label: 'Ask for a new reset link' }} />, 410);

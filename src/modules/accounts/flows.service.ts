@@ -1,11 +1,12 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, TokenPurpose } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { hashPassword, verifyPassword } from '../../lib/password.ts';
+import { newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { Mailer } from '../mail/index.ts';
-import { clearFailures, lockedUntil, recordFailure } from './auth.service.ts';
+import { checkCurrentPassword, clearFailures, lockedUntil, recordFailure } from './auth.service.ts';
 import { throttleKeys } from './auth.ts';
 import {
   alreadyRegisteredMail,
@@ -47,8 +48,7 @@ export interface FlowDeps {
 
 export type Limited = { kind: 'limited'; retryAt: Date };
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const codeHash = (userId: number, code: string) => sha256(`${userId}:${code}`);
+const codeHash = (userId: number, code: string) => sha256Hex(`${userId}:${code}`);
 
 function windowStart(now: Date): { start: string; end: Date } {
   const start = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
@@ -76,12 +76,12 @@ async function issue(
   extra: { code?: string; payload?: string } = {},
 ): Promise<string> {
   const now = deps.clock.now();
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   await tokens.retireTokens(deps.db, userId, purpose, now.toISOString());
   await tokens.insertToken(deps.db, {
     userId,
     purpose,
-    tokenHash: sha256(token),
+    tokenHash: sha256Hex(token),
     codeHash: extra.code ? codeHash(userId, extra.code) : null,
     payload: extra.payload ?? null,
     now: now.toISOString(),
@@ -138,14 +138,14 @@ export async function signUp(
 }
 
 export function isLinkLive(deps: FlowDeps, token: string, purpose: TokenPurpose): Promise<boolean> {
-  return tokens.isTokenLive(deps.db, sha256(token), purpose, deps.clock.now().toISOString());
+  return tokens.isTokenLive(deps.db, sha256Hex(token), purpose, deps.clock.now().toISOString());
 }
 
 /** Confirms the address behind a verification link: the account becomes usable with the password chosen then. */
 export async function confirmEmail(deps: FlowDeps, token: string): Promise<number | null> {
   const now = deps.clock.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
-    const spent = await tokens.spendToken(trx, sha256(token), 'verify_email', now);
+    const spent = await tokens.spendToken(trx, sha256Hex(token), 'verify_email', now);
     if (!spent) return null;
     const pending = JSON.parse(spent.payload ?? '{}') as { name?: string; passwordHash?: string };
     await users.markEmailVerified(trx, spent.userId, now, pending);
@@ -210,7 +210,7 @@ export async function signInWithCode(deps: FlowDeps, input: { email: string; cod
 
 /** Spends an emailed sign-in link; returns who it signs in. */
 export async function signInWithLink(deps: FlowDeps, token: string): Promise<number | null> {
-  const spent = await tokens.spendToken(deps.db, sha256(token), 'sign_in', deps.clock.now().toISOString());
+  const spent = await tokens.spendToken(deps.db, sha256Hex(token), 'sign_in', deps.clock.now().toISOString());
   return spent?.userId ?? null;
 }
 
@@ -229,7 +229,7 @@ export async function resetPassword(
   password: string,
 ): Promise<{ kind: 'ok'; userId: number } | { kind: 'invalid'; issues: FieldIssue[] } | { kind: 'expired' }> {
   const now = deps.clock.now().toISOString();
-  const hashed = sha256(token);
+  const hashed = sha256Hex(token);
   if (!(await tokens.isTokenLive(deps.db, hashed, 'reset_password', now))) return { kind: 'expired' };
   const weak = passwordProblem(password);
   if (weak) return { kind: 'invalid', issues: [{ field: 'password', message: weak }] };
@@ -263,16 +263,10 @@ export async function requestEmailChange(
   if (!isPlausibleEmail(email))
     return { kind: 'invalid', issues: [{ field: 'email', message: 'Enter an email address such as ana@example.org.' }] };
   if (email === viewer.email) return { kind: 'invalid', issues: [{ field: 'email', message: 'That is already your address.' }] };
+  const check = await checkCurrentPassword(deps.db, viewer, input.password, input.ip, deps.clock);
+  if (check.kind === 'locked') return { kind: 'limited', retryAt: check.retryAt };
+  if (check.kind === 'wrong') return { kind: 'invalid', issues: [{ field: 'password', message: 'That is not your password.' }] };
   const now = deps.clock.now();
-  const keys = throttleKeys(viewer.email, input.ip);
-  const locked = await lockedUntil(deps.db, keys, now);
-  if (locked) return { kind: 'limited', retryAt: locked };
-  const hash = await sessions.findPasswordHashById(deps.db, viewer.userId);
-  if (!hash || !(await verifyPassword(hash, input.password))) {
-    const retryAt = await recordFailure(deps.db, keys, now);
-    if (retryAt) return { kind: 'limited', retryAt };
-    return { kind: 'invalid', issues: [{ field: 'password', message: 'That is not your password.' }] };
-  }
   const limited = await withinHourlyLimits(deps.db, now, [[`mail-email:${email}`, LIMITS.mailsPerEmailHour]]);
   if (limited) return limited;
   const token = await issue(deps, viewer.userId, 'change_email', { payload: JSON.stringify({ email }) });
@@ -288,7 +282,7 @@ export async function confirmEmailChange(
 ): Promise<{ kind: 'ok'; userId: number } | { kind: 'expired' } | { kind: 'taken' }> {
   const now = deps.clock.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
-    const spent = await tokens.spendToken(trx, sha256(token), 'change_email', now);
+    const spent = await tokens.spendToken(trx, sha256Hex(token), 'change_email', now);
     if (!spent) return { kind: 'expired' as const };
     const { email } = JSON.parse(spent.payload ?? '{}') as { email?: string };
     if (!email) return { kind: 'expired' as const };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteContext } from '../../app.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
+import { asSecretToken } from '../../lib/secret-token.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
@@ -9,8 +10,6 @@ import { Layout } from '../../views/layout.tsx';
 import { completeAdminSetup, isSetupTokenLive } from './setup.service.ts';
 import { completeSignIn } from './sign-in.ts';
 import { LinkExpiredView } from './views/flow-pages.tsx';
-
-const tokenOf = (raw: unknown) => (typeof raw === 'string' && /^[A-Za-z0-9_-]{43}$/.test(raw) ? raw : null);
 
 /** /setup: the one-time link the start log prints on a site with no admin. */
 export function setupRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
@@ -72,13 +71,13 @@ export function setupRoutes(ctx: RouteContext, settings: SessionSettings): Fasti
     );
 
     app.get<{ Querystring: { token?: string } }>('/setup', async (request, reply) => {
-      const token = tokenOf(request.query.token);
+      const token = asSecretToken(request.query.token);
       if (!token || !(await isSetupTokenLive(db, token, ctx.clock))) return sendHtml(reply, expired(), 410);
       return sendHtml(reply, form(csrfToken(request, reply, settings.https), token, { name: '', email: '' }));
     });
 
     app.post<{ Body: FormBody }>('/setup', async (request, reply) => {
-      const token = tokenOf(request.body?.token);
+      const token = asSecretToken(request.body?.token);
       const fields = { name: formField(request.body, 'name', 200), email: formField(request.body, 'email', 254) };
       if (!token) return sendHtml(reply, expired(), 410);
       if (!csrfValid(request, settings.https)) {

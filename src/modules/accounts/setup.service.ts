@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { type FieldIssue, InputError } from '../../lib/errors.ts';
+import { newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
 import type { Clock } from '../../lib/time.ts';
 import { LINK_TTL_MS } from './flows.service.ts';
 import { findSetting, saveSetting } from './two-factor.repository.ts';
@@ -13,16 +13,15 @@ type Db = Kysely<Database>;
 // A site with no admin prints, at start, a one-time link that makes the first admin in the browser.
 
 const KEY = 'admin_setup_link';
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** A fresh setup link token when the site has no admin (replacing any earlier one), else null. */
 export async function issueAdminSetupToken(db: Db, clock: Clock): Promise<string | null> {
   if (await hasAdmin(db)) return null;
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   await saveSetting(
     db,
     KEY,
-    JSON.stringify({ hash: sha256(token), expiresAt: new Date(clock.now().getTime() + LINK_TTL_MS).toISOString() }),
+    JSON.stringify({ hash: sha256Hex(token), expiresAt: new Date(clock.now().getTime() + LINK_TTL_MS).toISOString() }),
   );
   return token;
 }
@@ -33,7 +32,7 @@ export async function isSetupTokenLive(db: Db, token: string, clock: Clock): Pro
   if (!raw || (await hasAdmin(db))) return false;
   try {
     const { hash, expiresAt } = JSON.parse(raw) as { hash: string; expiresAt: string };
-    return hash === sha256(token) && Date.parse(expiresAt) > clock.now().getTime();
+    return hash === sha256Hex(token) && Date.parse(expiresAt) > clock.now().getTime();
   } catch {
     return false;
   }

@@ -1,13 +1,15 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
+import { sameSitePath } from '../../lib/same-site-path.ts';
+import { asSecretToken } from '../../lib/secret-token.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken, csrfValid, requireViewer, type SessionSettings } from '../../platform/session.ts';
-import { safeNext } from './auth.routes.tsx';
 import type { Viewer } from './auth.service.ts';
 import { canChangeSiteSettings } from './policy.ts';
 import { completeSignIn, SECOND_FACTOR_COOKIE } from './sign-in.ts';
+import { sendTooMany } from './too-many.tsx';
 import {
   confirmEnrolment,
   disableTwoFactor,
@@ -20,7 +22,6 @@ import {
   startEnrolment,
 } from './two-factor.service.ts';
 import { isRole, type Role } from './user.ts';
-import { TooManyAttemptsView } from './views/auth-pages.tsx';
 import { EnrolStartView, EnrolView, RecoveryCodesView, SecondFactorView, TwoFactorSettingsView } from './views/two-factor-pages.tsx';
 
 // Paths a person who must set up two-factor sign-in may still use.
@@ -43,20 +44,20 @@ export function twoFactorRoutes(ctx: RouteContext, settings: SessionSettings): F
   return async (app) => {
     const token = (request: FastifyRequest, reply: FastifyReply) => csrfToken(request, reply, settings.https);
     const needViewer = (request: FastifyRequest, reply: FastifyReply) => requireViewer(request, reply, '/account');
-    const locked = (reply: FastifyReply, retryAt: Date) => {
-      reply.header('retry-after', String(Math.max(1, Math.ceil((retryAt.getTime() - ctx.clock.now().getTime()) / 1000))));
-      return sendHtml(reply, <TooManyAttemptsView site={ctx.site} retryAt={retryAt} now={ctx.clock.now()} />, 429);
-    };
+    const locked = (reply: FastifyReply, retryAt: Date) => sendTooMany(ctx, reply, retryAt);
 
     // The second step of signing in.
     app.get<{ Querystring: { next?: string } }>('/login/2fa', async (request, reply) => {
       if (!request.cookies[SECOND_FACTOR_COOKIE]) return reply.redirect('/login', 303);
-      return sendHtml(reply, <SecondFactorView site={ctx.site} csrfToken={token(request, reply)} next={safeNext(request.query.next)} />);
+      return sendHtml(
+        reply,
+        <SecondFactorView site={ctx.site} csrfToken={token(request, reply)} next={sameSitePath(request.query.next)} />,
+      );
     });
     app.post<{ Body: FormBody }>('/login/2fa', async (request, reply) => {
-      const next = safeNext(request.body?.next);
-      const pending = request.cookies[SECOND_FACTOR_COOKIE];
-      if (!pending || !/^[A-Za-z0-9_-]{43}$/.test(pending)) return reply.redirect('/login', 303);
+      const next = sameSitePath(request.body?.next);
+      const pending = asSecretToken(request.cookies[SECOND_FACTOR_COOKIE]);
+      if (!pending) return reply.redirect('/login', 303);
       const again = (status: number, error: string) =>
         sendHtml(reply, <SecondFactorView site={ctx.site} csrfToken={token(request, reply)} next={next} error={error} />, status);
       if (!csrfValid(request, settings.https)) return again(403, 'This form had expired. Please enter the code again.');

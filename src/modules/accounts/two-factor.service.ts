@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import type { Database } from '../../db/database.ts';
 import { verifyPassword } from '../../lib/password.ts';
+import { newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
 import type { Clock } from '../../lib/time.ts';
-import { lockedUntil, recordFailure, type Viewer } from './auth.service.ts';
+import { underLockout, type Viewer } from './auth.service.ts';
 import { throttleKeys } from './auth.ts';
 import * as sessions from './session.repository.ts';
 import * as tokens from './token.repository.ts';
@@ -25,7 +26,6 @@ const REQUIRED_ROLES_KEY = 'two_factor_required_roles';
 /** Admins must use two-factor sign-in unless the site says otherwise (accounts issue). */
 export const DEFAULT_REQUIRED_ROLES: readonly Role[] = ['admin'];
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const normaliseRecovery = (code: string) => code.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 function totp(secret: string, label: string, issuer: string): TOTP {
@@ -103,7 +103,7 @@ export async function confirmEnrolment(db: Db, viewer: Viewer, code: string, clo
     await repo.replaceRecoveryCodes(
       trx,
       viewer.userId,
-      codes.map((c) => sha256(normaliseRecovery(c))),
+      codes.map((c) => sha256Hex(normaliseRecovery(c))),
     );
   });
   return codes;
@@ -117,7 +117,7 @@ async function checkSecondFactor(db: Db, userId: number, code: string, now: Date
   const step = acceptedStep(current.secret, compact, now);
   if (step !== null) return repo.advanceStep(db, userId, step);
   const recovery = normaliseRecovery(compact);
-  return recovery.length === 10 && repo.spendRecoveryCode(db, userId, sha256(recovery), now.toISOString());
+  return recovery.length === 10 && repo.spendRecoveryCode(db, userId, sha256Hex(recovery), now.toISOString());
 }
 
 export async function isEnabled(db: Db, userId: number): Promise<boolean> {
@@ -135,13 +135,13 @@ export async function disableTwoFactor(
   input: { password: string; code: string; ip: string },
   clock: Clock,
 ): Promise<'ok' | 'wrong' | Date> {
-  const keys = throttleKeys(viewer.email, input.ip);
   const now = clock.now();
-  const locked = await lockedUntil(db, keys, now);
-  if (locked) return locked;
-  const hash = await sessions.findPasswordHashById(db, viewer.userId);
-  const ok = hash !== null && (await verifyPassword(hash, input.password)) && (await checkSecondFactor(db, viewer.userId, input.code, now));
-  if (!ok) return (await recordFailure(db, keys, now)) ?? 'wrong';
+  const check = await underLockout(db, throttleKeys(viewer.email, input.ip), now, async () => {
+    const hash = await sessions.findPasswordHashById(db, viewer.userId);
+    return hash !== null && (await verifyPassword(hash, input.password)) && (await checkSecondFactor(db, viewer.userId, input.code, now));
+  });
+  if (check.kind === 'locked') return check.retryAt;
+  if (check.kind === 'wrong') return 'wrong';
   await repo.disableTotp(db, viewer.userId);
   return 'ok';
 }
@@ -152,7 +152,7 @@ export async function regenerateRecoveryCodes(db: Db, viewer: Viewer, code: stri
   await repo.replaceRecoveryCodes(
     db,
     viewer.userId,
-    codes.map((c) => sha256(normaliseRecovery(c))),
+    codes.map((c) => sha256Hex(normaliseRecovery(c))),
   );
   return codes;
 }
@@ -160,12 +160,12 @@ export async function regenerateRecoveryCodes(db: Db, viewer: Viewer, code: stri
 /** After the first factor: a short-lived token for the browser to carry to the second step. */
 export async function beginSecondFactor(db: Db, userId: number, clock: Clock): Promise<string> {
   const now = clock.now();
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   await tokens.retireTokens(db, userId, 'second_factor', now.toISOString());
   await tokens.insertToken(db, {
     userId,
     purpose: 'second_factor',
-    tokenHash: sha256(token),
+    tokenHash: sha256Hex(token),
     codeHash: null,
     payload: null,
     now: now.toISOString(),
@@ -183,17 +183,13 @@ export type SecondFactorResult =
 /** The second step of a sign-in; wrong codes count towards the same lockout as wrong passwords. */
 export async function finishSecondFactor(db: Db, token: string, code: string, ip: string, clock: Clock): Promise<SecondFactorResult> {
   const now = clock.now();
-  const pending = await tokens.findLiveToken(db, sha256(token), 'second_factor', now.toISOString());
+  const pending = await tokens.findLiveToken(db, sha256Hex(token), 'second_factor', now.toISOString());
   if (!pending) return { kind: 'expired' };
   const who = await repo.findRoleAndEmail(db, pending.userId);
   if (!who) return { kind: 'expired' };
-  const keys = throttleKeys(who.email, ip);
-  const locked = await lockedUntil(db, keys, now);
-  if (locked) return { kind: 'locked', retryAt: locked };
-  if (await checkSecondFactor(db, pending.userId, code, now)) {
-    const spent = await tokens.spendToken(db, sha256(token), 'second_factor', now.toISOString());
-    return spent ? { kind: 'ok', userId: spent.userId } : { kind: 'expired' };
-  }
-  const retryAt = await recordFailure(db, keys, now);
-  return retryAt ? { kind: 'locked', retryAt } : { kind: 'invalid' };
+  const check = await underLockout(db, throttleKeys(who.email, ip), now, () => checkSecondFactor(db, pending.userId, code, now));
+  if (check.kind === 'locked') return check;
+  if (check.kind === 'wrong') return { kind: 'invalid' };
+  const spent = await tokens.spendToken(db, sha256Hex(token), 'second_factor', now.toISOString());
+  return spent ? { kind: 'ok', userId: spent.userId } : { kind: 'expired' };
 }

@@ -4,7 +4,7 @@ import type { FieldIssue } from '../../lib/errors.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
+import { csrfToken, csrfValid, requireAllowed, type SessionSettings } from '../../platform/session.ts';
 import { Field, HiddenCsrf, issueFor } from '../../views/forms.tsx';
 import { Layout } from '../../views/layout.tsx';
 import { isAdmin } from '../accounts/index.ts';
@@ -65,17 +65,8 @@ export function adsRoutes(ctx: RouteContext, settings: SessionSettings): Fastify
         status,
       );
     };
-    const adminOnly = (request: FastifyRequest, reply: FastifyReply): boolean => {
-      if (!request.viewer) {
-        void reply.redirect('/login?next=%2Fadmin%2Fads', 303);
-        return false;
-      }
-      if (!isAdmin(request.viewer)) {
-        void sendHtml(reply, errorPage(ctx.site, 403, { title: 'Only admins manage ads' }, request.viewer), 403);
-        return false;
-      }
-      return true;
-    };
+    const adminOnly = (request: FastifyRequest, reply: FastifyReply): boolean =>
+      requireAllowed(ctx.site, request, reply, '/admin/ads', isAdmin, 'Only admins manage ads') !== null;
 
     app.get('/admin/ads', async (request, reply) => (adminOnly(request, reply) ? page(request, reply) : reply));
     app.post<{ Body: FormBody }>('/admin/ads', async (request, reply) => {

@@ -3,6 +3,7 @@ import type { RouteContext } from '../../app.ts';
 import { formatDate } from '../../lib/time.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
+import { requireAllowed } from '../../platform/session.ts';
 import { Layout } from '../../views/layout.tsx';
 import { canReadOutbox } from '../accounts/index.ts';
 import { readOutbox } from './mail.service.ts';
@@ -11,20 +12,8 @@ import { readOutbox } from './mail.service.ts';
 export function outboxRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: { to?: string } }>('/admin/outbox', async (request, reply) => {
-      const viewer = request.viewer;
-      if (!viewer) return reply.redirect(`/login?next=${encodeURIComponent('/admin/outbox')}`, 303);
-      if (!canReadOutbox({ userId: viewer.userId, role: viewer.role })) {
-        return sendHtml(
-          reply,
-          errorPage(
-            ctx.site,
-            403,
-            { title: 'Only admins can read the outbox', message: 'Ask an admin of this site if you are missing an email.' },
-            viewer,
-          ),
-          403,
-        );
-      }
+      const viewer = requireAllowed(ctx.site, request, reply, '/admin/outbox', canReadOutbox, 'Only admins can read the outbox');
+      if (!viewer) return reply;
       const to = typeof request.query.to === 'string' ? request.query.to.slice(0, 254).toLowerCase() : undefined;
       const mails = await readOutbox(ctx.database.db, { limit: 50, ...(to ? { to } : {}) });
       return sendHtml(

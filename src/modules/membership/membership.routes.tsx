@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
+import { sameSitePath } from '../../lib/same-site-path.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
+import { csrfToken, csrfValid, requireAllowed, type SessionSettings } from '../../platform/session.ts';
 import { isAdmin } from '../accounts/index.ts';
 import {
   addPlan,
@@ -19,8 +20,6 @@ import {
 import { effectiveStatus } from './membership.ts';
 import { BillingView, PlansAdminView } from './views/admin-pages.tsx';
 import { MembershipPageView } from './views/membership-page.tsx';
-
-const safePath = (raw: string) => (/^\/(?![/\\])[\x21-\x7e]*$/.test(raw) && raw.length < 500 ? raw : '/');
 
 /** Puts the running trial on the viewer, so every page can show its banner. */
 export function registerTrialBanner(app: FastifyInstance, ctx: RouteContext, settings: SessionSettings): void {
@@ -99,17 +98,8 @@ export function membershipRoutes(ctx: RouteContext, settings: SessionSettings): 
         status,
       );
     };
-    const adminOnly = (request: FastifyRequest, reply: FastifyReply): boolean => {
-      if (!request.viewer) {
-        void reply.redirect('/login?next=%2Fadmin%2Fplans', 303);
-        return false;
-      }
-      if (!isAdmin(request.viewer)) {
-        void sendHtml(reply, errorPage(ctx.site, 403, { title: 'Only admins manage plans and memberships' }, request.viewer), 403);
-        return false;
-      }
-      return true;
-    };
+    const adminOnly = (request: FastifyRequest, reply: FastifyReply): boolean =>
+      requireAllowed(ctx.site, request, reply, '/admin/plans', isAdmin, 'Only admins manage plans and memberships') !== null;
     app.get('/admin/plans', async (request, reply) => (adminOnly(request, reply) ? plansPage(request, reply) : reply));
     app.post<{ Body: FormBody }>('/admin/plans', async (request, reply) => {
       if (!adminOnly(request, reply)) return reply;
@@ -161,7 +151,7 @@ export function membershipRoutes(ctx: RouteContext, settings: SessionSettings): 
       const result = await startLocalTrial(db, { userId: viewer.userId, email: viewer.email }, ctx.config.trialHours, ctx.clock);
       if (result === 'already_used')
         return page(request, reply, 'This account (or this email address) has already had its free trial.', 409);
-      return reply.redirect(safePath(formField(request.body, 'next', 500)), 303);
+      return reply.redirect(sameSitePath(formField(request.body, 'next', 500)), 303);
     });
 
     for (const [path, run, done] of [
