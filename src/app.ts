@@ -9,6 +9,7 @@ import { adminUserRoutes } from './modules/accounts/admin.routes.tsx';
 import { applicationRoutes } from './modules/accounts/application.routes.tsx';
 import { authRoutes } from './modules/accounts/auth.routes.tsx';
 import { accountFlowRoutes } from './modules/accounts/flows.routes.tsx';
+import { pruneAccountData } from './modules/accounts/index.ts';
 import { type LimitStore, redisLimitStore, useLimitStore } from './modules/accounts/limits.service.ts';
 import { setupRoutes } from './modules/accounts/setup.routes.tsx';
 import { registerTwoFactorGate, twoFactorRoutes } from './modules/accounts/two-factor.routes.tsx';
@@ -16,7 +17,7 @@ import { adsRoutes } from './modules/ads/ads.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
 import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
-import { membershipRoutes, registerTrialBanner } from './modules/membership/membership.routes.tsx';
+import { membershipRoutes, registerMembershipOnViewer } from './modules/membership/membership.routes.tsx';
 import { sendTrialReminders } from './modules/membership/membership.service.ts';
 import { questionRoutes } from './modules/questions/question.routes.tsx';
 import { searchRoutes } from './modules/search/search.routes.tsx';
@@ -128,7 +129,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   registerErrorHandling(app, site);
   registerTwoFactorGate(app, ctx);
-  registerTrialBanner(app, ctx, sessionSettings);
+  registerMembershipOnViewer(app, ctx, sessionSettings);
   if (dispatcher) {
     const d = dispatcher;
     d.start();
@@ -137,11 +138,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       transport?.close?.();
     });
   }
-  // Trial reminders: every process looks once a minute; a claim in the database sends each one once.
+  // Once a minute in every process: trial reminders (a claim in the database sends each once) and pruning of
+  // expired sessions, lockout counters and limit windows.
   const reminders = setInterval(() => {
-    sendTrialReminders(ctx.database.db, ctx.mailer, { name: site.name, url: site.url }, config.trialReminderHours, ctx.clock).catch((err) =>
-      app.log.error({ err }, 'trial reminders failed'),
-    );
+    const db = ctx.database.db;
+    Promise.all([
+      sendTrialReminders(db, ctx.mailer, { name: site.name, url: site.url }, config.trialReminderHours, ctx.clock),
+      pruneAccountData(db, ctx.clock, config.sessionIdleMs),
+    ]).catch((err) => app.log.error({ err }, 'minute jobs failed'));
   }, 60_000);
   reminders.unref();
   app.addHook('onClose', async () => clearInterval(reminders));

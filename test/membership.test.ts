@@ -130,8 +130,8 @@ describe.each(engines)('membership and the paywall on %s', (engine) => {
   });
 
   it('mails one reminder shortly before a trial ends, and none for a canceled trial', async () => {
-    const keen = await createUser(t.database.db, { email: 'keen@example.org', name: 'Keen', password: PW });
-    const quitter = await createUser(t.database.db, { email: 'quitter@example.org', name: 'Quitter', password: PW });
+    await createUser(t.database.db, { email: 'keen@example.org', name: 'Keen', password: PW });
+    await createUser(t.database.db, { email: 'quitter@example.org', name: 'Quitter', password: PW });
     const k = await signedIn('keen@example.org');
     const q = await signedIn('quitter@example.org');
     await startTrial(k);
@@ -151,7 +151,6 @@ describe.each(engines)('membership and the paywall on %s', (engine) => {
     expect(got[0]?.subject).toBe('Your Scholia free trial ends in 5 hours');
     expect(got[0]?.text_body).toContain('nothing will be charged');
     expect(await mails('quitter@example.org')).toEqual([]);
-    expect(keen.id).not.toBe(quitter.id);
     clock.advance(6 * 3600_000);
   });
 

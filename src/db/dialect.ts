@@ -9,11 +9,6 @@ export function containsInsensitive(engine: Engine, column: Expression<string>, 
   return engine === 'postgres' ? sql<SqlBool>`${column} ilike ${pattern} escape '\\'` : sql<SqlBool>`${column} like ${pattern} escape '\\'`;
 }
 
-/** Most rows one multi-row INSERT may carry without passing SQLite's 32,766 bound-parameter limit. */
-export function maxRowsPerInsert(columns: number): number {
-  return Math.max(1, Math.floor(32_000 / columns));
-}
-
 /**
  * Refreshes the query planner's statistics after a bulk load. PostgreSQL otherwise plans a freshly loaded table
  * as if it were empty (a related-questions query took 40 ms instead of 0.5 ms) until autovacuum gets to it.

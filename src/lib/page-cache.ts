@@ -7,8 +7,6 @@
 export class PageCache {
   private readonly entries = new Map<string, { version: string; body: Buffer; expires: number }>();
   private bytes = 0;
-  hits = 0;
-  misses = 0;
 
   constructor(
     private readonly maxBytes: number,
@@ -21,11 +19,7 @@ export class PageCache {
 
   get(key: string, version: string, now: number): Buffer | undefined {
     const e = this.entries.get(key);
-    if (!e || e.version !== version || e.expires <= now) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
+    if (!e || e.version !== version || e.expires <= now) return undefined;
     this.entries.delete(key);
     this.entries.set(key, e);
     return e.body;

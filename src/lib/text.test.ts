@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { slugify } from './slug.ts';
-import { countWords, splitSentences, truncate } from './text.ts';
+import { countWords, truncate } from './text.ts';
 
 describe('text helpers', () => {
   it('counts words', () => {
@@ -11,10 +11,6 @@ describe('text helpers', () => {
   it('truncates at a word boundary with an ellipsis', () => {
     expect(truncate('short', 10)).toBe('short');
     expect(truncate('the quick brown fox jumps over', 17)).toBe('the quick brown…');
-  });
-
-  it('splits sentences', () => {
-    expect(splitSentences('One. Two? "Three!" Four')).toEqual(['One.', 'Two?', '"Three!"', 'Four']);
   });
 });
 

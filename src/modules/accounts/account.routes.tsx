@@ -21,9 +21,6 @@ import { requiredRoles, unusedRecoveryCodes } from './two-factor.service.ts';
 import { type AccountPageProps, AccountPageView } from './views/account-page.tsx';
 import { ConfirmLinkView, LinkExpiredView } from './views/flow-pages.tsx';
 
-type Body = FormBody;
-const field = formField;
-
 /** /account: profile, password, sessions, data export and deletion, for the signed-in person only. */
 export function accountRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
   const db = ctx.database.db;
@@ -69,24 +66,24 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
       return viewer ? page(request, reply, viewer) : reply;
     });
 
-    app.post<{ Body: Body }>('/account/profile', async (request, reply) => {
+    app.post<{ Body: FormBody }>('/account/profile', async (request, reply) => {
       const viewer = needViewer(request, reply);
       if (!viewer) return reply;
-      const name = field(request.body, 'name', 200);
+      const name = formField(request.body, 'name', 200);
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'profile');
       const issues = await renameMe(db, viewer, name);
       if (issues.length > 0) return page(request, reply, viewer, { name, notice: { form: 'profile', issues } }, 400);
       return page(request, reply, { ...viewer, name: name.replace(/\s+/g, ' ').trim() }, { notice: { form: 'profile', ok: 'Saved.' } });
     });
 
-    app.post<{ Body: Body }>('/account/email', async (request, reply) => {
+    app.post<{ Body: FormBody }>('/account/email', async (request, reply) => {
       const viewer = needViewer(request, reply);
       if (!viewer) return reply;
-      const newEmail = field(request.body, 'email', 254);
+      const newEmail = formField(request.body, 'email', 254);
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'email');
       const result = await requestEmailChange(flowDeps, viewer, {
         newEmail,
-        password: field(request.body, 'password', 1024),
+        password: formField(request.body, 'password', 1024),
         ip: request.ip,
       });
       if (result.kind === 'limited') return sendTooMany(ctx, reply, result.retryAt);
@@ -123,7 +120,7 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
       );
     });
 
-    app.post<{ Body: Body }>('/account/email/confirm', async (request, reply) => {
+    app.post<{ Body: FormBody }>('/account/email/confirm', async (request, reply) => {
       const t = asSecretToken(request.body?.token);
       if (!csrfValid(request, settings.https) || !t) return reply.redirect(t ? `/account/email/confirm?token=${t}` : '/account', 303);
       const result = await confirmEmailChange(flowDeps, t);
@@ -148,14 +145,14 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
       return reply.redirect('/account', 303);
     });
 
-    app.post<{ Body: Body }>('/account/password', async (request, reply) => {
+    app.post<{ Body: FormBody }>('/account/password', async (request, reply) => {
       const viewer = needViewer(request, reply);
       if (!viewer) return reply;
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'password');
       const result = await changeMyPassword(
         db,
         viewer,
-        { current: field(request.body, 'current', 1024), next: field(request.body, 'next', 1024), ip: request.ip },
+        { current: formField(request.body, 'current', 1024), next: formField(request.body, 'next', 1024), ip: request.ip },
         ctx.clock,
       );
       if (result.kind === 'locked') return sendTooMany(ctx, reply, result.retryAt);
@@ -163,11 +160,11 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
       return page(request, reply, viewer, { notice: { form: 'password', ok: 'Password changed. Every other session was signed out.' } });
     });
 
-    app.post<{ Body: Body }>('/account/sessions/revoke', async (request, reply) => {
+    app.post<{ Body: FormBody }>('/account/sessions/revoke', async (request, reply) => {
       const viewer = needViewer(request, reply);
       if (!viewer) return reply;
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'sessions');
-      const idHash = field(request.body, 'session', 64);
+      const idHash = formField(request.body, 'session', 64);
       if (/^[0-9a-f]{64}$/.test(idHash) && idHash !== viewer.sessionHash) await revokeMySession(db, viewer, idHash);
       return page(request, reply, viewer, { notice: { form: 'sessions', ok: 'That device is signed out.' } });
     });
@@ -191,11 +188,11 @@ export function accountRoutes(ctx: RouteContext, settings: SessionSettings): Fas
         .send(JSON.stringify({ exportedAt: ctx.clock.now().toISOString(), ...data }, null, 2));
     });
 
-    app.post<{ Body: Body }>('/account/delete', async (request, reply) => {
+    app.post<{ Body: FormBody }>('/account/delete', async (request, reply) => {
       const viewer = needViewer(request, reply);
       if (!viewer) return reply;
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'delete');
-      const result = await deleteMyAccount(db, viewer, { password: field(request.body, 'password', 1024), ip: request.ip }, ctx.clock);
+      const result = await deleteMyAccount(db, viewer, { password: formField(request.body, 'password', 1024), ip: request.ip }, ctx.clock);
       if (result.kind === 'locked') return sendTooMany(ctx, reply, result.retryAt);
       if (result.kind === 'wrong') {
         return page(

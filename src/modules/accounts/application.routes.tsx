@@ -14,7 +14,6 @@ import { ApplicationsReviewView, ApplyView } from './views/application-pages.tsx
 export function applicationRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
   const db = ctx.database.db;
   return async (app) => {
-    const needViewer = requireViewer;
     const applyPage = async (
       request: FastifyRequest,
       reply: FastifyReply,
@@ -38,7 +37,7 @@ export function applicationRoutes(ctx: RouteContext, settings: SessionSettings):
       );
 
     app.get('/apply', async (request, reply) => {
-      const viewer = needViewer(request, reply, '/apply');
+      const viewer = requireViewer(request, reply, '/apply');
       if (!viewer) return reply;
       if (!canApplyToTeach(viewer))
         return sendHtml(reply, errorPage(ctx.site, 403, { title: 'Editors and admins do not need to apply' }, viewer), 403);
@@ -46,7 +45,7 @@ export function applicationRoutes(ctx: RouteContext, settings: SessionSettings):
     });
 
     app.post<{ Body: FormBody }>('/apply', async (request, reply) => {
-      const viewer = needViewer(request, reply, '/apply');
+      const viewer = requireViewer(request, reply, '/apply');
       if (!viewer) return reply;
       const raw = request.body?.subjects;
       const chosen = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])
@@ -95,12 +94,12 @@ export function applicationRoutes(ctx: RouteContext, settings: SessionSettings):
     };
 
     app.get('/editor/applications', async (request, reply) => {
-      const viewer = needViewer(request, reply, '/editor/applications');
+      const viewer = requireViewer(request, reply, '/editor/applications');
       return viewer ? review(request, reply, viewer) : reply;
     });
 
     app.post<{ Params: { id: string }; Body: FormBody }>('/editor/applications/:id', async (request, reply) => {
-      const viewer = needViewer(request, reply, '/editor/applications');
+      const viewer = requireViewer(request, reply, '/editor/applications');
       if (!viewer) return reply;
       if (!csrfValid(request, settings.https)) return review(request, reply, viewer, 'That form had expired, so nothing was decided.');
       const id = /^\d{1,10}$/.test(request.params.id) ? Number(request.params.id) : 0;

@@ -48,10 +48,7 @@ export function authRoutes(ctx: RouteContext, settings: SessionSettings): Fastif
       if (email.trim() === '' || password === '') {
         return loginForm(request, reply, { email, next, error: 'Enter your email and your password.' }, 400);
       }
-      const hourly = await signInLimit(
-        { db: ctx.database.db, mailer: ctx.mailer, clock: ctx.clock, site: { name: ctx.site.name, url: ctx.site.url } },
-        request.ip,
-      );
+      const hourly = await signInLimit(ctx.database.db, ctx.clock, request.ip);
       const result = hourly
         ? ({ kind: 'locked', retryAt: hourly.retryAt } as const)
         : await signInWithPassword(ctx.database.db, { email, password, ip: request.ip }, ctx.clock);

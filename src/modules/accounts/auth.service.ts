@@ -20,6 +20,8 @@ export interface Viewer {
   twoFactor: boolean;
   /** Hash of the session id (never the id itself). */
   sessionHash: string;
+  /** Set by the membership module on every page (GET): a member reads everything. */
+  member?: boolean;
   /** Set by the membership module while a free trial runs (for the banner with its one-click cancel). */
   trial?: TrialBanner;
 }

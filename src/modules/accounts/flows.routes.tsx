@@ -29,9 +29,6 @@ import {
   SignUpPageView,
 } from './views/flow-pages.tsx';
 
-type Body = FormBody;
-const field = formField;
-
 const EXPIRED_FORM = 'This form had expired, so nothing was sent. Please try again.';
 
 /** Sign-up with email verification, sign-in by emailed code or link, and password reset. */
@@ -48,10 +45,10 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
       if (request.viewer) return reply.redirect('/', 303);
       return sendHtml(reply, <SignUpPageView site={ctx.site} csrfToken={token(request, reply)} name="" email="" />);
     });
-    app.post<{ Body: Body }>('/signup', async (request, reply) => {
-      const name = field(request.body, 'name', 200);
-      const email = field(request.body, 'email', 254);
-      const password = field(request.body, 'password', 1024);
+    app.post<{ Body: FormBody }>('/signup', async (request, reply) => {
+      const name = formField(request.body, 'name', 200);
+      const email = formField(request.body, 'email', 254);
+      const password = formField(request.body, 'password', 1024);
       const again = (status: number, extra: { issues?: { field: string; message: string }[]; error?: string }) =>
         sendHtml(reply, <SignUpPageView site={ctx.site} csrfToken={token(request, reply)} name={name} email={email} {...extra} />, status);
       if (!csrfValid(request, settings.https)) return again(403, { error: EXPIRED_FORM });
@@ -85,7 +82,7 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
         />,
       );
     });
-    app.post<{ Body: Body }>('/verify', async (request, reply) => {
+    app.post<{ Body: FormBody }>('/verify', async (request, reply) => {
       const t = asSecretToken(request.body?.token);
       if (!csrfValid(request, settings.https) || !t) return reply.redirect(t ? `/verify?token=${t}` : '/signup', 303);
       const userId = await confirmEmail(deps, t);
@@ -102,8 +99,8 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
     app.get('/login/code', async (request, reply) =>
       sendHtml(reply, <CodeRequestView site={ctx.site} csrfToken={token(request, reply)} email="" />),
     );
-    app.post<{ Body: Body }>('/login/code', async (request, reply) => {
-      const email = field(request.body, 'email', 254).trim();
+    app.post<{ Body: FormBody }>('/login/code', async (request, reply) => {
+      const email = formField(request.body, 'email', 254).trim();
       if (!csrfValid(request, settings.https))
         return sendHtml(
           reply,
@@ -120,9 +117,9 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
       if (result.kind === 'limited') return limitedPage(reply, result, 'We have sent as many codes as we will in an hour.');
       return sendHtml(reply, <CodeEnterView site={ctx.site} csrfToken={token(request, reply)} email={email.toLowerCase()} />);
     });
-    app.post<{ Body: Body }>('/login/code/verify', async (request, reply) => {
-      const email = field(request.body, 'email', 254);
-      const code = field(request.body, 'code', 20).replace(/\s+/g, '');
+    app.post<{ Body: FormBody }>('/login/code/verify', async (request, reply) => {
+      const email = formField(request.body, 'email', 254);
+      const code = formField(request.body, 'code', 20).replace(/\s+/g, '');
       const again = (status: number, error: string) =>
         sendHtml(reply, <CodeEnterView site={ctx.site} csrfToken={token(request, reply)} email={email} error={error} />, status);
       if (!csrfValid(request, settings.https)) return again(403, EXPIRED_FORM);
@@ -151,7 +148,7 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
         />,
       );
     });
-    app.post<{ Body: Body }>('/login/link', async (request, reply) => {
+    app.post<{ Body: FormBody }>('/login/link', async (request, reply) => {
       const t = asSecretToken(request.body?.token);
       if (!csrfValid(request, settings.https) || !t) return reply.redirect(t ? `/login/link?token=${t}` : '/login/code', 303);
       const userId = await signInWithLink(deps, t);
@@ -164,8 +161,8 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
     app.get('/reset', async (request, reply) =>
       sendHtml(reply, <ResetRequestView site={ctx.site} csrfToken={token(request, reply)} email="" />),
     );
-    app.post<{ Body: Body }>('/reset', async (request, reply) => {
-      const email = field(request.body, 'email', 254).trim();
+    app.post<{ Body: FormBody }>('/reset', async (request, reply) => {
+      const email = formField(request.body, 'email', 254).trim();
       if (!csrfValid(request, settings.https))
         return sendHtml(
           reply,
@@ -189,9 +186,9 @@ export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings):
       }
       return sendHtml(reply, <ResetConfirmView site={ctx.site} csrfToken={token(request, reply)} token={t} />);
     });
-    app.post<{ Body: Body }>('/reset/confirm', async (request, reply) => {
+    app.post<{ Body: FormBody }>('/reset/confirm', async (request, reply) => {
       const t = asSecretToken(request.body?.token);
-      const password = field(request.body, 'password', 1024);
+      const password = formField(request.body, 'password', 1024);
       if (!t)
         return sendHtml(reply, <LinkExpiredView site={ctx.site} again={{ href: '/reset', label: 'Ask for a new reset link' }} />, 410);
       if (!csrfValid(request, settings.https))

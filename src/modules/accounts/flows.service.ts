@@ -50,23 +50,18 @@ export type Limited = { kind: 'limited'; retryAt: Date };
 
 const codeHash = (userId: number, code: string) => sha256Hex(`${userId}:${code}`);
 
-function windowStart(now: Date): { start: string; end: Date } {
-  const start = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
-  return { start: new Date(start).toISOString(), end: new Date(start + HOUR_MS) };
-}
-
 /** Counts an event against each key's hourly limit; the first key over its limit stops it. */
 async function withinHourlyLimits(db: Db, now: Date, limits: Array<[key: string, max: number]>): Promise<Limited | null> {
-  const w = windowStart(now);
+  const start = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
   const store = limitsFor(db);
   for (const [key, max] of limits) {
-    if ((await store.countInWindow(key, Date.parse(w.start), HOUR_MS)) > max) return { kind: 'limited', retryAt: w.end };
+    if ((await store.countInWindow(key, start, HOUR_MS)) > max) return { kind: 'limited', retryAt: new Date(start + HOUR_MS) };
   }
   return null;
 }
 
-export function signInLimit(deps: FlowDeps, ip: string): Promise<Limited | null> {
-  return withinHourlyLimits(deps.db, deps.clock.now(), [[`signin-ip:${ip}`, LIMITS.signInsPerAddressHour]]);
+export function signInLimit(db: Db, clock: Clock, ip: string): Promise<Limited | null> {
+  return withinHourlyLimits(db, clock.now(), [[`signin-ip:${ip}`, LIMITS.signInsPerAddressHour]]);
 }
 
 async function issue(

@@ -110,3 +110,11 @@ export async function deleteOtherSessions(db: Db, userId: number, keepHash: stri
 export async function deleteSessionsOfUser(db: Db, userId: number): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }
+
+/** Sessions past their absolute end or unused for longer than the idle timeout. */
+export async function deleteDeadSessions(db: Db, now: string, idleBefore: string): Promise<void> {
+  await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<', idleBefore)]))
+    .execute();
+}

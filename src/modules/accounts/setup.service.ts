@@ -4,7 +4,7 @@ import { type FieldIssue, InputError } from '../../lib/errors.ts';
 import { newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
 import type { Clock } from '../../lib/time.ts';
 import { LINK_TTL_MS } from './flows.service.ts';
-import { findSetting, saveSetting } from './two-factor.repository.ts';
+import { findSetting, saveSetting } from './settings.repository.ts';
 import { hasAdmin } from './user.repository.ts';
 import { createUser } from './user.service.ts';
 

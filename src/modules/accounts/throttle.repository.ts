@@ -43,3 +43,12 @@ export async function lockUntil(db: Db, key: string, until: string): Promise<voi
 export async function clearThrottle(db: Db, key: string): Promise<void> {
   await db.deleteFrom('auth_throttles').where('key', '=', key).execute();
 }
+
+/** Throttles with nothing left to say: no failure since `before` and no lock still running at `now`. */
+export async function deleteStaleThrottles(db: Db, before: string, now: string): Promise<void> {
+  await db
+    .deleteFrom('auth_throttles')
+    .where('updated_at', '<', before)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .execute();
+}

@@ -67,18 +67,6 @@ export async function countUnusedRecoveryCodes(db: Db, userId: number): Promise<
   return rows.length;
 }
 
-export async function findSetting(db: Db, key: string): Promise<string | undefined> {
-  return (await db.selectFrom('site_settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
-}
-
-export async function saveSetting(db: Db, key: string, value: string): Promise<void> {
-  await db
-    .insertInto('site_settings')
-    .values({ key, value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-    .execute();
-}
-
 export async function findRoleAndEmail(db: Db, userId: number): Promise<{ role: Role; email: string } | undefined> {
   return db.selectFrom('users').select(['role', 'email']).where('id', '=', userId).executeTakeFirst();
 }

@@ -9,6 +9,7 @@ import type { Clock } from '../../lib/time.ts';
 import { underLockout, type Viewer } from './auth.service.ts';
 import { throttleKeys } from './auth.ts';
 import * as sessions from './session.repository.ts';
+import * as settings from './settings.repository.ts';
 import * as tokens from './token.repository.ts';
 import * as repo from './two-factor.repository.ts';
 import { isRole, type Role } from './user.ts';
@@ -33,7 +34,7 @@ function totp(secret: string, label: string, issuer: string): TOTP {
 }
 
 export async function requiredRoles(db: Db): Promise<Role[]> {
-  const raw = await repo.findSetting(db, REQUIRED_ROLES_KEY);
+  const raw = await settings.findSetting(db, REQUIRED_ROLES_KEY);
   if (raw === undefined) return [...DEFAULT_REQUIRED_ROLES];
   try {
     const parsed: unknown = JSON.parse(raw);
@@ -44,7 +45,7 @@ export async function requiredRoles(db: Db): Promise<Role[]> {
 }
 
 export function setRequiredRoles(db: Db, roles: readonly Role[]): Promise<void> {
-  return repo.saveSetting(db, REQUIRED_ROLES_KEY, JSON.stringify([...new Set(roles)]));
+  return settings.saveSetting(db, REQUIRED_ROLES_KEY, JSON.stringify([...new Set(roles)]));
 }
 
 /** True when the site requires two-factor sign-in for this role and the person has not turned it on yet. */

@@ -11,10 +11,6 @@ export async function findUserByEmail(db: Db, email: string): Promise<User | und
   return db.selectFrom('users').select(columns).where('email', '=', email).executeTakeFirst();
 }
 
-export async function findUserById(db: Db, id: number): Promise<User | undefined> {
-  return db.selectFrom('users').select(columns).where('id', '=', id).executeTakeFirst();
-}
-
 /** The first account with this display name among those who may answer. */
 export async function findAnswererByName(db: Db, name: string): Promise<User | undefined> {
   return db
@@ -24,10 +20,6 @@ export async function findAnswererByName(db: Db, name: string): Promise<User | u
     .where('role', 'in', ['educator', 'editor', 'admin'])
     .orderBy('id')
     .executeTakeFirst();
-}
-
-export async function listUsersByRole(db: Db, role: Role): Promise<User[]> {
-  return db.selectFrom('users').select(columns).where('role', '=', role).orderBy('id').execute();
 }
 
 export async function insertUser(

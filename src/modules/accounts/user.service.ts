@@ -5,7 +5,7 @@ import { hashPassword } from '../../lib/password.ts';
 import { slugify } from '../../lib/slug.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
 import { findSubjectsBySlugs } from '../subjects/index.ts';
-import { PASSWORD_MIN, passwordProblem } from './password-policy.ts';
+import { passwordProblem } from './password-policy.ts';
 import * as repo from './user.repository.ts';
 import { canAnswer, isPlausibleEmail, isRole, normaliseEmail, ROLES, type User } from './user.ts';
 
@@ -20,8 +20,6 @@ export interface CreateUserInput {
   subjects?: readonly string[];
   bio?: string;
 }
-
-export const MIN_PASSWORD_LENGTH = PASSWORD_MIN;
 
 export async function createUser(db: Db, input: CreateUserInput, clock: Clock = systemClock): Promise<User> {
   const issues: FieldIssue[] = [];
@@ -86,4 +84,4 @@ export async function ensureEducatorByName(db: Db, name: string, clock: Clock = 
   }
 }
 
-export { addEducatorSubjects, findUserByEmail, findUserById, listEducatorSubjectSlugs } from './user.repository.ts';
+export { addEducatorSubjects, findUserByEmail, listEducatorSubjectSlugs } from './user.repository.ts';

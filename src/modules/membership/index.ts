@@ -1,2 +1,2 @@
-export { answerPreview, getMembership, isViewerMember, startLocalTrial } from './membership.service.ts';
+export { answerPreview, getMembership, startLocalTrial } from './membership.service.ts';
 export { decideAccess, effectiveStatus, isMember, type MembershipState, trialIdentity } from './membership.ts';

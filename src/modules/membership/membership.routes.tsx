@@ -17,18 +17,23 @@ import {
   setPlanActive,
   startLocalTrial,
 } from './membership.service.ts';
-import { effectiveStatus } from './membership.ts';
+import { effectiveStatus, isMember } from './membership.ts';
 import { BillingView, PlansAdminView } from './views/admin-pages.tsx';
 import { MembershipPageView } from './views/membership-page.tsx';
 
-/** Puts the running trial on the viewer, so every page can show its banner. */
-export function registerTrialBanner(app: FastifyInstance, ctx: RouteContext, settings: SessionSettings): void {
+/**
+ * Looks the signed-in viewer's membership up once per page (GET): whether they are a member, for every paywall
+ * decision of the page, and a running trial, for the banner every page shows.
+ */
+export function registerMembershipOnViewer(app: FastifyInstance, ctx: RouteContext, settings: SessionSettings): void {
   app.addHook('preHandler', async (request, reply) => {
     const viewer = request.viewer;
     if (!viewer || request.method !== 'GET') return;
     const m = await getMembership(ctx.database.db, viewer.userId);
-    if (!m || m.source !== 'trial' || effectiveStatus(m, ctx.clock.now().getTime()) === 'expired') return;
-    const hoursLeft = Math.max(0, Math.ceil((Date.parse(m.periodEnd) - ctx.clock.now().getTime()) / 3600_000));
+    const now = ctx.clock.now().getTime();
+    viewer.member = isMember(m, now);
+    if (!m || m.source !== 'trial' || effectiveStatus(m, now) === 'expired') return;
+    const hoursLeft = Math.max(0, Math.ceil((Date.parse(m.periodEnd) - now) / 3600_000));
     viewer.trial = { endsAt: m.periodEnd, hoursLeft, canceled: m.cancelAtPeriodEnd, csrfToken: csrfToken(request, reply, settings.https) };
   });
 }

@@ -15,11 +15,6 @@ export function getMembership(db: Db, userId: number): Promise<MembershipState |
   return repo.findMembership(db, userId);
 }
 
-export async function isViewerMember(db: Db, userId: number | null, clock: Clock): Promise<boolean> {
-  if (userId === null) return false;
-  return isMember(await repo.findMembership(db, userId), clock.now().getTime());
-}
-
 export type TrialResult = 'started' | 'already_used' | 'already_member';
 
 /**

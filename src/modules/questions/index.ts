@@ -1,5 +1,4 @@
 export {
-  countPublished,
   createPublishedQuestion,
   findExistingImportKeys,
   getQuestionPage,

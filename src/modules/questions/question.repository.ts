@@ -256,12 +256,3 @@ export async function searchTitles(db: Db, engine: Engine, text: string, limit: 
     .limit(limit)
     .execute();
 }
-
-export async function countPublished(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('questions')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('status', '=', 'published')
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}

@@ -7,7 +7,7 @@ import { renderPage, sendHtml } from '../../platform/html.ts';
 import { csrfToken } from '../../platform/session.ts';
 import type { ViewerInfo } from '../../views/layout.tsx';
 import { adFor, showsAds } from '../ads/index.ts';
-import { answerPreview, decideAccess, isViewerMember } from '../membership/index.ts';
+import { answerPreview, decideAccess } from '../membership/index.ts';
 import { findAnswerMarkdown, getQuestionPage, getQuestionVersion } from './question.service.ts';
 import type { QuestionPage } from './question.ts';
 import { parseQuestionId, questionPath } from './question.ts';
@@ -88,7 +88,8 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
       const page = await getQuestionPage(db, id);
       if (!page) return notFound(reply, id, viewer);
       if (slug !== page.slug) return reply.redirect(questionPath(page), 301);
-      const member = await isViewerMember(db, viewer?.userId ?? null, ctx.clock);
+      // Looked up once for the page by the membership module (registerMembershipOnViewer).
+      const member = viewer?.member === true;
       const gate = await gateFor(request, reply, page, member);
       const ad = showsAds({ member }) ? await adFor(db, 'question-sidebar', page.id) : undefined;
       return sendHtml(

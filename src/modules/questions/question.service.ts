@@ -111,4 +111,4 @@ export async function createPublishedQuestion(db: Db, input: PublishedQuestionIn
   return questionId;
 }
 
-export { countPublished, findAnswerMarkdown, findExistingImportKeys } from './question.repository.ts';
+export { findAnswerMarkdown, findExistingImportKeys } from './question.repository.ts';

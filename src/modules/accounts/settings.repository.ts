@@ -1,0 +1,18 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+
+type Db = Kysely<Database>;
+
+// Site settings: small values admins set (which roles need two-factor sign-in, the first-admin setup link).
+
+export async function findSetting(db: Db, key: string): Promise<string | undefined> {
+  return (await db.selectFrom('site_settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
+}
+
+export async function saveSetting(db: Db, key: string, value: string): Promise<void> {
+  await db
+    .insertInto('site_settings')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
+}
