@@ -48,6 +48,8 @@ export interface RouteContext {
   clock: Clock;
   site: Site;
   config: Config;
+  /** Cookie and session settings (Secure over HTTPS, timeouts). */
+  session: SessionSettings;
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
@@ -69,7 +71,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       mailer = outboxMailer(deps.database.db, clock);
     }
   }
-  const ctx: RouteContext = { database: deps.database, mailer, clock, site, config };
+  const https = config.siteUrl.startsWith('https:');
+  const sessionSettings: SessionSettings = {
+    https,
+    policy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs },
+  };
+  const ctx: RouteContext = { database: deps.database, mailer, clock, site, config, session: sessionSettings };
   let redis: Redis | undefined;
   if (deps.limitStore) {
     useLimitStore(deps.database.db, deps.limitStore);
@@ -95,7 +102,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
 
   // External plugins first, then the platform, then the modules.
-  const https = config.siteUrl.startsWith('https:');
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -121,15 +127,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
-  const sessionSettings: SessionSettings = {
-    https,
-    policy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs },
-  };
   await registerSessions(app, { database: ctx.database, clock: ctx.clock, settings: sessionSettings });
 
   registerErrorHandling(app, site);
   registerTwoFactorGate(app, ctx);
-  registerMembershipOnViewer(app, ctx, sessionSettings);
+  registerMembershipOnViewer(app, ctx);
   if (dispatcher) {
     const d = dispatcher;
     d.start();
@@ -182,15 +184,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(subjectRoutes(ctx));
   await app.register(questionRoutes(ctx));
   await app.register(searchRoutes(ctx));
-  await app.register(authRoutes(ctx, sessionSettings));
-  await app.register(accountFlowRoutes(ctx, sessionSettings));
-  await app.register(accountRoutes(ctx, sessionSettings));
-  await app.register(adminUserRoutes(ctx, sessionSettings));
-  await app.register(twoFactorRoutes(ctx, sessionSettings));
-  await app.register(setupRoutes(ctx, sessionSettings));
-  await app.register(applicationRoutes(ctx, sessionSettings));
-  await app.register(membershipRoutes(ctx, sessionSettings));
-  await app.register(adsRoutes(ctx, sessionSettings));
+  await app.register(authRoutes(ctx));
+  await app.register(accountFlowRoutes(ctx));
+  await app.register(accountRoutes(ctx));
+  await app.register(adminUserRoutes(ctx));
+  await app.register(twoFactorRoutes(ctx));
+  await app.register(setupRoutes(ctx));
+  await app.register(applicationRoutes(ctx));
+  await app.register(membershipRoutes(ctx));
+  await app.register(adsRoutes(ctx));
   await app.register(outboxRoutes(ctx));
   return app;
 }

@@ -4,7 +4,7 @@ import { asSecretToken } from '../../lib/secret-token.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { clearSessionCookie, csrfToken, csrfValid, requireViewer, type SessionSettings } from '../../platform/session.ts';
+import { clearSessionCookie, csrfToken, csrfValid, requireViewer } from '../../platform/session.ts';
 import {
   changeMyPassword,
   deleteMyAccount,
@@ -22,7 +22,8 @@ import { type AccountPageProps, AccountPageView } from './views/account-page.tsx
 import { ConfirmLinkView, LinkExpiredView } from './views/flow-pages.tsx';
 
 /** /account: profile, password, sessions, data export and deletion, for the signed-in person only. */
-export function accountRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
+export function accountRoutes(ctx: RouteContext): FastifyPluginAsync {
+  const settings = ctx.session;
   const db = ctx.database.db;
   const flowDeps: FlowDeps = { db, mailer: ctx.mailer, clock: ctx.clock, site: { name: ctx.site.name, url: ctx.site.url } };
   return async (app) => {

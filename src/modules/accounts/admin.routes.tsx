@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
+import { csrfToken, csrfValid } from '../../platform/session.ts';
 import { type AdminResult, changeRole, listUsers, setSuspension } from './account.service.ts';
 import { type Actor, canChangeRole, canSuspend } from './policy.ts';
 import { AdminUsersView } from './views/admin-users-page.tsx';
@@ -10,7 +10,8 @@ import { AdminUsersView } from './views/admin-users-page.tsx';
 const PAGE = 50;
 
 /** /admin/users: editors and admins find users; admins change roles; both suspend and restore (policy.ts). */
-export function adminUserRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
+export function adminUserRoutes(ctx: RouteContext): FastifyPluginAsync {
+  const settings = ctx.session;
   const db = ctx.database.db;
   return async (app) => {
     const show = async (

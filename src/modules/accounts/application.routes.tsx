@@ -3,7 +3,7 @@ import type { RouteContext } from '../../app.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, requireViewer, type SessionSettings } from '../../platform/session.ts';
+import { csrfToken, csrfValid, requireViewer } from '../../platform/session.ts';
 import { listSubjects } from '../subjects/index.ts';
 import { applyToTeach, decideApplication, myApplications, pendingApplications } from './application.service.ts';
 import type { Viewer } from './auth.service.ts';
@@ -11,7 +11,8 @@ import { canApplyToTeach } from './policy.ts';
 import { ApplicationsReviewView, ApplyView } from './views/application-pages.tsx';
 
 /** /apply for students; /editor/applications for editors and admins. */
-export function applicationRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
+export function applicationRoutes(ctx: RouteContext): FastifyPluginAsync {
+  const settings = ctx.session;
   const db = ctx.database.db;
   return async (app) => {
     const applyPage = async (

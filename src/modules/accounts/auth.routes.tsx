@@ -11,7 +11,8 @@ import { LoginPageView, LogoutPageView } from './views/auth-pages.tsx';
 
 const GENERIC_FAILURE = 'That email and password do not match an account. Check them and try again.';
 
-export function authRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
+export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
+  const settings = ctx.session;
   return async (app) => {
     const loginForm = (
       request: FastifyRequest,
@@ -63,7 +64,7 @@ export function authRoutes(ctx: RouteContext, settings: SessionSettings): Fastif
         );
       }
 
-      return completeSignIn(ctx, settings, request, reply, result.userId, next);
+      return completeSignIn(ctx, request, reply, result.userId, next);
     });
 
     app.get('/logout', async (request, reply) => {

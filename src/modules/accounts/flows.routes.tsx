@@ -3,7 +3,7 @@ import type { RouteContext } from '../../app.ts';
 import { asSecretToken } from '../../lib/secret-token.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
+import { csrfToken, csrfValid } from '../../platform/session.ts';
 import {
   confirmEmail,
   type FlowDeps,
@@ -32,13 +32,14 @@ import {
 const EXPIRED_FORM = 'This form had expired, so nothing was sent. Please try again.';
 
 /** Sign-up with email verification, sign-in by emailed code or link, and password reset. */
-export function accountFlowRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
+export function accountFlowRoutes(ctx: RouteContext): FastifyPluginAsync {
+  const settings = ctx.session;
   const deps: FlowDeps = { db: ctx.database.db, mailer: ctx.mailer, clock: ctx.clock, site: { name: ctx.site.name, url: ctx.site.url } };
 
   return async (app) => {
     const token = (request: FastifyRequest, reply: FastifyReply) => csrfToken(request, reply, settings.https);
     const limitedPage = (reply: FastifyReply, l: Limited, reason: string) => sendTooMany(ctx, reply, l.retryAt, reason);
-    const signIn = (request: FastifyRequest, reply: FastifyReply, userId: number) => completeSignIn(ctx, settings, request, reply, userId);
+    const signIn = (request: FastifyRequest, reply: FastifyReply, userId: number) => completeSignIn(ctx, request, reply, userId);
 
     // Sign-up.
     app.get('/signup', async (request, reply) => {

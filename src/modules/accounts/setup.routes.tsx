@@ -4,7 +4,7 @@ import type { FieldIssue } from '../../lib/errors.ts';
 import { asSecretToken } from '../../lib/secret-token.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, type SessionSettings } from '../../platform/session.ts';
+import { csrfToken, csrfValid } from '../../platform/session.ts';
 import { Field, HiddenCsrf, issueFor } from '../../views/forms.tsx';
 import { Layout } from '../../views/layout.tsx';
 import { completeAdminSetup, isSetupTokenLive } from './setup.service.ts';
@@ -12,7 +12,8 @@ import { completeSignIn } from './sign-in.ts';
 import { LinkExpiredView } from './views/flow-pages.tsx';
 
 /** /setup: the one-time link the start log prints on a site with no admin. */
-export function setupRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
+export function setupRoutes(ctx: RouteContext): FastifyPluginAsync {
+  const settings = ctx.session;
   const db = ctx.database.db;
   return async (app) => {
     const expired = () => (
@@ -91,7 +92,7 @@ export function setupRoutes(ctx: RouteContext, settings: SessionSettings): Fasti
       if (result.kind === 'expired') return sendHtml(reply, expired(), 410);
       if (result.kind === 'invalid')
         return sendHtml(reply, form(csrfToken(request, reply, settings.https), token, fields, result.issues), 400);
-      return completeSignIn(ctx, settings, request, reply, result.userId);
+      return completeSignIn(ctx, request, reply, result.userId);
     });
   };
 }

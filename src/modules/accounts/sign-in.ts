@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
-import { type SessionSettings, sessionToken, setSessionCookie } from '../../platform/session.ts';
+import { sessionToken, setSessionCookie } from '../../platform/session.ts';
 import { endSession, startSession } from './auth.service.ts';
 import { beginSecondFactor, isEnabled, SECOND_FACTOR_TTL_MS } from './two-factor.service.ts';
 
@@ -13,7 +13,6 @@ export const SECOND_FACTOR_COOKIE = 'scholia_2fa';
  */
 export async function completeSignIn(
   ctx: RouteContext,
-  settings: SessionSettings,
   request: FastifyRequest,
   reply: FastifyReply,
   userId: number,
@@ -21,6 +20,7 @@ export async function completeSignIn(
   opts: { secondFactorDone?: boolean } = {},
 ): Promise<FastifyReply> {
   const db = ctx.database.db;
+  const settings = ctx.session;
   if (!opts.secondFactorDone && (await isEnabled(db, userId))) {
     const token = await beginSecondFactor(db, userId, ctx.clock);
     reply.setCookie(SECOND_FACTOR_COOKIE, token, {

@@ -5,7 +5,7 @@ import { asSecretToken } from '../../lib/secret-token.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, requireViewer, type SessionSettings } from '../../platform/session.ts';
+import { csrfToken, csrfValid, requireViewer } from '../../platform/session.ts';
 import type { Viewer } from './auth.service.ts';
 import { canChangeSiteSettings } from './policy.ts';
 import { completeSignIn, SECOND_FACTOR_COOKIE } from './sign-in.ts';
@@ -39,7 +39,8 @@ export function registerTwoFactorGate(app: FastifyInstance, ctx: RouteContext): 
   });
 }
 
-export function twoFactorRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
+export function twoFactorRoutes(ctx: RouteContext): FastifyPluginAsync {
+  const settings = ctx.session;
   const db = ctx.database.db;
   return async (app) => {
     const token = (request: FastifyRequest, reply: FastifyReply) => csrfToken(request, reply, settings.https);
@@ -66,7 +67,7 @@ export function twoFactorRoutes(ctx: RouteContext, settings: SessionSettings): F
       if (result.kind === 'expired') return reply.redirect('/login', 303);
       if (result.kind === 'invalid') return again(401, 'That code is not right. Codes change every 30 seconds; each works once.');
       reply.clearCookie(SECOND_FACTOR_COOKIE, { path: '/' });
-      return completeSignIn(ctx, settings, request, reply, result.userId, next, { secondFactorDone: true });
+      return completeSignIn(ctx, request, reply, result.userId, next, { secondFactorDone: true });
     });
 
     // Setting it up. The GET changes nothing: it shows the secret in progress, or a button whose POST makes one.

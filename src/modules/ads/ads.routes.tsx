@@ -4,14 +4,15 @@ import type { FieldIssue } from '../../lib/errors.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, requireAllowed, type SessionSettings } from '../../platform/session.ts';
+import { csrfToken, csrfValid, requireAllowed } from '../../platform/session.ts';
 import { Field, HiddenCsrf, issueFor } from '../../views/forms.tsx';
 import { Layout } from '../../views/layout.tsx';
 import { isAdmin } from '../accounts/index.ts';
 import { addHouseAd, listAllAds, setAdActive } from './ads.service.ts';
 
 /** /admin/ads: house ads for readers without membership. */
-export function adsRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
+export function adsRoutes(ctx: RouteContext): FastifyPluginAsync {
+  const settings = ctx.session;
   const db = ctx.database.db;
   return async (app) => {
     const empty = { headline: '', body: '', linkUrl: '/membership' };

@@ -4,7 +4,7 @@ import { sameSitePath } from '../../lib/same-site-path.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, requireAllowed, type SessionSettings } from '../../platform/session.ts';
+import { csrfToken, csrfValid, requireAllowed } from '../../platform/session.ts';
 import { isAdmin } from '../accounts/index.ts';
 import {
   addPlan,
@@ -25,7 +25,8 @@ import { MembershipPageView } from './views/membership-page.tsx';
  * Looks the signed-in viewer's membership up once per page (GET): whether they are a member, for every paywall
  * decision of the page, and a running trial, for the banner every page shows.
  */
-export function registerMembershipOnViewer(app: FastifyInstance, ctx: RouteContext, settings: SessionSettings): void {
+export function registerMembershipOnViewer(app: FastifyInstance, ctx: RouteContext): void {
+  const settings = ctx.session;
   app.addHook('preHandler', async (request, reply) => {
     const viewer = request.viewer;
     if (!viewer || request.method !== 'GET') return;
@@ -38,7 +39,8 @@ export function registerMembershipOnViewer(app: FastifyInstance, ctx: RouteConte
   });
 }
 
-export function membershipRoutes(ctx: RouteContext, settings: SessionSettings): FastifyPluginAsync {
+export function membershipRoutes(ctx: RouteContext): FastifyPluginAsync {
+  const settings = ctx.session;
   const db = ctx.database.db;
   return async (app) => {
     const page = async (request: FastifyRequest, reply: import('fastify').FastifyReply, message?: string, status = 200) => {

@@ -51,7 +51,7 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
         previewHtml: preview.html,
         trialHours: ctx.config.trialHours,
         signedIn: request.viewer !== null,
-        ...(request.viewer ? { csrfToken: csrfToken(request, reply, ctx.site.url.startsWith('https:')) } : {}),
+        ...(request.viewer ? { csrfToken: csrfToken(request, reply, ctx.session.https) } : {}),
         returnPath: questionPath(page),
       };
     };
