@@ -56,6 +56,15 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
       };
     };
 
+    /** The page as this viewer may see it: the paywall decided by decideAccess, an ad slot only for non-members. */
+    const render = async (request: FastifyRequest, reply: FastifyReply, page: QuestionPage, member: boolean): Promise<string> => {
+      const gate = await gateFor(request, reply, page, member);
+      const ad = showsAds({ member }) ? await adFor(ctx.database.db, 'question-sidebar', page.id) : undefined;
+      return renderPage(
+        <QuestionPageView site={ctx.site} viewer={request.viewer} page={page} description={describe(page)} gate={gate} ad={ad} />,
+      );
+    };
+
     const show = async (idParam: string, slug: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
       const viewer = request.viewer;
       const id = parseQuestionId(idParam);
@@ -75,12 +84,8 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
         if (cached) return reply.type(HTML).send(cached);
         const page = await getQuestionPage(db, id);
         if (!page) return notFound(reply, id, viewer);
-        const gate = await gateFor(request, reply, page, false);
-        // Visitors are never members, so their pages carry the ad slot (a changed ad shows within the cache's TTL).
-        const ad = await adFor(db, 'question-sidebar', page.id);
-        const body = Buffer.from(
-          renderPage(<QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} gate={gate} ad={ad} />),
-        );
+        // Visitors are never members: the paywall and the ad slot (a changed ad shows within the cache's TTL).
+        const body = Buffer.from(await render(request, reply, page, false));
         cache.set(key, current.version, body, now);
         return reply.type(HTML).send(body);
       }
@@ -88,14 +93,8 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
       const page = await getQuestionPage(db, id);
       if (!page) return notFound(reply, id, viewer);
       if (slug !== page.slug) return reply.redirect(questionPath(page), 301);
-      // Looked up once for the page by the membership module (registerMembershipOnViewer).
-      const member = viewer?.member === true;
-      const gate = await gateFor(request, reply, page, member);
-      const ad = showsAds({ member }) ? await adFor(db, 'question-sidebar', page.id) : undefined;
-      return sendHtml(
-        reply,
-        <QuestionPageView site={ctx.site} viewer={viewer} page={page} description={describe(page)} gate={gate} ad={ad} />,
-      );
+      // Membership was looked up once for the page by the membership module (registerMembershipOnViewer).
+      return reply.type(HTML).send(await render(request, reply, page, viewer?.member === true));
     };
 
     app.get<{ Params: { id: string } }>('/q/:id', async (request, reply) => show(request.params.id, undefined, request, reply));
