@@ -5,6 +5,7 @@ import * as accountsMail from './20261126T1600_accounts_mail.ts';
 import * as accountAdmin from './20261126T1700_account_admin.ts';
 import * as membership from './20261126T1800_membership.ts';
 import * as ads from './20261126T1900_ads.ts';
+import * as billing from './20261126T2000_billing.ts';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '20261126T1700_account_admin': accountAdmin,
   '20261126T1800_membership': membership,
   '20261126T1900_ads': ads,
+  '20261126T2000_billing': billing,
 };

@@ -17,8 +17,12 @@ import { adsRoutes } from './modules/ads/ads.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
 import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
+import { type BillingDeps, reconcileDaily } from './modules/membership/billing.service.ts';
+import type { BillingProvider } from './modules/membership/billing.ts';
 import { membershipRoutes, registerMembershipOnViewer } from './modules/membership/membership.routes.tsx';
 import { sendTrialReminders } from './modules/membership/membership.service.ts';
+import { stripeBilling } from './modules/membership/stripe-billing.ts';
+import { stripeWebhookRoutes } from './modules/membership/webhook.routes.ts';
 import { questionRoutes } from './modules/questions/question.routes.tsx';
 import { searchRoutes } from './modules/search/search.routes.tsx';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
@@ -50,6 +54,8 @@ export interface RouteContext {
   config: Config;
   /** Cookie and session settings (Secure over HTTPS, timeouts). */
   session: SessionSettings;
+  /** Stripe mode: the payment provider and what billing needs; null in local mode. */
+  billing: BillingDeps | null;
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
@@ -76,7 +82,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     https,
     policy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs },
   };
-  const ctx: RouteContext = { database: deps.database, mailer, clock, site, config, session: sessionSettings };
+  const provider: BillingProvider | null = config.stripe ? stripeBilling(config.stripe) : null;
+  const billing: BillingDeps | null = provider
+    ? {
+        db: deps.database.db,
+        billing: provider,
+        clock,
+        mailer,
+        site: { name: site.name, url: site.url },
+        trialHours: config.trialHours,
+        reminderHours: config.trialReminderHours,
+      }
+    : null;
+  const ctx: RouteContext = { database: deps.database, mailer, clock, site, config, session: sessionSettings, billing };
   let redis: Redis | undefined;
   if (deps.limitStore) {
     useLimitStore(deps.database.db, deps.limitStore);
@@ -140,13 +158,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       transport?.close?.();
     });
   }
-  // Once a minute in every process: trial reminders (a claim in the database sends each once) and pruning of
-  // expired sessions, lockout counters and limit windows.
+  // Once a minute in every process: trial reminders (a claim in the database sends each once), pruning of expired
+  // sessions, lockout counters and limit windows, and in Stripe mode the daily reconcile (claimed by one process).
   const reminders = setInterval(() => {
     const db = ctx.database.db;
     Promise.all([
       sendTrialReminders(db, ctx.mailer, { name: site.name, url: site.url }, config.trialReminderHours, ctx.clock),
       pruneAccountData(db, ctx.clock, config.sessionIdleMs),
+      billing
+        ? reconcileDaily(billing).then((r) => {
+            if (r) app.log.info(r, 'daily billing reconcile');
+          })
+        : null,
     ]).catch((err) => app.log.error({ err }, 'minute jobs failed'));
   }, 60_000);
   reminders.unref();
@@ -192,6 +215,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(setupRoutes(ctx));
   await app.register(applicationRoutes(ctx));
   await app.register(membershipRoutes(ctx));
+  if (billing) await app.register(stripeWebhookRoutes(billing));
   await app.register(adsRoutes(ctx));
   await app.register(outboxRoutes(ctx));
   return app;

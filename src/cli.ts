@@ -8,9 +8,12 @@ import { migrateToLatest } from './db/migrator.ts';
 import { seedDemo } from './demo/seed.ts';
 import { InputError } from './lib/errors.ts';
 import { createProgress } from './lib/progress.ts';
+import { systemClock } from './lib/time.ts';
 import { createUser, ROLES } from './modules/accounts/index.ts';
 import { generateQuestions } from './modules/content/generate.service.ts';
 import { importQuestions } from './modules/content/import.service.ts';
+import { handOffMailer } from './modules/mail/index.ts';
+import { reconcileAll, stripeBilling } from './modules/membership/index.ts';
 import { serve } from './server.ts';
 
 const HELP = `Usage: scholia <command> [options]
@@ -23,6 +26,7 @@ Commands:
                                    Import questions with expert answers, one JSON object a line
   generate --questions N [--seed S] [--batch B]
                                    Add N synthetic questions for load tests
+  billing reconcile                Bring every membership in line with Stripe (Stripe mode)
   user create --email E --name N --role ROLE [--password P] [--subjects a,b]
                                    Create an account (roles: ${ROLES.join(', ')})
 
@@ -154,6 +158,39 @@ async function main(argv: string[]): Promise<number> {
           (report.interrupted ? '. Run the same command again to continue.' : '.'),
       );
       return report.interrupted ? 130 : 0;
+    }
+    case 'billing': {
+      const [sub] = rest;
+      if (sub !== 'reconcile') throw new UsageError('the billing command has one subcommand: billing reconcile');
+      const config = loadConfig();
+      if (!config.stripe) throw new UsageError('billing reconcile needs Stripe mode: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET');
+      const stripe = config.stripe;
+      const result = await withDatabase(async (h) => {
+        let bar: ReturnType<typeof createProgress> | undefined;
+        let done = 0;
+        return reconcileAll(
+          {
+            db: h.db,
+            billing: stripeBilling(stripe),
+            clock: systemClock,
+            mailer: handOffMailer(h.db, systemClock, config.smtpUrl !== null),
+            site: { name: config.siteName, url: config.siteUrl },
+            trialHours: config.trialHours,
+            reminderHours: config.trialReminderHours,
+          },
+          {
+            start: (total) => {
+              bar = createProgress('Reconciling', total);
+            },
+            tick: () => bar?.update(++done),
+            stop: () => bar?.stop(),
+          },
+        );
+      });
+      out(
+        `Reconciled ${result.customers} customers with Stripe${result.failed ? `; ${result.failed} failed (see above), run again later` : ''}.`,
+      );
+      return result.failed > 0 ? 1 : 0;
     }
     case 'user': {
       const [sub, ...args] = rest;

@@ -37,6 +37,15 @@ export interface Config {
   readonly pageCacheBytes: number;
   /** Longest a cached page may be served; edits show at once regardless (see lib/page-cache.ts). */
   readonly pageCacheTtlMs: number;
+  /** Stripe mode when set (trials through Checkout with a card, webhooks drive the state); null: local mode. */
+  readonly stripe: StripeSettings | null;
+}
+
+export interface StripeSettings {
+  readonly secretKey: string;
+  readonly webhookSecret: string;
+  /** Where the Stripe API is reached: api.stripe.com unless a stand-in (stripe-mock, tests) is named. */
+  readonly api: { readonly host: string; readonly port: number; readonly protocol: 'http' | 'https' } | null;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +136,35 @@ function smtpUrl(env: Env): string | null {
   throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587');
 }
 
+function stripeSettings(env: Env, trialHours: number): StripeSettings | null {
+  const secretKey = read(env, 'STRIPE_SECRET_KEY');
+  const webhookSecret = read(env, 'STRIPE_WEBHOOK_SECRET');
+  if (secretKey === undefined && webhookSecret === undefined) return null;
+  // Never echo either value: they are secrets.
+  if (secretKey === undefined) throw new ConfigError('STRIPE_SECRET_KEY', 'must be set together with STRIPE_WEBHOOK_SECRET');
+  if (!/^(sk|rk)_(test|live)_\S+$/.test(secretKey))
+    throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret or restricted key (sk_test_…, sk_live_…)');
+  if (webhookSecret === undefined) throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must be set together with STRIPE_SECRET_KEY');
+  if (!/^whsec_\S+$/.test(webhookSecret)) throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must be a webhook signing secret (whsec_…)');
+  // Stripe Checkout refuses a trial that ends less than 48 hours after the checkout.
+  if (trialHours < 48)
+    throw new ConfigError('TRIAL_HOURS', `must be at least 48 with Stripe (Checkout's shortest trial), got ${trialHours}`);
+  const rawApi = read(env, 'STRIPE_API_URL');
+  let api: StripeSettings['api'] = null;
+  if (rawApi !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(rawApi);
+    } catch {
+      throw new ConfigError('STRIPE_API_URL', `must be a URL such as http://127.0.0.1:12111, got ${JSON.stringify(rawApi)}`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError('STRIPE_API_URL', 'must start with http:// or https://');
+    const protocol = u.protocol === 'http:' ? 'http' : 'https';
+    api = { host: u.hostname, port: u.port ? Number(u.port) : protocol === 'http' ? 80 : 443, protocol };
+  }
+  return Object.freeze({ secretKey, webhookSecret, api: api ? Object.freeze(api) : null });
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const port = int(env, 'PORT', 3000, 1, 65535);
   const host = read(env, 'HOST') ?? 'localhost';
@@ -154,6 +192,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     throw new ConfigError('DATABASE_URL', 'must start with postgres://, postgresql:// or sqlite:');
   }
 
+  const trialHours = int(env, 'TRIAL_HOURS', 48, 1, 24 * 90);
   return Object.freeze({
     port,
     host,
@@ -164,7 +203,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    trialHours: int(env, 'TRIAL_HOURS', 48, 1, 24 * 90),
+    trialHours,
     trialReminderHours: int(env, 'TRIAL_REMINDER_HOURS', 6, 1, 24 * 30),
     paywallPreviewWords: int(env, 'PAYWALL_PREVIEW_WORDS', 80, 0, 1000),
     redisUrl: redisUrl(env),
@@ -174,5 +213,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     sessionAbsoluteMs: int(env, 'SESSION_ABSOLUTE_DAYS', 30, 1, 365) * 86_400_000,
     pageCacheBytes: int(env, 'PAGE_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     pageCacheTtlMs: int(env, 'PAGE_CACHE_TTL_SECONDS', 300, 1, 86_400) * 1000,
+    stripe: stripeSettings(env, trialHours),
   });
 }

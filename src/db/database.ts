@@ -192,6 +192,25 @@ export interface MembershipsTable {
   reminder_sent_at: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
   updated_at: string;
+  /** The Stripe subscription this membership mirrors (source 'stripe'). */
+  subscription_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 while the current period is a free trial (local or Stripe). */
+  in_trial: ColumnType<number, number | undefined, number>;
+  /** Why a trial was refused, for the billing page. */
+  notice: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface BillingCustomersTable {
+  user_id: number;
+  customer_id: string;
+  created_at: string;
+}
+
+export interface BillingEventsTable {
+  /** A Stripe event id: recorded in the transaction of its effect, so each takes effect once. */
+  event_id: string;
+  type: string;
+  received_at: string;
 }
 
 export interface TrialClaimsTable {
@@ -232,6 +251,8 @@ export interface Database {
   memberships: MembershipsTable;
   trial_claims: TrialClaimsTable;
   ad_slots: AdSlotsTable;
+  billing_customers: BillingCustomersTable;
+  billing_events: BillingEventsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,5 +1,6 @@
 export {
   type DispatcherLog,
+  handOffMailer,
   MailDispatcher,
   type MailTransport,
   outboxMailer,

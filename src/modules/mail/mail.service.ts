@@ -126,6 +126,20 @@ export class MailDispatcher {
   }
 }
 
+/**
+ * For commands run beside the site (`scholia billing reconcile`): mail is queued in the outbox, due at once when
+ * SMTP is set up, and the app processes' dispatchers send it within seconds.
+ */
+export function handOffMailer(db: Db, clock: Clock, smtp: boolean): Mailer {
+  return {
+    kind: smtp ? 'smtp' : 'outbox',
+    async send(m: MailMessage) {
+      const now = isoNow(clock);
+      await outbox.insertOutbox(db, m, now, smtp ? now : null);
+    },
+  };
+}
+
 /** With SMTP: a message is queued in the outbox and the dispatcher is told. */
 export function queuedMailer(db: Db, clock: Clock, dispatcher: MailDispatcher): Mailer {
   return {

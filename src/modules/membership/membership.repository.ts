@@ -6,14 +6,32 @@ export type { PlanRow };
 
 type Db = Kysely<Database>;
 
-export async function findMembership(db: Db, userId: number): Promise<MembershipState | undefined> {
+/** A membership as stored: its state, and for Stripe the subscription it mirrors. */
+export interface MembershipRecord extends MembershipState {
+  inTrial: boolean;
+  subscriptionId: string | null;
+  planId: number | null;
+  notice: string | null;
+}
+
+export async function findMembership(db: Db, userId: number): Promise<MembershipRecord | undefined> {
   const row = await db
     .selectFrom('memberships')
-    .select(['status', 'source', 'period_end', 'cancel_at_period_end'])
+    .select(['status', 'source', 'period_end', 'cancel_at_period_end', 'in_trial', 'subscription_id', 'plan_id', 'notice'])
     .where('user_id', '=', userId)
     .executeTakeFirst();
   return row
-    ? { status: row.status, source: row.source, periodEnd: row.period_end, cancelAtPeriodEnd: row.cancel_at_period_end === 1 }
+    ? {
+        status: row.status,
+        source: row.source,
+        periodEnd: row.period_end,
+        cancelAtPeriodEnd: row.cancel_at_period_end === 1,
+        // Local trials made before the in_trial column existed are trials too.
+        inTrial: row.in_trial === 1 || row.source === 'trial',
+        subscriptionId: row.subscription_id,
+        planId: row.plan_id,
+        notice: row.notice,
+      }
     : undefined;
 }
 
@@ -27,13 +45,47 @@ export async function claimTrial(db: Db, identity: string, userId: number, at: s
   return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
 }
 
-export async function saveMembership(db: Db, userId: number, m: MembershipState & { planId?: number | null }, at: string): Promise<void> {
+/** Whether anyone has had the trial of this identity. */
+export async function trialClaimed(db: Db, identity: string): Promise<boolean> {
+  return (await db.selectFrom('trial_claims').select('identity').where('identity', '=', identity).executeTakeFirst()) !== undefined;
+}
+
+/** Claims an identity's trial for this person, or confirms they hold it already; false if someone else does. */
+export async function holdTrial(db: Db, identity: string, userId: number, at: string): Promise<boolean> {
+  if (await claimTrial(db, identity, userId, at)) return true;
+  const owner = await db.selectFrom('trial_claims').select('user_id').where('identity', '=', identity).executeTakeFirst();
+  return owner?.user_id === userId;
+}
+
+/** A plan by id or Stripe price (offered or not: a withdrawn plan still bills its members); neither: the first offered Stripe plan. */
+export async function findPlan(
+  db: Db,
+  by: { id?: number; priceId?: string },
+): Promise<(PlanRow & { stripePriceId: string | null }) | undefined> {
+  let q = db
+    .selectFrom('plans')
+    .select(['id', 'name', 'interval', 'price_minor as priceMinor', 'currency', 'stripe_price_id as stripePriceId']);
+  if (by.id !== undefined) q = q.where('id', '=', by.id);
+  else if (by.priceId !== undefined) q = q.where('stripe_price_id', '=', by.priceId);
+  else q = q.where('active', '=', 1).where('stripe_price_id', 'is not', null);
+  return q.orderBy('position').orderBy('id').limit(1).executeTakeFirst();
+}
+
+export async function saveMembership(
+  db: Db,
+  userId: number,
+  m: MembershipState & { planId?: number | null; inTrial?: boolean; subscriptionId?: string | null; notice?: string | null },
+  at: string,
+): Promise<void> {
   const values = {
     status: m.status,
     source: m.source,
     plan_id: m.planId ?? null,
     period_end: m.periodEnd,
     cancel_at_period_end: m.cancelAtPeriodEnd ? 1 : 0,
+    in_trial: m.inTrial ? 1 : 0,
+    subscription_id: m.subscriptionId ?? null,
+    notice: m.notice ?? null,
     updated_at: at,
   };
   await db
@@ -102,12 +154,12 @@ export async function listTrialsEndingSoon(
   db: Db,
   now: string,
   before: string,
-): Promise<Array<{ userId: number; email: string; name: string; periodEnd: string }>> {
+): Promise<Array<{ userId: number; email: string; name: string; periodEnd: string; source: string; planId: number | null }>> {
   return db
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['m.user_id as userId', 'u.email', 'u.name', 'm.period_end as periodEnd'])
-    .where('m.source', '=', 'trial')
+    .select(['m.user_id as userId', 'u.email', 'u.name', 'm.period_end as periodEnd', 'm.source', 'm.plan_id as planId'])
+    .where((eb) => eb.or([eb('m.source', '=', 'trial'), eb('m.in_trial', '=', 1)]))
     .where('m.cancel_at_period_end', '=', 0)
     .where('m.reminder_sent_at', 'is', null)
     .where('m.period_end', '>', now)

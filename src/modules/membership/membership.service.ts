@@ -5,13 +5,13 @@ import { type Clock, isoNow } from '../../lib/time.ts';
 import type { Mailer } from '../mail/index.ts';
 import { trialEndingMail } from './emails.tsx';
 import * as repo from './membership.repository.ts';
-import { isMember, type MembershipState, previewMarkdown, trialIdentity } from './membership.ts';
+import { isMember, previewMarkdown, trialIdentity } from './membership.ts';
 
 type Db = Kysely<Database>;
 
 export { listActivePlans, type PlanRow } from './membership.repository.ts';
 
-export function getMembership(db: Db, userId: number): Promise<MembershipState | undefined> {
+export function getMembership(db: Db, userId: number): Promise<repo.MembershipRecord | undefined> {
   return repo.findMembership(db, userId);
 }
 
@@ -39,6 +39,7 @@ export async function startLocalTrial(
         source: 'trial',
         periodEnd: new Date(now.getTime() + trialHours * 3600_000).toISOString(),
         cancelAtPeriodEnd: false,
+        inTrial: true,
       },
       now.toISOString(),
     );
@@ -76,6 +77,10 @@ export function answerPreview(key: string, markdown: string, words: number): { h
 }
 
 export { listAllPlans, setPlanActive } from './membership.repository.ts';
+
+export function findPlanById(db: Db, id: number) {
+  return repo.findPlan(db, { id });
+}
 
 /** Parses a plan from the admin form; field messages for anything wrong. */
 export async function addPlan(
@@ -120,8 +125,8 @@ export async function grantComplimentary(db: Db, userId: number, untilDate: stri
 }
 
 /**
- * Mails every trial that ends within `hours` (and has not been canceled) once: how long is left, and that it will
- * simply end (local mode takes no payment). Run every minute by each app process; a claim makes it once.
+ * Mails every trial that ends within `hours` (and has not been canceled) once: how long is left, and what happens
+ * then (local mode: it simply ends; Stripe: the plan's charge, and how to cancel). Run every minute by each app process; a claim makes it once.
  */
 export async function sendTrialReminders(
   db: Db,
@@ -135,7 +140,9 @@ export async function sendTrialReminders(
   let sent = 0;
   for (const t of due) {
     if (!(await repo.claimReminder(db, t.userId, now.toISOString()))) continue;
-    await mailer.send(trialEndingMail(site, t.email, t.name, t.periodEnd, now));
+    // A card-collected trial turns into its plan: the mail says what will be charged.
+    const plan = t.source === 'stripe' && t.planId !== null ? ((await repo.findPlan(db, { id: t.planId })) ?? null) : null;
+    await mailer.send(trialEndingMail(site, t.email, t.name, t.periodEnd, now, plan));
     sent++;
   }
   return sent;

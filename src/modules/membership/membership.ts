@@ -12,6 +12,12 @@ export interface PlanRow {
   currency: string;
 }
 
+/** "$9.99 a month". */
+export function formatPrice(p: PlanRow): string {
+  const amount = new Intl.NumberFormat('en-US', { style: 'currency', currency: p.currency.toUpperCase() }).format(p.priceMinor / 100);
+  return `${amount} a ${p.interval}`;
+}
+
 export interface MembershipState {
   status: MembershipStatus;
   source: 'trial' | 'complimentary' | 'stripe';

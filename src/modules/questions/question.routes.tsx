@@ -50,6 +50,8 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
       return {
         previewHtml: preview.html,
         trialHours: ctx.config.trialHours,
+        cardTrial: ctx.billing !== null,
+        reminderHours: ctx.config.trialReminderHours,
         signedIn: request.viewer !== null,
         ...(request.viewer ? { csrfToken: csrfToken(request, reply, ctx.session.https) } : {}),
         returnPath: questionPath(page),

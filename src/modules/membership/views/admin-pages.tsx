@@ -2,10 +2,7 @@ import type { FieldIssue } from '../../../lib/errors.ts';
 import { formatDate } from '../../../lib/time.ts';
 import { Field, HiddenCsrf, issueFor } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
-import type { PlanRow } from '../membership.ts';
-
-const money = (p: PlanRow) =>
-  new Intl.NumberFormat('en-US', { style: 'currency', currency: p.currency.toUpperCase() }).format(p.priceMinor / 100);
+import { formatPrice, type PlanRow } from '../membership.ts';
 
 export function PlansAdminView(props: {
   site: Site;
@@ -28,7 +25,7 @@ export function PlansAdminView(props: {
       <ul class="user-list">
         {props.plans.map((p) => (
           <li key={p.id} class="card">
-            <strong>{p.name}</strong> · {money(p)} a {p.interval} · {p.active ? 'offered' : 'withdrawn'}
+            <strong>{p.name}</strong> · {formatPrice(p)} · {p.active ? 'offered' : 'withdrawn'}
             {p.stripePriceId ? ` · Stripe ${p.stripePriceId}` : ''}
             <form method="post" action={`/admin/plans/${p.id}/${p.active ? 'withdraw' : 'offer'}`} class="inline-form">
               <HiddenCsrf token={props.csrfToken} />
@@ -100,12 +97,29 @@ export function BillingView(props: {
   source: string | null;
   periodEnd: string | null;
   canceled: boolean;
+  inTrial: boolean;
+  plan: PlanRow | null;
+  notice: string | null;
+  stripe: boolean;
+  message?: string;
 }) {
   const until = props.periodEnd ? `${formatDate(props.periodEnd)}, ${props.periodEnd.slice(11, 16)} UTC` : '';
+  const paid = props.source === 'stripe';
   return (
     <Layout site={props.site} viewer={props.viewer} title="Billing">
       <h1>Billing</h1>
-      <p>No payment is taken on this site: memberships are free trials or given by the site’s admins.</p>
+      {props.message ? (
+        <p class="form-ok" role="status">
+          {props.message}
+        </p>
+      ) : null}
+      {props.stripe ? null : <p>No payment is taken on this site: memberships are free trials or given by the site’s admins.</p>}
+      {props.notice === 'trial_refused' ? (
+        <p>
+          Your last checkout did not start a trial: the card or email address had a free trial before. Nothing was charged.{' '}
+          <a href="/membership">Choose a plan</a> to become a member without a trial.
+        </p>
+      ) : null}
       {props.status === 'none' ? (
         <p>
           You are not a member. <a href="/membership">See what members get and start your free trial</a>.
@@ -115,20 +129,44 @@ export function BillingView(props: {
       ) : (
         <>
           <p>
-            Status: <strong>{props.status}</strong>
-            {props.source === 'trial' ? ' (free trial)' : props.source === 'complimentary' ? ' (given by the site)' : ''}. Access until{' '}
-            {until}.
+            Status: <strong>{props.status === 'past_due' ? 'payment due' : props.status}</strong>
+            {props.inTrial ? ' (free trial)' : props.source === 'complimentary' ? ' (given by the site)' : ''}
+            {props.plan ? `, ${props.plan.name} plan at ${formatPrice(props.plan)}` : ''}.
           </p>
-          {props.source === 'trial' ? (
+          {paid && !props.canceled ? (
+            <p>
+              {props.inTrial ? 'The trial ends and the first charge is made on' : 'Next charge on'} {until}.
+              {props.status === 'past_due'
+                ? ' Your last payment failed; Stripe will try again. Update your card to keep your membership.'
+                : ''}
+            </p>
+          ) : (
+            <p>Access until {until}.</p>
+          )}
+          {props.inTrial || paid ? (
             <form method="post" action={props.canceled ? '/membership/resume' : '/membership/cancel'}>
               <HiddenCsrf token={props.csrfToken} />
               <button type="submit" class="button">
-                {props.canceled ? 'Resume the trial' : 'Cancel the trial'}
+                {props.canceled
+                  ? props.inTrial
+                    ? 'Resume the trial'
+                    : 'Resume the membership'
+                  : props.inTrial
+                    ? 'Cancel the trial'
+                    : 'Cancel the membership'}
               </button>
             </form>
           ) : null}
         </>
       )}
+      {props.stripe && (paid || props.notice) ? (
+        <form method="post" action="/account/billing/portal">
+          <HiddenCsrf token={props.csrfToken} />
+          <button type="submit" class="link-button">
+            Cards and invoices (Stripe billing portal)
+          </button>
+        </form>
+      ) : null}
     </Layout>
   );
 }

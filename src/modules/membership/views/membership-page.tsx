@@ -1,11 +1,6 @@
 import { formatDate } from '../../../lib/time.ts';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
-import type { PlanRow } from '../membership.ts';
-
-function price(p: PlanRow): string {
-  const amount = new Intl.NumberFormat('en-US', { style: 'currency', currency: p.currency.toUpperCase() }).format(p.priceMinor / 100);
-  return `${amount} a ${p.interval}`;
-}
+import { formatPrice, type PlanRow } from '../membership.ts';
 
 export function MembershipPageView(props: {
   site: Site;
@@ -16,6 +11,9 @@ export function MembershipPageView(props: {
   status: string;
   periodEnd: string | null;
   message?: string;
+  /** Stripe mode: the trial collects a card and turns into the chosen plan. */
+  stripe: boolean;
+  reminderHours: number;
 }) {
   const member = ['trialing', 'active', 'past_due', 'canceled'].includes(props.status);
   return (
@@ -66,20 +64,37 @@ export function MembershipPageView(props: {
       {props.plans.length > 0 ? (
         <>
           <h2>Plans</h2>
-          <ul>
+          <ul class={props.stripe ? 'plan-list' : undefined}>
             {props.plans.map((p) => (
               <li key={p.id}>
-                {p.name}: {price(p)}
+                {p.name}: {formatPrice(p)}
+                {props.stripe && props.viewer && !member ? (
+                  <form method="post" action="/membership/trial" class="inline-form">
+                    <input type="hidden" name="_csrf" value={props.csrfToken} />
+                    <input type="hidden" name="plan" value={String(p.id)} />
+                    <button type="submit" class="link-button">
+                      Start with {p.name}
+                    </button>
+                  </form>
+                ) : null}
               </li>
             ))}
           </ul>
         </>
       ) : null}
       <h2>Free trial</h2>
-      <p>
-        Try everything free for {props.trialHours} hours. This site takes no payment: no card is needed, and the trial simply ends. One
-        trial per person.
-      </p>
+      {props.stripe ? (
+        <p>
+          Try everything free for {props.trialHours} hours. A card is needed; unless you cancel before the trial ends, it turns into the
+          plan you chose and the card is charged. We email you {props.reminderHours} hours before that, and you can cancel in one click from
+          any page. One trial per person and per card.
+        </p>
+      ) : (
+        <p>
+          Try everything free for {props.trialHours} hours. This site takes no payment: no card is needed, and the trial simply ends. One
+          trial per person.
+        </p>
+      )}
       {member ? null : props.viewer ? (
         <form method="post" action="/membership/trial">
           <input type="hidden" name="_csrf" value={props.csrfToken} />

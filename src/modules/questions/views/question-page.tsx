@@ -20,6 +20,9 @@ function Paragraphs(props: { text: string }) {
 export interface Gate {
   previewHtml: string;
   trialHours: number;
+  /** Stripe mode: the trial collects a card and turns into a plan unless canceled. */
+  cardTrial: boolean;
+  reminderHours: number;
   /** Signed in (so the trial starts with a button) or a visitor (who signs up or logs in first). */
   signedIn: boolean;
   csrfToken?: string;
@@ -32,10 +35,18 @@ function Paywall(props: { gate: Gate }) {
     <section class="paywall" aria-labelledby="paywall-title">
       <h3 id="paywall-title">Read the whole expert answer</h3>
       <p>Start your {gate.trialHours}-hour free trial to read every expert answer and study guide, without ads.</p>
-      <p class="terms">
-        Free for {gate.trialHours} hours; no card is needed and no payment is taken on this site. One trial per person. Cancel any time from
-        the banner at the top of every page.
-      </p>
+      {gate.cardTrial ? (
+        <p class="terms">
+          Free for {gate.trialHours} hours, then the membership plan you choose unless you cancel before the trial ends. A card is needed;
+          we email you {gate.reminderHours} hours before the first charge, and you can cancel in one click from the banner at the top of
+          every page. One trial per person.
+        </p>
+      ) : (
+        <p class="terms">
+          Free for {gate.trialHours} hours; no card is needed and no payment is taken on this site. One trial per person. Cancel any time
+          from the banner at the top of every page.
+        </p>
+      )}
       {gate.signedIn ? (
         <form method="post" action="/membership/trial">
           <input type="hidden" name="_csrf" value={gate.csrfToken ?? ''} />

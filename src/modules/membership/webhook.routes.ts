@@ -1,0 +1,38 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { type BillingDeps, handleEvent } from './billing.service.ts';
+import { BillingEventRefused, BillingUnavailable } from './billing.ts';
+
+/**
+ * POST /webhooks/stripe: Stripe's events about checkouts, subscriptions and invoices. The body is kept as the raw
+ * bytes Stripe signed. Refused (400): no or a bad signature, a timestamp older than five minutes (a replay) or
+ * ahead of our clock. A 503 when Stripe cannot be reached for the re-fetch, so Stripe delivers again later.
+ */
+export function stripeWebhookRoutes(deps: BillingDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    app.post('/webhooks/stripe', async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const signature = request.headers['stripe-signature'];
+      if (typeof signature !== 'string' || !Buffer.isBuffer(request.body))
+        return reply.code(400).send({ error: 'A Stripe-Signature header and a JSON body are required.' });
+      let event: ReturnType<BillingDeps['billing']['verifyEvent']>;
+      try {
+        event = deps.billing.verifyEvent(request.body, signature, deps.clock.now().getTime());
+      } catch (err) {
+        if (!(err instanceof BillingEventRefused)) throw err;
+        request.log.warn({ reason: err.message }, 'stripe webhook refused');
+        return reply.code(400).send({ error: 'The signature or its timestamp was not accepted.' });
+      }
+      try {
+        const result = await handleEvent(deps, event);
+        request.log.info({ event: event.id, type: event.type, result }, 'stripe webhook');
+        return reply.send({ received: true, result });
+      } catch (err) {
+        if (!(err instanceof BillingUnavailable)) throw err;
+        request.log.warn({ event: event.id, reason: err.message }, 'stripe webhook: Stripe unreachable, asking for a retry');
+        return reply.code(503).send({ error: 'Stripe could not be reached; deliver again later.' });
+      }
+    });
+  };
+}
