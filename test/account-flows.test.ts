@@ -77,6 +77,28 @@ describe.each(engines)('signing up, codes, links and resets on %s (mail in the o
     );
   });
 
+  it('lands on the page the student signed up from, and never on another site', async () => {
+    for (const [asked, landed] of [
+      ['/q/7/a-question', '/q/7/a-question'],
+      ['//evil.example/x', '/'],
+      ['https://evil.example/', '/'],
+    ] as const) {
+      const c = client();
+      const email = `next${landed.length}${asked.length}@example.org`;
+      const form = await c.get(`/signup?next=${encodeURIComponent(asked)}`);
+      expect(form.body.includes('name="next"')).toBe(landed !== '/');
+      await c.submit(`/signup?next=${encodeURIComponent(asked)}`, '/signup', {
+        name: 'Nick Next',
+        email,
+        password: 'a sturdy long passphrase',
+        next: asked,
+      });
+      const link = linkIn((await latestMail(email))?.text ?? '', '/verify');
+      const confirmed = await c.submit(link, '/verify', { token: link.split('=')[1] as string });
+      expect(confirmed.headers.location).toBe(landed);
+    }
+  });
+
   it('keeps what was typed and says what is wrong, field by field', async () => {
     const res = await client().submit('/signup', '/signup', { name: '', email: 'not-an-email', password: 'password1' });
     expect(res.statusCode).toBe(400);

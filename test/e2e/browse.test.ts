@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/demo/seed.ts';
+import { readOutbox } from '../../src/modules/mail/index.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { axeViolations, launchChromium } from '../helpers/browser.ts';
 import { chromiumPath } from '../helpers/environment.ts';
@@ -187,22 +188,31 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
     await context.close();
   });
 
-  it('meets the paywall, starts the free trial, reads the whole answer and cancels (local mode)', async () => {
+  it('meets the paywall, signs up, starts the free trial, reads the whole answer without ads and cancels (local mode)', async () => {
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     const q = await t.database.db.selectFrom('questions').select(['id', 'slug']).orderBy('id').executeTakeFirstOrThrow();
     const answer = await t.database.db.selectFrom('answers').select('body').where('question_id', '=', q.id).executeTakeFirstOrThrow();
     const lastWords = (answer.body.trim().split(/\s+/).slice(-4).join(' ') as string).replace(/[*_`]/g, '');
-    await page.goto(`${base}/q/${q.id}/${q.slug}`);
+    const questionUrl = `${base}/q/${q.id}/${q.slug}`;
+    await page.goto(questionUrl);
     await expect(page.getByRole('heading', { name: 'Read the whole expert answer' }).isVisible()).resolves.toBe(true);
     expect(await page.content()).not.toContain(lastWords);
-    await page.getByRole('link', { name: 'Log in' }).last().click();
-    await page.getByLabel('Email').fill('maya.chen@demo.scholia.test');
-    await page.getByLabel('Password').fill('scholia-demo-2026');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${base}/q/${q.id}/${q.slug}`);
+    expect(await page.locator('[data-ad-slot]').count()).toBe(1);
+    await page.getByRole('link', { name: 'Start your 48-hour free trial' }).click();
+    await page.getByLabel('Name').fill('Paige Turner');
+    await page.getByLabel('Email').fill('paige.turner@example.org');
+    await page.getByLabel('Password').fill('paige turns every page');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Check your email');
+    const [mail] = await readOutbox(t.database.db, { to: 'paige.turner@example.org', limit: 1 });
+    const link = /\/verify\?token=[A-Za-z0-9_-]{43}/.exec(mail?.text ?? '')?.[0] as string;
+    await page.goto(`${base}${link}`);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    // Back on the question the student signed up from.
+    await page.waitForURL(questionUrl);
     await page.getByRole('button', { name: 'Start your 48-hour free trial' }).click();
-    await page.waitForURL(`${base}/q/${q.id}/${q.slug}`);
+    await page.waitForURL(questionUrl);
     await expect(page.locator('.trial-banner').textContent()).resolves.toContain('Free trial: 48 hours left.');
     expect(await page.locator('#expert-answer').textContent()).toContain(lastWords.split(' ').slice(-1)[0]);
     expect(await page.locator('[data-ad-slot]').count()).toBe(0);
@@ -210,6 +220,19 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
     await page.getByRole('button', { name: 'Cancel trial' }).click();
     await expect(page.getByRole('status').textContent()).resolves.toContain('nothing will be charged');
     expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('logs a member in from the paywall and brings them back to the question', async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    const q = await t.database.db.selectFrom('questions').select(['id', 'slug']).orderBy('id').executeTakeFirstOrThrow();
+    await page.goto(`${base}/q/${q.id}/${q.slug}`);
+    await page.getByRole('link', { name: 'Log in' }).last().click();
+    await page.getByLabel('Email').fill('maya.chen@demo.scholia.test');
+    await page.getByLabel('Password').fill('scholia-demo-2026');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${base}/q/${q.id}/${q.slug}`);
     await context.close();
   });
 

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
+import { sameSitePath } from '../../lib/same-site-path.ts';
 import { asSecretToken } from '../../lib/secret-token.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
@@ -42,18 +43,24 @@ export function accountFlowRoutes(ctx: RouteContext): FastifyPluginAsync {
     const signIn = (request: FastifyRequest, reply: FastifyReply, userId: number) => completeSignIn(ctx, request, reply, userId);
 
     // Sign-up.
-    app.get('/signup', async (request, reply) => {
-      if (request.viewer) return reply.redirect('/', 303);
-      return sendHtml(reply, <SignUpPageView site={ctx.site} csrfToken={token(request, reply)} name="" email="" />);
+    app.get<{ Querystring: { next?: string } }>('/signup', async (request, reply) => {
+      const next = sameSitePath(request.query.next);
+      if (request.viewer) return reply.redirect(next, 303);
+      return sendHtml(reply, <SignUpPageView site={ctx.site} csrfToken={token(request, reply)} name="" email="" next={next} />);
     });
     app.post<{ Body: FormBody }>('/signup', async (request, reply) => {
       const name = formField(request.body, 'name', 200);
       const email = formField(request.body, 'email', 254);
       const password = formField(request.body, 'password', 1024);
+      const next = sameSitePath(formField(request.body, 'next', 500));
       const again = (status: number, extra: { issues?: { field: string; message: string }[]; error?: string }) =>
-        sendHtml(reply, <SignUpPageView site={ctx.site} csrfToken={token(request, reply)} name={name} email={email} {...extra} />, status);
+        sendHtml(
+          reply,
+          <SignUpPageView site={ctx.site} csrfToken={token(request, reply)} name={name} email={email} next={next} {...extra} />,
+          status,
+        );
       if (!csrfValid(request, settings.https)) return again(403, { error: EXPIRED_FORM });
-      const result = await signUp(deps, { name, email, password, ip: request.ip });
+      const result = await signUp(deps, { name, email, password, ip: request.ip, next });
       if (result.kind === 'invalid') return again(400, { issues: result.issues });
       if (result.kind === 'limited')
         return limitedPage(reply, result, 'Too many accounts were started from here or for this address in the last hour.');
@@ -86,14 +93,14 @@ export function accountFlowRoutes(ctx: RouteContext): FastifyPluginAsync {
     app.post<{ Body: FormBody }>('/verify', async (request, reply) => {
       const t = asSecretToken(request.body?.token);
       if (!csrfValid(request, settings.https) || !t) return reply.redirect(t ? `/verify?token=${t}` : '/signup', 303);
-      const userId = await confirmEmail(deps, t);
-      if (userId === null)
+      const confirmed = await confirmEmail(deps, t);
+      if (confirmed === null)
         return sendHtml(
           reply,
           <LinkExpiredView site={ctx.site} again={{ href: '/signup', label: 'Sign up again to get a new link' }} />,
           410,
         );
-      return signIn(request, reply, userId);
+      return completeSignIn(ctx, request, reply, confirmed.userId, sameSitePath(confirmed.next));
     });
 
     // Sign-in with an emailed code or link.

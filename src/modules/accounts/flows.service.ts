@@ -92,6 +92,8 @@ export interface SignUpInput {
   email: string;
   password: string;
   ip: string;
+  /** A same-site path to land on once the address is confirmed (the question the student signed up from). */
+  next?: string;
 }
 
 /**
@@ -127,7 +129,7 @@ export async function signUp(
     return { kind: 'sent' };
   }
   const userId = existing?.id ?? (await users.insertUnverifiedStudent(deps.db, { email, name, createdAt: now.toISOString() }));
-  const token = await issue(deps, userId, 'verify_email', { payload: JSON.stringify({ name, passwordHash }) });
+  const token = await issue(deps, userId, 'verify_email', { payload: JSON.stringify({ name, passwordHash, next: input.next ?? '/' }) });
   await deps.mailer.send(verifyEmailMail(deps.site.name, email, name, link(deps, '/verify', token)));
   return { kind: 'sent' };
 }
@@ -137,14 +139,14 @@ export function isLinkLive(deps: FlowDeps, token: string, purpose: TokenPurpose)
 }
 
 /** Confirms the address behind a verification link: the account becomes usable with the password chosen then. */
-export async function confirmEmail(deps: FlowDeps, token: string): Promise<number | null> {
+export async function confirmEmail(deps: FlowDeps, token: string): Promise<{ userId: number; next: string } | null> {
   const now = deps.clock.now().toISOString();
   return deps.db.transaction().execute(async (trx) => {
     const spent = await tokens.spendToken(trx, sha256Hex(token), 'verify_email', now);
     if (!spent) return null;
-    const pending = JSON.parse(spent.payload ?? '{}') as { name?: string; passwordHash?: string };
+    const { next, ...pending } = JSON.parse(spent.payload ?? '{}') as { name?: string; passwordHash?: string; next?: string };
     await users.markEmailVerified(trx, spent.userId, now, pending);
-    return spent.userId;
+    return { userId: spent.userId, next: next ?? '/' };
   });
 }
 

@@ -26,12 +26,21 @@ function Alert(props: { message?: string }) {
   ) : null;
 }
 
-export function SignUpPageView(props: Base & { name: string; email: string; issues?: FieldIssue[]; error?: string }) {
+export function SignUpPageView(
+  props: Base & {
+    name: string;
+    email: string;
+    issues?: FieldIssue[];
+    error?: string /** Where the confirmed account lands. */;
+    next?: string;
+  },
+) {
   return (
     <Page site={props.site} title="Create your account">
       <Alert message={props.error ?? (props.issues?.length ? 'Please fix the fields marked below.' : undefined)} />
       <form method="post" action="/signup" class="stack" novalidate>
         <HiddenCsrf token={props.csrfToken} />
+        {props.next && props.next !== '/' ? <input type="hidden" name="next" value={props.next} /> : null}
         <Field
           id="signup-name"
           name="name"

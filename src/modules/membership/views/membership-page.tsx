@@ -105,7 +105,7 @@ export function MembershipPageView(props: {
         </form>
       ) : (
         <p>
-          <a class="button" href="/signup">
+          <a class="button" href="/signup?next=%2Fmembership">
             Start your {props.trialHours}-hour free trial
           </a>{' '}
           Already a member? <a href="/login?next=%2Fmembership">Log in</a>

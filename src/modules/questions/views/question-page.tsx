@@ -58,7 +58,7 @@ function Paywall(props: { gate: Gate }) {
       ) : (
         <>
           <p>
-            <a class="button" href="/signup">
+            <a class="button" href={`/signup?next=${encodeURIComponent(gate.returnPath)}`}>
               Start your {gate.trialHours}-hour free trial
             </a>
           </p>
