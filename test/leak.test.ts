@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../src/modules/accounts/index.ts';
+import { readOutbox } from '../src/modules/mail/index.ts';
+import { sendTrialReminders } from '../src/modules/membership/membership.service.ts';
+import { buildTestApp, type TestApp } from './helpers/app.ts';
+import { engines } from './helpers/databases.ts';
+import { makeQuestion } from './helpers/factories.ts';
+import { Client, TestClock } from './helpers/http.ts';
+
+// The paywall's promise, tested from outside: a unique sentence at the end of an expert answer never reaches a
+// reader without membership, on any surface the site serves. Surfaces are found by crawling every same-site
+// link (pages, sitemaps, feeds) as each reader, plus the endpoints no page links to, so a surface added later is
+// covered without editing this test.
+
+const PW = 'leak test password';
+const CANARY_WORDS = 'zephyrine quartzwing marmalith';
+const CANARY = `The ${CANARY_WORDS} canary ends this expert answer.`;
+const FILLER = Array.from({ length: 14 }, (_, i) => `Step ${i} of the argument adds one more reason in plain words.`).join('\n\n');
+const CRAWLER_UA = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+
+/** Endpoints that pages do not link to (JSON, suggestions, machine files); a 404 for one not built yet is fine. */
+const UNLINKED = [
+  '/robots.txt',
+  '/sitemap.xml',
+  '/feed.xml',
+  // The queries name the canary's first words; the last one ("marmalith") must never come back, not even as a
+  // "did you mean" for a near miss.
+  `/search?q=${encodeURIComponent('zephyrine quartzwing')}`,
+  `/search?q=${encodeURIComponent('"zephyrine quartzwing"')}`,
+  `/search?q=${encodeURIComponent('marmalit')}`,
+  `/search/suggest?q=${encodeURIComponent('zephyrine')}`,
+  `/ask/similar?q=${encodeURIComponent('zephyrine quartzwing')}`,
+];
+
+const SKIP = /^\/(static\/|logout|healthz|webhooks\/)/;
+
+type Fetch = (path: string) => Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }>;
+
+/** Every same-site URL reachable from the start list, with the body each returned. */
+async function crawl(fetch: Fetch, site: string, limit = 400): Promise<Map<string, string>> {
+  const seen = new Map<string, string>();
+  const queue = ['/', ...UNLINKED];
+  while (queue.length > 0 && seen.size < limit) {
+    const path = queue.shift() as string;
+    if (seen.has(path) || SKIP.test(path)) continue;
+    const res = await fetch(path);
+    seen.set(path, res.body);
+    const links = [...res.body.matchAll(/(?:href|src|action)="([^"#]+)"|<loc>([^<]+)<\/loc>|<link[^>]*href="([^"]+)"/g)]
+      .map((m) => (m[1] ?? m[2] ?? m[3] ?? '').replaceAll('&amp;', '&'))
+      .map((u) => (u.startsWith(site) ? u.slice(site.length) || '/' : u))
+      .filter((u) => u.startsWith('/') && !u.startsWith('//'));
+    for (const link of links) if (!seen.has(link)) queue.push(link);
+  }
+  return seen;
+}
+
+describe.each(engines)('gated text never leaves the server on %s', (engine) => {
+  let t: TestApp;
+  const clock = new TestClock();
+  let questionUrl: string;
+  let n = 0;
+  const site = 'http://scholia.test';
+  const signedIn = async (email: string) => {
+    const c = new Client(t.app, `100.83.0.${++n}`);
+    expect((await c.submit('/login', '/login', { email, password: PW })).statusCode).toBe(303);
+    return c;
+  };
+
+  beforeAll(async () => {
+    t = await buildTestApp(engine, { clock });
+    const id = await makeQuestion(t.database.db, {
+      subject: 'Literature',
+      title: 'Why does the narrator distrust the lighthouse keeper?',
+      quickAnswer: 'Because the keeper lies about the storm. The quick answer is free to read.',
+      answer: `${FILLER}\n\n${CANARY}`,
+    });
+    questionUrl = `/q/${id}/why-does-the-narrator-distrust-the-lighthouse-keeper`;
+    // Another question in the subject, so lists, related questions and feeds have more than one entry.
+    await makeQuestion(t.database.db, {
+      subject: 'Literature',
+      title: 'What does the lighthouse stand for in the novel?',
+      quickAnswer: 'Guidance and isolation at once.',
+      answer: `${FILLER}\n\nThe light stands for what the keeper cannot say.`,
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('shows the canary to nobody without membership, on any page, feed, sitemap, search or JSON response', async () => {
+    await createUser(t.database.db, { email: 'no-member@example.org', name: 'Nomi Member', password: PW });
+    await createUser(t.database.db, { email: 'lapsed@example.org', name: 'Lapsed Member', password: PW });
+    const lapsed = await signedIn('lapsed@example.org');
+    expect((await lapsed.submit(questionUrl, '/membership/trial', { next: questionUrl })).statusCode).toBe(303);
+    expect((await lapsed.get(questionUrl)).body).toContain(CANARY);
+    // The reminder mail goes out during the trial; it must not carry answers either.
+    clock.advance(45 * 3600_000);
+    await sendTrialReminders(
+      t.database.db,
+      { kind: 'outbox', send: async (m) => void (await mailed.push(m)) },
+      { name: 'Scholia', url: site },
+      6,
+      clock,
+    );
+    clock.advance(3 * 3600_000);
+    const lapsedAgain = await signedIn('lapsed@example.org');
+
+    const readers: Array<[string, Fetch]> = [
+      ['visitor', (p) => new Client(t.app).get(p)],
+      ['crawler', (p) => t.app.inject({ method: 'GET', url: p, headers: { 'user-agent': CRAWLER_UA } })],
+      ['student without membership', await signedIn('no-member@example.org').then((c) => (p: string) => c.get(p))],
+      ['expired member', (p) => lapsedAgain.get(p)],
+    ];
+    for (const [who, fetch] of readers) {
+      const pages = await crawl(fetch, site);
+      expect(pages.has(questionUrl), `${who} reached the question`).toBe(true);
+      expect(pages.size, who).toBeGreaterThan(8);
+      for (const [path, body] of pages) {
+        expect(body, `${who} at ${path}`).not.toContain('marmalith');
+      }
+    }
+    for (const m of mailed) expect(`${m.subject}\n${m.text}\n${m.html}`).not.toContain('marmalith');
+    for (const m of await readOutbox(t.database.db, { limit: 500 })) expect(`${m.subject}\n${m.text}`).not.toContain('marmalith');
+  });
+
+  it('shows it to a trialing member', async () => {
+    await createUser(t.database.db, { email: 'trialing@example.org', name: 'Trina Trial', password: PW });
+    const c = await signedIn('trialing@example.org');
+    await c.submit(questionUrl, '/membership/trial', { next: questionUrl });
+    expect((await c.get(questionUrl)).body).toContain(CANARY);
+  });
+});
+
+const mailed: Array<{ subject: string; text: string; html?: string }> = [];
