@@ -6,6 +6,7 @@ import * as accountAdmin from './20261126T1700_account_admin.ts';
 import * as membership from './20261126T1800_membership.ts';
 import * as ads from './20261126T1900_ads.ts';
 import * as billing from './20261126T2000_billing.ts';
+import * as asking from './20261126T2400_asking.ts';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '20261126T1800_membership': membership,
   '20261126T1900_ads': ads,
   '20261126T2000_billing': billing,
+  '20261126T2400_asking': asking,
 };

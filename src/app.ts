@@ -14,6 +14,8 @@ import { type LimitStore, redisLimitStore, useLimitStore } from './modules/accou
 import { setupRoutes } from './modules/accounts/setup.routes.tsx';
 import { registerTwoFactorGate, twoFactorRoutes } from './modules/accounts/two-factor.routes.tsx';
 import { adsRoutes } from './modules/ads/ads.routes.tsx';
+import { askingRoutes } from './modules/asking/asking.routes.tsx';
+import { pruneAskDrafts, returnOverdueAllowances } from './modules/asking/asking.service.ts';
 import { homeRoutes } from './modules/home/home.routes.tsx';
 import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
@@ -23,6 +25,7 @@ import { membershipRoutes, registerMembershipOnViewer } from './modules/membersh
 import { sendTrialReminders } from './modules/membership/membership.service.ts';
 import { stripeBilling } from './modules/membership/stripe-billing.ts';
 import { stripeWebhookRoutes } from './modules/membership/webhook.routes.ts';
+import { notificationRoutes, registerUnreadOnViewer } from './modules/notifications/notification.routes.tsx';
 import { questionRoutes } from './modules/questions/question.routes.tsx';
 import { searchRoutes } from './modules/search/search.routes.tsx';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
@@ -56,10 +59,12 @@ export interface RouteContext {
   session: SessionSettings;
   /** Stripe mode: the payment provider and what billing needs; null in local mode. */
   billing: BillingDeps | null;
+  /** The content-hashed URL of a file in public/ (scripts for islands). */
+  assetUrl(file: string): string;
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
-  const assets = new AssetStore();
+  const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js']);
   const site: Site = { name: config.siteName, url: config.siteUrl, cssUrl: assets.url('app.css'), faviconUrl: assets.url('favicon.svg') };
   const clock = deps.clock ?? systemClock;
   let dispatcher: MailDispatcher | undefined;
@@ -94,7 +99,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         reminderHours: config.trialReminderHours,
       }
     : null;
-  const ctx: RouteContext = { database: deps.database, mailer, clock, site, config, session: sessionSettings, billing };
+  const ctx: RouteContext = {
+    database: deps.database,
+    mailer,
+    clock,
+    site,
+    config,
+    session: sessionSettings,
+    billing,
+    assetUrl: (file) => assets.url(file),
+  };
   let redis: Redis | undefined;
   if (deps.limitStore) {
     useLimitStore(deps.database.db, deps.limitStore);
@@ -150,6 +164,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerErrorHandling(app, site);
   registerTwoFactorGate(app, ctx);
   registerMembershipOnViewer(app, ctx);
+  registerUnreadOnViewer(app, ctx);
   if (dispatcher) {
     const d = dispatcher;
     d.start();
@@ -160,11 +175,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   }
   // Once a minute in every process: trial reminders (a claim in the database sends each once), pruning of expired
   // sessions, lockout counters and limit windows, and in Stripe mode the daily reconcile (claimed by one process).
+  const askingDeps = {
+    db: ctx.database.db,
+    clock: ctx.clock,
+    mailer: ctx.mailer,
+    site: { name: site.name, url: site.url },
+    questionsPerMonth: config.questionsPerMonth,
+    answerTargetHours: config.answerTargetHours,
+  };
   const reminders = setInterval(() => {
     const db = ctx.database.db;
     Promise.all([
       sendTrialReminders(db, ctx.mailer, { name: site.name, url: site.url }, config.trialReminderHours, ctx.clock),
       pruneAccountData(db, ctx.clock, config.sessionIdleMs),
+      returnOverdueAllowances(askingDeps),
+      pruneAskDrafts(db, ctx.clock),
       billing
         ? reconcileDaily(billing).then((r) => {
             if (r) app.log.info(r, 'daily billing reconcile');
@@ -217,6 +242,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(membershipRoutes(ctx));
   if (billing) await app.register(stripeWebhookRoutes(billing));
   await app.register(adsRoutes(ctx));
+  await app.register(askingRoutes(ctx));
+  await app.register(notificationRoutes(ctx));
   await app.register(outboxRoutes(ctx));
   return app;
 }

@@ -37,6 +37,10 @@ export interface Config {
   readonly pageCacheBytes: number;
   /** Longest a cached page may be served; edits show at once regardless (see lib/page-cache.ts). */
   readonly pageCacheTtlMs: number;
+  /** Questions a member may ask each calendar month (UTC). */
+  readonly questionsPerMonth: number;
+  /** Hours after asking within which an answer is expected; past it the question no longer counts against the allowance. */
+  readonly answerTargetHours: number;
   /** Stripe mode when set (trials through Checkout with a card, webhooks drive the state); null: local mode. */
   readonly stripe: StripeSettings | null;
 }
@@ -213,6 +217,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     sessionAbsoluteMs: int(env, 'SESSION_ABSOLUTE_DAYS', 30, 1, 365) * 86_400_000,
     pageCacheBytes: int(env, 'PAGE_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     pageCacheTtlMs: int(env, 'PAGE_CACHE_TTL_SECONDS', 300, 1, 86_400) * 1000,
+    questionsPerMonth: int(env, 'QUESTIONS_PER_MONTH', 20, 0, 10_000),
+    answerTargetHours: int(env, 'ANSWER_TARGET_HOURS', 24, 1, 24 * 60),
     stripe: stripeSettings(env, trialHours),
   });
 }

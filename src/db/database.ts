@@ -6,7 +6,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
  * See docs/decisions/0002-timestamps-as-iso-text.md.
  */
 export type Role = 'student' | 'educator' | 'editor' | 'admin';
-export type QuestionStatus = 'queued' | 'claimed' | 'drafted' | 'in_review' | 'published' | 'closed' | 'rejected';
+/** The lifecycle (see modules/asking/lifecycle.ts); 'hidden' is a published question taken down by a moderator. */
+export type QuestionStatus = 'queued' | 'claimed' | 'drafted' | 'in_review' | 'published' | 'closed' | 'rejected' | 'hidden';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -23,6 +24,8 @@ export interface UsersTable {
   totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
   totp_enabled_at: ColumnType<string | null, string | null | undefined, string | null>;
   totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+  /** 0 when the person turned notification mail off (/account). */
+  notify_email: ColumnType<number, number | undefined, number>;
 }
 
 export interface SubjectsTable {
@@ -61,6 +64,62 @@ export interface QuestionsTable {
   published_at: string | null;
   /** Identity of an imported question, so that importing a file again adds nothing. */
   import_key: string | null;
+  claimed_by: ColumnType<number | null, number | null | undefined, number | null>;
+  claim_expires_at: ColumnType<string | null, string | null | undefined, string | null>;
+  due_at: ColumnType<string | null, string | null | undefined, string | null>;
+  allowance_returned_at: ColumnType<string | null, string | null | undefined, string | null>;
+  duplicate_of: ColumnType<number | null, number | null | undefined, number | null>;
+  close_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  review_comment: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface QuestionEventsTable {
+  id: Generated<number>;
+  question_id: number;
+  actor_id: number | null;
+  from_status: string;
+  to_status: string;
+  note: string | null;
+  created_at: string;
+}
+
+export interface AnswerRevisionsTable {
+  id: Generated<number>;
+  question_id: number;
+  author_id: number | null;
+  body: string;
+  quick_answer: string;
+  sources: string;
+  created_at: string;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number;
+  question_id: number | null;
+  kind: string;
+  text: string;
+  link: string;
+  created_at: string;
+  read_at: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface ReportsTable {
+  id: Generated<number>;
+  reporter_id: number | null;
+  question_id: number;
+  target: 'question' | 'answer';
+  reason: string;
+  status: 'open' | 'hidden' | 'dismissed' | 'restored';
+  created_at: string;
+  decided_by: ColumnType<number | null, number | null | undefined, number | null>;
+  decided_at: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface AskDraftsTable {
+  token_hash: string;
+  payload: string;
+  created_at: string;
 }
 
 export interface QuestionTopicsTable {
@@ -253,6 +312,11 @@ export interface Database {
   ad_slots: AdSlotsTable;
   billing_customers: BillingCustomersTable;
   billing_events: BillingEventsTable;
+  question_events: QuestionEventsTable;
+  answer_revisions: AnswerRevisionsTable;
+  notifications: NotificationsTable;
+  reports: ReportsTable;
+  ask_drafts: AskDraftsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -7,7 +7,10 @@ import { InputError } from '../lib/errors.ts';
 import { type Clock, systemClock } from '../lib/time.ts';
 import { createUser, findUserByEmail } from '../modules/accounts/index.ts';
 import { addHouseAd } from '../modules/ads/index.ts';
+import { askQuestion, checkAsk } from '../modules/asking/index.ts';
 import { importKey, validateImportRecord } from '../modules/content/import-record.ts';
+import { outboxMailer } from '../modules/mail/index.ts';
+import { getMembership, grantComplimentary } from '../modules/membership/index.ts';
 import { createPublishedQuestion, findExistingImportKeys } from '../modules/questions/index.ts';
 import { ensureStandardSubjects, ensureSubject, ensureTopic } from '../modules/subjects/index.ts';
 
@@ -164,5 +167,42 @@ export async function seedDemo(db: Db, clock: Clock = systemClock): Promise<Seed
       clock,
     );
   }
+  await seedAsking(db, clock);
   return { usersAdded, questionsAdded };
+}
+
+/**
+ * So the ask-and-answer flow can be tried at once: Jordan Lee is a member (complimentary for a year) with two
+ * questions waiting in the queue for the history and science educators. Added once.
+ */
+async function seedAsking(db: Db, clock: Clock): Promise<void> {
+  const jordan = await findUserByEmail(db, 'jordan.lee@demo.scholia.test');
+  if (!jordan || (await getMembership(db, jordan.id))) return;
+  const inAYear = new Date(clock.now().getTime() + 365 * 86_400_000).toISOString().slice(0, 10);
+  await grantComplimentary(db, jordan.id, inAYear, clock);
+  const deps = {
+    db,
+    clock,
+    mailer: outboxMailer(db, clock),
+    site: { name: 'Scholia', url: '' },
+    questionsPerMonth: 20,
+    answerTargetHours: 24,
+  };
+  for (const q of [
+    {
+      title: 'Why did the Berlin Wall fall so suddenly in November 1989?',
+      details: 'My textbook says protests grew for months, but the wall opened in a single night. What tipped it over?',
+      subject: 'history',
+      topics: 'Cold War, Germany',
+    },
+    {
+      title: 'Why does ice float on water when most solids sink in their liquids?',
+      details: 'We saw it in the lab. I think it has to do with hydrogen bonds but I cannot explain why.',
+      subject: 'science',
+      topics: 'water, density',
+    },
+  ]) {
+    const checked = await checkAsk(db, q);
+    if ('ask' in checked) await askQuestion(deps, jordan.id, checked.ask);
+  }
 }

@@ -11,6 +11,9 @@ export interface Site {
 /** What the header shows of the signed-in person (null or absent: a visitor). */
 export interface ViewerInfo {
   name: string;
+  role?: string;
+  /** Unread notifications (the bell in the header). */
+  unread?: number;
   trial?: { endsAt: string; hoursLeft: number; canceled: boolean; csrfToken: string };
 }
 
@@ -132,6 +135,31 @@ export function Layout(props: LayoutProps) {
                 </li>
                 {props.viewer ? (
                   <>
+                    <li>
+                      <a href="/ask">Ask</a>
+                    </li>
+                    {props.viewer.role && props.viewer.role !== 'student' ? (
+                      <li>
+                        <a href="/educator">Queue</a>
+                      </li>
+                    ) : null}
+                    {props.viewer.role === 'editor' || props.viewer.role === 'admin' ? (
+                      <li>
+                        <a href="/editor">Review</a>
+                      </li>
+                    ) : null}
+                    <li>
+                      <a href="/notifications" class="bell">
+                        <span aria-hidden="true">🔔</span>
+                        <span class="visually-hidden">Notifications</span>
+                        {props.viewer.unread ? (
+                          <span class="badge">
+                            {props.viewer.unread}
+                            <span class="visually-hidden"> unread</span>
+                          </span>
+                        ) : null}
+                      </a>
+                    </li>
                     <li class="signed-in">
                       <a href="/account">
                         <span class="visually-hidden">Signed in as </span>

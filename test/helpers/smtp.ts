@@ -38,11 +38,11 @@ export class MailCatcher {
     return `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
   }
 
-  /** The next mail to this address that arrives after `after` messages were counted. */
-  async waitFor(to: string, after = 0, ms = 10_000): Promise<CaughtMail> {
+  /** The next mail to this address (and matching `match`) that arrives after `after` messages were counted. */
+  async waitFor(to: string, after = 0, match: (m: CaughtMail) => boolean = () => true, ms = 10_000): Promise<CaughtMail> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const found = this.mails.slice(after).find((m) => m.to === to);
+      const found = this.mails.slice(after).find((m) => m.to === to && match(m));
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`no mail to ${to} within ${ms} ms`);
       await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@ import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { clearSessionCookie, csrfToken, csrfValid, requireViewer } from '../../platform/session.ts';
+import { findRecipient } from '../notifications/index.ts';
 import {
   changeMyPassword,
   deleteMyAccount,
@@ -45,10 +46,11 @@ export function accountRoutes(ctx: RouteContext): FastifyPluginAsync {
         reply,
         <AccountPageView
           site={ctx.site}
-          viewer={{ name: viewer.name, email: viewer.email, role: viewer.role }}
+          viewer={viewer}
           csrfToken={csrfToken(request, reply, settings.https)}
           sessions={await mySessions(db, viewer)}
           twoFactor={twoFactor}
+          notifyEmail={(await findRecipient(db, viewer.userId))?.notifyEmail ?? true}
           {...extra}
         />,
         status,

@@ -24,6 +24,8 @@ export interface Viewer {
   member?: boolean;
   /** Set by the membership module while a free trial runs (for the banner with its one-click cancel). */
   trial?: TrialBanner;
+  /** Set by the notifications module on every page (GET): unread notifications, for the bell. */
+  unread?: number;
 }
 
 export interface TrialBanner {

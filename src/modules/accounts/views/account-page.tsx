@@ -13,6 +13,8 @@ export interface AccountPageProps {
   name?: string;
   newEmail?: string;
   twoFactor: { enabled: boolean; unusedCodes: number; required: boolean; message?: 'wrong' | 'off' };
+  /** Whether notifications about the person's questions also come by email. */
+  notifyEmail: boolean;
 }
 
 function Notice(props: { form: string; notice?: AccountPageProps['notice'] }) {
@@ -71,8 +73,24 @@ export function AccountPageView(props: AccountPageProps) {
       ) : null}
 
       <p>
-        <a href="/account/billing">Membership and billing</a>
+        <a href="/account/billing">Membership and billing</a> · <a href="/account/questions">My questions</a> ·{' '}
+        <a href="/notifications">Notifications</a>
       </p>
+
+      <section class="card" aria-labelledby="notifications-title" id="notifications">
+        <h2 id="notifications-title">Notifications</h2>
+        <p>
+          You are told in the site when an educator takes your question, when it is answered or closed. Email about it is{' '}
+          <strong>{props.notifyEmail ? 'on' : 'off'}</strong>.
+        </p>
+        <form method="post" action="/account/notifications">
+          <HiddenCsrf token={props.csrfToken} />
+          <input type="hidden" name="email" value={props.notifyEmail ? 'off' : 'on'} />
+          <button type="submit" class="button">
+            {props.notifyEmail ? 'Turn email off' : 'Turn email on'}
+          </button>
+        </form>
+      </section>
 
       <section class="card" aria-labelledby="profile-title">
         <h2 id="profile-title">Profile</h2>

@@ -213,6 +213,11 @@ export function QuestionPageView(props: {
               <p>An educator is working on this question.</p>
             </section>
           )}
+          <p class="muted report-link">
+            <a href={`/report?question=${page.id}`} rel="nofollow">
+              Report a problem with this question or answer
+            </a>
+          </p>
         </article>
         <div>
           <aside class="related" aria-labelledby="related-title">

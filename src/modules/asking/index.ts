@@ -1,0 +1,1 @@
+export { type AskingDeps, askQuestion, checkAsk } from './asking.service.ts';

@@ -1,0 +1,82 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { FieldIssue } from '../../lib/errors.ts';
+import { type Clock, isoNow } from '../../lib/time.ts';
+import * as repo from './asking.repository.ts';
+import type { Actor } from './lifecycle.ts';
+import { mayAct } from './lifecycle.ts';
+import * as reports from './reports.repository.ts';
+
+type Db = Kysely<Database>;
+
+/** Reports a person may file in an hour (so reporting cannot be used to flood the moderators). */
+export const REPORTS_PER_HOUR = 20;
+
+/** Anyone signed in reports a published question or its answer, with a reason. */
+export async function fileReport(
+  db: Db,
+  clock: Clock,
+  reporterId: number,
+  input: { questionId: number; target: string; reason: string },
+): Promise<FieldIssue[] | 'not_found' | 'limited' | 'filed'> {
+  const q = await repo.findWorkQuestion(db, input.questionId);
+  if (q?.status !== 'published') return 'not_found';
+  const issues: FieldIssue[] = [];
+  if (input.target !== 'question' && input.target !== 'answer')
+    issues.push({ field: 'target', message: 'Say whether the question or the answer is the problem.' });
+  const reason = input.reason.replace(/\s+/g, ' ').trim();
+  if (reason.length < 5 || reason.length > 1000) issues.push({ field: 'reason', message: 'Say what is wrong in 5 to 1,000 characters.' });
+  if (issues.length > 0) return issues;
+  const now = clock.now();
+  if ((await reports.countRecentReportsBy(db, reporterId, new Date(now.getTime() - 3600_000).toISOString())) >= REPORTS_PER_HOUR)
+    return 'limited';
+  await reports.insertReport(db, {
+    reporterId,
+    questionId: q.id,
+    target: input.target as 'question' | 'answer',
+    reason,
+    at: now.toISOString(),
+  });
+  return 'filed';
+}
+
+/**
+ * hide: the question page (with its answer) leaves the site and every open report of it is closed; restore puts it
+ * back; dismiss closes one report and changes nothing else.
+ */
+export async function decideReport(
+  db: Db,
+  clock: Clock,
+  actor: Actor,
+  reportId: number,
+  decision: 'hide' | 'restore' | 'dismiss',
+): Promise<'done' | 'not_found' | 'not_allowed' | 'conflict'> {
+  const report = await reports.findReport(db, reportId);
+  if (!report) return 'not_found';
+  const q = await repo.findWorkQuestion(db, report.questionId);
+  if (!q) return 'not_found';
+  const at = isoNow(clock);
+  const nowMs = Date.parse(at);
+  if (decision === 'dismiss') {
+    if (!mayAct(actor, 'hide', { ...q, status: 'published' }, nowMs)) return 'not_allowed';
+    await reports.decideReports(db, q.id, 'dismissed', actor.userId, at, reportId);
+    return 'done';
+  }
+  if (!mayAct(actor, decision, q, nowMs)) return q.status === (decision === 'hide' ? 'published' : 'hidden') ? 'not_allowed' : 'conflict';
+  return db.transaction().execute(async (trx) => {
+    const moved = await repo.moveQuestion(trx, {
+      id: q.id,
+      from: [decision === 'hide' ? 'published' : 'hidden'],
+      to: decision === 'hide' ? 'hidden' : 'published',
+      actorId: actor.userId,
+      note: `report ${reportId}`,
+      at,
+    });
+    if (!moved) return 'conflict' as const;
+    if (decision === 'hide') await reports.decideReports(trx, q.id, 'hidden', actor.userId, at);
+    else await reports.decideReports(trx, q.id, 'restored', actor.userId, at, reportId);
+    return 'done' as const;
+  });
+}
+
+export { listReports } from './reports.repository.ts';

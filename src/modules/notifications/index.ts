@@ -1,0 +1,1 @@
+export { findRecipient, mailNotice, type Notice, recordNotice } from './notification.service.tsx';
