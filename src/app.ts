@@ -27,6 +27,7 @@ import { stripeBilling } from './modules/membership/stripe-billing.ts';
 import { stripeWebhookRoutes } from './modules/membership/webhook.routes.ts';
 import { notificationRoutes, registerUnreadOnViewer } from './modules/notifications/notification.routes.tsx';
 import { questionRoutes } from './modules/questions/question.routes.tsx';
+import { reachRoutes } from './modules/reach/reach.routes.ts';
 import { searchRoutes } from './modules/search/search.routes.tsx';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
 import { AssetStore } from './platform/assets.ts';
@@ -64,7 +65,7 @@ export interface RouteContext {
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
-  const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js']);
+  const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js', 'answer.js']);
   const site: Site = { name: config.siteName, url: config.siteUrl, cssUrl: assets.url('app.css'), faviconUrl: assets.url('favicon.svg') };
   const clock = deps.clock ?? systemClock;
   let dispatcher: MailDispatcher | undefined;
@@ -232,6 +233,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(subjectRoutes(ctx));
   await app.register(questionRoutes(ctx));
   await app.register(searchRoutes(ctx));
+  await app.register(reachRoutes(ctx));
   await app.register(authRoutes(ctx));
   await app.register(accountFlowRoutes(ctx));
   await app.register(accountRoutes(ctx));

@@ -267,6 +267,10 @@ describe.each(engines)('asking and answering on %s', (engine) => {
     await ed.submit('/educator', `/educator/q/${id}/claim`, {});
     const page = await ed.get(`/educator/q/${id}`);
     expect((await eli.get('/educator')).body).toContain('Another educator is answering');
+    // The editor's island renews the claim while she types.
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
+    clock.advance(20 * 60_000);
+    expect((await ed.post(`/educator/q/${id}/renew`, { _csrf: csrf })).statusCode).toBe(204);
     clock.advance(29 * 60_000);
     expect((await eli.submit('/educator', `/educator/q/${id}/claim`, {})).statusCode).toBe(409);
     clock.advance(2 * 60_000);
@@ -275,6 +279,8 @@ describe.each(engines)('asking and answering on %s', (engine) => {
     const late = await ed.post(`/educator/q/${id}`, { _csrf: token, ...editorForm(), intent: 'save' });
     expect(late.statusCode).toBe(409);
     expect(late.body).toContain('not yours to answer now');
+    expect(late.body).toContain('Christopher Wren designed the new St Paul');
+    expect((await ed.post(`/educator/q/${id}/renew`, { _csrf: csrf })).statusCode).toBe(409);
   });
 
   it('returns an answer with a comment, closes duplicates and refuses illegal moves', async () => {

@@ -71,6 +71,11 @@ describe.skipIf(!chromiumPath)('asking and answering in Chromium: a student, an 
     await student.getByLabel('Your question').fill('What made the Berlin Wall open on the night of 9 November?');
     await student.getByLabel('Details (optional)').fill('We watched a documentary and I still do not see why that night.');
     await student.getByLabel('Subject').selectOption('history');
+    // While typing, the island offers similar answered questions; a reload keeps what was typed.
+    await student.getByLabel('Your question').pressSequentially(' ');
+    await student.reload();
+    await expect(student.getByLabel('Your question').inputValue()).resolves.toContain('What made the Berlin Wall open on the night');
+    await expect(student.getByLabel('Details (optional)').inputValue()).resolves.toContain('documentary');
     await student.getByRole('button', { name: 'Continue' }).click();
     await expect(student.getByRole('heading', { name: 'Is it already answered?' }).isVisible()).resolves.toBe(true);
     expect(await axeViolations(student)).toEqual([]);

@@ -282,8 +282,29 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
       status = 200,
     ) => {
       const q = await svc.findWorkQuestion(db, id);
-      if (!q || claimHeldBy(q, nowMs()) !== viewer.userId)
-        return queuePage(request, reply, viewer, 'This question is not yours to answer now (the claim lapsed or moved on).', 409);
+      const lostMessage = 'This question is not yours to answer now (the claim lapsed or moved on).';
+      if (!q) return queuePage(request, reply, viewer, lostMessage, 404);
+      if (claimHeldBy(q, nowMs()) !== viewer.userId) {
+        if (!extra.form) return queuePage(request, reply, viewer, lostMessage, 409);
+        // They were typing when the claim went: nothing is saved, but nothing they typed is lost either.
+        return sendHtml(
+          reply,
+          <AnswerEditorView
+            site={ctx.site}
+            viewer={viewer}
+            csrfToken=""
+            question={{ id, title: q.title, detailsHtml: q.detailsHtml, subjectName: q.subjectName, dueAt: q.dueAt, reviewComment: null }}
+            form={extra.form}
+            analysis={null}
+            message={lostMessage}
+            claimUntil={null}
+            revisions={0}
+            scriptUrl=""
+            lost
+          />,
+          409,
+        );
+      }
       const draft = await svc.findAnswerDraft(db, id);
       const form = extra.form ?? {
         body: draft?.body ?? '',
@@ -311,6 +332,7 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
           message={extra.message}
           claimUntil={fresh?.claimExpiresAt ?? null}
           revisions={(await svc.listRevisions(db, id)).length}
+          scriptUrl={ctx.assetUrl('answer.js')}
         />,
         status,
       );
@@ -367,6 +389,14 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
       return editorPage(request, reply, viewer, id, {
         message: checked.answer.drafted ? 'Saved. The quick answer was drafted from your answer; edit it if you like.' : 'Saved.',
       });
+    });
+
+    // The editor's island renews the claim while the educator types (204; 409 once the claim is gone).
+    app.post<{ Params: { id: string } }>('/educator/q/:id/renew', async (request, reply) => {
+      const viewer = request.viewer;
+      const id = parseQuestionId(request.params.id);
+      if (!viewer || id === null || !csrfValid(request, settings.https)) return reply.code(403).send({ error: 'forbidden' });
+      return (await renew(deps, await actorFor(db, viewer), id)) ? reply.code(204).send() : reply.code(409).send({ error: 'claim_lost' });
     });
 
     app.post<{ Params: { id: string } }>('/educator/q/:id/release', async (request, reply) => {

@@ -407,8 +407,34 @@ export function AnswerEditorView(props: {
   message?: string;
   claimUntil: string | null;
   revisions: number;
+  scriptUrl: string;
+  /** The claim was lost: the text is shown to copy, and nothing can be saved. */
+  lost?: boolean;
 }) {
   const q = props.question;
+  if (props.lost)
+    return (
+      <Layout site={props.site} viewer={props.viewer} title={`Answer: ${q.title}`}>
+        <p>
+          <a href="/educator">← Back to the queue</a>
+        </p>
+        <h1>{q.title}</h1>
+        <Notice message={props.message} error />
+        <p>Your text is below so you can keep a copy.</p>
+        <label for="lost-body">Your expert answer</label>
+        <textarea id="lost-body" rows={16} readOnly>
+          {props.form.body}
+        </textarea>
+        <label for="lost-quick">Your quick answer</label>
+        <textarea id="lost-quick" rows={4} readOnly>
+          {props.form.quickAnswer}
+        </textarea>
+        <label for="lost-sources">Your sources</label>
+        <textarea id="lost-sources" rows={4} readOnly>
+          {props.form.sources}
+        </textarea>
+      </Layout>
+    );
   return (
     <Layout site={props.site} viewer={props.viewer} title={`Answer: ${q.title}`}>
       <p>
@@ -429,7 +455,7 @@ export function AnswerEditorView(props: {
         </section>
       ) : null}
       <Notice message={props.message} error={props.issues !== undefined && props.issues.length > 0} />
-      <form method="post" action={`/educator/q/${q.id}`} class="stack form-page" novalidate>
+      <form method="post" action={`/educator/q/${q.id}`} class="stack form-page" novalidate data-renew={`/educator/q/${q.id}/renew`}>
         <HiddenCsrf token={props.csrfToken} />
         <AnswerFields form={props.form} issues={props.issues} analysis={props.analysis} idPrefix="answer" />
         <div class="answer-tools">
@@ -450,6 +476,7 @@ export function AnswerEditorView(props: {
           Give the question back to the queue
         </button>
       </form>
+      <script src={props.scriptUrl} defer />
     </Layout>
   );
 }
