@@ -1,0 +1,115 @@
+/**
+ * `npm run lighthouse [-- --out DIR]`
+ *
+ * Runs Lighthouse 12 (from npm) in Debian's Chromium against the real app with the demo content: the home page,
+ * a question page, a study guide and a search page. Writes an HTML and a JSON report per page under
+ * reports/lighthouse/ (or --out), prints the four category scores, and exits 1 if any is below 95.
+ * Chromium: CHROMIUM_PATH, default /usr/bin/chromium (apt install chromium).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { connect } from '../src/db/connect.ts';
+import { migrateToLatest } from '../src/db/migrator.ts';
+import { seedDemo } from '../src/demo/seed.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
+const BAR = 95;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { out: { type: 'string' } } });
+  const outDir = path.resolve(values.out ?? path.join(ROOT, 'reports', 'lighthouse'));
+  mkdirSync(outDir, { recursive: true });
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'scholia-lighthouse-'));
+  const database = connect({ engine: 'sqlite', file: path.join(dir, 'scholia.db') });
+  await migrateToLatest(database);
+  await seedDemo(database.db);
+
+  // The site's own URL must be the one Lighthouse loads (canonical links, robots.txt), so find a port first.
+  const probe = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }, dir), { database, logger: false });
+  await probe.listen({ port: 0, host: '127.0.0.1' });
+  const port = (probe.server.address() as AddressInfo).port;
+  await probe.close();
+  const base = `http://127.0.0.1:${port}`;
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', SITE_URL: base, PORT: String(port) }, dir), { database, logger: false });
+  await app.listen({ port, host: '127.0.0.1' });
+
+  const question = await database.db
+    .selectFrom('questions')
+    .select(['id', 'slug'])
+    .where('status', '=', 'published')
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
+  const pages: Array<[string, string]> = [
+    ['home', '/'],
+    ['question', `/q/${question.id}/${question.slug}`],
+    ['search', '/search?q=revolution'],
+  ];
+  const guides = await app.inject({ method: 'GET', url: '/guides' });
+  const guide = /href="(\/guides\/[a-z0-9-]+)"/.exec(guides.body)?.[1];
+  if (guides.statusCode === 200 && guide) pages.splice(2, 0, ['guide', guide]);
+  else process.stderr.write('No study guide to test (no /guides page yet): the guide page is left out.\n');
+
+  const chrome = await chromeLauncher.launch({
+    chromePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+  const rows: Array<{ page: string; url: string; scores: Record<string, number> }> = [];
+  try {
+    for (const [name, url] of pages) {
+      const result = await lighthouse(base + url, {
+        port: chrome.port,
+        output: ['html', 'json'],
+        logLevel: 'error',
+        onlyCategories: [...CATEGORIES],
+      });
+      if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
+      const [html, json] = result.report as string[];
+      writeFileSync(path.join(outDir, `${name}.html`), html as string);
+      writeFileSync(path.join(outDir, `${name}.json`), json as string);
+      const scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((result.lhr.categories[c]?.score ?? 0) * 100)]));
+      rows.push({ page: name, url, scores });
+      for (const c of CATEGORIES) {
+        if ((scores[c] ?? 0) >= BAR) continue;
+        const failing = Object.values(result.lhr.audits)
+          .filter(
+            (a) => a.score !== null && a.score < 0.9 && result.lhr.categories[c]?.auditRefs.some((r) => r.id === a.id && r.weight > 0),
+          )
+          .map((a) => `${a.id} (${a.score})`);
+        process.stderr.write(`${name} ${c} ${scores[c]}: ${failing.join(', ')}\n`);
+      }
+    }
+  } finally {
+    await chrome.kill();
+    await app.close();
+    await database.close();
+  }
+
+  const lighthouseVersion = (await import('lighthouse/package.json', { with: { type: 'json' } })).default.version;
+  process.stdout.write(
+    `\nLighthouse ${lighthouseVersion}, Chromium at ${process.env.CHROMIUM_PATH || '/usr/bin/chromium'}, mobile defaults\n\n`,
+  );
+  process.stdout.write(`| page | performance | accessibility | best practices | SEO |\n| --- | --- | --- | --- | --- |\n`);
+  for (const r of rows) process.stdout.write(`| ${r.page} (\`${r.url}\`) | ${CATEGORIES.map((c) => r.scores[c]).join(' | ')} |\n`);
+  process.stdout.write(`\nReports: ${path.relative(ROOT, outDir)}/\n`);
+  return rows.every((r) => CATEGORIES.every((c) => (r.scores[c] ?? 0) >= BAR)) ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
