@@ -77,6 +77,7 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
   // Some thirty pages, each checked twice (light and dark): longer than the default test timeout.
   it('passes axe-core with no violations on every page, in light and dark mode', async () => {
     const ids = await t.database.db.selectFrom('questions').select(['id', 'slug']).orderBy('id').limit(3).execute();
+    const queued = await t.database.db.selectFrom('questions').select('id').where('status', '=', 'queued').executeTakeFirst();
     let adminSecret = '';
     const paths = [
       '/',
@@ -139,6 +140,14 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
         '/admin/outbox',
         '/admin/settings',
         `/q/${ids[0]?.id}/${ids[0]?.slug}`,
+        '/ask',
+        '/account/questions',
+        '/notifications',
+        '/educator',
+        '/editor',
+        `/editor/q/${queued?.id}`,
+        '/editor/reports',
+        `/report?question=${ids[0]?.id}`,
       ]) {
         await page.goto(`${base}${path}`);
         const violations = await axeViolations(page);
