@@ -168,6 +168,9 @@ describe.each(engines)('asking and answering on %s', (engine) => {
     expect(back.body).toContain('I typed this carefully.');
     // Only once.
     expect((await stale.get('/ask')).body).not.toContain('I typed this carefully.');
+    // A NUL in what is sent never reaches the database (PostgreSQL would refuse it).
+    const nul = await s.c.submit('/ask', '/ask', { title: 'Why\u0000 did the Great Fire spread so far east?', subject: 'history', step: 'post' });
+    expect(nul.statusCode).toBe(303);
   });
 
   it('counts the monthly allowance and gives a rejected question back', async () => {

@@ -68,6 +68,17 @@ export interface LayoutProps {
   children: ComponentChildren;
 }
 
+/**
+ * The Atom feed that mirrors a page's list of questions (served by modules/reach), found from the page's canonical
+ * path so the pages need not say it: the home page has the site's feed, a subject's first page that subject's.
+ * Older pages of a subject have no canonical path and point at no feed.
+ */
+export function feedPathFor(canonicalPath: string | undefined): string | undefined {
+  if (canonicalPath === '/') return '/feed.xml';
+  if (canonicalPath && /^\/subjects\/[a-z0-9-]+$/.test(canonicalPath)) return `${canonicalPath}/feed.xml`;
+  return undefined;
+}
+
 /** JSON inside a script element: `<` escaped so no text can close the element. */
 function jsonForScript(data: object): string {
   return JSON.stringify(data)
@@ -100,6 +111,7 @@ export function SearchForm(props: { id: string; query?: string; large?: boolean 
 export function Layout(props: LayoutProps) {
   const { site } = props;
   const fullTitle = props.title === site.name ? site.name : `${props.title} | ${site.name}`;
+  const feedPath = feedPathFor(props.canonicalPath);
   return (
     <html lang="en">
       <head>
@@ -110,6 +122,7 @@ export function Layout(props: LayoutProps) {
         {props.canonicalPath ? <link rel="canonical" href={site.url + props.canonicalPath} /> : null}
         {props.prevPath ? <link rel="prev" href={props.prevPath} /> : null}
         {props.nextPath ? <link rel="next" href={props.nextPath} /> : null}
+        {feedPath ? <link rel="alternate" type="application/atom+xml" title={fullTitle} href={site.url + feedPath} /> : null}
         <meta name="color-scheme" content="light dark" />
         <link rel="stylesheet" href={site.cssUrl} />
         <link rel="icon" href={site.faviconUrl} type="image/svg+xml" />
