@@ -63,8 +63,10 @@ export interface LayoutProps {
   /** The header search box is left out where the page has its own (home, search). */
   headerSearch?: boolean;
   searchQuery?: string;
-  /** schema.org data for search engines; only free text may go in it (see decision 0006). */
-  jsonLd?: object;
+  /** schema.org data for search engines (one object or several); only free text may go in it (see decision 0006). */
+  jsonLd?: object | object[];
+  /** OpenGraph type: 'article' for question and guide pages, 'website' otherwise. */
+  ogType?: 'website' | 'article';
   children: ComponentChildren;
 }
 
@@ -126,10 +128,19 @@ export function Layout(props: LayoutProps) {
         <meta name="color-scheme" content="light dark" />
         <link rel="stylesheet" href={site.cssUrl} />
         <link rel="icon" href={site.faviconUrl} type="image/svg+xml" />
-        {props.jsonLd ? (
+        {/* Link previews (OpenGraph, Twitter): the same free text as the title and description. */}
+        <meta property="og:site_name" content={site.name} />
+        <meta property="og:type" content={props.ogType ?? 'website'} />
+        <meta property="og:title" content={props.title} />
+        {props.description ? <meta property="og:description" content={props.description} /> : null}
+        {props.canonicalPath ? <meta property="og:url" content={site.url + props.canonicalPath} /> : null}
+        <meta name="twitter:card" content="summary" />
+        <meta name="twitter:title" content={props.title} />
+        {props.description ? <meta name="twitter:description" content={props.description} /> : null}
+        {(Array.isArray(props.jsonLd) ? props.jsonLd : props.jsonLd ? [props.jsonLd] : []).map((data, i) => (
           // Data, not code: browsers never run application/ld+json, and the content is escaped for the element.
-          <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(props.jsonLd) }} />
-        ) : null}
+          <script key={i} type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(data) }} />
+        ))}
       </head>
       <body>
         <a class="skip-link" href="#main">
@@ -220,6 +231,21 @@ export function Layout(props: LayoutProps) {
 export function SanitizedHtml(props: { html: string; class?: string }) {
   // Safe: sanitized by renderMarkdown before it was stored.
   return <div class={props.class} dangerouslySetInnerHTML={{ __html: props.html }} />;
+}
+
+/** schema.org BreadcrumbList for the same trail Breadcrumbs shows, ending with the page itself. */
+export function breadcrumbJsonLd(site: Site, trail: Array<{ href: string; label: string }>, current: { label: string; path: string }) {
+  const items = [
+    { href: '/', label: 'Home' },
+    { href: '/subjects', label: 'Subjects' },
+    ...trail,
+    { href: current.path, label: current.label },
+  ];
+  return {
+    '@context': 'https://schema.org',
+    '@type': 'BreadcrumbList',
+    itemListElement: items.map((c, i) => ({ '@type': 'ListItem', position: i + 1, name: c.label, item: site.url + c.href })),
+  };
 }
 
 /** Home › Subjects › … trail; the last crumb of a page is the page itself, so it is left out. */

@@ -1,5 +1,5 @@
 import { formatDate } from '../../../lib/time.ts';
-import { Breadcrumbs, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { Breadcrumbs, breadcrumbJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { type QuestionPage, questionPath } from '../question.ts';
 
 function Paragraphs(props: { text: string }) {
@@ -106,23 +106,29 @@ export function questionJsonLd(site: Site, page: QuestionPage) {
   };
 }
 
-export interface AdView {
-  headline: string;
-  body: string;
-  linkUrl: string;
-}
+/** A house ad, or a network snippet checked and re-written by the ads module (ads/snippet.ts) when it was added. */
+export type AdView = { kind: 'house'; headline: string; body: string; linkUrl: string } | { kind: 'snippet'; html: string };
 
 /** An ad slot; only ever rendered for readers without membership. */
 function AdSlot(props: { ad: AdView; slot: string }) {
+  const { ad } = props;
   return (
     <aside class="ad" data-ad-slot={props.slot} aria-label="Advertisement">
       <p class="ad-label">Advertisement</p>
-      <p>
-        <a href={props.ad.linkUrl} rel="sponsored noopener">
-          {props.ad.headline}
-        </a>
-      </p>
-      {props.ad.body ? <p>{props.ad.body}</p> : null}
+      {ad.kind === 'snippet' ? (
+        // Safe: stored only after the allowlist check (no inline code, scripts and frames only from
+        // AD_SNIPPET_ORIGINS, which the CSP lists), and written out from the parse rather than as typed.
+        <div class="ad-snippet" dangerouslySetInnerHTML={{ __html: ad.html }} />
+      ) : (
+        <>
+          <p>
+            <a href={ad.linkUrl} rel="sponsored noopener">
+              {ad.headline}
+            </a>
+          </p>
+          {ad.body ? <p>{ad.body}</p> : null}
+        </>
+      )}
     </aside>
   );
 }
@@ -134,6 +140,8 @@ export function QuestionPageView(props: {
   description: string;
   gate?: Gate;
   ad?: AdView;
+  /** Published study guides of the question's subject (optional: pages without any show nothing). */
+  guides?: ReadonlyArray<{ href: string; title: string }>;
 }) {
   const { page, site } = props;
   const { answer } = page;
@@ -144,7 +152,14 @@ export function QuestionPageView(props: {
       title={page.title}
       description={props.description}
       canonicalPath={questionPath(page)}
-      jsonLd={questionJsonLd(site, page)}
+      jsonLd={[
+        questionJsonLd(site, page),
+        breadcrumbJsonLd(site, [{ href: `/subjects/${page.subject.slug}`, label: page.subject.name }], {
+          label: page.title,
+          path: questionPath(page),
+        }),
+      ]}
+      ogType="article"
     >
       <Breadcrumbs trail={[{ href: `/subjects/${page.subject.slug}`, label: page.subject.name }]} />
       <div class="layout">
@@ -237,6 +252,21 @@ export function QuestionPageView(props: {
               <a href={`/subjects/${page.subject.slug}`}>More {page.subject.name} questions</a>
             </p>
           </aside>
+          {props.guides && props.guides.length > 0 ? (
+            <aside class="related study-guides" aria-labelledby="guides-title">
+              <h2 id="guides-title">Study guides</h2>
+              <ul>
+                {props.guides.map((g) => (
+                  <li key={g.href}>
+                    <a href={g.href}>{g.title}</a>
+                  </li>
+                ))}
+              </ul>
+              <p>
+                <a href="/guides">All study guides</a>
+              </p>
+            </aside>
+          ) : null}
           {props.ad ? <AdSlot ad={props.ad} slot="question-sidebar" /> : null}
         </div>
       </div>

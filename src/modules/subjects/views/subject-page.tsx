@@ -1,4 +1,4 @@
-import { Breadcrumbs, Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { Breadcrumbs, breadcrumbJsonLd, Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { QuestionList } from '../../../views/question-list.tsx';
 import type { QuestionSummary } from '../../questions/index.ts';
 import type { Subject } from '../subject.ts';
@@ -21,6 +21,7 @@ export function SubjectPageView(props: {
       description={subject.description || `Answered ${subject.name} homework questions.`}
       canonicalPath={props.isFirstPage ? base : undefined}
       nextPath={props.nextPath ?? undefined}
+      jsonLd={breadcrumbJsonLd(props.site, [], { label: subject.name, path: base })}
     >
       <Breadcrumbs trail={[]} />
       <h1>{subject.name}</h1>
