@@ -115,6 +115,9 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
       const pages = await crawl(fetch, site);
       expect(pages.has(questionUrl), `${who} reached the question`).toBe(true);
       expect(pages.size, who).toBeGreaterThan(8);
+      // The machine-read surfaces were among them.
+      for (const surface of ['/feed.xml', '/subjects/literature/feed.xml', '/sitemap.xml', '/sitemaps/questions-1.xml', '/robots.txt'])
+        expect(pages.has(surface), `${who} fetched ${surface}`).toBe(true);
       for (const [path, body] of pages) {
         expect(body, `${who} at ${path}`).not.toContain('marmalith');
       }
