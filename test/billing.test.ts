@@ -259,7 +259,8 @@ describe.each(engines)('Stripe mode on %s', (engine) => {
       expect(results.every((s) => s === 200)).toBe(true);
       expect(await statusOf(user.id), `${order.join(' > ')} into ${state}`).toBe(expected);
     }
-  });
+    // 4,320 signed deliveries, each re-fetching from the fake Stripe: about 25 s alone, more beside other suites.
+  }, 240_000);
 
   /** A customer and a finished-to-be checkout for a person, made the way the paywall makes them. */
   const fakeCustomerFor = async (userId: number, email: string) => {
