@@ -46,6 +46,7 @@ interface AutocannonOptions {
   duration: number;
   /** Seconds before a request counts as timed out. */
   timeout?: number;
+  headers?: Record<string, string>;
   /** Each entry is built before every request it sends when it has setupRequest, so the path can vary. */
   requests?: Array<{ setupRequest?: (request: RawRequest, context: object) => RawRequest }>;
 }
@@ -204,6 +205,66 @@ async function ensureQuestions(dataDir: string, dbFile: string, wanted: number):
   return now;
 }
 
+const MEMBER_EMAIL = 'bench-member@example.org';
+const MEMBER_PASSWORD = 'bench member passphrase';
+
+/**
+ * A member for the benchmark, signed in the way a person signs in (the login form, its CSRF token): the account is
+ * made with the real `user create` command, then given a complimentary membership. Returns the Cookie header.
+ */
+async function signInMember(base: string, dbFile: string): Promise<string> {
+  const exists = (() => {
+    const db = openReadonly(dbFile);
+    try {
+      return db?.prepare('select id from users where email = ?').get(MEMBER_EMAIL) !== undefined;
+    } finally {
+      db?.close();
+    }
+  })();
+  if (!exists) {
+    const child = startChild(
+      ['--import', 'tsx', 'src/cli.ts', 'user', 'create', '--email', MEMBER_EMAIL, '--name', 'Bench Member', '--password', MEMBER_PASSWORD],
+      { DATABASE_URL: `sqlite:${dbFile}` },
+    );
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    if (code !== 0) throw new BenchError(`user create exited with ${code}`);
+  }
+  const db = new Database(dbFile);
+  try {
+    const { id } = db.prepare('select id from users where email = ?').get(MEMBER_EMAIL) as { id: number };
+    const now = new Date().toISOString();
+    db.prepare(
+      `insert into memberships (user_id, status, source, period_end, cancel_at_period_end, created_at, updated_at)
+       values (?, 'active', 'complimentary', '2099-01-01T00:00:00.000Z', 0, ?, ?)
+       on conflict (user_id) do update set status = 'active', source = 'complimentary', period_end = '2099-01-01T00:00:00.000Z'`,
+    ).run(id, now, now);
+  } finally {
+    db.close();
+  }
+  const jar = new Map<string, string>();
+  const remember = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [name, ...value] = (pair as string).split('=');
+      jar.set(name as string, value.join('='));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const form = await fetch(`${base}/login`);
+  remember(form);
+  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+  if (!token) throw new BenchError('no CSRF token on /login');
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
+    body: new URLSearchParams({ _csrf: token, email: MEMBER_EMAIL, password: MEMBER_PASSWORD }).toString(),
+  });
+  remember(res);
+  if (res.status !== 303) throw new BenchError(`signing the benchmark member in answered ${res.status}`);
+  return cookie();
+}
+
 function sampleQuestionPaths(dbFile: string): string[] {
   const db = openReadonly(dbFile);
   if (!db) throw new BenchError(`no database at ${dbFile}`);
@@ -232,7 +293,13 @@ interface Measure {
   peakRssMb: number;
 }
 
-function runLoad(url: string, paths: readonly string[], seconds: number, connections: number): Promise<AutocannonResult> {
+function runLoad(
+  url: string,
+  paths: readonly string[],
+  seconds: number,
+  connections: number,
+  headers: Record<string, string> = {},
+): Promise<AutocannonResult> {
   return new Promise((resolve, reject) => {
     // Each request draws its own path, so the server cannot lean on one hot row or one cached render.
     const setupRequest = (request: RawRequest): RawRequest => {
@@ -241,21 +308,31 @@ function runLoad(url: string, paths: readonly string[], seconds: number, connect
     };
     // autocannon ends on its own after `seconds`; the guard only keeps a stuck run from hanging the benchmark.
     const guard = setTimeout(() => instance.stop(), (seconds + 30) * 1000);
-    const instance = autocannon({ url, connections, duration: seconds, timeout: 10, requests: [{ setupRequest }] }, (err, result) => {
-      clearTimeout(guard);
-      stopLoad = undefined;
-      if (err) reject(err);
-      else resolve(result);
-    });
+    const instance = autocannon(
+      { url, connections, duration: seconds, timeout: 10, headers, requests: [{ setupRequest }] },
+      (err, result) => {
+        clearTimeout(guard);
+        stopLoad = undefined;
+        if (err) reject(err);
+        else resolve(result);
+      },
+    );
     stopLoad = () => instance.stop();
   });
 }
 
-async function measure(base: string, pid: number, paths: readonly string[], seconds: number, connections: number): Promise<Measure> {
+async function measure(
+  base: string,
+  pid: number,
+  paths: readonly string[],
+  seconds: number,
+  connections: number,
+  headers: Record<string, string> = {},
+): Promise<Measure> {
   // Warm-up (JIT, SQLite page cache, connection set-up), not counted.
-  await runLoad(base, paths, WARMUP_SECONDS, connections);
+  await runLoad(base, paths, WARMUP_SECONDS, connections, headers);
   if (interrupted) throw new BenchError('interrupted');
-  const r = await runLoad(base, paths, seconds, connections);
+  const r = await runLoad(base, paths, seconds, connections, headers);
   if (interrupted) throw new BenchError('interrupted');
   return {
     reqPerSec: r.requests.mean,
@@ -286,6 +363,8 @@ interface Report {
   command: string;
   scholia: Measure;
   scholiaUncached: Measure;
+  /** A signed-in member: the session, membership and notification lookups, the whole answer, rendered per request. */
+  scholiaMember: Measure;
   ceiling: Measure;
 }
 
@@ -297,10 +376,12 @@ function table(r: Report): string {
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     row('Scholia question page (visitor, default settings)', r.scholia),
     row('Scholia question page, rendered per request (PAGE_CACHE_MB=0)', r.scholiaUncached),
+    row('Scholia question page, signed-in member (always rendered per request)', r.scholiaMember),
     row('ceiling (bare Fastify, bytes from memory)', r.ceiling),
     '',
     `**Ratio req/s (Scholia visitor / ceiling): ${(r.scholia.reqPerSec / r.ceiling.reqPerSec).toFixed(3)}**; ` +
-      `rendered per request / ceiling: ${(r.scholiaUncached.reqPerSec / r.ceiling.reqPerSec).toFixed(3)}`,
+      `rendered per request / ceiling: ${(r.scholiaUncached.reqPerSec / r.ceiling.reqPerSec).toFixed(3)}; ` +
+      `**member / ceiling: ${(r.scholiaMember.reqPerSec / r.ceiling.reqPerSec).toFixed(3)}**`,
   ].join('\n');
 }
 
@@ -419,6 +500,13 @@ async function main(): Promise<void> {
   log(`Load-testing Scholia: ${paths.length} question URLs, ${duration} s, ${connections} connections…`);
   const scholia = await measure(base, server.pid as number, paths, duration, connections);
   log(`  ${describe(scholia)}`);
+  const cookie = await signInMember(base, dbFile);
+  const memberPage = await (await fetch(`${base}${paths[0]}`, { headers: { cookie } })).text();
+  if (memberPage.includes('Read the whole expert answer') || !memberPage.includes('Bench Member'))
+    throw new BenchError('the benchmark member does not get the whole answer; check the membership row');
+  log(`Load-testing Scholia as a signed-in member: ${paths.length} question URLs, ${duration} s, ${connections} connections…`);
+  const scholiaMember = await measure(base, server.pid as number, paths, duration, connections, { cookie });
+  log(`  ${describe(scholiaMember)}`);
 
   // 2. The pages the ceiling will serve, exactly as Scholia sent them.
   const ceilingPages: CeilingPage[] = [];
@@ -463,6 +551,7 @@ async function main(): Promise<void> {
     command: `npm run bench -- --questions ${questions} --duration ${duration} --connections ${connections}`,
     scholia,
     scholiaUncached,
+    scholiaMember,
     ceiling,
   };
   process.stdout.write(
