@@ -6,9 +6,14 @@ import * as accountAdmin from './20261126T1700_account_admin.ts';
 import * as membership from './20261126T1800_membership.ts';
 import * as ads from './20261126T1900_ads.ts';
 import * as billing from './20261126T2000_billing.ts';
+import * as adSnippets from './20261126T2100_ad_snippets.ts';
+import * as guides from './20261126T2300_guides.ts';
 import * as asking from './20261126T2400_asking.ts';
 
-/** Every migration, by name; names sort in the order they run. Add new ones at the end. */
+/**
+ * Every migration, by name. Kysely runs them in name order and refuses one that sorts before a migration already run,
+ * so a new migration's name must sort after every landed one.
+ */
 export const migrations: Record<string, Migration> = {
   '20261126T1200_initial': initial,
   '20261126T1500_sessions': sessions,
@@ -17,5 +22,7 @@ export const migrations: Record<string, Migration> = {
   '20261126T1800_membership': membership,
   '20261126T1900_ads': ads,
   '20261126T2000_billing': billing,
+  '20261126T2100_ad_snippets': adSnippets,
+  '20261126T2300_guides': guides,
   '20261126T2400_asking': asking,
 };

@@ -16,6 +16,7 @@ import { registerTwoFactorGate, twoFactorRoutes } from './modules/accounts/two-f
 import { adsRoutes } from './modules/ads/ads.routes.tsx';
 import { askingRoutes } from './modules/asking/asking.routes.tsx';
 import { pruneAskDrafts, returnOverdueAllowances } from './modules/asking/asking.service.ts';
+import { guideRoutes } from './modules/guides/guide.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
 import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
@@ -135,14 +136,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
 
   // External plugins first, then the platform, then the modules.
+  // AD_SNIPPET_ORIGINS (empty by default) join the sources an ad network's snippet needs: its scripts, the frames and
+  // images they add, and their requests. Origins rather than per-request nonces: visitors' question pages are cached
+  // and served as the same bytes, so nothing in them may differ from one response to the next.
+  const adOrigins = config.adSnippetOrigins;
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         'default-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
+        'img-src': ["'self'", 'data:', ...adOrigins],
         'style-src': ["'self'"],
-        'script-src': ["'self'"],
+        'script-src': ["'self'", ...adOrigins],
+        ...(adOrigins.length > 0 ? { 'frame-src': ["'self'", ...adOrigins], 'connect-src': ["'self'", ...adOrigins] } : {}),
         'object-src': ["'none'"],
         'base-uri': ["'self'"],
         'form-action': ["'self'"],
@@ -247,5 +253,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(askingRoutes(ctx));
   await app.register(notificationRoutes(ctx));
   await app.register(outboxRoutes(ctx));
+  await app.register(guideRoutes(ctx));
   return app;
 }

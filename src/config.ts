@@ -43,6 +43,11 @@ export interface Config {
   readonly answerTargetHours: number;
   /** Stripe mode when set (trials through Checkout with a card, webhooks drive the state); null: local mode. */
   readonly stripe: StripeSettings | null;
+  /**
+   * https origins (`https://ads.example.net`) an ad network's snippet may load scripts, frames and images from; the
+   * content security policy allows them. Empty: network snippets cannot be added and the policy stays 'self' only.
+   */
+  readonly adSnippetOrigins: readonly string[];
 }
 
 export interface StripeSettings {
@@ -169,6 +174,38 @@ function stripeSettings(env: Env, trialHours: number): StripeSettings | null {
   return Object.freeze({ secretKey, webhookSecret, api: api ? Object.freeze(api) : null });
 }
 
+/** AD_SNIPPET_ORIGINS: comma-separated https origins, each exactly a scheme, host and optional port. */
+function adSnippetOrigins(env: Env): readonly string[] {
+  const raw = read(env, 'AD_SNIPPET_ORIGINS');
+  if (raw === undefined) return Object.freeze([]);
+  const origins = new Set<string>();
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    if (entry === '') continue;
+    const bad = (why: string) =>
+      new ConfigError(
+        'AD_SNIPPET_ORIGINS',
+        `${JSON.stringify(entry)} ${why}; list https origins such as https://ads.example.net, separated by commas`,
+      );
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw bad('is not a URL');
+    }
+    if (url.protocol !== 'https:') throw bad('must use https');
+    // The CSP would take a wildcard, but snippets are checked against exact origins: list each host instead.
+    if (url.hostname.includes('*')) throw bad('must name one host, not a wildcard');
+    // Letters, digits, dots and dashes only (IDNs arrive as punycode): the origin goes verbatim into the CSP header,
+    // where a ';' or a quote would change the policy.
+    if (!/^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(url.hostname)) throw bad('has a host name that is not valid');
+    if (url.username !== '' || url.password !== '') throw bad('must not hold a user name or password');
+    // An origin has no path, query or fragment; a lone trailing slash (as browsers show it) is forgiven.
+    if (url.pathname !== '/' || /[?#]/.test(entry)) throw bad('must be an origin alone, with no path');
+    origins.add(url.origin);
+  }
+  return Object.freeze([...origins]);
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const port = int(env, 'PORT', 3000, 1, 65535);
   const host = read(env, 'HOST') ?? 'localhost';
@@ -220,5 +257,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     questionsPerMonth: int(env, 'QUESTIONS_PER_MONTH', 20, 0, 10_000),
     answerTargetHours: int(env, 'ANSWER_TARGET_HOURS', 24, 1, 24 * 60),
     stripe: stripeSettings(env, trialHours),
+    adSnippetOrigins: adSnippetOrigins(env),
   });
 }

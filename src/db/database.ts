@@ -290,6 +290,20 @@ export interface AdSlotsTable {
   created_at: string;
 }
 
+/** Ad network snippets (modules/ads/snippet.ts checks them); the newest active one fills the slot. */
+export interface AdSnippetsTable {
+  id: Generated<number>;
+  placement: string;
+  /** The admin's name for it, shown only on /admin/ads. */
+  name: string;
+  /** Re-written from what the check parsed, never the text as typed. */
+  html: string;
+  /** Space-separated origins the snippet loads from; it shows only while each is in AD_SNIPPET_ORIGINS. */
+  origins: string;
+  active: ColumnType<number, number | undefined, number>;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   subjects: SubjectsTable;
@@ -310,6 +324,7 @@ export interface Database {
   memberships: MembershipsTable;
   trial_claims: TrialClaimsTable;
   ad_slots: AdSlotsTable;
+  ad_snippets: AdSnippetsTable;
   billing_customers: BillingCustomersTable;
   billing_events: BillingEventsTable;
   question_events: QuestionEventsTable;

@@ -13,6 +13,7 @@ import { outboxMailer } from '../modules/mail/index.ts';
 import { getMembership, grantComplimentary } from '../modules/membership/index.ts';
 import { createPublishedQuestion, findExistingImportKeys } from '../modules/questions/index.ts';
 import { ensureStandardSubjects, ensureSubject, ensureTopic } from '../modules/subjects/index.ts';
+import { seedDemoGuides } from './guides.ts';
 
 type Db = Kysely<Database>;
 
@@ -168,6 +169,8 @@ export async function seedDemo(db: Db, clock: Clock = systemClock): Promise<Seed
     );
   }
   await seedAsking(db, clock);
+  // Study guides are keyed like imported ones, so a second run adds none (and a site seeded before guides existed gets them).
+  await seedDemoGuides(db, editor?.id ?? null, clock);
   return { usersAdded, questionsAdded };
 }
 

@@ -6,6 +6,19 @@ export interface HouseAd {
   linkUrl: string;
 }
 
+/** An ad network's snippet, as stored: checked and re-written by snippet.ts. */
+export interface AdSnippet {
+  id: number;
+  placement: string;
+  name: string;
+  html: string;
+  /** The origins it loads from; it shows only while AD_SNIPPET_ORIGINS holds every one of them. */
+  origins: string[];
+}
+
+/** What fills an ad slot: a house ad or a network snippet. */
+export type Ad = ({ kind: 'house' } & HouseAd) | ({ kind: 'snippet' } & AdSnippet);
+
 export const PLACEMENTS = ['question-sidebar'] as const;
 
 /** Ads are for readers without membership; members never get ad markup at all. */
@@ -22,4 +35,12 @@ export function isAdLink(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A snippet shows only while network snippets are on (AD_SNIPPET_ORIGINS set) and every origin it loads from is still
+ * allowed: the CSP would block the rest anyway, leaving an empty box where a house ad could be.
+ */
+export function snippetAllowed(snippet: { origins: readonly string[] }, allowedOrigins: readonly string[]): boolean {
+  return allowedOrigins.length > 0 && snippet.origins.every((o) => allowedOrigins.includes(o));
 }

@@ -1,2 +1,2 @@
-export { addHouseAd, adFor } from './ads.service.ts';
-export { type HouseAd, showsAds } from './ads.ts';
+export { addAdSnippet, addHouseAd, adFor } from './ads.service.ts';
+export { type Ad, type AdSnippet, type HouseAd, showsAds } from './ads.ts';

@@ -3,8 +3,10 @@ import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { type Clock, systemClock } from '../../lib/time.ts';
 import { ensureEducatorByName } from '../accounts/index.ts';
+import { type GuideImport, importGuides } from '../guides/index.ts';
 import { createPublishedQuestion, findExistingImportKeys } from '../questions/index.ts';
 import { ensureSubject, ensureTopic } from '../subjects/index.ts';
+import { type ParsedGuideLine, parseGuideLine } from './import-guide.ts';
 import { type ImportRecord, importKey, parseImportLine } from './import-record.ts';
 
 type Db = Kysely<Database>;
@@ -35,11 +37,12 @@ export interface ImportOptions {
 /** Lines of the file; called once per pass, so it must be able to read the file again. */
 export type LineSource = () => AsyncIterable<string>;
 
-function parse(line: string): ReturnType<typeof parseImportLine> {
+function parse(line: string): ReturnType<typeof parseImportLine> | ParsedGuideLine {
   if (line.includes('\uFFFD')) {
     return { kind: 'invalid', issues: [{ field: '(line)', message: 'is not valid UTF-8' }] };
   }
-  return parseImportLine(line);
+  // Lines with "type": "guide" are study guides (import-guide.ts); every other line is a question.
+  return parseGuideLine(line) ?? parseImportLine(line);
 }
 
 /**
@@ -124,16 +127,22 @@ export async function importQuestions(db: Db, source: LineSource, options: Impor
       batch = [];
     };
 
+    // Guides are few and small: kept until the questions are written, then stored in the same transaction.
+    const guides: GuideImport[] = [];
     let n = 0;
     for await (const line of source()) {
       n++;
       const parsed = parse(line);
       if (parsed.kind === 'record') batch.push(parsed.record);
+      if (parsed.kind === 'guide') guides.push(parsed.record);
       if (batch.length >= 200) await flush();
       done = n;
       if (n % 200 === 0) options.onProgress?.('write', done, total);
     }
     await flush();
+    const g = await importGuides(trx, guides, { clock });
+    added += g.added;
+    alreadyPresent += g.alreadyPresent;
     options.onProgress?.('write', total, total);
   });
   return { lines, added, alreadyPresent, invalid, committed: true };

@@ -7,6 +7,7 @@ import { renderPage, sendHtml } from '../../platform/html.ts';
 import { csrfToken } from '../../platform/session.ts';
 import type { ViewerInfo } from '../../views/layout.tsx';
 import { adFor, showsAds } from '../ads/index.ts';
+import { guidePath, listGuideLinks } from '../guides/index.ts';
 import { answerPreview, decideAccess } from '../membership/index.ts';
 import { findAnswerMarkdown, getQuestionPage, getQuestionVersion } from './question.service.ts';
 import type { QuestionPage } from './question.ts';
@@ -61,9 +62,19 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
     /** The page as this viewer may see it: the paywall decided by decideAccess, an ad slot only for non-members. */
     const render = async (request: FastifyRequest, reply: FastifyReply, page: QuestionPage, member: boolean): Promise<string> => {
       const gate = await gateFor(request, reply, page, member);
-      const ad = showsAds({ member }) ? await adFor(ctx.database.db, 'question-sidebar', page.id) : undefined;
+      const ad = showsAds({ member }) ? await adFor(ctx.database.db, 'question-sidebar', page.id, ctx.config.adSnippetOrigins) : undefined;
+      // Free links only. A visitor's cached page shows a newly published guide within the cache's TTL, as ads do.
+      const guides = (await listGuideLinks(ctx.database.db, page.subject.id)).map((g) => ({ href: guidePath(g), title: g.title }));
       return renderPage(
-        <QuestionPageView site={ctx.site} viewer={request.viewer} page={page} description={describe(page)} gate={gate} ad={ad} />,
+        <QuestionPageView
+          site={ctx.site}
+          viewer={request.viewer}
+          page={page}
+          description={describe(page)}
+          gate={gate}
+          ad={ad}
+          guides={guides}
+        />,
       );
     };
 

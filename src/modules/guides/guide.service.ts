@@ -1,0 +1,494 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { FieldIssue } from '../../lib/errors.ts';
+import { renderMarkdown } from '../../lib/markdown.ts';
+import { slugify } from '../../lib/slug.ts';
+import { countWords } from '../../lib/text.ts';
+import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
+import { answerPreview } from '../membership/index.ts';
+import { getSubjectPage, type QuestionSummary } from '../questions/index.ts';
+import { ensureSubject, findSubjectBySlug, listSubjects } from '../subjects/index.ts';
+import * as repo from './guide.repository.ts';
+import {
+  GUIDE_PREVIEW_WORDS,
+  type Guide,
+  type GuideFields,
+  type GuideImport,
+  type GuideRevision,
+  type GuideSection,
+  type GuideStatus,
+  type GuideSummary,
+  SECTIONS_MAX,
+  type SectionFields,
+  validateGuideFields,
+  validateSectionFields,
+} from './guide.ts';
+
+type Db = Kysely<Database>;
+
+export const RELATED_LIMIT = 5;
+export const REVISIONS_SHOWN = 200;
+
+// ---- Reading ----
+
+export function listPublishedGuides(db: Db): Promise<GuideSummary[]> {
+  return repo.listGuides(db, { publishedOnly: true });
+}
+
+/** A guide with its sections; drafts only when asked for (editors and admins). */
+export async function getGuide(db: Db, slug: string, opts: { includeDrafts: boolean }): Promise<Guide | undefined> {
+  const guide = await repo.findGuideBySlug(db, slug);
+  if (!guide || (guide.status !== 'published' && !opts.includeDrafts)) return undefined;
+  return { ...guide, sections: await repo.listSections(db, guide.id) };
+}
+
+/** Published guides of a subject, for the question pages of that subject. */
+export function listGuideLinks(db: Db, subjectId: number, limit = 5): Promise<Array<{ slug: string; title: string }>> {
+  return repo.listPublishedLinks(db, subjectId, limit);
+}
+
+/** Newest answered questions of the guide's subject (one index walk, bounded by the limit). */
+export async function relatedQuestions(db: Db, subjectSlug: string, limit = RELATED_LIMIT): Promise<QuestionSummary[]> {
+  const page = await getSubjectPage(db, subjectSlug, null);
+  return page ? page.questions.slice(0, limit) : [];
+}
+
+/**
+ * The opening of a members-only section for readers without membership, rendered and sanitized like any
+ * Markdown (memoised with the expert answers' previews, keyed by section and version). At most half of the
+ * section's words: a short section would otherwise fit whole inside the preview and be given away.
+ */
+export function sectionPreviewHtml(section: GuideSection): string {
+  const words = Math.min(GUIDE_PREVIEW_WORDS, Math.floor(countWords(section.body) / 2));
+  if (words === 0) return '';
+  return answerPreview(`guide-section:${section.id}:${section.updatedAt}`, section.body, words).html;
+}
+
+// ---- Authoring (the routes check canAuthorGuides first) ----
+
+export type Outcome<T = undefined> =
+  | { kind: 'ok'; value: T }
+  | { kind: 'invalid'; issues: FieldIssue[] }
+  | { kind: 'not_found' }
+  /** Someone else saved the same thing since the form was opened; nothing was written. */
+  | { kind: 'conflict' };
+
+const ok = <T>(value: T): Outcome<T> => ({ kind: 'ok', value });
+const invalid = (issues: FieldIssue[]): { kind: 'invalid'; issues: FieldIssue[] } => ({ kind: 'invalid', issues });
+const notFound = { kind: 'not_found' } as const;
+const conflict = { kind: 'conflict' } as const;
+
+export function listAllGuides(db: Db): Promise<GuideSummary[]> {
+  return repo.listGuides(db, { publishedOnly: false });
+}
+
+export async function getGuideById(db: Db, id: number): Promise<Guide | undefined> {
+  const guide = await repo.findGuideById(db, id);
+  return guide ? { ...guide, sections: await repo.listSections(db, guide.id) } : undefined;
+}
+
+export function findSection(db: Db, guideId: number, sectionId: number): Promise<GuideSection | undefined> {
+  return repo.findSection(db, guideId, sectionId);
+}
+
+/** The version an edit form is based on (the newest revision of what it edits). */
+export function editVersion(db: Db, guideId: number, sectionId: number | null): Promise<number> {
+  return repo.latestRevisionId(db, guideId, sectionId);
+}
+
+export function listGuideRevisions(db: Db, guideId: number): Promise<GuideRevision[]> {
+  return repo.listRevisions(db, guideId, REVISIONS_SHOWN);
+}
+
+function clean(f: GuideFields): GuideFields {
+  return { title: f.title.replace(/\s+/g, ' ').trim(), subjectSlug: f.subjectSlug.trim(), overview: f.overview.trim() };
+}
+
+function cleanSection(f: SectionFields): SectionFields {
+  return { title: f.title.replace(/\s+/g, ' ').trim(), body: f.body.trim(), membersOnly: f.membersOnly };
+}
+
+/** The slug a title gives, or 'guide' for a title with no letter or digit slugify keeps. */
+function baseSlug(title: string, max: number, fallback: string): string {
+  const s = slugify(title, max);
+  return /[a-z0-9]/i.test(title.normalize('NFKD')) && s !== '' ? s : fallback;
+}
+
+async function freeGuideSlug(db: Db, title: string): Promise<string> {
+  const base = baseSlug(title, 80, 'guide');
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    if (!(await repo.slugTaken(db, candidate))) return candidate;
+  }
+}
+
+async function freeSectionSlug(db: Db, guideId: number, title: string): Promise<string> {
+  const taken = await repo.sectionSlugs(db, guideId);
+  const base = baseSlug(title, 60, 'section');
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+/**
+ * Runs a write that picks a free slug; two editors creating the same title at once collide on the unique index,
+ * and the loser simply tries again with the next free slug (a failed statement aborts a PostgreSQL transaction,
+ * so the whole transaction is retried).
+ */
+async function withFreshSlug<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (err) {
+      if (attempt >= 5 || !/unique|duplicate/i.test(err instanceof Error ? err.message : '')) throw err;
+    }
+  }
+}
+
+async function resolveSubject(db: Db, slug: string): Promise<{ id: number } | FieldIssue> {
+  const subject = slug === '' ? undefined : await findSubjectBySlug(db, slug);
+  return subject ?? { field: 'subject', message: 'choose one of the subjects' };
+}
+
+/** A new guide, as a draft, with its first revision. */
+export async function createGuide(db: Db, authorId: number, input: GuideFields, clock: Clock = systemClock): Promise<Outcome<number>> {
+  const f = clean(input);
+  const issues = validateGuideFields(f);
+  const subject = await resolveSubject(db, f.subjectSlug);
+  if ('field' in subject) issues.push(subject);
+  if (issues.length > 0 || 'field' in subject) return invalid(issues);
+  const now = isoNow(clock);
+  const id = await withFreshSlug(db, async (trx) => {
+    const guideId = await repo.insertGuide(trx, {
+      slug: await freeGuideSlug(trx, f.title),
+      title: f.title,
+      subject_id: subject.id,
+      status: 'draft',
+      created_by: authorId,
+      created_at: now,
+      updated_at: now,
+      published_at: null,
+      import_key: null,
+      overview: f.overview,
+      overview_html: renderMarkdown(f.overview),
+    });
+    await repo.insertRevision(trx, {
+      guideId,
+      sectionId: null,
+      authorId,
+      title: f.title,
+      subjectId: subject.id,
+      membersOnly: null,
+      body: f.overview,
+      createdAt: now,
+    });
+    return guideId;
+  });
+  return ok(id);
+}
+
+/** Saves the guide's title, subject and overview (the slug stays, so links keep working). */
+export async function updateGuideDetails(
+  db: Db,
+  authorId: number,
+  guideId: number,
+  input: GuideFields,
+  basedOn: number | null,
+  clock: Clock = systemClock,
+): Promise<Outcome> {
+  const f = clean(input);
+  const issues = validateGuideFields(f);
+  const subject = await resolveSubject(db, f.subjectSlug);
+  if ('field' in subject) issues.push(subject);
+  if (issues.length > 0 || 'field' in subject) return invalid(issues);
+  return db.transaction().execute(async (trx) => {
+    if (!(await repo.findGuideById(trx, guideId))) return notFound;
+    if (basedOn !== null && (await repo.latestRevisionId(trx, guideId, null)) !== basedOn) return conflict;
+    const now = isoNow(clock);
+    await repo.updateGuide(trx, guideId, {
+      title: f.title,
+      subject_id: subject.id,
+      overview: f.overview,
+      overview_html: renderMarkdown(f.overview),
+      updated_at: now,
+    });
+    await repo.insertRevision(trx, {
+      guideId,
+      sectionId: null,
+      authorId,
+      title: f.title,
+      subjectId: subject.id,
+      membersOnly: null,
+      body: f.overview,
+      createdAt: now,
+    });
+    return ok(undefined);
+  });
+}
+
+/** Draft -> published (the first time sets published_at), or back to draft. A guide needs a section to publish. */
+export async function setGuideStatus(db: Db, guideId: number, status: GuideStatus, clock: Clock = systemClock): Promise<Outcome> {
+  const guide = await repo.findGuideById(db, guideId);
+  if (!guide) return notFound;
+  if (status === 'published' && (await repo.countSections(db, guideId)) === 0) {
+    return invalid([{ field: 'status', message: 'Add at least one section before publishing.' }]);
+  }
+  const now = isoNow(clock);
+  await repo.updateGuide(db, guideId, {
+    status,
+    updated_at: now,
+    ...(status === 'published' && !guide.publishedAt ? { published_at: now } : {}),
+  });
+  return ok(undefined);
+}
+
+export async function addSection(
+  db: Db,
+  authorId: number,
+  guideId: number,
+  input: SectionFields,
+  clock: Clock = systemClock,
+): Promise<Outcome<number>> {
+  const f = cleanSection(input);
+  const issues = validateSectionFields(f);
+  if (issues.length > 0) return invalid(issues);
+  if (!(await repo.findGuideById(db, guideId))) return notFound;
+  if ((await repo.countSections(db, guideId)) >= SECTIONS_MAX) {
+    return invalid([{ field: 'title', message: `A guide has at most ${SECTIONS_MAX} sections.` }]);
+  }
+  const now = isoNow(clock);
+  const id = await withFreshSlug(db, async (trx) => {
+    const sectionId = await repo.insertSection(trx, {
+      guide_id: guideId,
+      slug: await freeSectionSlug(trx, guideId, f.title),
+      title: f.title,
+      position: (await repo.maxPosition(trx, guideId)) + 1,
+      members_only: f.membersOnly ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+      body: f.body,
+      body_html: renderMarkdown(f.body),
+    });
+    await repo.insertRevision(trx, {
+      guideId,
+      sectionId,
+      authorId,
+      title: f.title,
+      subjectId: null,
+      membersOnly: f.membersOnly,
+      body: f.body,
+      createdAt: now,
+    });
+    await repo.touchGuide(trx, guideId, now);
+    return sectionId;
+  });
+  return ok(id);
+}
+
+export async function updateSection(
+  db: Db,
+  authorId: number,
+  guideId: number,
+  sectionId: number,
+  input: SectionFields,
+  basedOn: number | null,
+  clock: Clock = systemClock,
+): Promise<Outcome> {
+  const f = cleanSection(input);
+  const issues = validateSectionFields(f);
+  if (issues.length > 0) return invalid(issues);
+  return db.transaction().execute(async (trx) => {
+    if (!(await repo.findSection(trx, guideId, sectionId))) return notFound;
+    if (basedOn !== null && (await repo.latestRevisionId(trx, guideId, sectionId)) !== basedOn) return conflict;
+    const now = isoNow(clock);
+    await repo.updateSection(trx, guideId, sectionId, {
+      title: f.title,
+      body: f.body,
+      body_html: renderMarkdown(f.body),
+      members_only: f.membersOnly ? 1 : 0,
+      updated_at: now,
+    });
+    await repo.insertRevision(trx, {
+      guideId,
+      sectionId,
+      authorId,
+      title: f.title,
+      subjectId: null,
+      membersOnly: f.membersOnly,
+      body: f.body,
+      createdAt: now,
+    });
+    await repo.touchGuide(trx, guideId, now);
+    return ok(undefined);
+  });
+}
+
+/** Moves a section one place up or down; positions are rewritten 1..n so gaps or ties from the past disappear. */
+export async function moveSection(
+  db: Db,
+  guideId: number,
+  sectionId: number,
+  direction: 'up' | 'down',
+  clock: Clock = systemClock,
+): Promise<Outcome> {
+  return db.transaction().execute(async (trx) => {
+    const sections = await repo.listSections(trx, guideId);
+    const i = sections.findIndex((s) => s.id === sectionId);
+    if (i < 0) return notFound;
+    const j = direction === 'up' ? i - 1 : i + 1;
+    if (j < 0 || j >= sections.length) return ok(undefined);
+    const order = sections.map((s) => s.id);
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+    for (const [k, id] of order.entries()) {
+      if (sections.find((s) => s.id === id)?.position !== k + 1) await repo.updateSection(trx, guideId, id, { position: k + 1 });
+    }
+    await repo.touchGuide(trx, guideId, isoNow(clock));
+    return ok(undefined);
+  });
+}
+
+/** Removes a section and its revisions. A published guide keeps at least one section. */
+export async function removeSection(db: Db, guideId: number, sectionId: number, clock: Clock = systemClock): Promise<Outcome> {
+  return db.transaction().execute(async (trx) => {
+    const guide = await repo.findGuideById(trx, guideId);
+    if (!guide || !(await repo.findSection(trx, guideId, sectionId))) return notFound;
+    if (guide.status === 'published' && (await repo.countSections(trx, guideId)) <= 1) {
+      return invalid([{ field: 'section', message: 'A published guide keeps at least one section: unpublish it first.' }]);
+    }
+    await repo.deleteSection(trx, guideId, sectionId);
+    await repo.touchGuide(trx, guideId, isoNow(clock));
+    return ok(undefined);
+  });
+}
+
+/** Puts an earlier revision back, as a new revision (so the restore itself can be undone the same way). */
+export async function restoreRevision(
+  db: Db,
+  authorId: number,
+  guideId: number,
+  revisionId: number,
+  clock: Clock = systemClock,
+): Promise<Outcome<GuideRevision>> {
+  const revision = await repo.findRevision(db, guideId, revisionId);
+  if (!revision) return notFound;
+  if (revision.sectionId === null) {
+    const guide = await repo.findGuideById(db, guideId);
+    if (!guide) return notFound;
+    // The subject as it was, unless it has since gone; then the current one.
+    const subjectSlug =
+      revision.subjectId !== null && revision.subjectId !== guide.subject.id
+        ? ((await subjectSlugById(db, revision.subjectId)) ?? guide.subject.slug)
+        : guide.subject.slug;
+    const r = await updateGuideDetails(db, authorId, guideId, { title: revision.title, subjectSlug, overview: revision.body }, null, clock);
+    return r.kind === 'ok' ? ok(revision) : r;
+  }
+  const r = await updateSection(
+    db,
+    authorId,
+    guideId,
+    revision.sectionId,
+    { title: revision.title, body: revision.body, membersOnly: revision.membersOnly === true },
+    null,
+    clock,
+  );
+  return r.kind === 'ok' ? ok(revision) : r;
+}
+
+async function subjectSlugById(db: Db, subjectId: number): Promise<string | undefined> {
+  return (await listSubjects(db)).find((s) => s.id === subjectId)?.slug;
+}
+
+// ---- Import and demo content ----
+
+export interface GuideImportResult {
+  added: number;
+  alreadyPresent: number;
+}
+
+/**
+ * Stores checked guides, published, each with its sections and first revisions. A guide whose import key is
+ * already there (imported before, or earlier in the same batch) is left alone, so importing twice adds nothing.
+ * Runs inside the caller's transaction when given one.
+ */
+export async function importGuides(
+  db: Db,
+  guides: readonly GuideImport[],
+  opts: { clock?: Clock; authorId?: number | null } = {},
+): Promise<GuideImportResult> {
+  const clock = opts.clock ?? systemClock;
+  const authorId = opts.authorId ?? null;
+  const existing = await repo.findExistingGuideImportKeys(
+    db,
+    guides.map((g) => g.importKey),
+  );
+  const subjects = new Map<string, number>();
+  let added = 0;
+  let alreadyPresent = 0;
+  for (const g of guides) {
+    if (existing.has(g.importKey)) {
+      alreadyPresent++;
+      continue;
+    }
+    existing.add(g.importKey);
+    let subjectId = subjects.get(g.subject.toLowerCase());
+    if (subjectId === undefined) {
+      subjectId = (await ensureSubject(db, g.subject)).id;
+      subjects.set(g.subject.toLowerCase(), subjectId);
+    }
+    const now = isoNow(clock);
+    const guideId = await repo.insertGuide(db, {
+      slug: await freeGuideSlug(db, g.title),
+      title: g.title,
+      subject_id: subjectId,
+      status: 'published',
+      created_by: authorId,
+      created_at: now,
+      updated_at: now,
+      published_at: now,
+      import_key: g.importKey,
+      overview: g.overview,
+      overview_html: renderMarkdown(g.overview),
+    });
+    await repo.insertRevision(db, {
+      guideId,
+      sectionId: null,
+      authorId,
+      title: g.title,
+      subjectId,
+      membersOnly: null,
+      body: g.overview,
+      createdAt: now,
+    });
+    const slugs = new Set<string>();
+    for (const [i, s] of g.sections.entries()) {
+      const base = baseSlug(s.title, 60, 'section');
+      let slug = base;
+      for (let n = 2; slugs.has(slug); n++) slug = `${base}-${n}`;
+      slugs.add(slug);
+      const sectionId = await repo.insertSection(db, {
+        guide_id: guideId,
+        slug,
+        title: s.title,
+        position: i + 1,
+        members_only: s.membersOnly ? 1 : 0,
+        created_at: now,
+        updated_at: now,
+        body: s.body,
+        body_html: renderMarkdown(s.body),
+      });
+      await repo.insertRevision(db, {
+        guideId,
+        sectionId,
+        authorId,
+        title: s.title,
+        subjectId: null,
+        membersOnly: s.membersOnly,
+        body: s.body,
+        createdAt: now,
+      });
+    }
+    added++;
+  }
+  return { added, alreadyPresent };
+}
