@@ -169,7 +169,11 @@ describe.each(engines)('asking and answering on %s', (engine) => {
     // Only once.
     expect((await stale.get('/ask')).body).not.toContain('I typed this carefully.');
     // A NUL in what is sent never reaches the database (PostgreSQL would refuse it).
-    const nul = await s.c.submit('/ask', '/ask', { title: 'Why\u0000 did the Great Fire spread so far east?', subject: 'history', step: 'post' });
+    const nul = await s.c.submit('/ask', '/ask', {
+      title: 'Why\u0000 did the Great Fire spread so far east?',
+      subject: 'history',
+      step: 'post',
+    });
     expect(nul.statusCode).toBe(303);
   });
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../app.ts';
 import { sameSitePath } from '../../lib/same-site-path.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { clearSessionCookie, csrfToken, csrfValid, type SessionSettings, sessionToken } from '../../platform/session.ts';
+import { clearSessionCookie, csrfToken, csrfValid, sessionToken } from '../../platform/session.ts';
 import { endSession, signInWithPassword } from './auth.service.ts';
 import { signInLimit } from './flows.service.ts';
 import { completeSignIn } from './sign-in.ts';

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, TokenPurpose } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
-import { hashPassword, verifyPassword } from '../../lib/password.ts';
+import { hashPassword } from '../../lib/password.ts';
 import { newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { Mailer } from '../mail/index.ts';

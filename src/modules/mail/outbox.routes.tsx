@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteContext } from '../../app.ts';
 import { formatDate } from '../../lib/time.ts';
-import { errorPage } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { requireAllowed } from '../../platform/session.ts';
 import { Layout } from '../../views/layout.tsx';
