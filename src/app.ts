@@ -48,6 +48,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Pino options or false; tests pass false. */
   logger?: FastifyServerOptions['logger'];
+  /** The once-a-minute jobs (reminders, pruning, overdue allowances, the daily reconcile); tests that run them by hand turn them off. */
+  jobs?: boolean;
 }
 
 /** What each module's routes receive. */
@@ -181,7 +183,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     });
   }
   // Once a minute in every process: trial reminders (a claim in the database sends each once), pruning of expired
-  // sessions, lockout counters and limit windows, and in Stripe mode the daily reconcile (claimed by one process).
+  // sessions, lockout counters and limit windows, allowances given back past the answer target, and in Stripe mode
+  // the daily reconcile (claimed by one process).
   const askingDeps = {
     db: ctx.database.db,
     clock: ctx.clock,
@@ -190,7 +193,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     questionsPerMonth: config.questionsPerMonth,
     answerTargetHours: config.answerTargetHours,
   };
-  const reminders = setInterval(() => {
+  const minuteJobs = () => {
     const db = ctx.database.db;
     Promise.all([
       sendTrialReminders(db, ctx.mailer, { name: site.name, url: site.url }, config.trialReminderHours, ctx.clock),
@@ -203,9 +206,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
           })
         : null,
     ]).catch((err) => app.log.error({ err }, 'minute jobs failed'));
-  }, 60_000);
-  reminders.unref();
-  app.addHook('onClose', async () => clearInterval(reminders));
+  };
+  if (deps.jobs !== false) {
+    const timer = setInterval(minuteJobs, 60_000);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
   if (redis) {
     const client = redis;
     app.addHook('onClose', async () => {

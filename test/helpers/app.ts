@@ -15,10 +15,13 @@ export interface TestApp {
 
 export async function buildTestApp(
   engine: Engine,
-  opts: { clock?: Clock; database?: TestDatabase; config?: Partial<Config> } = {},
+  opts: { clock?: Clock; database?: TestDatabase; config?: Partial<Config>; jobs?: boolean } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await createTestDatabase(engine));
-  const app = await buildApp({ ...testConfig, ...opts.config }, { database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = await buildApp(
+    { ...testConfig, ...opts.config },
+    { database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.jobs === false ? { jobs: false } : {}) },
+  );
   return {
     app,
     database,
