@@ -7,6 +7,7 @@ import { seedDemo } from './demo/seed.ts';
 import { systemClock } from './lib/time.ts';
 import { issueAdminSetupToken } from './modules/accounts/index.ts';
 import { countQuestions } from './modules/content/generate.service.ts';
+import { ensureStandardSubjects } from './modules/subjects/index.ts';
 
 export interface ServeOptions {
   /** Load the demo content when the database has no questions (what `npm start` does). */
@@ -21,6 +22,9 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   try {
     const applied = await migrateToLatest(database);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+    // The standard subjects (History, Literature, Science, Math, ...) exist on every site, so asking and writing
+    // guides work from the first start; adding them again changes nothing.
+    await ensureStandardSubjects(database.db);
     if (options.demoIfEmpty && (await countQuestions(database.db)) === 0) {
       const report = await seedDemo(database.db);
       log.info(report, 'demo content loaded into the empty database');

@@ -127,6 +127,12 @@ describe.each(engines)('study guides on %s', (engine) => {
       expect(section.body).toContain('rel="next"');
       expect(section.body).toContain('<link rel="canonical" href="http://scholia.test/guides/the-lighthouse-keeper/summary"/>');
 
+      // Search engines find the guide and each section in the pages sitemap; every page links the guide list.
+      const sitemap = (await new Client(t.app).get('/sitemaps/pages.xml')).body;
+      expect(sitemap).toContain('<loc>http://scholia.test/guides/the-lighthouse-keeper</loc>');
+      expect(sitemap).toContain('<loc>http://scholia.test/guides/the-lighthouse-keeper/themes</loc>');
+      expect(index.body).toContain('<a href="/guides">Guides</a>');
+
       for (const missing of ['/guides/nope', '/guides/the-lighthouse-keeper/nope', '/guides/BAD%20slug', '/guides/nope.pdf']) {
         expect((await new Client(t.app).get(missing)).statusCode, missing).toBe(404);
       }

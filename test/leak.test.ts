@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/modules/accounts/index.ts';
+import { importGuides } from '../src/modules/guides/index.ts';
 import { readOutbox } from '../src/modules/mail/index.ts';
 import { sendTrialReminders } from '../src/modules/membership/membership.service.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
@@ -75,6 +76,23 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
       answer: `${FILLER}\n\n${CANARY}`,
     });
     questionUrl = `/q/${id}/why-does-the-narrator-distrust-the-lighthouse-keeper`;
+    // A published study guide whose members-only section ends with the canary too.
+    await importGuides(
+      t.database.db,
+      [
+        {
+          subject: 'Literature',
+          title: 'The Lighthouse Keeper: A Study Guide',
+          overview: 'A guide to the novel of the storm and the keeper. The overview is free to read.',
+          sections: [
+            { title: 'Summary', body: `${FILLER}`, membersOnly: false },
+            { title: 'Analysis', body: `${FILLER}\n\n${CANARY}`, membersOnly: true },
+          ],
+          importKey: 'leak-test-guide',
+        },
+      ],
+      { clock },
+    );
     // Another question in the subject, so lists, related questions and feeds have more than one entry.
     await makeQuestion(t.database.db, {
       subject: 'Literature',
@@ -116,7 +134,15 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
       expect(pages.has(questionUrl), `${who} reached the question`).toBe(true);
       expect(pages.size, who).toBeGreaterThan(8);
       // The machine-read surfaces were among them.
-      for (const surface of ['/feed.xml', '/subjects/literature/feed.xml', '/sitemap.xml', '/sitemaps/questions-1.xml', '/robots.txt'])
+      for (const surface of [
+        '/guides',
+        '/guides/the-lighthouse-keeper-a-study-guide/analysis',
+        '/feed.xml',
+        '/subjects/literature/feed.xml',
+        '/sitemap.xml',
+        '/sitemaps/questions-1.xml',
+        '/robots.txt',
+      ])
         expect(pages.has(surface), `${who} fetched ${surface}`).toBe(true);
       for (const [path, body] of pages) {
         expect(body, `${who} at ${path}`).not.toContain('marmalith');
@@ -131,6 +157,7 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
     const c = await signedIn('trialing@example.org');
     await c.submit(questionUrl, '/membership/trial', { next: questionUrl });
     expect((await c.get(questionUrl)).body).toContain(CANARY);
+    expect((await c.get('/guides/the-lighthouse-keeper-a-study-guide/analysis')).body).toContain(CANARY);
   });
 });
 

@@ -157,6 +157,9 @@ export function Layout(props: LayoutProps) {
                 <li>
                   <a href="/subjects">Subjects</a>
                 </li>
+                <li>
+                  <a href="/guides">Guides</a>
+                </li>
                 {props.viewer ? (
                   <>
                     <li>

@@ -282,3 +282,33 @@ export async function latestRevisionId(db: Db, guideId: number, sectionId: numbe
   const row = await q.executeTakeFirst();
   return Number(row?.id ?? 0);
 }
+
+/** Every published guide with its sections' slugs and the latest change (for the sitemap). */
+export async function listPublishedForSitemap(
+  db: Db,
+): Promise<Array<{ slug: string; updatedAt: string; sections: Array<{ slug: string; updatedAt: string }> }>> {
+  const g = guideDb(db);
+  const guides = await g
+    .selectFrom('guides')
+    .select(['id', 'slug', 'updated_at'])
+    .where('status', '=', 'published')
+    .orderBy('slug')
+    .execute();
+  if (guides.length === 0) return [];
+  const sections = await g
+    .selectFrom('guide_sections')
+    .select(['guide_id', 'slug', 'updated_at'])
+    .where(
+      'guide_id',
+      'in',
+      guides.map((x) => x.id),
+    )
+    .orderBy('guide_id')
+    .orderBy('position')
+    .execute();
+  return guides.map((x) => {
+    const own = sections.filter((s) => s.guide_id === x.id);
+    const updatedAt = own.reduce((m, s) => (s.updated_at > m ? s.updated_at : m), x.updated_at);
+    return { slug: x.slug, updatedAt, sections: own.map((s) => ({ slug: s.slug, updatedAt: s.updated_at })) };
+  });
+}

@@ -43,6 +43,11 @@ export async function getGuide(db: Db, slug: string, opts: { includeDrafts: bool
 }
 
 /** Published guides of a subject, for the question pages of that subject. */
+/** Published guides and their section pages, free to list anywhere (sitemaps). */
+export function listGuidesForSitemap(db: Db) {
+  return repo.listPublishedForSitemap(db);
+}
+
 export function listGuideLinks(db: Db, subjectId: number, limit = 5): Promise<Array<{ slug: string; title: string }>> {
   return repo.listPublishedLinks(db, subjectId, limit);
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { listGuidesForSitemap } from '../guides/index.ts';
 import { questionPath } from '../questions/index.ts';
 import { findSubjectBySlug, listSubjects } from '../subjects/index.ts';
 import type { Feed, FeedEntry } from './feed.ts';
@@ -52,7 +53,7 @@ export async function sitemapIndexEntries(db: Db, site: ReachSite, size: number)
   return [{ loc: site.url + PAGES_SITEMAP_PATH }, ...numbers.map((n) => ({ loc: site.url + questionSitemapPath(n) }))];
 }
 
-/** The home page, the subject list and every subject page, each last changed when its newest question appeared. */
+/** The home page, the subject list, every subject page (each last changed when its newest question appeared) and the study guides. */
 export async function pagesSitemapEntries(db: Db, site: ReachSite): Promise<SitemapEntry[]> {
   const subjects = await listSubjects(db);
   const newest = await repo.findNewestPublication(db);
@@ -62,6 +63,14 @@ export async function pagesSitemapEntries(db: Db, site: ReachSite): Promise<Site
   ];
   for (const s of subjects) {
     entries.push({ loc: `${site.url}/subjects/${s.slug}`, lastmod: await repo.findNewestPublication(db, s.id) });
+  }
+  // Study guides: the guide page and each section page (members-only sections list only their free opening).
+  const guides = await listGuidesForSitemap(db);
+  if (guides.length > 0)
+    entries.push({ loc: `${site.url}/guides`, lastmod: guides.reduce((m, g) => (g.updatedAt > m ? g.updatedAt : m), '') });
+  for (const g of guides) {
+    entries.push({ loc: `${site.url}/guides/${g.slug}`, lastmod: g.updatedAt });
+    for (const s of g.sections) entries.push({ loc: `${site.url}/guides/${g.slug}/${s.slug}`, lastmod: s.updatedAt });
   }
   return entries;
 }

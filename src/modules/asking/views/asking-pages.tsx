@@ -493,7 +493,8 @@ export function ReviewQueueView(props: {
       <h1>Editorial review</h1>
       <Notice message={props.message} />
       <p>
-        <a href="/editor/reports">Reports to moderate ({props.openReports})</a> · <a href="/editor/applications">Educator applications</a>
+        <a href="/editor/reports">Reports to moderate ({props.openReports})</a> · <a href="/editor/guides">Study guides</a> ·{' '}
+        <a href="/editor/applications">Educator applications</a>
       </p>
       {props.rows.length === 0 ? <p>No answers are waiting for review.</p> : null}
       <ul class="status-list">
