@@ -7,6 +7,7 @@ import * as membership from './20261126T1800_membership.ts';
 import * as ads from './20261126T1900_ads.ts';
 import * as billing from './20261126T2000_billing.ts';
 import * as adSnippets from './20261126T2100_ad_snippets.ts';
+import * as search from './20261126T2200_search.ts';
 import * as guides from './20261126T2300_guides.ts';
 import * as asking from './20261126T2400_asking.ts';
 
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '20261126T1900_ads': ads,
   '20261126T2000_billing': billing,
   '20261126T2100_ad_snippets': adSnippets,
+  '20261126T2200_search': search,
   '20261126T2300_guides': guides,
   '20261126T2400_asking': asking,
 };

@@ -14,6 +14,7 @@ import { generateQuestions } from './modules/content/generate.service.ts';
 import { importQuestions } from './modules/content/import.service.ts';
 import { handOffMailer } from './modules/mail/index.ts';
 import { reconcileAll, stripeBilling } from './modules/membership/index.ts';
+import { RebuildInterrupted, rebuildSearchIndex } from './modules/search/index.ts';
 import { serve } from './server.ts';
 
 const HELP = `Usage: scholia <command> [options]
@@ -26,6 +27,7 @@ Commands:
                                    Import questions with expert answers, one JSON object a line
   generate --questions N [--seed S] [--batch B]
                                    Add N synthetic questions for load tests
+  reindex                          Rebuild the search index from the questions (all or nothing)
   billing reconcile                Bring every membership in line with Stripe (Stripe mode)
   user create --email E --name N --role ROLE [--password P] [--subjects a,b]
                                    Create an account (roles: ${ROLES.join(', ')})
@@ -158,6 +160,23 @@ async function main(argv: string[]): Promise<number> {
           (report.interrupted ? '. Run the same command again to continue.' : '.'),
       );
       return report.interrupted ? 130 : 0;
+    }
+    case 'reindex': {
+      if (rest.length > 0) throw new UsageError('reindex takes no arguments');
+      const signal = interruptSignal();
+      const bar = createProgress('Reindexing', 1);
+      const started = Date.now();
+      try {
+        const indexed = await withDatabase((h) => rebuildSearchIndex(h, { signal, onProgress: (done, total) => bar.update(done, total) }));
+        bar.stop();
+        out(`Search index rebuilt: ${indexed} published question(s) in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+        return 0;
+      } catch (err) {
+        bar.stop();
+        if (!(err instanceof RebuildInterrupted)) throw err;
+        out('Interrupted: the search index was left as it was.');
+        return 130;
+      }
     }
     case 'billing': {
       const [sub] = rest;

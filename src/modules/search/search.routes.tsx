@@ -1,25 +1,42 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteContext } from '../../app.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { searchQuestionTitles } from '../questions/index.ts';
+import { MAX_PAGE, searchQuestions } from './search.service.ts';
 import { SearchPageView } from './search-page.tsx';
 
+// Strings only: whatever arrives is read leniently below (a bad page number shows page 1, an unknown subject all
+// subjects) rather than refused. A query longer than 2,000 characters is refused with the 400 page.
 const querySchema = {
   type: 'object',
-  properties: { q: { type: 'string', maxLength: 2000 } },
+  properties: {
+    q: { type: 'string', maxLength: 2000 },
+    subject: { type: 'string', maxLength: 100 },
+    page: { type: 'string', maxLength: 20 },
+  },
 } as const;
+
+function pageNumber(raw: string | undefined): number {
+  const n = raw && /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
+  return Math.min(Math.max(n, 1), MAX_PAGE);
+}
 
 export function searchRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { q?: string } }>('/search', { schema: { querystring: querySchema } }, async (request, reply) => {
-      // Control characters (NUL included) never reach the database.
-      const query = (request.query.q ?? '')
-        .replace(/[\u0000-\u001f\u007f]/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .slice(0, 200);
-      const results = query === '' ? [] : await searchQuestionTitles(ctx.database.db, ctx.database.engine, query);
-      return sendHtml(reply, <SearchPageView site={ctx.site} viewer={request.viewer} query={query} results={results} />);
-    });
+    app.get<{ Querystring: { q?: string; subject?: string; page?: string } }>(
+      '/search',
+      { schema: { querystring: querySchema } },
+      async (request, reply) => {
+        const viewer = request.viewer;
+        const outcome = await searchQuestions(ctx.database, {
+          q: request.query.q ?? '',
+          subject: request.query.subject,
+          page: pageNumber(request.query.page),
+          // Membership was looked up once for the page by the membership module (registerMembershipOnViewer).
+          viewer: viewer ? { member: viewer.member === true } : null,
+          previewWords: ctx.config.paywallPreviewWords,
+        });
+        return sendHtml(reply, <SearchPageView site={ctx.site} viewer={viewer} outcome={outcome} />);
+      },
+    );
   };
 }

@@ -1,0 +1,80 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { ParsedQuery } from './query.ts';
+import { type CandidateSet, RebuildInterrupted, type SearchIndex } from './search-index.ts';
+
+// The PostgreSQL adapter: search_documents (per published question, `document`: title weight A, details, quick
+// answer and expert answer B; `free_text`: title, details and quick answer), each with a GIN index, kept in step
+// by the triggers of migrations/20261126T2200_search.ts.
+//
+// The query goes to websearch_to_tsquery, which accepts any text; it gets the words and quoted phrases of
+// query.ts rather than the raw input, so both engines read a query the same way. The newest CANDIDATE_LIMIT
+// matches are ranked with ts_rank, as on SQLite.
+
+type Db = Kysely<Database>;
+
+/** ts_rank weights for D, C, B, A: a title match counts 2.5 times one in the rest. */
+const WEIGHTS = '{0.1, 0.2, 0.4, 1.0}';
+const REBUILD_BATCH = 5000;
+
+/** The text for websearch_to_tsquery: words, and phrases in double quotes (words hold no quote, see query.ts). */
+function websearchText(query: ParsedQuery): string {
+  return query.clauses.map((c) => (c.length === 1 ? (c[0] as string) : `"${c.join(' ')}"`)).join(' ');
+}
+
+export function postgresSearchIndex(db: Db): SearchIndex {
+  return {
+    async candidates(query: ParsedQuery, limit: number): Promise<CandidateSet> {
+      if (query.clauses.length === 0) return { candidates: [], capped: false };
+      const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
+        select d.question_id as id, d.subject_id, ts_rank(${WEIGHTS}::float4[], d.document, q.query, 1) as score
+        from (select websearch_to_tsquery('english', ${websearchText(query)}) as query) q
+        cross join lateral (
+          select question_id, subject_id, document from search_documents
+          where document @@ q.query order by question_id desc limit ${limit}
+        ) d`.execute(db);
+      return {
+        candidates: rows.map((r) => ({ id: Number(r.id), subjectId: Number(r.subject_id), score: Number(r.score) })),
+        capped: rows.length === limit,
+      };
+    },
+
+    async freeTextCounts(words, cap) {
+      // Letters and digits only, so each word is valid tsquery syntax on its own.
+      const usable = words.filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
+      if (usable.length === 0) return new Map();
+      const { rows } = await sql<{ word: string; n: string }>`
+        select w as word, (
+          select count(*) from (
+            select 1 from search_documents where free_text @@ to_tsquery('english', w) limit ${cap}
+          ) x
+        ) as n
+        from unnest(${usable}::text[]) as w`.execute(db);
+      return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.word, Number(r.n)]));
+    },
+
+    async rebuild(options = {}) {
+      let indexed = 0;
+      await db.transaction().execute(async (trx) => {
+        // delete, not truncate: truncate would lock searches out until the rebuild commits.
+        await sql`delete from search_documents`.execute(trx);
+        const { max } = await trx
+          .selectFrom('questions')
+          .select((eb) => eb.fn.max('id').as('max'))
+          .executeTakeFirstOrThrow();
+        const total = Number(max ?? 0);
+        for (let low = 0; low < total; low += REBUILD_BATCH) {
+          if (options.signal?.aborted) throw new RebuildInterrupted();
+          // search_refresh() (migrations/20261126T2200_search.ts) is the one definition of a question's row.
+          await sql`select search_refresh(id) from questions where id > ${low} and id <= ${low + REBUILD_BATCH}`.execute(trx);
+          const r = await sql<{ n: string }>`select count(*) as n from search_documents
+            where question_id > ${low} and question_id <= ${low + REBUILD_BATCH}`.execute(trx);
+          indexed += Number(r.rows[0]?.n ?? 0);
+          options.onProgress?.(Math.min(low + REBUILD_BATCH, total), total);
+        }
+      });
+      await sql`analyze search_documents`.execute(db);
+      return indexed;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { ParsedQuery } from './query.ts';
+
+// The port between search and an engine's full-text index. One adapter per engine (sqlite-search.repository.ts,
+// postgres-search.repository.ts); the service ranks, filters, counts and pages what an adapter returns, so both
+// engines behave the same above this line.
+
+/** A published question that matches, with the engine's relevance score (higher is better). */
+export interface Candidate {
+  id: number;
+  subjectId: number;
+  score: number;
+}
+
+export interface CandidateSet {
+  candidates: Candidate[];
+  /**
+   * True when more questions match than were ranked: the adapter ranked only the newest of them (see the adapters
+   * for which), and the total shown is a lower bound.
+   */
+  capped: boolean;
+}
+
+export type RebuildProgress = (done: number, total: number) => void;
+
+export interface SearchIndex {
+  /** Questions matching every clause, at most `limit`, best first or in any order (the service sorts by score). */
+  candidates(query: ParsedQuery, limit: number): Promise<CandidateSet>;
+  /**
+   * For each word, how many questions (counted up to `cap`) have it in their free text: title, details or quick
+   * answer, never the expert answer. Words found nowhere are left out. Feeds "did you mean".
+   */
+  freeTextCounts(words: readonly string[], cap: number): Promise<Map<string, number>>;
+  /** Empties and refills the index from the questions table in one transaction; returns the questions indexed. */
+  rebuild(options?: { onProgress?: RebuildProgress; signal?: AbortSignal }): Promise<number>;
+}
+
+/** How many questions an adapter ranks at most for one query (50 pages of 20). */
+export const CANDIDATE_LIMIT = 1000;
+
+/** Thrown by rebuild when its signal fires; the rebuild's transaction is rolled back. */
+export class RebuildInterrupted extends Error {
+  constructor() {
+    super('interrupted: the search index was left as it was');
+  }
+}

@@ -1,0 +1,171 @@
+// Snippets under search results, made in TypeScript from text the viewer may read (the caller decides which),
+// never by the engine: FTS5's snippet() or ts_headline would cut from the whole expert answer, paywalled part
+// included. The result is plain text in pieces, some marked; the view escapes it like any text.
+
+export interface Segment {
+  text: string;
+  /** A word of the query: shown in <mark>. */
+  mark: boolean;
+}
+
+const TOKEN = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
+const PLURAL_KEEP = /(ss|is|us|ous)$/;
+const SUFFIXES = [
+  'ational',
+  'ations',
+  'ation',
+  'ments',
+  'ment',
+  'ness',
+  'ings',
+  'ing',
+  'ions',
+  'ion',
+  'edly',
+  'ed',
+  'ly',
+  'ers',
+  'er',
+  'al',
+];
+
+/**
+ * A rough English stem, for highlighting only: the engines stem properly when matching; here "revolutions",
+ * "revolution" and "revolutionized" only need to light up for the query word "revolution".
+ */
+export function roughStem(word: string): string {
+  let w = word.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '');
+  if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 3 && w.endsWith('es') && /(ch|sh|x|z|ss)es$/.test(w)) w = w.slice(0, -2);
+  else if (w.length > 3 && w.endsWith('s') && !PLURAL_KEEP.test(w)) w = w.slice(0, -1);
+  for (const suffix of SUFFIXES) {
+    if (w.length - suffix.length >= 4 && w.endsWith(suffix)) {
+      w = w.slice(0, -suffix.length);
+      break;
+    }
+  }
+  if (w.length > 4 && w.endsWith('e')) w = w.slice(0, -1);
+  if (w.length > 4 && w.endsWith('y')) w = `${w.slice(0, -1)}i`;
+  return w;
+}
+
+interface Token {
+  start: number;
+  end: number;
+  /** Index of the query word it matches, or -1. */
+  term: number;
+}
+
+function tokens(text: string, stems: readonly string[]): Token[] {
+  // Stemming every word of a long answer is most of the cost; a word can only match a stem it starts like.
+  const heads = new Set(stems.map((s) => s.slice(0, 2)));
+  const out: Token[] = [];
+  for (const m of text.matchAll(TOKEN)) {
+    const start = m.index as number;
+    const word = m[0];
+    const head = word.slice(0, 2).toLowerCase();
+    const term = heads.has(head) || !/^[a-z]+$/.test(head) ? stems.indexOf(roughStem(word)) : -1;
+    out.push({ start, end: start + word.length, term });
+  }
+  return out;
+}
+
+/** The whole text in pieces, query words marked. */
+export function markAll(text: string, words: readonly string[]): Segment[] {
+  return piece(text, tokens(text, words.map(roughStem)), 0, text.length);
+}
+
+function piece(text: string, toks: readonly Token[], from: number, to: number): Segment[] {
+  const out: Segment[] = [];
+  let at = from;
+  for (const t of toks) {
+    if (t.term < 0 || t.start < from || t.end > to) continue;
+    if (t.start > at) out.push({ text: text.slice(at, t.start), mark: false });
+    out.push({ text: text.slice(t.start, t.end), mark: true });
+    at = t.end;
+  }
+  if (to > at) out.push({ text: text.slice(at, to), mark: false });
+  return out;
+}
+
+interface Window {
+  source: number;
+  first: number;
+  distinct: number;
+  hits: number;
+}
+
+/**
+ * The best passage of about `length` words among the texts (in order of preference): the one holding the most
+ * distinct query words, then the most of them; an earlier text wins a tie. Null when no text holds any.
+ */
+export function bestSnippet(texts: readonly string[], words: readonly string[], length = 28): Segment[] | null {
+  const stems = words.map(roughStem);
+  let best: (Window & { toks: Token[] }) | null = null;
+  texts.forEach((text, source) => {
+    const toks = tokens(text, stems);
+    const hits = toks.map((t, i) => (t.term >= 0 ? i : -1)).filter((i) => i >= 0);
+    for (const h of hits) {
+      // Start a few words before the hit, so the passage reads as a sentence rather than starting on the word.
+      const first = Math.max(0, Math.min(h - 4, toks.length - length));
+      const seen = new Set<number>();
+      let count = 0;
+      for (let i = first; i < Math.min(toks.length, first + length); i++) {
+        const term = (toks[i] as Token).term;
+        if (term >= 0) {
+          seen.add(term);
+          count++;
+        }
+      }
+      if (!best || seen.size > best.distinct || (seen.size === best.distinct && count > best.hits && source === best.source)) {
+        best = { source, first, distinct: seen.size, hits: count, toks };
+      }
+    }
+  });
+  if (!best) return null;
+  const b = best as Window & { toks: Token[] };
+  const text = texts[b.source] as string;
+  const last = Math.min(b.toks.length, b.first + length) - 1;
+  const from = b.first === 0 ? 0 : (b.toks[b.first] as Token).start;
+  const to = last === b.toks.length - 1 ? text.length : (b.toks[last] as Token).end;
+  const segments = piece(text, b.toks, from, to);
+  if (from > 0) segments.unshift({ text: '…', mark: false });
+  if (to < text.length) segments.push({ text: '…', mark: false });
+  return segments;
+}
+
+/** The opening words of a text, unmarked: the snippet when the query matched nowhere the viewer may read. */
+export function openingSnippet(text: string, length = 28): Segment[] {
+  const toks = [...text.matchAll(TOKEN)];
+  if (toks.length <= length) return text === '' ? [] : [{ text, mark: false }];
+  const cut = toks[length - 1] as RegExpMatchArray;
+  return [{ text: `${text.slice(0, (cut.index as number) + cut[0].length)} …`, mark: false }];
+}
+
+/** Markdown to plain text, roughly: enough for a snippet (which is escaped text, so leftovers do no harm). */
+export function markdownPlain(markdown: string): string {
+  return markdown
+    .replace(/```[^\n]*\n?/g, ' ')
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, '')
+    .replace(/[*_`~|]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/** Text of sanitized HTML (the paywall preview): tags dropped, entities decoded. */
+export function htmlText(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
+      if (e[0] === '#') {
+        const code = e[1] === 'x' || e[1] === 'X' ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1));
+        return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
+      }
+      return ENTITIES[e.toLowerCase()] ?? all;
+    })
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -1,0 +1,482 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../src/demo/seed.ts';
+import { createUser } from '../src/modules/accounts/index.ts';
+import { generateQuestions } from '../src/modules/content/generate.service.ts';
+import { importQuestions } from '../src/modules/content/import.service.ts';
+import { parseQuery, rebuildSearchIndex, searchQuestions } from '../src/modules/search/index.ts';
+import { sqliteSearchIndex } from '../src/modules/search/sqlite-search.repository.ts';
+import { buildTestApp, type TestApp } from './helpers/app.ts';
+import { axeViolations, launchChromium } from './helpers/browser.ts';
+import { createTestDatabase, engines } from './helpers/databases.ts';
+import { chromiumPath, postgresUrl } from './helpers/environment.ts';
+import { makeEducator, makeQuestion } from './helpers/factories.ts';
+import { Client, TestClock } from './helpers/http.ts';
+
+const PW = 'search test password';
+// The canary closes an expert answer, far past the preview non-members get (80 words).
+const CANARY = 'The zephyrine quartzwing marmalith canary ends this expert answer.';
+const FILLER = Array.from({ length: 14 }, (_, i) => `Step ${i} of the argument adds one more reason in plain words.`).join('\n\n');
+
+/** Every query a hostile or careless visitor might type; each must get a page, never an error. */
+const HOSTILE = [
+  '"',
+  '"""',
+  '"photosynthesis',
+  'photosynthesis"',
+  '"light" "',
+  'AND',
+  'OR',
+  'NOT',
+  'photosynthesis AND',
+  'photosynthesis OR NOT chlorophyll',
+  'NEAR(photosynthesis light, 3)',
+  'NEAR',
+  'photo*',
+  '*',
+  '^photosynthesis',
+  'title:photosynthesis',
+  'title : photosynthesis',
+  '{title}: light',
+  '-photosynthesis +light',
+  '- + ^ : *',
+  '((((',
+  ')))',
+  '(photosynthesis',
+  '[light]',
+  '{}',
+  '🎉🔥📚',
+  '📚 photosynthesis 🌱',
+  'photo\u0000synthesis',
+  '\u0000',
+  'a\u0007b\u001b[31mred',
+  '\u202eevil\u202c',
+  "'; drop table questions; --",
+  "' OR '1'='1",
+  '%_\\',
+  '\\"',
+  '光合作用',
+  'e\u0301te\u0301',
+  '\ufeff',
+  'NOT NOT NOT',
+  'the of and',
+  `${'(("photosynthesis" OR '.repeat(80)}`,
+  'x'.repeat(2000),
+  Array.from({ length: 300 }, (_, i) => `word${i}`)
+    .join(' ')
+    .slice(0, 2000),
+];
+
+describe.each(engines)('search on %s', (engine) => {
+  let t: TestApp;
+  const clock = new TestClock();
+  let titleMatchId: number;
+  let bodyMatchId: number;
+  let canaryUrl: string;
+  let n = 0;
+  const signedIn = async (email: string) => {
+    const c = new Client(t.app, `100.84.0.${++n}`);
+    expect((await c.submit('/login', '/login', { email, password: PW })).statusCode).toBe(303);
+    return c;
+  };
+  const search = (q: string, extra: { subject?: string; page?: number; member?: boolean } = {}) =>
+    searchQuestions(t.database, {
+      q,
+      subject: extra.subject,
+      page: extra.page,
+      viewer: extra.member === undefined ? null : { member: extra.member },
+      previewWords: 80,
+    });
+
+  beforeAll(async () => {
+    t = await buildTestApp(engine, { clock });
+    const db = t.database.db;
+    const educator = await makeEducator(db);
+    // A body-only match made first (older), with the word many times, and a title match made after it.
+    bodyMatchId = await makeQuestion(db, {
+      subject: 'Science',
+      title: 'Why do leaves change colour in the autumn?',
+      details: 'Our teacher linked it to photosynthesis. Photosynthesis slows down, she said.',
+      quickAnswer: 'Chlorophyll breaks down as photosynthesis slows, so other pigments show.',
+      answer: 'Photosynthesis needs chlorophyll. When photosynthesis stops for winter the green fades.',
+      educatorId: educator.id,
+    });
+    titleMatchId = await makeQuestion(db, {
+      subject: 'Science',
+      title: 'How does photosynthesis store energy?',
+      details: 'I need this for a biology test.',
+      quickAnswer: 'Plants capture light and keep its energy in sugar.',
+      answer: 'Light reactions make ATP; the Calvin cycle builds sugar.',
+      educatorId: educator.id,
+    });
+    const canaryId = await makeQuestion(db, {
+      subject: 'Literature',
+      title: 'Why does the narrator distrust the lighthouse keeper?',
+      quickAnswer: 'Because the keeper lies about the storm. The quick answer is free to read.',
+      answer: `${FILLER}\n\n${CANARY}`,
+      educatorId: educator.id,
+    });
+    canaryUrl = `/q/${canaryId}/why-does-the-narrator-distrust-the-lighthouse-keeper`;
+    for (let i = 0; i < 3; i++)
+      await makeQuestion(db, { subject: 'Science', title: `What makes volcano number ${i} erupt?`, educatorId: educator.id });
+    for (let i = 0; i < 2; i++)
+      await makeQuestion(db, { subject: 'History', title: `Which town did volcano ${i} bury?`, educatorId: educator.id });
+    for (let i = 0; i < 45; i++)
+      await makeQuestion(db, { subject: 'Math', title: `How do I draw tessellation pattern number ${i}?`, educatorId: educator.id });
+    await createUser(db, { email: 'student@example.org', name: 'Stu Dent', password: PW });
+    await createUser(db, { email: 'member@example.org', name: 'Mem Ber', password: PW });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('ranks a title match above a question that has the word only in its text', async () => {
+    const out = await search('photosynthesis');
+    expect(out.results.map((r) => r.id)).toEqual([titleMatchId, bodyMatchId]);
+    const page = await t.app.inject({ method: 'GET', url: '/search?q=photosynthesis' });
+    expect(page.statusCode).toBe(200);
+    const first = page.body.indexOf('How does photosynthesis store energy?');
+    const second = page.body.indexOf('Why do leaves change colour in the autumn?');
+    expect(first).toBeGreaterThan(0);
+    expect(second).toBeGreaterThan(first);
+    // Snippets mark the words, as text: the only markup inside a snippet is <mark>.
+    expect(page.body).toMatch(/<mark>[Pp]hotosynthesis<\/mark>/);
+  });
+
+  it('matches other forms of a word and every word of the query', async () => {
+    expect((await search('volcanoes')).total).toBe(5);
+    expect((await search('volcano tessellation')).total).toBe(0);
+    expect((await search('draw tessellation')).total).toBe(45);
+  });
+
+  it('filters by subject and counts the matches in each', async () => {
+    const all = await search('volcano');
+    expect(all.total).toBe(5);
+    expect(all.subjects).toEqual([
+      { slug: 'science', name: 'Science', count: 3 },
+      { slug: 'history', name: 'History', count: 2 },
+    ]);
+    const history = await search('volcano', { subject: 'history' });
+    expect(history.total).toBe(2);
+    expect(history.allTotal).toBe(5);
+    expect(history.results.every((r) => r.subjectSlug === 'history')).toBe(true);
+    const page = await t.app.inject({ method: 'GET', url: '/search?q=volcano&subject=history' });
+    expect(page.body).toContain('2 questions match in History');
+    expect(page.body).toContain('href="/search?q=volcano&amp;subject=science">Science (3)</a>');
+    expect(page.body).toMatch(/<a href="\/search\?q=volcano&amp;subject=history" aria-current="page">History \(2\)<\/a>/);
+    expect(page.body).not.toContain('What makes volcano number');
+    // An unknown subject shows every subject rather than an error.
+    expect((await t.app.inject({ method: 'GET', url: '/search?q=volcano&subject=alchemy' })).body).toContain('5 questions match');
+  });
+
+  it('pages 20 results at a time with next and previous links, without repeats', async () => {
+    const seen = new Set<number>();
+    const sizes: number[] = [];
+    for (let p = 1; p <= 3; p++) {
+      const out = await search('tessellation', { page: p });
+      sizes.push(out.results.length);
+      for (const r of out.results) seen.add(r.id);
+      expect(out.pages).toBe(3);
+    }
+    expect(sizes).toEqual([20, 20, 5]);
+    expect(seen.size).toBe(45);
+    const first = await t.app.inject({ method: 'GET', url: '/search?q=tessellation' });
+    expect(first.body).toContain('<a href="/search?q=tessellation&amp;page=2" rel="next">Next page</a>');
+    expect(first.body).not.toContain('rel="prev"');
+    const second = await t.app.inject({ method: 'GET', url: '/search?q=tessellation&page=2' });
+    expect(second.body).toContain('<a href="/search?q=tessellation" rel="prev">Previous page</a>');
+    expect(second.body).toContain('<a href="/search?q=tessellation&amp;page=3" rel="next">Next page</a>');
+    // Out-of-range and nonsense page numbers show a page that exists.
+    expect((await t.app.inject({ method: 'GET', url: '/search?q=tessellation&page=99' })).body).toContain('page 3 of 3');
+    expect((await t.app.inject({ method: 'GET', url: '/search?q=tessellation&page=-1x' })).body).toContain('page 1 of 3');
+  });
+
+  it('suggests a spelling when nothing matches', async () => {
+    const out = await search('photosinthesis');
+    expect(out.total).toBe(0);
+    expect(out.suggestion).toBe('photosynthesis');
+    const page = await t.app.inject({ method: 'GET', url: '/search?q=photosinthesis' });
+    expect(page.body).toContain('No questions match “photosinthesis”');
+    expect(page.body).toContain('Did you mean <a href="/search?q=photosynthesis">photosynthesis</a>?');
+    expect((await search('vulcano tessellation')).suggestion).toBe('volcano tessellation');
+    // A suggestion comes from text everyone may read, never from an expert answer.
+    expect((await search('marmalit')).suggestion).toBeNull();
+    expect((await search('marmalit', { member: true })).suggestion).toBeNull();
+  });
+
+  it.each(HOSTILE.map((q) => [JSON.stringify(q).slice(0, 50), q]))('answers the query %s with a page', async (_, q) => {
+    const res = await t.app.inject({ method: 'GET', url: `/search?q=${encodeURIComponent(q)}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).not.toMatch(/at .+\.ts:\d+/);
+  });
+
+  it('answers any bytes and any length without an error', async () => {
+    for (const url of [
+      '/search?q=%ff%fe%00',
+      '/search?q=%ED%A0%80',
+      '/search?q=%C0%AF',
+      '/search?q=a&q=b',
+      '/search?page=2',
+      '/search?q=',
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBeLessThan(500);
+      expect(res.body).not.toMatch(/at .+\.ts:\d+/);
+    }
+    // The route takes up to 2,000 characters and answers longer queries with the 400 page; the service itself
+    // takes anything.
+    const long = 'photosynthesis "light AND (NOT '.repeat(400);
+    expect(long.length).toBeGreaterThan(10_000);
+    const res = await t.app.inject({ method: 'GET', url: `/search?q=${encodeURIComponent(long)}` });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('text/html');
+    const out = await search(long);
+    expect(out.query.text.length).toBeLessThanOrEqual(1000);
+    expect(out.total).toBe(0);
+    expect((await search('\u0000'.repeat(10_000))).total).toBe(0);
+    expect((await search('📚'.repeat(5000))).total).toBe(0);
+  });
+
+  it('shows the end of an expert answer in search results to members only', async () => {
+    const q = encodeURIComponent('zephyrine quartzwing');
+    const visitor = await new Client(t.app).get(`/search?q=${q}`);
+    const student = await (await signedIn('student@example.org')).get(`/search?q=${q}`);
+    for (const res of [visitor, student]) {
+      expect(res.statusCode).toBe(200);
+      // The question is found (its answer matches) but nothing past the preview is shown.
+      expect(res.body).toContain(canaryUrl);
+      expect(res.body).not.toContain('marmalith');
+    }
+    const member = await signedIn('member@example.org');
+    expect((await member.submit(canaryUrl, '/membership/trial', { next: canaryUrl })).statusCode).toBe(303);
+    const res = await member.get(`/search?q=${q}`);
+    expect(res.body).toContain(canaryUrl);
+    expect(res.body).toContain('marmalith');
+    expect(res.body).toContain('<mark>zephyrine</mark> <mark>quartzwing</mark> marmalith canary');
+  });
+});
+
+describe.each(engines)('the search index follows every write on %s', (engine) => {
+  it('indexes imports, edits, hiding and deleting in the same transaction', async () => {
+    const database = await createTestDatabase(engine);
+    try {
+      const db = database.db;
+      const found = async (q: string) =>
+        (await searchQuestions(database, { q, viewer: null, previewWords: 80 })).results.map((r) => r.title);
+      const lines = [
+        JSON.stringify({
+          subject: 'Science',
+          title: 'What is a quasicrystal and who found one?',
+          details: 'Seen in a documentary.',
+          quickAnswer: 'An ordered but never repeating solid.',
+          answer: 'Dan Shechtman saw fivefold symmetry in 1982.',
+          educator: 'Imported Teacher',
+        }),
+      ];
+      await importQuestions(db, async function* () {
+        yield* lines;
+      });
+      expect(await found('quasicrystal')).toEqual(['What is a quasicrystal and who found one?']);
+      expect(await found('shechtman')).toHaveLength(1);
+
+      // A refused import (a bad line) writes nothing, the index included.
+      await importQuestions(db, async function* () {
+        yield JSON.stringify({
+          subject: 'Science',
+          title: 'Where do aperiodic tilings occur?',
+          quickAnswer: 'x',
+          answer: 'x',
+          educator: 'T',
+        });
+        yield '{"bad":';
+      });
+      expect(await found('aperiodic')).toEqual([]);
+
+      const [row] = await db.selectFrom('questions').select('id').where('title', 'like', '%quasicrystal%').execute();
+      const id = (row as { id: number }).id;
+      await db.updateTable('answers').set({ body: 'Penrose tilings explain the pattern.' }).where('question_id', '=', id).execute();
+      expect(await found('shechtman')).toEqual([]);
+      expect(await found('penrose')).toHaveLength(1);
+      await db.updateTable('questions').set({ title: 'What is an icosahedral solid?' }).where('id', '=', id).execute();
+      expect(await found('quasicrystal')).toEqual([]);
+      expect(await found('icosahedral')).toEqual(['What is an icosahedral solid?']);
+      await db.updateTable('questions').set({ status: 'hidden' }).where('id', '=', id).execute();
+      expect(await found('icosahedral')).toEqual([]);
+      await db.updateTable('questions').set({ status: 'published' }).where('id', '=', id).execute();
+      expect(await found('icosahedral')).toHaveLength(1);
+      // A write rolled back leaves the index as it was.
+      await db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.updateTable('questions').set({ title: 'Rolled back dodecahedron title?' }).where('id', '=', id).execute();
+          throw new Error('roll back');
+        })
+        .catch(() => {});
+      expect(await found('dodecahedron')).toEqual([]);
+      expect(await found('icosahedral')).toHaveLength(1);
+      await db.deleteFrom('answers').where('question_id', '=', id).execute();
+      expect(await found('icosahedral')).toEqual([]);
+
+      // The demo seed and synthetic data go through the same tables; a rebuild finds exactly what the triggers kept.
+      await seedDemo(db);
+      expect((await found('photosynthesis'))[0]).toMatch(/photosynthesis/i);
+      await generateQuestions(db, { questions: 60, seed: 5 });
+      const { n } = await db
+        .selectFrom('questions as q')
+        .innerJoin('answers as a', 'a.question_id', 'q.id')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('q.status', '=', 'published')
+        .executeTakeFirstOrThrow();
+      const generated = await db
+        .selectFrom('questions')
+        .select('title')
+        .where('import_key', 'like', 'gen:5:%')
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      const before = await found(generated.title);
+      expect(before).toContain(generated.title);
+      expect(await rebuildSearchIndex(database)).toBe(Number(n));
+      expect(await found(generated.title)).toEqual(before);
+    } finally {
+      await database.destroy();
+    }
+  });
+});
+
+describe('SQLite ranking when words are in very many questions', () => {
+  it('puts title matches first when every word is common, and ranks by the selective words otherwise', async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const db = database.db;
+      const educator = await makeEducator(db);
+      const made: Record<string, number> = {};
+      const add = async (key: string, title: string, details: string) => {
+        made[key] = await makeQuestion(db, { subject: 'Science', title, details, educatorId: educator.id });
+      };
+      await add('titleOld', 'Why does a volcano erupt?', 'Asked in class.');
+      for (let i = 0; i < 5; i++) await add(`body${i}`, `What happened on field trip day ${i}?`, 'We walked up an old volcano.');
+      await add('caldera', 'What is left after an eruption?', 'Our guide said the volcano left a caldera.');
+      await add('titleNew', 'How tall can a volcano grow?', 'Asked at the museum.');
+      // With a limit of 3, "volcano" (8 questions) counts as common; "caldera" (1) as selective.
+      const index = sqliteSearchIndex(db, { rankTermLimit: 3 });
+      const order = async (q: string) => {
+        const { candidates } = await index.candidates(parseQuery(q), 1000);
+        return [...candidates].sort((a, b) => b.score - a.score || b.id - a.id).map((c) => c.id);
+      };
+      const common = await order('volcano');
+      expect(common).toHaveLength(8);
+      expect(common.slice(0, 2).sort()).toEqual([made.titleOld, made.titleNew].sort());
+      expect(await order('volcano caldera')).toEqual([made.caldera]);
+      expect(await order('volcano nothinglikethis')).toEqual([]);
+      // A phrase of common words is matched as its words (here the same five questions).
+      expect(await order('"old volcano"')).toHaveLength(5);
+      // The service gives the same first results with its own limit (nothing is common on a small site).
+      const out = await searchQuestions(database, { q: 'volcano', viewer: null, previewWords: 80 });
+      expect(
+        out.results
+          .slice(0, 2)
+          .map((r) => r.id)
+          .sort(),
+      ).toEqual([made.titleOld, made.titleNew].sort());
+    } finally {
+      await database.destroy();
+    }
+  });
+});
+
+describe('query parsing', () => {
+  it('keeps words and phrases, drops stop words and never passes syntax on', () => {
+    expect(parseQuery('The French "war of the worlds" AND -photo* (x)').clauses).toEqual([
+      ['french'],
+      ['war', 'of', 'the', 'worlds'],
+      ['photo'],
+      ['x'],
+    ]);
+    expect(parseQuery('"unbalanced quote words').clauses).toEqual([['unbalanced'], ['quote'], ['words']]);
+    expect(parseQuery('the of and').clauses).toEqual([]);
+    expect(parseQuery('a\u0000b').text).toBe('a b');
+    expect(parseQuery('w '.repeat(5000)).text.length).toBeLessThanOrEqual(1000);
+  });
+});
+
+/** Runs the real `scholia` command. */
+function scholia(args: string[], env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '..', 'bin/scholia.js'), ...args], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.each(engines)('scholia reindex on %s', (engine) => {
+  it('rebuilds an emptied index', async () => {
+    const database = await createTestDatabase(engine);
+    const dir = mkdtempSync(path.join(tmpdir(), 'scholia-reindex-'));
+    // The command reaches the same database: the SQLite file, or the test's own PostgreSQL schema.
+    try {
+      const env =
+        engine === 'sqlite'
+          ? { DATABASE_URL: `sqlite:${(await sql<{ file: string }>`pragma database_list`.execute(database.db)).rows[0]?.file}` }
+          : { DATABASE_URL: `${postgresUrl}?options=${encodeURIComponent(`-c search_path=${database.pgSchema}`)}` };
+      await makeQuestion(database.db, { title: 'Why did the Hanseatic League decline?' });
+      const found = async () => (await searchQuestions(database, { q: 'hanseatic', viewer: null, previewWords: 80 })).total;
+      expect(await found()).toBe(1);
+      if (engine === 'sqlite') await sql`insert into search_fts (search_fts) values ('delete-all')`.execute(database.db);
+      else await sql`delete from search_documents`.execute(database.db);
+      expect(await found()).toBe(0);
+      const r = scholia(['reindex'], { DATA_DIR: dir, ...env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Search index rebuilt: 1 published question\(s\) in [\d.]+ s\.$/m);
+      expect(await found()).toBe(1);
+      expect(scholia(['reindex', 'now'], { DATA_DIR: dir, ...env }).stderr).toContain('reindex takes no arguments');
+    } finally {
+      await database.destroy();
+    }
+  });
+});
+
+describe.skipIf(!chromiumPath)('the search page in Chromium', () => {
+  it('passes axe-core with results, subject filter, pages, marks and a suggestion, in light and dark mode', async () => {
+    const t = await buildTestApp('sqlite');
+    const browser = await launchChromium();
+    try {
+      const educator = await makeEducator(t.database.db);
+      for (let i = 0; i < 25; i++) {
+        await makeQuestion(t.database.db, {
+          subject: i % 2 ? 'Math' : 'Science',
+          title: `How do I draw tessellation pattern number ${i}?`,
+          details: 'A tessellation covers the plane with no gaps.',
+          educatorId: educator.id,
+        });
+      }
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const context = await browser.newContext({ bypassCSP: true, colorScheme, javaScriptEnabled: true });
+        const page = await context.newPage();
+        for (const p of [
+          '/search?q=tessellation',
+          '/search?q=tessellation&page=2&subject=math',
+          '/search?q=tesselatoin',
+          '/search?q=the',
+        ]) {
+          await page.goto(`${base}${p}`);
+          expect(await axeViolations(page), `${p} (${colorScheme})`).toEqual([]);
+        }
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+      await t.close();
+    }
+  }, 60_000);
+});
