@@ -9,7 +9,7 @@
  * a database made before search existed), then run a fixed mix of queries in this process, one at a time, each
  * timed on its own:
  *
- * - through the service (searchQuestions: parse, rank, count subjects, load the page's rows, cut snippets), as a
+ * - through the service (search: parse, rank, count subjects, load the page's rows, cut snippets), as a
  *   visitor, and for one class as a member (snippets from whole answers);
  * - through the HTTP stack in process (app.inject: routing, the service, rendering the page) for two classes.
  *
@@ -29,7 +29,7 @@ import { connect } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migrator.ts';
 import { createRandom, pick, randomInt } from '../src/lib/random.ts';
 import { SyntheticTextGenerator } from '../src/modules/content/synthetic-text.ts';
-import { parseQuery, searchQuestions } from '../src/modules/search/index.ts';
+import { parseQuery, search } from '../src/modules/search/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOCS_FILE = path.join(ROOT, 'docs', 'benchmarks.md');
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const wordTimes: number[] = [];
   const allTimes: number[] = [];
-  const visitor = (q: string) => searchQuestions(handle, { q, viewer: null, previewWords: config.paywallPreviewWords });
+  const visitor = (q: string) => search(handle, { q, viewer: null, previewWords: config.paywallPreviewWords });
   for (const cls of mix) {
     log(`Service, visitor: ${cls.name} (${cls.queries.length} queries × ${rounds})…`);
     const times = await timeAll(cls.queries, rounds, visitor);
@@ -244,9 +244,7 @@ async function main(): Promise<void> {
   rows.push(
     summarize(
       `service, member: ${zipf.name}`,
-      await timeAll(zipf.queries, rounds, (q) =>
-        searchQuestions(handle, { q, viewer: { member: true }, previewWords: config.paywallPreviewWords }),
-      ),
+      await timeAll(zipf.queries, rounds, (q) => search(handle, { q, viewer: { member: true }, previewWords: config.paywallPreviewWords })),
     ),
   );
   rows.push(summarize('**service, visitor: every 1-3 word query above**', wordTimes));

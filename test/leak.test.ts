@@ -29,6 +29,7 @@ const UNLINKED = [
   `/search?q=${encodeURIComponent('zephyrine quartzwing')}`,
   `/search?q=${encodeURIComponent('"zephyrine quartzwing"')}`,
   `/search?q=${encodeURIComponent('marmalit')}`,
+  `/search?q=${encodeURIComponent('zephyrine quartzwing')}&type=guides`,
   `/search/suggest?q=${encodeURIComponent('zephyrine')}`,
   `/ask/similar?q=${encodeURIComponent('zephyrine quartzwing')}`,
 ];

@@ -312,3 +312,22 @@ export async function listPublishedForSitemap(
     return { slug: x.slug, updatedAt, sections: own.map((s) => ({ slug: s.slug, updatedAt: s.updated_at })) };
   });
 }
+
+/** What a search result needs of each published guide among `ids` (one page of results), with every section. */
+export async function findGuidesForSearch(db: Db, ids: readonly number[]): Promise<Guide[]> {
+  if (ids.length === 0) return [];
+  const gdb = guideDb(db);
+  const heads = await fullGuide(gdb).where('g.id', 'in', ids).where('g.status', '=', 'published').execute();
+  const sections = await gdb
+    .selectFrom('guide_sections')
+    .select([...sectionColumns, 'guide_id'])
+    .where('guide_id', 'in', ids)
+    .orderBy('guide_id')
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
+  return heads.map((h) => ({
+    ...(toGuide(h) as Omit<Guide, 'sections'>),
+    sections: sections.filter((s) => s.guide_id === h.id).map(toSection),
+  }));
+}

@@ -1,9 +1,11 @@
 // What other modules use of the study guides. The routes are not here: app.ts imports guide.routes.tsx itself,
 // and the question routes import this file, so exporting the routes would make the two modules import each other.
+export { findGuidesForSearch } from './guide.repository.ts';
 export { type GuideImportResult, importGuides, listGuideLinks, listGuidesForSitemap } from './guide.service.ts';
 export {
   GUIDE_TITLE_MAX,
   GUIDE_TITLE_MIN,
+  type Guide,
   type GuideImport,
   guidePath,
   OVERVIEW_MAX,
@@ -11,5 +13,6 @@ export {
   SECTION_TITLE_MAX,
   SECTIONS_MAX,
   type SectionFields,
+  sectionPath,
   textIssue,
 } from './guide.ts';

@@ -1,11 +1,14 @@
 export { type ParsedQuery, parseQuery } from './query.ts';
 export {
+  type GuideResult,
   MAX_PAGE,
   RESULTS_PER_PAGE,
   rebuildSearchIndex,
+  SEARCH_TYPES,
   type SearchOutcome,
   type SearchRequest,
   type SearchResult,
-  searchQuestions,
+  type SearchType,
+  search,
 } from './search.service.ts';
 export { CANDIDATE_LIMIT, RebuildInterrupted } from './search-index.ts';

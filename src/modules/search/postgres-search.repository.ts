@@ -39,6 +39,20 @@ export function postgresSearchIndex(db: Db): SearchIndex {
       };
     },
 
+    async guideCandidates(query: ParsedQuery, limit: number): Promise<CandidateSet> {
+      if (query.clauses.length === 0) return { candidates: [], capped: false };
+      // Guides are few: every match is ranked.
+      const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
+        select gs.guide_id as id, gs.subject_id, ts_rank(${WEIGHTS}::float4[], gs.document, q.query, 1) as score
+        from (select websearch_to_tsquery('english', ${websearchText(query)}) as query) q
+        join guide_search gs on gs.document @@ q.query
+        order by score desc, gs.guide_id desc limit ${limit}`.execute(db);
+      return {
+        candidates: rows.map((r) => ({ id: Number(r.id), subjectId: Number(r.subject_id), score: Number(r.score) })),
+        capped: rows.length === limit,
+      };
+    },
+
     async freeTextCounts(words, cap) {
       // Letters and digits only, so each word is valid tsquery syntax on its own.
       const usable = words.filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
@@ -72,6 +86,9 @@ export function postgresSearchIndex(db: Db): SearchIndex {
           indexed += Number(r.rows[0]?.n ?? 0);
           options.onProgress?.(Math.min(low + REBUILD_BATCH, total), total);
         }
+        if (options.signal?.aborted) throw new RebuildInterrupted();
+        await sql`delete from guide_search`.execute(trx);
+        await sql`select guide_search_refresh(id) from guides`.execute(trx);
       });
       await sql`analyze search_documents`.execute(db);
       return indexed;

@@ -4,7 +4,7 @@ import type { ParsedQuery } from './query.ts';
 // postgres-search.repository.ts); the service ranks, filters, counts and pages what an adapter returns, so both
 // engines behave the same above this line.
 
-/** A published question that matches, with the engine's relevance score (higher is better). */
+/** A published question (or, from guideCandidates, a study guide) that matches, with the engine's relevance score (higher is better). */
 export interface Candidate {
   id: number;
   subjectId: number;
@@ -25,12 +25,17 @@ export type RebuildProgress = (done: number, total: number) => void;
 export interface SearchIndex {
   /** Questions matching every clause, at most `limit`, best first or in any order (the service sorts by score). */
   candidates(query: ParsedQuery, limit: number): Promise<CandidateSet>;
+  /** Published study guides matching every clause, at most `limit`, best first. */
+  guideCandidates(query: ParsedQuery, limit: number): Promise<CandidateSet>;
   /**
    * For each word, how many questions (counted up to `cap`) have it in their free text: title, details or quick
    * answer, never the expert answer. Words found nowhere are left out. Feeds "did you mean".
    */
   freeTextCounts(words: readonly string[], cap: number): Promise<Map<string, number>>;
-  /** Empties and refills the index from the questions table in one transaction; returns the questions indexed. */
+  /**
+   * Empties and refills the index from the questions and guides tables in one transaction; returns the questions
+   * indexed (the guides, a few hundred at most, are refilled after them).
+   */
   rebuild(options?: { onProgress?: RebuildProgress; signal?: AbortSignal }): Promise<number>;
 }
 

@@ -1,16 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteContext } from '../../app.ts';
 import { sendHtml } from '../../platform/html.ts';
-import { MAX_PAGE, searchQuestions } from './search.service.ts';
+import { MAX_PAGE, search } from './search.service.ts';
 import { SearchPageView } from './search-page.tsx';
 
 // Strings only: whatever arrives is read leniently below (a bad page number shows page 1, an unknown subject all
-// subjects) rather than refused. A query longer than 2,000 characters is refused with the 400 page.
+// subjects, an unknown type both types) rather than refused. Any query the address can carry is taken (the service
+// reads its first 1,000 characters); only absurd lengths get the 400 page.
 const querySchema = {
   type: 'object',
   properties: {
-    q: { type: 'string', maxLength: 2000 },
+    q: { type: 'string', maxLength: 32_000 },
     subject: { type: 'string', maxLength: 100 },
+    type: { type: 'string', maxLength: 20 },
     page: { type: 'string', maxLength: 20 },
   },
 } as const;
@@ -22,14 +24,15 @@ function pageNumber(raw: string | undefined): number {
 
 export function searchRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { q?: string; subject?: string; page?: string } }>(
+    app.get<{ Querystring: { q?: string; subject?: string; type?: string; page?: string } }>(
       '/search',
       { schema: { querystring: querySchema } },
       async (request, reply) => {
         const viewer = request.viewer;
-        const outcome = await searchQuestions(ctx.database, {
+        const outcome = await search(ctx.database, {
           q: request.query.q ?? '',
           subject: request.query.subject,
+          type: request.query.type,
           page: pageNumber(request.query.page),
           // Membership was looked up once for the page by the membership module (registerMembershipOnViewer).
           viewer: viewer ? { member: viewer.member === true } : null,

@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
+import { findGuidesForSearch, type Guide, guidePath, sectionPath } from '../guides/index.ts';
 import { answerPreview, decideAccess } from '../membership/index.ts';
 import { listSubjects } from '../subjects/index.ts';
 import { postgresSearchIndex } from './postgres-search.repository.ts';
 import { type ParsedQuery, parseQuery } from './query.ts';
 import { findResultRows, type ResultRow } from './search.repository.ts';
 import { CANDIDATE_LIMIT, type Candidate, type RebuildProgress, type SearchIndex } from './search-index.ts';
-import { bestSnippet, htmlText, markdownPlain, openingSnippet, type Segment } from './snippet.ts';
+import { bestPassage, bestSnippet, htmlText, markdownPlain, openingSnippet, type Segment } from './snippet.ts';
 import { sqliteSearchIndex } from './sqlite-search.repository.ts';
 import { applyCorrections, bestSpelling, isCorrectable, oneEditAway } from './suggest.ts';
 
@@ -29,14 +30,22 @@ export function searchIndexOf(database: { db: Db; engine: Engine }): SearchIndex
   return index;
 }
 
+/** What a search lists: questions and study guides (questions paged, the best guides above them), or one kind. */
+export type SearchType = 'all' | 'questions' | 'guides';
+export const SEARCH_TYPES: readonly SearchType[] = ['all', 'questions', 'guides'];
+/** Guides shown above the questions when a search lists both. */
+export const GUIDES_ABOVE_QUESTIONS = 3;
+
 export interface SearchRequest {
   /** The text typed, as it came (anything: it is cleaned and parsed here). */
   q: string;
   /** A subject's slug, or nothing for all subjects. */
   subject?: string | undefined;
+  /** 'questions' or 'guides'; anything else lists both. */
+  type?: string | undefined;
   /** 1-based. */
   page?: number | undefined;
-  /** Whether the viewer may read whole expert answers is decided by decideAccess on this. */
+  /** Whether the viewer may read whole expert answers and members-only sections is decided by decideAccess on this. */
   viewer: { member: boolean } | null;
   /** How much of an expert answer a non-member may read (config.paywallPreviewWords). */
   previewWords: number;
@@ -52,6 +61,18 @@ export interface SearchResult {
   snippet: Segment[];
 }
 
+export interface GuideResult {
+  id: number;
+  title: string;
+  /** The guide, or the section the snippet was cut from. */
+  path: string;
+  /** The section the snippet was cut from, when it was not the overview. */
+  sectionTitle: string | null;
+  subjectSlug: string;
+  subjectName: string;
+  snippet: Segment[];
+}
+
 export interface SubjectCount {
   slug: string;
   name: string;
@@ -60,73 +81,126 @@ export interface SubjectCount {
 
 export interface SearchOutcome {
   query: ParsedQuery;
+  type: SearchType;
+  /** One page of questions (none when the type is 'guides'). */
   results: SearchResult[];
-  /** Matches in the chosen subject (or in all); a lower bound when `capped`. */
+  /** The best guides (type 'all') or one page of them (type 'guides'). */
+  guides: GuideResult[];
+  /** Matches of what is listed (questions, or guides for type 'guides') in the chosen subject or in all. */
   total: number;
-  /** Matches in all subjects. */
+  /** Matches of what is listed, in every subject. */
   allTotal: number;
+  /** Matches of each type in the chosen subject (or in all): the counts beside the type filter. */
+  typeTotals: { all: number; questions: number; guides: number };
+  /** More questions match than were ranked; the question counts are lower bounds. */
   capped: boolean;
-  /** Subjects with matches, most matches first. */
+  /** Subjects with matches of what is listed, most matches first. */
   subjects: SubjectCount[];
   subject: { slug: string; name: string } | null;
   page: number;
   pages: number;
+  /** Whether anything matched, of any type in any subject (else the page says so and may suggest a spelling). */
+  anyMatch: boolean;
   /** A query one edit per word away that matches, when this one matched nothing. */
   suggestion: string | null;
 }
 
-/** Ranked published questions for a query, one page of them, with snippets the viewer may read. */
-export async function searchQuestions(database: { db: Db; engine: Engine }, request: SearchRequest): Promise<SearchOutcome> {
+function searchType(raw: string | undefined): SearchType {
+  return SEARCH_TYPES.includes(raw as SearchType) ? (raw as SearchType) : 'all';
+}
+
+function countBySubject(candidates: readonly Candidate[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const c of candidates) counts.set(c.subjectId, (counts.get(c.subjectId) ?? 0) + 1);
+  return counts;
+}
+
+/** Best first; equal scores newest first, so the order is stable from page to page. */
+const byScore = (a: Candidate, b: Candidate) => b.score - a.score || b.id - a.id;
+
+/**
+ * Ranked published questions and study guides for a query, one page of them, with snippets the viewer may read.
+ * Questions and guides are ranked apart (their scores come from different indexes and do not compare).
+ */
+export async function search(database: { db: Db; engine: Engine }, request: SearchRequest): Promise<SearchOutcome> {
   const query = parseQuery(request.q);
+  const type = searchType(request.type);
   const index = searchIndexOf(database);
   const subjects = await listSubjects(database.db);
   const chosen = request.subject ? subjects.find((s) => s.slug === request.subject) : undefined;
   const empty: SearchOutcome = {
     query,
+    type,
     results: [],
+    guides: [],
     total: 0,
     allTotal: 0,
+    typeTotals: { all: 0, questions: 0, guides: 0 },
     capped: false,
     subjects: [],
     subject: chosen ? { slug: chosen.slug, name: chosen.name } : null,
     page: 1,
     pages: 0,
+    anyMatch: false,
     suggestion: null,
   };
   if (query.clauses.length === 0) return empty;
 
   const { candidates, capped } = await index.candidates(query, CANDIDATE_LIMIT);
-  if (candidates.length === 0) return { ...empty, suggestion: await suggest(index, query) };
+  const guideSet = await index.guideCandidates(query, CANDIDATE_LIMIT);
+  if (candidates.length === 0 && guideSet.candidates.length === 0) return { ...empty, suggestion: await suggest(index, query) };
 
-  // Best first; equal scores newest first, so the order is stable from page to page.
-  const ranked = [...candidates].sort((a, b) => b.score - a.score || b.id - a.id);
-  const counts = new Map<number, number>();
-  for (const c of ranked) counts.set(c.subjectId, (counts.get(c.subjectId) ?? 0) + 1);
+  const ranked = [...candidates].sort(byScore);
+  const rankedGuides = [...guideSet.candidates].sort(byScore);
+  const inChosen = (c: Candidate) => !chosen || c.subjectId === chosen.id;
+  const questionsHere = ranked.filter(inChosen);
+  const guidesHere = rankedGuides.filter(inChosen);
+
+  // The subject filter counts what the type filter lists; the type filter counts what the subject filter keeps.
+  const listed = type === 'guides' ? rankedGuides : type === 'questions' ? ranked : [...ranked, ...rankedGuides];
+  const counts = countBySubject(listed);
   const subjectCounts = subjects
     .filter((s) => counts.has(s.id))
     .map((s) => ({ slug: s.slug, name: s.name, count: counts.get(s.id) as number }))
     .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
-  const inSubject: Candidate[] = chosen ? ranked.filter((c) => c.subjectId === chosen.id) : ranked;
-  const pages = Math.ceil(inSubject.length / RESULTS_PER_PAGE);
+
+  const paged = type === 'guides' ? guidesHere : questionsHere;
+  const pages = Math.ceil(paged.length / RESULTS_PER_PAGE);
   const page = Math.min(Math.max(1, Math.floor(request.page ?? 1)), Math.max(1, pages));
-  const ids = inSubject.slice((page - 1) * RESULTS_PER_PAGE, page * RESULTS_PER_PAGE).map((c) => c.id);
-  const rows = new Map((await findResultRows(database.db, ids)).map((r) => [r.id, r]));
-  const full = decideAccess(request.viewer, { kind: 'expert_answer' }).full;
+  const onPage = paged.slice((page - 1) * RESULTS_PER_PAGE, page * RESULTS_PER_PAGE).map((c) => c.id);
+  const member = decideAccess(request.viewer, { kind: 'expert_answer' }).full;
+
   const results: SearchResult[] = [];
-  for (const id of ids) {
-    const row = rows.get(id);
-    if (row) results.push(toResult(row, query, full, request.previewWords));
+  if (type !== 'guides') {
+    const rows = new Map((await findResultRows(database.db, onPage)).map((r) => [r.id, r]));
+    for (const id of onPage) {
+      const row = rows.get(id);
+      if (row) results.push(toResult(row, query, member, request.previewWords));
+    }
   }
+  const guideIds =
+    type === 'guides' ? onPage : type === 'all' && page === 1 ? guidesHere.slice(0, GUIDES_ABOVE_QUESTIONS).map((c) => c.id) : [];
+  const guideRows = new Map((await findGuidesForSearch(database.db, guideIds)).map((g) => [g.id, g]));
+  const guides: GuideResult[] = [];
+  for (const id of guideIds) {
+    const guide = guideRows.get(id);
+    if (guide) guides.push(toGuideResult(guide, query, member));
+  }
+
   return {
     query,
+    type,
     results,
-    total: inSubject.length,
-    allTotal: ranked.length,
+    guides,
+    total: paged.length,
+    allTotal: type === 'guides' ? rankedGuides.length : ranked.length,
+    typeTotals: { all: questionsHere.length + guidesHere.length, questions: questionsHere.length, guides: guidesHere.length },
     capped,
     subjects: subjectCounts,
     subject: chosen ? { slug: chosen.slug, name: chosen.name } : null,
     page,
     pages,
+    anyMatch: true,
     suggestion: null,
   };
 }
@@ -150,6 +224,23 @@ function toResult(row: ResultRow, query: ParsedQuery, full: boolean, previewWord
     subjectName: row.subjectName,
     publishedAt: row.publishedAt,
     snippet,
+  };
+}
+
+function toGuideResult(guide: Guide, query: ParsedQuery, member: boolean): GuideResult {
+  // The overview and free sections for everyone; members-only sections for members alone (a non-member reads
+  // only their opening on the guide's page, and a snippet need not go even that far).
+  const readable = guide.sections.filter((s) => member || !s.membersOnly);
+  const passage = bestPassage([markdownPlain(guide.overview), ...readable.map((s) => markdownPlain(s.body))], query.words);
+  const section = passage && passage.source > 0 ? (readable[passage.source - 1] ?? null) : null;
+  return {
+    id: guide.id,
+    title: guide.title,
+    path: section ? sectionPath(guide, section) : guidePath(guide),
+    sectionTitle: section?.title ?? null,
+    subjectSlug: guide.subject.slug,
+    subjectName: guide.subject.name,
+    snippet: passage?.segments ?? openingSnippet(markdownPlain(guide.overview)),
   };
 }
 

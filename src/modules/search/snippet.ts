@@ -100,6 +100,15 @@ interface Window {
  * distinct query words, then the most of them; an earlier text wins a tie. Null when no text holds any.
  */
 export function bestSnippet(texts: readonly string[], words: readonly string[], length = 28): Segment[] | null {
+  return bestPassage(texts, words, length)?.segments ?? null;
+}
+
+/** bestSnippet, with which of the texts it was cut from. */
+export function bestPassage(
+  texts: readonly string[],
+  words: readonly string[],
+  length = 28,
+): { segments: Segment[]; source: number } | null {
   const stems = words.map(roughStem);
   let best: (Window & { toks: Token[] }) | null = null;
   texts.forEach((text, source) => {
@@ -131,7 +140,7 @@ export function bestSnippet(texts: readonly string[], words: readonly string[], 
   const segments = piece(text, b.toks, from, to);
   if (from > 0) segments.unshift({ text: '…', mark: false });
   if (to < text.length) segments.push({ text: '…', mark: false });
-  return segments;
+  return { segments, source: b.source };
 }
 
 /** The opening words of a text, unmarked: the snippet when the query matched nowhere the viewer may read. */

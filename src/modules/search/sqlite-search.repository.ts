@@ -83,6 +83,19 @@ const subjectsOf = compileOnce((db: Db, ids: string) =>
   ),
 );
 
+/** bm25 weights of a guide's title, free text and members-only text. */
+const GUIDE_WEIGHTS = '10.0, 2.0, 1.0';
+
+const guidesRanked = compileOnce((db: Db, match: string, limit: number) =>
+  keep(
+    db,
+    sql<{ id: number; subjectId: number; rank: number }>`select f.rowid as id, g.subject_id as subjectId,
+      bm25(guide_fts, ${sql.raw(GUIDE_WEIGHTS)}) as rank
+      from guide_fts f join guides g on g.id = f.rowid
+      where guide_fts match ${match} and g.status = 'published' order by rank limit ${limit}`,
+  ),
+);
+
 // Only the free columns: a suggestion must never spell out a word that appears only in an expert answer.
 const freeCounts = compileOnce((db: Db, words: string, cap: number) =>
   keep(
@@ -163,6 +176,13 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
       return { candidates, capped };
     },
 
+    async guideCandidates(query: ParsedQuery, limit: number): Promise<CandidateSet> {
+      if (query.clauses.length === 0) return { candidates: [], capped: false };
+      // Guides are few: every match is ranked.
+      const rows = await guidesRanked(db, allOf(query.clauses), limit);
+      return { candidates: rows.map((r) => ({ id: r.id, subjectId: r.subjectId, score: -r.rank })), capped: rows.length === limit };
+    },
+
     async freeTextCounts(words, cap) {
       const usable = words.filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
       if (usable.length === 0) return new Map();
@@ -194,6 +214,15 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
           indexed += Number(r.numAffectedRows ?? 0);
           options.onProgress?.(Math.min(low + REBUILD_BATCH, total), total);
         }
+        if (options.signal?.aborted) throw new RebuildInterrupted();
+        // The same rows as the triggers of migrations/20261127T0100_guide_search.ts write.
+        await sql`insert into guide_fts (guide_fts) values ('delete-all')`.execute(trx);
+        await sql`insert into guide_fts (rowid, title, free, members)
+          select g.id, g.title,
+            g.overview || char(10) || coalesce((select group_concat(s.title || char(10) || case when s.members_only = 0 then s.body else '' end, char(10))
+                                                 from guide_sections s where s.guide_id = g.id), ''),
+            coalesce((select group_concat(s.body, char(10)) from guide_sections s where s.guide_id = g.id and s.members_only = 1), '')
+          from guides g where g.status = 'published'`.execute(trx);
       });
       // One segment instead of the many a bulk load leaves: later queries read one b-tree per word.
       await sql`insert into search_fts (search_fts) values ('optimize')`.execute(db);
