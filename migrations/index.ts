@@ -11,6 +11,7 @@ import * as search from './20261126T2200_search.ts';
 import * as guides from './20261126T2300_guides.ts';
 import * as asking from './20261126T2400_asking.ts';
 import * as guideSearch from './20261127T0100_guide_search.ts';
+import * as guideTopics from './20261127T0200_guide_topics.ts';
 
 /**
  * Every migration, by name. Kysely runs them in name order and refuses one that sorts before a migration already run,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '20261126T2300_guides': guides,
   '20261126T2400_asking': asking,
   '20261127T0100_guide_search': guideSearch,
+  '20261127T0200_guide_topics': guideTopics,
 };

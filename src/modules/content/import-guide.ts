@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { slugify } from '../../lib/slug.ts';
 import {
+  distinctTopics,
   GUIDE_TITLE_MAX,
   GUIDE_TITLE_MIN,
+  GUIDE_TOPICS_MAX,
   type GuideImport,
   OVERVIEW_MAX,
   SECTION_BODY_MAX,
@@ -11,12 +13,14 @@ import {
   SECTIONS_MAX,
   type SectionFields,
   textIssue,
+  tidyTopic,
+  topicNameIssue,
 } from '../guides/index.ts';
 
 // Study guides in an import file: one JSON object a line with "type": "guide". The checks and their wording follow
 // the question lines (import-record.ts): every problem names its field, and the import service adds the line.
 
-const FIELDS = ['type', 'subject', 'title', 'overview', 'sections'] as const;
+const FIELDS = ['type', 'subject', 'title', 'overview', 'sections', 'topics'] as const;
 const SECTION_FIELDS = ['title', 'body', 'membersOnly'] as const;
 
 export type ParsedGuideLine = { kind: 'guide'; record: GuideImport } | { kind: 'invalid'; issues: FieldIssue[] };
@@ -80,6 +84,34 @@ export function guideImportKey(g: { subject: string; title: string }): string {
   return `guide:${createHash('sha256').update(norm).digest('hex').slice(0, 40)}`;
 }
 
+/**
+ * The optional "topics" array, in the words of the question lines' topics, but within the limits of the editor's
+ * Topics field, so that a guide imported can be saved again from the editor as it stands.
+ */
+function topicNames(raw: unknown, issues: FieldIssue[]): string[] {
+  if (raw === undefined || raw === null) return [];
+  const shape = `must be an array of at most ${GUIDE_TOPICS_MAX} names`;
+  if (!Array.isArray(raw)) {
+    issues.push({ field: 'topics', message: shape });
+    return [];
+  }
+  const names: string[] = [];
+  raw.forEach((t: unknown, i: number) => {
+    const field = `topics[${i}]`;
+    if (typeof t !== 'string') {
+      issues.push({ field, message: `must be a string, got ${t === null ? 'null' : Array.isArray(t) ? 'an array' : typeof t}` });
+      return;
+    }
+    const name = tidyTopic(t);
+    const issue = topicNameIssue(name);
+    if (issue) issues.push({ field, message: name === '' ? 'must not be empty' : issue });
+    else names.push(name);
+  });
+  // Spellings of one topic ("Drama", "drama") count once, as they are stored once.
+  if (distinctTopics(names).length > GUIDE_TOPICS_MAX) issues.push({ field: 'topics', message: shape });
+  return distinctTopics(names).map((t) => t.name);
+}
+
 export function validateGuideRecord(value: unknown): { record: GuideImport; issues: [] } | { record: null; issues: FieldIssue[] } {
   if (!isObject(value)) return { record: null, issues: [{ field: '(line)', message: 'must be a JSON object' }] };
   const issues: FieldIssue[] = [];
@@ -117,9 +149,11 @@ export function validateGuideRecord(value: unknown): { record: GuideImport; issu
     });
   }
 
+  const topics = topicNames(value.topics, issues);
+
   if (issues.length > 0 || subject === null || title === null || overview === null) return { record: null, issues };
   const clean = { subject, title: title.replace(/\s+/g, ' '), overview, sections };
-  return { record: { ...clean, importKey: guideImportKey(clean) }, issues: [] };
+  return { record: { ...clean, topics, importKey: guideImportKey(clean) }, issues: [] };
 }
 
 /**

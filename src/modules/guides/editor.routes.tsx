@@ -27,11 +27,12 @@ import {
 import {
   editorGuidePath,
   GUIDE_TITLE_MAX,
-  type Guide,
   type GuideSection,
+  type GuideWithTopics,
   OVERVIEW_MAX,
   SECTION_BODY_MAX,
   SECTION_TITLE_MAX,
+  TOPICS_FIELD_MAX,
 } from './guide.ts';
 import {
   EditGuideView,
@@ -70,6 +71,7 @@ function guideForm(body: FormBody | undefined): GuideForm {
     title: formField(body, 'title', GUIDE_TITLE_MAX + 200),
     subjectSlug: formField(body, 'subject', 100),
     overview: formField(body, 'overview', OVERVIEW_MAX + 1000),
+    topics: formField(body, 'topics', TOPICS_FIELD_MAX + 200),
   };
 }
 
@@ -85,6 +87,9 @@ function basedOn(body: FormBody | undefined): number | null {
   const v = formField(body, 'basedOn', 12);
   return /^\d{1,10}$/.test(v) ? Number(v) : null;
 }
+
+/** The guide's topics as the Topics field shows them. */
+const topicsText = (guide: GuideWithTopics) => guide.topics.map((t) => t.name).join(', ');
 
 const wantsPreview = (body: FormBody | undefined) => formField(body, 'action', 10) === 'preview';
 
@@ -108,7 +113,7 @@ export function guideEditorRoutes(ctx: RouteContext): FastifyPluginAsync {
       request: FastifyRequest,
       reply: FastifyReply,
       viewer: Viewer,
-      guide: Guide,
+      guide: GuideWithTopics,
       opts: { details?: FormState<GuideForm>; newSection?: FormState<SectionForm>; message?: string; error?: string } = {},
       status = 200,
     ) =>
@@ -122,7 +127,7 @@ export function guideEditorRoutes(ctx: RouteContext): FastifyPluginAsync {
           subjects={await subjects()}
           details={
             opts.details ?? {
-              form: { title: guide.title, subjectSlug: guide.subject.slug, overview: guide.overview },
+              form: { title: guide.title, subjectSlug: guide.subject.slug, overview: guide.overview, topics: topicsText(guide) },
               basedOn: await editVersion(db, guide.id, null),
             }
           }
@@ -137,7 +142,7 @@ export function guideEditorRoutes(ctx: RouteContext): FastifyPluginAsync {
       request: FastifyRequest,
       reply: FastifyReply,
       viewer: Viewer,
-      guide: Guide,
+      guide: GuideWithTopics,
       section: GuideSection,
       opts: { state?: FormState<SectionForm>; message?: string; error?: string } = {},
       status = 200,
@@ -166,7 +171,7 @@ export function guideEditorRoutes(ctx: RouteContext): FastifyPluginAsync {
       request: FastifyRequest,
       reply: FastifyReply,
       viewer: Viewer,
-      guide: Guide,
+      guide: GuideWithTopics,
       opts: { message?: string; error?: string } = {},
       status = 200,
     ) =>
@@ -190,7 +195,7 @@ export function guideEditorRoutes(ctx: RouteContext): FastifyPluginAsync {
       request: FastifyRequest<{ Params: { id: string } }>,
       reply: FastifyReply,
       back: (id: string) => string,
-    ): Promise<{ viewer: Viewer; guide: Guide } | null> => {
+    ): Promise<{ viewer: Viewer; guide: GuideWithTopics } | null> => {
       const viewer = author(request, reply, back(request.params.id));
       if (!viewer) return null;
       const id = parseId(request.params.id);
@@ -240,7 +245,7 @@ export function guideEditorRoutes(ctx: RouteContext): FastifyPluginAsync {
     app.get('/editor/guides/new', async (request, reply) => {
       const viewer = author(request, reply, '/editor/guides/new');
       if (!viewer) return reply;
-      return newPage(request, reply, viewer, { form: { title: '', subjectSlug: '', overview: '' } });
+      return newPage(request, reply, viewer, { form: { title: '', subjectSlug: '', overview: '', topics: '' } });
     });
 
     app.post<{ Body: FormBody }>('/editor/guides', async (request, reply) => {
@@ -322,7 +327,7 @@ export function guideEditorRoutes(ctx: RouteContext): FastifyPluginAsync {
     const loadSection = async (
       request: FastifyRequest<{ Params: { id: string; sid: string } }>,
       reply: FastifyReply,
-    ): Promise<{ viewer: Viewer; guide: Guide; section: GuideSection } | null> => {
+    ): Promise<{ viewer: Viewer; guide: GuideWithTopics; section: GuideSection } | null> => {
       const loaded = await load(request, reply, guideBack);
       if (!loaded) return null;
       const sid = parseId(request.params.sid);

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Database } from '../../db/database.ts';
+import type { QuestionSummary } from '../questions/index.ts';
 import { type GuideDb, type GuideSectionsTable, type GuideStatus, type GuidesTable, guideDb } from './guide.tables.ts';
-import type { Guide, GuideRevision, GuideSection, GuideSummary } from './guide.ts';
+import type { Guide, GuideRevision, GuideSection, GuideSummary, GuideTopic, TopicName } from './guide.ts';
 
 type Db = Kysely<Database>;
 
@@ -67,6 +68,103 @@ const linksQuery = compileOnce((db: GuideDb, subjectId: number, limit: number) =
 
 export function listPublishedLinks(db: Db, subjectId: number, limit: number): Promise<Array<{ slug: string; title: string }>> {
   return linksQuery(guideDb(db), subjectId, limit);
+}
+
+// Also on every question page render, once per topic of the question: a backward walk of (topic_id, guide_id),
+// newest guide first, each guide found by its key, stopping at the limit.
+const topicLinksQuery = compileOnce((db: GuideDb, topicId: number, limit: number) =>
+  db
+    .selectFrom('guide_topics as gt')
+    .innerJoin('guides as g', 'g.id', 'gt.guide_id')
+    .select(['g.slug', 'g.title'])
+    .where('gt.topic_id', '=', topicId)
+    .where('g.status', '=', 'published')
+    .orderBy('gt.guide_id', 'desc')
+    .limit(limit),
+);
+
+/** Published guides having this topic, newest first. */
+export function listPublishedLinksOfTopic(db: Db, topicId: number, limit: number): Promise<Array<{ slug: string; title: string }>> {
+  return topicLinksQuery(guideDb(db), topicId, limit);
+}
+
+// A guide's related questions, per topic: the same walk as the question pages' own related list (question ids,
+// newest first, down the (topic_id, question_id) index), since ordering by publication time would sort every
+// question of the topic first.
+const sharingTopicQuery = compileOnce((db: GuideDb, topicId: number, limit: number) =>
+  db
+    .selectFrom('question_topics as qt')
+    .innerJoin('questions as q', 'q.id', 'qt.question_id')
+    .innerJoin('subjects as s', 's.id', 'q.subject_id')
+    .leftJoin('answers as a', 'a.question_id', 'q.id')
+    .select([
+      'q.id',
+      'q.slug',
+      'q.title',
+      'q.published_at as publishedAt',
+      's.slug as subjectSlug',
+      's.name as subjectName',
+      'a.quick_answer as quickAnswer',
+    ])
+    .where('qt.topic_id', '=', topicId)
+    .where('q.status', '=', 'published')
+    .orderBy('qt.question_id', 'desc')
+    .limit(limit),
+);
+
+/** Published questions having this topic, newest first. */
+export function listQuestionsOfTopic(db: Db, topicId: number, limit: number): Promise<QuestionSummary[]> {
+  return sharingTopicQuery(guideDb(db), topicId, limit);
+}
+
+/** The guide's topics, by name. */
+export async function listGuideTopics(db: Db, guideId: number): Promise<GuideTopic[]> {
+  return guideDb(db)
+    .selectFrom('guide_topics as gt')
+    .innerJoin('topics as t', 't.id', 'gt.topic_id')
+    .select(['t.id', 't.slug', 't.name'])
+    .where('gt.guide_id', '=', guideId)
+    .orderBy('t.name')
+    .orderBy('t.id')
+    .execute();
+}
+
+/**
+ * Ids of these topics of the subject, in the order given, each created when new. Insert-or-ignore first, so two
+ * saves naming the same new topic at once both succeed (a failed insert would abort a PostgreSQL transaction).
+ */
+export async function ensureTopicIds(db: Db, subjectId: number, topics: readonly TopicName[]): Promise<number[]> {
+  if (topics.length === 0) return [];
+  await db
+    .insertInto('topics')
+    .values(topics.map((t) => ({ subject_id: subjectId, slug: t.slug, name: t.name })))
+    .onConflict((oc) => oc.columns(['subject_id', 'slug']).doNothing())
+    .execute();
+  const rows = await db
+    .selectFrom('topics')
+    .select(['id', 'slug'])
+    .where('subject_id', '=', subjectId)
+    .where(
+      'slug',
+      'in',
+      topics.map((t) => t.slug),
+    )
+    .execute();
+  const ids = new Map(rows.map((r) => [r.slug, r.id]));
+  return topics.map((t) => ids.get(t.slug) as number);
+}
+
+/** Makes these the guide's topics (and only these). */
+export async function replaceGuideTopics(db: Db, guideId: number, topicIds: readonly number[]): Promise<void> {
+  const g = guideDb(db);
+  await g.deleteFrom('guide_topics').where('guide_id', '=', guideId).execute();
+  const unique = [...new Set(topicIds)];
+  if (unique.length > 0) {
+    await g
+      .insertInto('guide_topics')
+      .values(unique.map((topic_id) => ({ guide_id: guideId, topic_id })))
+      .execute();
+  }
 }
 
 function fullGuide(db: GuideDb) {

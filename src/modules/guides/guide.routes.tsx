@@ -9,7 +9,7 @@ import type { PaywallTerms } from '../../views/paywall.tsx';
 import { guideEditorRoutes } from './editor.routes.tsx';
 import { canAuthorGuides } from './guide.policy.ts';
 import { getGuide, listPublishedGuides, relatedQuestions, sectionPreviewHtml } from './guide.service.ts';
-import { type Guide, guidePath, mayDownload, sectionAccess } from './guide.ts';
+import { type Guide, type GuideWithTopics, guidePath, mayDownload, sectionAccess } from './guide.ts';
 import { renderGuidePdf } from './guide-pdf.ts';
 import {
   DownloadRefusedView,
@@ -67,7 +67,7 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
       });
 
     /** Only what the page shows of the guide itself: the views never hold a section's text they were not given. */
-    const headOf = (g: Guide): GuideHead => ({
+    const headOf = (g: GuideWithTopics): GuideHead => ({
       id: g.id,
       slug: g.slug,
       title: g.title,
@@ -76,6 +76,7 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
       createdAt: g.createdAt,
       updatedAt: g.updatedAt,
       publishedAt: g.publishedAt,
+      topics: g.topics,
     });
 
     // Descriptions (meta and JSON-LD) come from the overview only, which is free to read.
@@ -145,7 +146,7 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
           guide={headOf(guide)}
           overviewHtml={guide.overviewHtml}
           sections={sections}
-          related={await relatedQuestions(db, guide.subject.slug)}
+          related={await relatedQuestions(db, guide)}
           description={describe(guide)}
           terms={sections.some((s) => s.gated) ? termsFor(request, reply, guidePath(guide)) : undefined}
           canDownload={mayDownload(member(request)) || canAuthor}
@@ -171,7 +172,7 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
           guide={headOf(guide)}
           section={section}
           sections={views.map((s) => ({ slug: s.slug, title: s.title, membersOnly: s.membersOnly }))}
-          related={await relatedQuestions(db, guide.subject.slug)}
+          related={await relatedQuestions(db, guide)}
           description={describe(guide)}
           terms={section.gated ? termsFor(request, reply, path) : undefined}
           canDownload={mayDownload(member(request)) || canAuthor}

@@ -10,16 +10,20 @@ import { getSubjectPage, type QuestionSummary } from '../questions/index.ts';
 import { ensureSubject, findSubjectBySlug, listSubjects } from '../subjects/index.ts';
 import * as repo from './guide.repository.ts';
 import {
+  distinctTopics,
   GUIDE_PREVIEW_WORDS,
-  type Guide,
   type GuideFields,
   type GuideImport,
   type GuideRevision,
   type GuideSection,
   type GuideStatus,
   type GuideSummary,
+  type GuideWithTopics,
+  parseTopicsField,
   SECTIONS_MAX,
   type SectionFields,
+  type TopicName,
+  tidyTopic,
   validateGuideFields,
   validateSectionFields,
 } from './guide.ts';
@@ -35,27 +39,64 @@ export function listPublishedGuides(db: Db): Promise<GuideSummary[]> {
   return repo.listGuides(db, { publishedOnly: true });
 }
 
-/** A guide with its sections; drafts only when asked for (editors and admins). */
-export async function getGuide(db: Db, slug: string, opts: { includeDrafts: boolean }): Promise<Guide | undefined> {
+/** A guide with its sections and topics; drafts only when asked for (editors and admins). */
+export async function getGuide(db: Db, slug: string, opts: { includeDrafts: boolean }): Promise<GuideWithTopics | undefined> {
   const guide = await repo.findGuideBySlug(db, slug);
   if (!guide || (guide.status !== 'published' && !opts.includeDrafts)) return undefined;
-  return { ...guide, sections: await repo.listSections(db, guide.id) };
+  return { ...guide, sections: await repo.listSections(db, guide.id), topics: await repo.listGuideTopics(db, guide.id) };
 }
 
-/** Published guides of a subject, for the question pages of that subject. */
 /** Published guides and their section pages, free to list anywhere (sitemaps). */
 export function listGuidesForSitemap(db: Db) {
   return repo.listPublishedForSitemap(db);
 }
 
-export function listGuideLinks(db: Db, subjectId: number, limit = 5): Promise<Array<{ slug: string; title: string }>> {
-  return repo.listPublishedLinks(db, subjectId, limit);
+/**
+ * The study guides a question page links: published guides sharing one of the question's topics first (by title),
+ * then the others of its subject (by title). Every query walks an index and stops at the limit: this runs on every
+ * render of a question page.
+ */
+export async function listGuideLinks(
+  db: Db,
+  subjectId: number,
+  topicIds: readonly number[],
+  limit = 5,
+): Promise<Array<{ slug: string; title: string }>> {
+  const sharing = new Map<string, { slug: string; title: string }>();
+  for (const topicId of topicIds) {
+    if (sharing.size >= limit) break;
+    for (const g of await repo.listPublishedLinksOfTopic(db, topicId, limit)) if (sharing.size < limit) sharing.set(g.slug, g);
+  }
+  const links = [...sharing.values()].sort((a, b) => a.title.localeCompare(b.title));
+  if (links.length < limit) {
+    // Asking for as many more as were found already leaves room for the subject's guides that are among them.
+    for (const g of await repo.listPublishedLinks(db, subjectId, limit + links.length)) {
+      if (links.length < limit && !sharing.has(g.slug)) links.push(g);
+    }
+  }
+  return links;
 }
 
-/** Newest answered questions of the guide's subject (one index walk, bounded by the limit). */
-export async function relatedQuestions(db: Db, subjectSlug: string, limit = RELATED_LIMIT): Promise<QuestionSummary[]> {
-  const page = await getSubjectPage(db, subjectSlug, null);
-  return page ? page.questions.slice(0, limit) : [];
+const newestFirst = (a: QuestionSummary, b: QuestionSummary) => (b.publishedAt ?? '').localeCompare(a.publishedAt ?? '') || b.id - a.id;
+
+/**
+ * A guide's related questions: published questions sharing one of its topics, newest first, then the newest of
+ * its subject. At most `limit` rows from each of the guide's few topics, and one page of the subject.
+ */
+export async function relatedQuestions(
+  db: Db,
+  guide: { subject: { slug: string }; topics: ReadonlyArray<{ id: number }> },
+  limit = RELATED_LIMIT,
+): Promise<QuestionSummary[]> {
+  const sharing = new Map<number, QuestionSummary>();
+  for (const t of guide.topics) for (const q of await repo.listQuestionsOfTopic(db, t.id, limit)) sharing.set(q.id, q);
+  const related = [...sharing.values()].sort(newestFirst).slice(0, limit);
+  if (related.length < limit) {
+    // A subject page holds more questions than the limit, so it has enough left once those already listed are set aside.
+    const page = await getSubjectPage(db, guide.subject.slug, null);
+    for (const q of page?.questions ?? []) if (related.length < limit && !sharing.has(q.id)) related.push(q);
+  }
+  return related;
 }
 
 /**
@@ -87,9 +128,11 @@ export function listAllGuides(db: Db): Promise<GuideSummary[]> {
   return repo.listGuides(db, { publishedOnly: false });
 }
 
-export async function getGuideById(db: Db, id: number): Promise<Guide | undefined> {
+export async function getGuideById(db: Db, id: number): Promise<GuideWithTopics | undefined> {
   const guide = await repo.findGuideById(db, id);
-  return guide ? { ...guide, sections: await repo.listSections(db, guide.id) } : undefined;
+  return guide
+    ? { ...guide, sections: await repo.listSections(db, guide.id), topics: await repo.listGuideTopics(db, guide.id) }
+    : undefined;
 }
 
 export function findSection(db: Db, guideId: number, sectionId: number): Promise<GuideSection | undefined> {
@@ -106,7 +149,23 @@ export function listGuideRevisions(db: Db, guideId: number): Promise<GuideRevisi
 }
 
 function clean(f: GuideFields): GuideFields {
-  return { title: f.title.replace(/\s+/g, ' ').trim(), subjectSlug: f.subjectSlug.trim(), overview: f.overview.trim() };
+  return { title: f.title.replace(/\s+/g, ' ').trim(), subjectSlug: f.subjectSlug.trim(), overview: f.overview.trim(), topics: f.topics };
+}
+
+/** Every field's problems, or the checked subject and topics. */
+async function checkDetails(db: Db, f: GuideFields): Promise<{ issues: FieldIssue[] } | { subjectId: number; topics: TopicName[] }> {
+  const issues = validateGuideFields(f);
+  const subject = await resolveSubject(db, f.subjectSlug);
+  if ('field' in subject) issues.push(subject);
+  const topics = parseTopicsField(f.topics);
+  if ('issue' in topics) issues.push(topics.issue);
+  if (issues.length > 0 || 'field' in subject || 'issue' in topics) return { issues };
+  return { subjectId: subject.id, topics: topics.topics };
+}
+
+/** Links the guide to these topics of its subject, creating the new ones there. */
+async function setTopics(db: Db, guideId: number, subjectId: number, topics: readonly TopicName[]): Promise<void> {
+  await repo.replaceGuideTopics(db, guideId, await repo.ensureTopicIds(db, subjectId, topics));
 }
 
 function cleanSection(f: SectionFields): SectionFields {
@@ -159,10 +218,9 @@ async function resolveSubject(db: Db, slug: string): Promise<{ id: number } | Fi
 /** A new guide, as a draft, with its first revision. */
 export async function createGuide(db: Db, authorId: number, input: GuideFields, clock: Clock = systemClock): Promise<Outcome<number>> {
   const f = clean(input);
-  const issues = validateGuideFields(f);
-  const subject = await resolveSubject(db, f.subjectSlug);
-  if ('field' in subject) issues.push(subject);
-  if (issues.length > 0 || 'field' in subject) return invalid(issues);
+  const checked = await checkDetails(db, f);
+  if ('issues' in checked) return invalid(checked.issues);
+  const subject = { id: checked.subjectId };
   const now = isoNow(clock);
   const id = await withFreshSlug(db, async (trx) => {
     const guideId = await repo.insertGuide(trx, {
@@ -188,12 +246,16 @@ export async function createGuide(db: Db, authorId: number, input: GuideFields, 
       body: f.overview,
       createdAt: now,
     });
+    await setTopics(trx, guideId, subject.id, checked.topics);
     return guideId;
   });
   return ok(id);
 }
 
-/** Saves the guide's title, subject and overview (the slug stays, so links keep working). */
+/**
+ * Saves the guide's title, subject, overview and topics (the slug stays, so links keep working). The topics are
+ * set again on every save, in the subject saved, so a guide moved to another subject takes its topic names along.
+ */
 export async function updateGuideDetails(
   db: Db,
   authorId: number,
@@ -203,10 +265,9 @@ export async function updateGuideDetails(
   clock: Clock = systemClock,
 ): Promise<Outcome> {
   const f = clean(input);
-  const issues = validateGuideFields(f);
-  const subject = await resolveSubject(db, f.subjectSlug);
-  if ('field' in subject) issues.push(subject);
-  if (issues.length > 0 || 'field' in subject) return invalid(issues);
+  const checked = await checkDetails(db, f);
+  if ('issues' in checked) return invalid(checked.issues);
+  const subject = { id: checked.subjectId };
   return db.transaction().execute(async (trx) => {
     if (!(await repo.findGuideById(trx, guideId))) return notFound;
     if (basedOn !== null && (await repo.latestRevisionId(trx, guideId, null)) !== basedOn) return conflict;
@@ -228,6 +289,7 @@ export async function updateGuideDetails(
       body: f.overview,
       createdAt: now,
     });
+    await setTopics(trx, guideId, subject.id, checked.topics);
     return ok(undefined);
   });
 }
@@ -385,7 +447,16 @@ export async function restoreRevision(
       revision.subjectId !== null && revision.subjectId !== guide.subject.id
         ? ((await subjectSlugById(db, revision.subjectId)) ?? guide.subject.slug)
         : guide.subject.slug;
-    const r = await updateGuideDetails(db, authorId, guideId, { title: revision.title, subjectSlug, overview: revision.body }, null, clock);
+    // Revisions do not hold topics: the guide keeps those it has now (re-made in the restored subject if it differs).
+    const topics = (await repo.listGuideTopics(db, guideId)).map((t) => t.name).join(', ');
+    const r = await updateGuideDetails(
+      db,
+      authorId,
+      guideId,
+      { title: revision.title, subjectSlug, overview: revision.body, topics },
+      null,
+      clock,
+    );
     return r.kind === 'ok' ? ok(revision) : r;
   }
   const r = await updateSection(
@@ -465,6 +536,9 @@ export async function importGuides(
       body: g.overview,
       createdAt: now,
     });
+    // The names were checked with the line (validateGuideRecord); distinctTopics only finds their slugs.
+    const topics = distinctTopics((g.topics ?? []).map(tidyTopic).filter((n) => n !== ''));
+    await setTopics(db, guideId, subjectId, topics);
     const slugs = new Set<string>();
     for (const [i, s] of g.sections.entries()) {
       const base = baseSlug(s.title, 60, 'section');

@@ -53,10 +53,17 @@ export interface GuideRevisionsTable {
   body: string;
 }
 
+/** A guide's topics (migration 20261127T0200_guide_topics): rows of `topics`, so of the guide's subject. */
+export interface GuideTopicsTable {
+  guide_id: number;
+  topic_id: number;
+}
+
 export interface GuideTables {
   guides: GuidesTable;
   guide_sections: GuideSectionsTable;
   guide_revisions: GuideRevisionsTable;
+  guide_topics: GuideTopicsTable;
 }
 
 export type GuideDb = Kysely<Database & GuideTables>;

@@ -3,8 +3,10 @@
 export { findGuidesForSearch } from './guide.repository.ts';
 export { type GuideImportResult, importGuides, listGuideLinks, listGuidesForSitemap } from './guide.service.ts';
 export {
+  distinctTopics,
   GUIDE_TITLE_MAX,
   GUIDE_TITLE_MIN,
+  GUIDE_TOPICS_MAX,
   type Guide,
   type GuideImport,
   guidePath,
@@ -15,4 +17,6 @@ export {
   type SectionFields,
   sectionPath,
   textIssue,
+  tidyTopic,
+  topicNameIssue,
 } from './guide.ts';

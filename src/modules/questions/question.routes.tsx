@@ -64,7 +64,13 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
       const gate = await gateFor(request, reply, page, member);
       const ad = showsAds({ member }) ? await adFor(ctx.database.db, 'question-sidebar', page.id, ctx.config.adSnippetOrigins) : undefined;
       // Free links only. A visitor's cached page shows a newly published guide within the cache's TTL, as ads do.
-      const guides = (await listGuideLinks(ctx.database.db, page.subject.id)).map((g) => ({ href: guidePath(g), title: g.title }));
+      const guides = (
+        await listGuideLinks(
+          ctx.database.db,
+          page.subject.id,
+          page.topics.map((t) => t.id),
+        )
+      ).map((g) => ({ href: guidePath(g), title: g.title }));
       return renderPage(
         <QuestionPageView
           site={ctx.site}

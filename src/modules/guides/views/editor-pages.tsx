@@ -5,6 +5,7 @@ import { Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../view
 import {
   editorGuidePath,
   GUIDE_TITLE_MAX,
+  GUIDE_TOPICS_MAX,
   type Guide,
   type GuideRevision,
   type GuideSummary,
@@ -14,6 +15,9 @@ import {
   SECTION_BODY_MAX,
   SECTION_TITLE_MAX,
   sectionPath,
+  TOPIC_NAME_MAX,
+  TOPIC_NAME_MIN,
+  TOPICS_FIELD_MAX,
 } from '../guide.ts';
 
 // Authoring pages for editors and admins. Every form posts back to the server: Preview re-renders the form with
@@ -23,6 +27,8 @@ export interface GuideForm {
   title: string;
   subjectSlug: string;
   overview: string;
+  /** Topic names separated by commas, as typed. */
+  topics: string;
 }
 
 export interface SectionForm {
@@ -136,6 +142,34 @@ function SubjectSelect(props: { subjects: Array<{ slug: string; name: string }>;
   );
 }
 
+/** Optional, unlike the shared Field (which marks its input required). */
+function TopicsField(props: { value: string; error?: string }) {
+  const described = ['guide-topics-hint', props.error ? 'guide-topics-error' : ''].filter(Boolean).join(' ');
+  return (
+    <>
+      <label for="guide-topics">Topics (optional)</label>
+      <span class="hint" id="guide-topics-hint">
+        Up to {GUIDE_TOPICS_MAX}, separated by commas ({TOPIC_NAME_MIN} to {TOPIC_NAME_MAX} characters each), such as: Drama, Shakespeare.
+        Questions sharing a topic are listed beside the guide, and their pages link to it first.
+      </span>
+      {props.error ? (
+        <span class="field-error" id="guide-topics-error">
+          {props.error}
+        </span>
+      ) : null}
+      <input
+        id="guide-topics"
+        name="topics"
+        type="text"
+        value={props.value}
+        maxLength={TOPICS_FIELD_MAX}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={described}
+      />
+    </>
+  );
+}
+
 function Buttons(props: { save: string }) {
   // Save comes first: Enter in a one-line field submits with the first button.
   return (
@@ -178,6 +212,7 @@ function GuideDetailsForm(props: {
           maxLength={GUIDE_TITLE_MAX}
         />
         <SubjectSelect subjects={props.subjects} value={state.form.subjectSlug} error={issueFor(state.issues, 'subject')} />
+        <TopicsField value={state.form.topics} error={issueFor(state.issues, 'topics')} />
         <TextAreaField
           id="guide-overview"
           name="overview"
@@ -393,7 +428,7 @@ export function EditGuideView(props: {
       </form>
       <Preview id="section-preview" html={props.newSection.previewHtml} />
 
-      <h2 id="details">Title, subject and overview</h2>
+      <h2 id="details">Title, subject, topics and overview</h2>
       <GuideDetailsForm
         action={`${base}#details`}
         csrfToken={props.csrfToken}

@@ -2,7 +2,16 @@ import { formatDate } from '../../../lib/time.ts';
 import { Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
 import { type QuestionSummary, questionPath } from '../../questions/index.ts';
-import { editorGuidePath, type Guide, type GuideSummary, guidePath, guidePdfPath, indexLetter, sectionPath, sortTitle } from '../guide.ts';
+import {
+  editorGuidePath,
+  type GuideSummary,
+  type GuideWithTopics,
+  guidePath,
+  guidePdfPath,
+  indexLetter,
+  sectionPath,
+  sortTitle,
+} from '../guide.ts';
 
 /** A section as this reader may see it: the whole of it, or (gated) its opening only. */
 export interface SectionView {
@@ -15,7 +24,10 @@ export interface SectionView {
 }
 
 /** What search engines and the page's own parts need of a guide; never the text of a section. */
-export type GuideHead = Pick<Guide, 'id' | 'slug' | 'title' | 'status' | 'subject' | 'createdAt' | 'updatedAt' | 'publishedAt'>;
+export type GuideHead = Pick<
+  GuideWithTopics,
+  'id' | 'slug' | 'title' | 'status' | 'subject' | 'createdAt' | 'updatedAt' | 'publishedAt' | 'topics'
+>;
 
 function GuideCrumbs(props: { trail: Array<{ href: string; label: string }> }) {
   const trail = [{ href: '/', label: 'Home' }, { href: '/guides', label: 'Study guides' }, ...props.trail];
@@ -227,6 +239,13 @@ export function GuidePageView(props: {
             <p class="meta">
               <a href={`/subjects/${guide.subject.slug}`}>{guide.subject.name}</a> · Updated {formatDate(guide.updatedAt)}
             </p>
+            {guide.topics.length > 0 ? (
+              <ul class="topics" aria-label="Topics">
+                {guide.topics.map((t) => (
+                  <li key={t.id}>{t.name}</li>
+                ))}
+              </ul>
+            ) : null}
             <p class="guide-actions">
               <DownloadLine guide={guide} canDownload={props.canDownload} />
               {props.canAuthor ? (
