@@ -137,13 +137,15 @@ describe.each(engines)('content services on %s', (engine) => {
         line({ subject: 'History' }),
         good(3, { quick_answer: 'x' }),
         good(4, { sources: [{ title: 'x', url: 'javascript:alert(1)' }] }),
+        // Symbols alone make no slug, and a subject's or topic's slug is its identity.
+        good(5, { subject: '!!!', topics: ['Ethics', '???'] }),
       ];
       const report = await importQuestions(db, source(lines));
       expect(report.committed).toBe(false);
       expect(report.added).toBe(0);
       expect(await countQuestions(db)).toBe(0);
       const byLine = Object.fromEntries(report.invalid.map((e) => [e.line, e.issues.map((i) => `${i.field} ${i.message}`)]));
-      expect(Object.keys(byLine).map(Number)).toEqual([2, 3, 4, 5, 6]);
+      expect(Object.keys(byLine).map(Number)).toEqual([2, 3, 4, 5, 6, 7]);
       expect(byLine[2]?.[0]).toMatch(/^\(line\) is not valid JSON/);
       expect(byLine[3]).toEqual(['title must be 10 to 200 characters (got 5)']);
       expect(byLine[4]).toEqual(
@@ -151,6 +153,10 @@ describe.each(engines)('content services on %s', (engine) => {
       );
       expect(byLine[5]).toEqual(['quick_answer is not a known field (did you mean quickAnswer?)']);
       expect(byLine[6]).toEqual(['sources[0].url must be an http:// or https:// URL']);
+      expect(byLine[7]).toEqual([
+        'subject needs at least one letter or digit',
+        'topics[1] must be a name of 1 to 60 characters with a letter or digit',
+      ]);
     });
 
     it('with --skip-invalid imports the good lines and still lists the bad', async () => {

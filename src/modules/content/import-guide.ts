@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FieldIssue } from '../../lib/errors.ts';
-import { slugify } from '../../lib/slug.ts';
+import { hasSlugText, slugify } from '../../lib/slug.ts';
 import {
   distinctTopics,
   GUIDE_TITLE_MAX,
@@ -119,7 +119,7 @@ export function validateGuideRecord(value: unknown): { record: GuideImport; issu
   if (value.type !== 'guide') issues.push({ field: 'type', message: 'must be "guide"' });
 
   const subject = str(value, 'subject', '', issues, { min: 1, max: 80 });
-  if (subject !== null && (slugify(subject, 60) === '' || !/[a-z0-9]/i.test(subject.normalize('NFKD')))) {
+  if (subject !== null && !hasSlugText(subject)) {
     issues.push({ field: 'subject', message: 'needs at least one letter or digit' });
   }
   const title = str(value, 'title', '', issues, { min: GUIDE_TITLE_MIN, max: GUIDE_TITLE_MAX });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FieldIssue } from '../../lib/errors.ts';
-import { slugify } from '../../lib/slug.ts';
+import { hasSlugText, slugify } from '../../lib/slug.ts';
 import { DETAILS_MAX, type Source, TITLE_MAX, TITLE_MIN } from '../questions/index.ts';
 
 /** One line of an import file, after validation. */
@@ -79,7 +79,7 @@ export function validateImportRecord(value: unknown): { record: ImportRecord; is
     issues.push({ field: 'type', message: 'must be "question" (or left out)' });
   }
   const subject = text(obj, 'subject', issues, { min: 1, max: 80, required: true });
-  if (subject !== '' && slugify(subject, 60) === '') issues.push({ field: 'subject', message: 'needs at least one letter or digit' });
+  if (subject !== '' && !hasSlugText(subject)) issues.push({ field: 'subject', message: 'needs at least one letter or digit' });
   const title = text(obj, 'title', issues, { min: TITLE_MIN, max: TITLE_MAX, required: true });
   const details = text(obj, 'details', issues, { min: 0, max: DETAILS_MAX, required: false });
   const quickAnswer = text(obj, 'quickAnswer', issues, { min: 1, max: QUICK_ANSWER_MAX, required: true });
@@ -119,7 +119,7 @@ export function validateImportRecord(value: unknown): { record: ImportRecord; is
       issues.push({ field: 'topics', message: 'must be an array of at most 10 names' });
     } else {
       obj.topics.forEach((t: unknown, i: number) => {
-        if (typeof t !== 'string' || t.trim() === '' || t.length > 60 || slugify(t, 60) === '') {
+        if (typeof t !== 'string' || t.trim() === '' || t.length > 60 || !hasSlugText(t)) {
           issues.push({ field: `topics[${i}]`, message: 'must be a name of 1 to 60 characters with a letter or digit' });
         } else {
           topics.push(t.trim());
