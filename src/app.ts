@@ -30,6 +30,7 @@ import { notificationRoutes, registerUnreadOnViewer } from './modules/notificati
 import { questionRoutes } from './modules/questions/question.routes.tsx';
 import { reachRoutes } from './modules/reach/reach.routes.ts';
 import { searchRoutes } from './modules/search/search.routes.tsx';
+import { typeaheadRoutes } from './modules/search/typeahead.routes.ts';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
 import { AssetStore } from './platform/assets.ts';
 import { errorPage, registerErrorHandling } from './platform/errors.tsx';
@@ -68,8 +69,14 @@ export interface RouteContext {
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
-  const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js', 'answer.js']);
-  const site: Site = { name: config.siteName, url: config.siteUrl, cssUrl: assets.url('app.css'), faviconUrl: assets.url('favicon.svg') };
+  const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js', 'answer.js', 'search.js']);
+  const site: Site = {
+    name: config.siteName,
+    url: config.siteUrl,
+    cssUrl: assets.url('app.css'),
+    faviconUrl: assets.url('favicon.svg'),
+    searchScriptUrl: assets.url('search.js'),
+  };
   const clock = deps.clock ?? systemClock;
   let dispatcher: MailDispatcher | undefined;
   let transport: (MailTransport & { close?: () => void }) | undefined;
@@ -245,6 +252,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(subjectRoutes(ctx));
   await app.register(questionRoutes(ctx));
   await app.register(searchRoutes(ctx));
+  await app.register(typeaheadRoutes(ctx));
   await app.register(reachRoutes(ctx));
   await app.register(authRoutes(ctx));
   await app.register(accountFlowRoutes(ctx));

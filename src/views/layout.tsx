@@ -6,6 +6,8 @@ export interface Site {
   url: string;
   cssUrl: string;
   faviconUrl: string;
+  /** The search boxes' island (suggestions while typing); without it the boxes are plain forms. */
+  searchScriptUrl?: string;
 }
 
 /** What the header shows of the signed-in person (null or absent: a visitor). */
@@ -128,6 +130,9 @@ export function Layout(props: LayoutProps) {
         <meta name="color-scheme" content="light dark" />
         <link rel="stylesheet" href={site.cssUrl} />
         <link rel="icon" href={site.faviconUrl} type="image/svg+xml" />
+        {/* On every page: the header's search box is on most, and the others have their own. Deferred, small, and it
+            fetches nothing until someone types. */}
+        {site.searchScriptUrl ? <script src={site.searchScriptUrl} defer /> : null}
         {/* Link previews (OpenGraph, Twitter): the same free text as the title and description. */}
         <meta property="og:site_name" content={site.name} />
         <meta property="og:type" content={props.ogType ?? 'website'} />
