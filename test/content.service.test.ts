@@ -84,7 +84,7 @@ describe.each(engines)('content services on %s', (engine) => {
       await makeQuestion(db, { subject: 'Literature', title: 'Who narrates the novel we are reading?' });
       await makeQuestion(db, { subject: 'Math', title: 'How do I factor this polynomial here?' });
 
-      const page = await getQuestionPage(db, id);
+      const page = await getQuestionPage(database, id);
       expect(page?.title).toBe('What does the raven symbolise in the poem?');
       expect(page?.subject.name).toBe('Literature');
       expect(page?.topics.map((t) => t.name)).toEqual(['Poetry']);
@@ -102,8 +102,8 @@ describe.each(engines)('content services on %s', (engine) => {
       const db = database.db;
       const id = await makeQuestion(db);
       await db.updateTable('questions').set({ status: 'queued' }).where('id', '=', id).execute();
-      expect(await getQuestionPage(db, id)).toBeUndefined();
-      expect(await getQuestionPage(db, 999_999)).toBeUndefined();
+      expect(await getQuestionPage(database, id)).toBeUndefined();
+      expect(await getQuestionPage(database, 999_999)).toBeUndefined();
     });
   });
 
@@ -222,7 +222,7 @@ describe.each(engines)('content services on %s', (engine) => {
       expect(await countQuestions(db)).toBe(45);
       const recent = await listRecentlyAnswered(db, 3);
       expect(recent).toHaveLength(3);
-      const page = await getQuestionPage(db, recent[0]?.id as number);
+      const page = await getQuestionPage(database, recent[0]?.id as number);
       expect(page?.answer?.wordCount).toBeGreaterThan(100);
 
       // The same seed in a fresh database gives the same titles.

@@ -1,7 +1,5 @@
-import { type Kysely, sql } from 'kysely';
-import type { Engine } from '../../db/connect.ts';
+import type { Kysely } from 'kysely';
 import type { Database, QuestionStatus } from '../../db/database.ts';
-import { containsInsensitive } from '../../db/dialect.ts';
 
 type Db = Kysely<Database>;
 
@@ -369,35 +367,19 @@ export async function listSubjects(db: Db): Promise<Array<{ id: number; slug: st
   return db.selectFrom('subjects').select(['id', 'slug', 'name']).orderBy('position').orderBy('name').execute();
 }
 
-/**
- * Answered questions whose titles share words with `words` (up to six of the longest), most shared first: the
- * "is it already answered?" list. Titles only, so nothing gated is involved.
- */
-export async function findSimilarTitles(
+/** The published questions among `ids` (a handful of suggestions), in any order: titles only, nothing gated. */
+export async function findPublishedTitles(
   db: Db,
-  engine: Engine,
-  words: readonly string[],
-  limit: number,
+  ids: readonly number[],
 ): Promise<Array<{ id: number; slug: string; title: string; subjectName: string }>> {
-  if (words.length === 0) return [];
-  const rows = await db
+  if (ids.length === 0) return [];
+  return db
     .selectFrom('questions as q')
     .innerJoin('subjects as s', 's.id', 'q.subject_id')
     .select(['q.id', 'q.slug', 'q.title', 's.name as subjectName'])
+    .where('q.id', 'in', ids)
     .where('q.status', '=', 'published')
-    .where((eb) => eb.or(words.map((w) => containsInsensitive(engine, sql.ref('q.title'), w))))
-    .orderBy('q.published_at', 'desc')
-    .limit(200)
     .execute();
-  const score = (title: string) => {
-    const t = title.toLowerCase();
-    return words.filter((w) => t.includes(w)).length;
-  };
-  return rows
-    .map((r) => ({ r, s: score(r.title) }))
-    .sort((a, b) => b.s - a.s || b.r.id - a.r.id)
-    .slice(0, limit)
-    .map((x) => x.r);
 }
 
 /** Takes a row lock on the asker (PostgreSQL), so one person's asks are counted and inserted one at a time. */

@@ -181,7 +181,7 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
         return askPage(request, reply, { form, issues: checked.issues, message: 'Please fix the fields marked below.' }, 400);
       if (step !== 'post') {
         // Without JavaScript, similar questions are offered on this confirm step before anything is posted.
-        const confirm = await similarQuestions(db, ctx.database.engine, `${checked.ask.title} ${form.topics}`);
+        const confirm = await similarQuestions(ctx.database, `${checked.ask.title} ${form.topics}`);
         return askPage(request, reply, { form, confirm });
       }
       const asked = await askQuestion(deps, viewer.userId, checked.ask);
@@ -202,7 +202,7 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
     app.get<{ Querystring: { q?: string } }>('/ask/similar', async (request, reply) => {
       const q = typeof request.query.q === 'string' ? request.query.q.slice(0, 300) : '';
       reply.header('cache-control', 'no-store');
-      return reply.send({ results: q.trim().length < 3 ? [] : await similarQuestions(db, ctx.database.engine, q) });
+      return reply.send({ results: q.trim().length < 3 ? [] : await similarQuestions(ctx.database, q) });
     });
 
     app.get<{ Querystring: { asked?: string } }>('/account/questions', async (request, reply) => {

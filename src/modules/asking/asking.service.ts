@@ -10,6 +10,7 @@ import type { Mailer } from '../mail/index.ts';
 import { getMembership, isMember } from '../membership/index.ts';
 import { mailNotice, type Notice, recordNotice } from '../notifications/index.ts';
 import { DETAILS_MAX, questionPath, TITLE_MAX, TITLE_MIN } from '../questions/index.ts';
+import { similarByTerms } from '../search/index.ts';
 import * as repo from './asking.repository.ts';
 import { type Action, type Actor, mayAct, mayAsk, monthStart, TRANSITIONS } from './lifecycle.ts';
 
@@ -439,49 +440,25 @@ export {
   verifiedSubjectIds,
 } from './asking.repository.ts';
 
-const STOP = new Set([
-  'what',
-  'which',
-  'when',
-  'where',
-  'does',
-  'did',
-  'have',
-  'with',
-  'that',
-  'this',
-  'from',
-  'about',
-  'were',
-  'there',
-  'their',
-  'would',
-  'could',
-  'should',
-  'into',
-  'your',
-  'they',
-  'them',
-  'than',
-  'then',
-  'why',
-  'how',
-  'the',
-  'and',
-]);
-
-/** Answered questions that look like this one (titles only; free to show anyone). */
+/**
+ * Answered questions that look like this one, closest first: titles sharing its rarest words, from the search
+ * index (titles only, free to show anyone; bounded work whatever is typed).
+ */
 export async function similarQuestions(
-  db: Db,
-  engine: Engine,
+  database: { db: Db; engine: Engine },
   text: string,
   limit = 5,
 ): Promise<Array<{ title: string; path: string; subjectName: string }>> {
-  const words = [...new Set((text.toLowerCase().match(/[\p{L}\p{N}]{4,}/gu) ?? []).filter((w) => !STOP.has(w)))]
-    .sort((a, b) => b.length - a.length)
-    .slice(0, 6);
-  const rows = await repo.findSimilarTitles(db, engine, words, limit);
-  return rows.map((r) => ({ title: r.title, path: questionPath(r), subjectName: r.subjectName }));
+  const matches = await similarByTerms(database, { text, limit });
+  const found = await repo.findPublishedTitles(
+    database.db,
+    matches.map((m) => m.id),
+  );
+  const rows = new Map(found.map((r) => [r.id, r]));
+  return matches.flatMap((m) => {
+    const r = rows.get(m.id);
+    return r ? [{ title: r.title, path: questionPath(r), subjectName: r.subjectName }] : [];
+  });
 }
 
 /** Drafts of questions kept across a sign-in live a day. */

@@ -5,7 +5,6 @@ export {
   getSubjectPage,
   listRecentlyAnswered,
   PAGE_SIZE,
-  searchQuestionTitles,
 } from './question.service.ts';
 export {
   DETAILS_MAX,

@@ -1,8 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
-import type { Engine } from '../../db/connect.ts';
 import type { Database, NewAnswer, NewQuestion } from '../../db/database.ts';
-import { containsInsensitive } from '../../db/dialect.ts';
 import type { Cursor, QuestionPage, QuestionStatus, QuestionSummary, Source } from './question.ts';
 
 type Db = Kysely<Database>;
@@ -202,13 +200,12 @@ export async function listPublished(
   return after ? olderInSubject(db, subjectId, after.publishedAt, after.id, limit) : newestInSubject(db, subjectId, limit);
 }
 
+// Newest first by question id: the (topic_id, question_id) key of question_topics, walked backwards, stops at limit.
 const sharingTopic = compileOnce((db: Db, topicId: number, questionId: number, limit: number) =>
   db
     .selectFrom('question_topics as qt')
     .innerJoin('questions as q', 'q.id', 'qt.question_id')
-    .innerJoin('subjects as s', 's.id', 'q.subject_id')
-    .leftJoin('answers as a', 'a.question_id', 'q.id')
-    .select(summaryColumns)
+    .select('q.id')
     .where('qt.topic_id', '=', topicId)
     .where('q.status', '=', 'published')
     .where('q.id', '!=', questionId)
@@ -216,43 +213,99 @@ const sharingTopic = compileOnce((db: Db, topicId: number, questionId: number, l
     .limit(limit),
 );
 
+const newestIdsInSubject = compileOnce((db: Db, subjectId: number, limit: number) =>
+  db
+    .selectFrom('questions as q')
+    .select('q.id')
+    .where('q.subject_id', '=', subjectId)
+    .where('q.status', '=', 'published')
+    .orderBy('q.published_at', 'desc')
+    .orderBy('q.id', 'desc')
+    .limit(limit),
+);
+
+/** Which of `ids` have one of `topicIds`. */
+async function holdingTopic(db: Db, ids: readonly number[], topicIds: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0 || topicIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('question_topics')
+    .select('question_id')
+    .distinct()
+    .where('question_id', 'in', ids)
+    .where('topic_id', 'in', topicIds)
+    .execute();
+  return new Set(rows.map((r) => r.question_id));
+}
+
 /**
- * Related questions: newest published ones sharing a topic, then newest of the same subject.
- * Each query walks an index and stops at `limit` rows, so the cost does not grow with the site.
+ * Related questions, best first, as ids (the caller keeps the list a while and reads the rows each time):
+ * questions sharing words with the title (`termIds`, closest first) that also share a topic, then the other term
+ * matches, then the newest sharing a topic, then the newest of the subject. Term matches without a topic in common
+ * leave the last `topicPlaces` of the first `limit` places to questions sharing a topic, when there are any: shared
+ * words can be chance, a shared topic is an editor's word. Returns up to `limit + extra` ids, never the question's.
+ * Each query walks an index and stops at a few rows, so the cost does not grow with the site.
  */
 export async function listRelated(
   db: Db,
-  opts: { questionId: number; subjectId: number; topicIds: readonly number[]; limit: number },
-): Promise<QuestionSummary[]> {
-  const found: QuestionSummary[] = [];
+  opts: {
+    questionId: number;
+    subjectId: number;
+    topicIds: readonly number[];
+    termIds: readonly number[];
+    limit: number;
+    extra: number;
+    topicPlaces: number;
+  },
+): Promise<number[]> {
+  const want = opts.limit + opts.extra;
+  const withTopic = await holdingTopic(db, opts.termIds, opts.topicIds);
+  const termOnly = opts.termIds.filter((id) => !withTopic.has(id));
+  const byTopic: number[] = [];
+  for (const topicId of opts.topicIds) {
+    if (byTopic.length >= want) break;
+    for (const r of await sharingTopic(db, topicId, opts.questionId, want + 1)) byTopic.push(r.id);
+  }
+  const found: number[] = [];
   const seen = new Set<number>([opts.questionId]);
-  const take = (rows: QuestionSummary[]) => {
-    for (const r of rows) {
-      if (found.length < opts.limit && !seen.has(r.id)) {
-        seen.add(r.id);
-        found.push(r);
+  const take = (ids: readonly number[]) => {
+    for (const id of ids) {
+      if (found.length < want && !seen.has(id)) {
+        seen.add(id);
+        found.push(id);
       }
     }
   };
-  for (const topicId of opts.topicIds) {
-    if (found.length >= opts.limit) break;
-    take(await sharingTopic(db, topicId, opts.questionId, opts.limit + 1));
-  }
-  if (found.length < opts.limit) take(await newestInSubject(db, opts.subjectId, opts.limit + seen.size));
+  take(opts.termIds.filter((id) => withTopic.has(id)));
+  // Term matches sharing a topic count towards the places kept for questions sharing a topic.
+  const stillKept = Math.max(0, opts.topicPlaces - found.length);
+  const termPlaces = byTopic.some((id) => !seen.has(id)) ? Math.max(0, opts.limit - found.length - stillKept) : termOnly.length;
+  take(termOnly.slice(0, termPlaces));
+  take(byTopic);
+  take(termOnly);
+  if (found.length < want) take((await newestIdsInSubject(db, opts.subjectId, want + seen.size)).map((r) => r.id));
   return found;
 }
 
-/** A plain title match, newest first. Full-text search replaces it (see the search issue). */
-export async function searchTitles(db: Db, engine: Engine, text: string, limit: number): Promise<QuestionSummary[]> {
-  return db
-    .selectFrom('questions as q')
-    .innerJoin('subjects as s', 's.id', 'q.subject_id')
-    .leftJoin('answers as a', 'a.question_id', 'q.id')
-    .select(summaryColumns)
-    .where('q.status', '=', 'published')
-    .where(containsInsensitive(engine, sql.ref('q.title'), text))
-    .orderBy('q.published_at', 'desc')
-    .orderBy('q.id', 'desc')
-    .limit(limit)
-    .execute();
+/** Ids read per query: a fixed number, so the query keeps one shape and is compiled once. */
+const SUMMARY_SLOTS = 5;
+
+const summariesIn = compileOnce((db: Db, ...ids: number[]) => publishedSummaries(db).where('q.id', 'in', ids));
+
+/**
+ * The first `want` published questions among `ids`, in the order given. Reads SUMMARY_SLOTS ids at a time, so a
+ * list whose first questions are all published (nearly always) costs one query.
+ */
+export async function findSummaries(db: Db, ids: readonly number[], want: number): Promise<QuestionSummary[]> {
+  const found: QuestionSummary[] = [];
+  for (let start = 0; start < ids.length && found.length < want; start += SUMMARY_SLOTS) {
+    const chunk = ids.slice(start, start + SUMMARY_SLOTS);
+    // 0 is no question's id: it fills the slots left over.
+    const slots = Array.from({ length: SUMMARY_SLOTS }, (_, i) => chunk[i] ?? 0);
+    const rows = new Map((await summariesIn(db, ...slots)).map((r) => [r.id, r]));
+    for (const id of chunk) {
+      const row = rows.get(id);
+      if (row && found.length < want) found.push(row);
+    }
+  }
+  return found;
 }

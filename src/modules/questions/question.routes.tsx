@@ -101,7 +101,7 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
         const key = String(id);
         const cached = cache.get(key, current.version, now);
         if (cached) return reply.type(HTML).send(cached);
-        const page = await getQuestionPage(db, id);
+        const page = await getQuestionPage(ctx.database, id, ctx.clock);
         if (!page) return notFound(reply, id, viewer);
         // Visitors are never members: the paywall and the ad slot (a changed ad shows within the cache's TTL).
         const body = Buffer.from(await render(request, reply, page, false));
@@ -109,7 +109,7 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
         return reply.type(HTML).send(body);
       }
 
-      const page = await getQuestionPage(db, id);
+      const page = await getQuestionPage(ctx.database, id, ctx.clock);
       if (!page) return notFound(reply, id, viewer);
       if (slug !== page.slug) return reply.redirect(questionPath(page), 301);
       // Membership was looked up once for the page by the membership module (registerMembershipOnViewer).

@@ -5,6 +5,7 @@ import { markdownToText, renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
 import { countWords } from '../../lib/text.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
+import { similarByTerms } from '../search/index.ts';
 import { findSubjectBySlug, type Subject } from '../subjects/index.ts';
 import * as repo from './question.repository.ts';
 import { type Cursor, encodeCursor, isPublic, type QuestionPage, type QuestionSummary, type Source } from './question.ts';
@@ -13,18 +14,86 @@ type Db = Kysely<Database>;
 
 export const PAGE_SIZE = 20;
 export const RELATED_LIMIT = 5;
+/** Of the related questions shown, how many go to questions sharing a topic when there are some (see listRelated). */
+const TOPIC_PLACES = 2;
+/** Questions sharing words with the title that are weighed (the closest); more than shown, so a topic can sort them. */
+const TERM_CANDIDATES = 20;
+/**
+ * How long a question's related list is kept before it is worked out again: as long as a visitor's cached page
+ * keeps it (PAGE_CACHE_TTL_SECONDS' default). Ranking by shared words costs a few hundred µs, several times the rest
+ * of a member's page, while the list changes only as questions are published. A question hidden or unpublished
+ * meanwhile leaves the list at once: the rows are read, published ones only, on every request.
+ */
+const RELATED_TTL_MS = 5 * 60_000;
+/** Related questions kept beyond those shown, to take the place of any hidden or unpublished meanwhile. */
+const RELATED_SPARES = 5;
+/** Lists kept per database (least recently used leave first); a few hundred bytes each. */
+const RELATED_KEPT = 10_000;
 
-/** A published question's page, or undefined when there is none to show. */
-export async function getQuestionPage(db: Db, id: number): Promise<QuestionPage | undefined> {
-  const page = await repo.findQuestionPage(db, id);
-  if (!page || !isPublic(page)) return undefined;
-  const related = await repo.listRelated(db, {
+interface RelatedEntry {
+  /** What the list was worked out from: a new title, subject or topic works it out again. */
+  basis: string;
+  ids: number[];
+  expires: number;
+}
+
+const relatedLists = new WeakMap<Db, Map<number, RelatedEntry>>();
+
+type Page = Omit<QuestionPage, 'related'>;
+
+async function workOutRelated(database: { db: Db; engine: Engine }, page: Page): Promise<number[]> {
+  // rareOnly: the newest titles sharing only common words ("explain", "main") are no better than the subject's.
+  const terms = await similarByTerms(database, { text: page.title, excludeId: page.id, limit: TERM_CANDIDATES, rareOnly: true });
+  return repo.listRelated(database.db, {
     questionId: page.id,
     subjectId: page.subject.id,
     topicIds: page.topics.map((t) => t.id),
+    termIds: terms.map((t) => t.id),
     limit: RELATED_LIMIT,
+    // Spares, so that a question hidden meanwhile leaves its place to the next one.
+    extra: RELATED_SPARES,
+    topicPlaces: TOPIC_PLACES,
   });
-  return { ...page, related };
+}
+
+async function relatedTo(database: { db: Db; engine: Engine }, page: Page, now: number): Promise<QuestionSummary[]> {
+  let lists = relatedLists.get(database.db);
+  if (!lists) {
+    lists = new Map();
+    relatedLists.set(database.db, lists);
+  }
+  const basis = `${page.subject.id}|${page.topics.map((t) => t.id).join(',')}|${page.title}`;
+  let entry = lists.get(page.id);
+  if (entry && (entry.basis !== basis || entry.expires <= now)) entry = undefined;
+  let fresh = false;
+  if (!entry) {
+    entry = { basis, ids: await workOutRelated(database, page), expires: now + RELATED_TTL_MS };
+    fresh = true;
+  }
+  // Map order is insertion order: re-inserting keeps the most recently used last.
+  lists.delete(page.id);
+  lists.set(page.id, entry);
+  if (lists.size > RELATED_KEPT) lists.delete(lists.keys().next().value as number);
+
+  let rows = await repo.findSummaries(database.db, entry.ids, RELATED_LIMIT);
+  // More left than the spares absorbed: work the list out again rather than show a short one.
+  if (!fresh && rows.length < Math.min(RELATED_LIMIT, entry.ids.length)) {
+    entry.ids = await workOutRelated(database, page);
+    entry.expires = now + RELATED_TTL_MS;
+    rows = await repo.findSummaries(database.db, entry.ids, RELATED_LIMIT);
+  }
+  return rows;
+}
+
+/** A published question's page, or undefined when there is none to show. */
+export async function getQuestionPage(
+  database: { db: Db; engine: Engine },
+  id: number,
+  clock: Clock = systemClock,
+): Promise<QuestionPage | undefined> {
+  const page = await repo.findQuestionPage(database.db, id);
+  if (!page || !isPublic(page)) return undefined;
+  return { ...page, related: await relatedTo(database, page, clock.now().getTime()) };
 }
 
 /** The version of a published question's page (see findQuestionVersion), or undefined when it has no page. */
@@ -52,10 +121,6 @@ export async function getSubjectPage(db: Db, slug: string, after: Cursor | null)
   const last = questions[questions.length - 1];
   const next = rows.length > PAGE_SIZE && last?.publishedAt ? encodeCursor({ publishedAt: last.publishedAt, id: last.id }) : null;
   return { subject, questions, next };
-}
-
-export function searchQuestionTitles(db: Db, engine: Engine, text: string, limit = PAGE_SIZE): Promise<QuestionSummary[]> {
-  return repo.searchTitles(db, engine, text, limit);
 }
 
 export interface PublishedQuestionInput {

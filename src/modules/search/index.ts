@@ -12,3 +12,4 @@ export {
   search,
 } from './search.service.ts';
 export { CANDIDATE_LIMIT, RebuildInterrupted } from './search-index.ts';
+export { type SimilarMatch, type SimilarRequest, similarByTerms } from './similar.repository.ts';
