@@ -227,7 +227,7 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
     expect(await page.locator('[data-ad-slot]').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Cancel trial' }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toContain('nothing will be charged');
+    await expect(page.locator('main').getByRole('status').textContent()).resolves.toContain('nothing will be charged');
     expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });

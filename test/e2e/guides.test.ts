@@ -63,7 +63,7 @@ describe.skipIf(!chromiumPath)('study guides in Chromium', () => {
     await expectNoViolations(page, 'new guide preview');
     await page.getByRole('button', { name: 'Create guide' }).click();
     await page.waitForURL(/\/editor\/guides\/\d+\?done=created$/);
-    await expect(page.getByRole('status').textContent()).resolves.toContain('Guide created as a draft');
+    await expect(page.locator('main').getByRole('status').textContent()).resolves.toContain('Guide created as a draft');
     await expectNoViolations(page, 'edit guide');
 
     await page.getByLabel('Section title').fill('Summary');
@@ -94,7 +94,7 @@ describe.skipIf(!chromiumPath)('study guides in Chromium', () => {
     await expect(page.locator('.section-list li').first().textContent()).resolves.toContain('Themes');
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.waitForURL(/done=published/);
-    await expect(page.getByRole('status').textContent()).resolves.toContain('Published');
+    await expect(page.locator('main').getByRole('status').textContent()).resolves.toContain('Published');
     await expectNoViolations(page, 'published guide editor');
 
     await page.getByRole('link', { name: 'History and restore' }).click();
@@ -171,7 +171,7 @@ describe.skipIf(!chromiumPath)('study guides in Chromium', () => {
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect(page.locator('.editor-preview').textContent()).resolves.toContain('the six-carbon sugar the plant builds from G3P');
     await page.getByRole('button', { name: 'Save section' }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toBe('Section saved.');
+    await expect(page.locator('main').getByRole('status').textContent()).resolves.toBe('Section saved.');
     await page.goto(`${base}/guides/photosynthesis/key-terms`);
     await expect(page.locator('.guide-section').textContent()).resolves.toContain('the six-carbon sugar the plant builds from G3P');
     await context.close();
