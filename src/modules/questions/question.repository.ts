@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Database, NewAnswer, NewQuestion } from '../../db/database.ts';
-import type { Cursor, QuestionPage, QuestionStatus, QuestionSummary, Source } from './question.ts';
+import type { Cursor, QuestionLink, QuestionPage, QuestionStatus, QuestionSummary, Source } from './question.ts';
 
 type Db = Kysely<Database>;
 
@@ -289,19 +289,23 @@ export async function listRelated(
 /** Ids read per query: a fixed number, so the query keeps one shape and is compiled once. */
 const SUMMARY_SLOTS = 5;
 
-const summariesIn = compileOnce((db: Db, ...ids: number[]) => publishedSummaries(db).where('q.id', 'in', ids));
+// A link needs the question's row alone: no subject, no answer row (reading each answer's row for its quick
+// answer cost more than the rest of the query on every page view).
+const linksIn = compileOnce((db: Db, ...ids: number[]) =>
+  db.selectFrom('questions').select(['id', 'slug', 'title']).where('status', '=', 'published').where('id', 'in', ids),
+);
 
 /**
- * The first `want` published questions among `ids`, in the order given. Reads SUMMARY_SLOTS ids at a time, so a
- * list whose first questions are all published (nearly always) costs one query.
+ * Links to the first `want` published questions among `ids`, in the order given. Reads SUMMARY_SLOTS ids at a
+ * time, so a list whose first questions are all published (nearly always) costs one query.
  */
-export async function findSummaries(db: Db, ids: readonly number[], want: number): Promise<QuestionSummary[]> {
-  const found: QuestionSummary[] = [];
+export async function findLinks(db: Db, ids: readonly number[], want: number): Promise<QuestionLink[]> {
+  const found: QuestionLink[] = [];
   for (let start = 0; start < ids.length && found.length < want; start += SUMMARY_SLOTS) {
     const chunk = ids.slice(start, start + SUMMARY_SLOTS);
     // 0 is no question's id: it fills the slots left over.
     const slots = Array.from({ length: SUMMARY_SLOTS }, (_, i) => chunk[i] ?? 0);
-    const rows = new Map((await summariesIn(db, ...slots)).map((r) => [r.id, r]));
+    const rows = new Map((await linksIn(db, ...slots)).map((r) => [r.id, r]));
     for (const id of chunk) {
       const row = rows.get(id);
       if (row && found.length < want) found.push(row);

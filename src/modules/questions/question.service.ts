@@ -8,7 +8,15 @@ import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
 import { similarByTerms } from '../search/index.ts';
 import { findSubjectBySlug, type Subject } from '../subjects/index.ts';
 import * as repo from './question.repository.ts';
-import { type Cursor, encodeCursor, isPublic, type QuestionPage, type QuestionSummary, type Source } from './question.ts';
+import {
+  type Cursor,
+  encodeCursor,
+  isPublic,
+  type QuestionLink,
+  type QuestionPage,
+  type QuestionSummary,
+  type Source,
+} from './question.ts';
 
 type Db = Kysely<Database>;
 
@@ -56,7 +64,7 @@ async function workOutRelated(database: { db: Db; engine: Engine }, page: Page):
   });
 }
 
-async function relatedTo(database: { db: Db; engine: Engine }, page: Page, now: number): Promise<QuestionSummary[]> {
+async function relatedTo(database: { db: Db; engine: Engine }, page: Page, now: number): Promise<QuestionLink[]> {
   let lists = relatedLists.get(database.db);
   if (!lists) {
     lists = new Map();
@@ -75,12 +83,12 @@ async function relatedTo(database: { db: Db; engine: Engine }, page: Page, now: 
   lists.set(page.id, entry);
   if (lists.size > RELATED_KEPT) lists.delete(lists.keys().next().value as number);
 
-  let rows = await repo.findSummaries(database.db, entry.ids, RELATED_LIMIT);
+  let rows = await repo.findLinks(database.db, entry.ids, RELATED_LIMIT);
   // More left than the spares absorbed: work the list out again rather than show a short one.
   if (!fresh && rows.length < Math.min(RELATED_LIMIT, entry.ids.length)) {
     entry.ids = await workOutRelated(database, page);
     entry.expires = now + RELATED_TTL_MS;
-    rows = await repo.findSummaries(database.db, entry.ids, RELATED_LIMIT);
+    rows = await repo.findLinks(database.db, entry.ids, RELATED_LIMIT);
   }
   return rows;
 }

@@ -18,6 +18,9 @@ export interface QuestionSummary {
   quickAnswer: string | null;
 }
 
+/** What a link to a question needs (related questions). */
+export type QuestionLink = Pick<QuestionSummary, 'id' | 'slug' | 'title'>;
+
 export interface ExpertAnswer {
   bodyHtml: string;
   quickAnswer: string;
@@ -42,7 +45,7 @@ export interface QuestionPage {
   subject: { id: number; slug: string; name: string };
   topics: { id: number; slug: string; name: string }[];
   answer: ExpertAnswer | null;
-  related: QuestionSummary[];
+  related: QuestionLink[];
 }
 
 export const TITLE_MIN = 10;
