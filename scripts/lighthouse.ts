@@ -3,10 +3,11 @@
  *
  * Runs Lighthouse 12 (from npm) in Debian's Chromium against the real app with the demo content: the home page,
  * a question page, a study guide and a search page. Writes an HTML and a JSON report per page under
- * reports/lighthouse/ (or --out), prints the four category scores, and exits 1 if any is below 95.
+ * reports/lighthouse/ (or --out), prints the four category scores, records them in docs/benchmarks.md (not with
+ * --print-only), and exits 1 if any is below 95.
  * Chromium: CHROMIUM_PATH, default /usr/bin/chromium (apt install chromium).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +26,7 @@ const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as 
 const BAR = 95;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { out: { type: 'string' }, 'print-only': { type: 'boolean' } } });
   const outDir = path.resolve(values.out ?? path.join(ROOT, 'reports', 'lighthouse'));
   mkdirSync(outDir, { recursive: true });
 
@@ -95,13 +96,38 @@ async function main(): Promise<number> {
   }
 
   const lighthouseVersion = (await import('lighthouse/package.json', { with: { type: 'json' } })).default.version;
-  process.stdout.write(
-    `\nLighthouse ${lighthouseVersion}, Chromium at ${process.env.CHROMIUM_PATH || '/usr/bin/chromium'}, mobile defaults\n\n`,
-  );
-  process.stdout.write(`| page | performance | accessibility | best practices | SEO |\n| --- | --- | --- | --- | --- |\n`);
-  for (const r of rows) process.stdout.write(`| ${r.page} (\`${r.url}\`) | ${CATEGORIES.map((c) => r.scores[c]).join(' | ')} |\n`);
-  process.stdout.write(`\nReports: ${path.relative(ROOT, outDir)}/\n`);
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const table = [
+    `Lighthouse ${lighthouseVersion}, Chromium at ${process.env.CHROMIUM_PATH || '/usr/bin/chromium'}, mobile defaults, demo content, run at ${date}.`,
+    '',
+    '| page | performance | accessibility | best practices | SEO |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.page} (\`${r.url}\`) | ${CATEGORIES.map((c) => r.scores[c]).join(' | ')} |`),
+  ].join('\n');
+  process.stdout.write(`\n${table}\n\nReports: ${path.relative(ROOT, outDir)}/\n`);
+  if (!values['print-only']) recordInDocs(table);
   return rows.every((r) => CATEGORIES.every((c) => (r.scores[c] ?? 0) >= BAR)) ? 0 : 1;
+}
+
+/** The newest run replaces the last under "## Lighthouse", which goes before the sections of npm run bench. */
+function recordInDocs(table: string): void {
+  const file = path.join(ROOT, 'docs', 'benchmarks.md');
+  const heading = '## Lighthouse (`npm run lighthouse`)';
+  const section = `${heading}\n\nEvery category must score at least ${BAR} on each page.\n\n${table}\n\n`;
+  let doc = readFileSync(file, 'utf8');
+  const at = doc.indexOf(heading);
+  if (at >= 0) {
+    // Up to the next section (a heading, or a dated run's marker), whichever comes first.
+    const heading2 = doc.indexOf('\n## ', at + heading.length);
+    const marker = doc.indexOf('<!-- bench', at);
+    const next = [heading2 >= 0 ? heading2 + 1 : -1, marker].filter((i) => i >= 0);
+    const end = next.length > 0 ? Math.min(...next) : doc.length;
+    doc = `${doc.slice(0, at)}${section}${doc.slice(end)}`;
+  } else {
+    const before = doc.indexOf('## Search (`npm run bench:search`)');
+    doc = before >= 0 ? `${doc.slice(0, before)}${section}${doc.slice(before)}` : `${doc.trimEnd()}\n\n${section}`;
+  }
+  writeFileSync(file, doc);
 }
 
 main().then(
