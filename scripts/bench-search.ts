@@ -1,28 +1,7 @@
-/**
- * `npm run bench:search [-- --questions N --rounds R --print-only --database-url postgres://…]`
- *
- * Measures search latency against the product's targets (docs/benchmarks.md): at 1M questions, p95 <= 25 ms for
- * one- to three-word queries and p99 <= 150 ms for any query, on SQLite.
- *
- * Steps: make or reuse a synthetic database with the real `generate` command (the same directories as
- * `npm run bench`: bench-data/100k, bench-data/<N>), bring its schema up to date (which builds the search index of
- * a database made before search existed), then run a fixed mix of queries in this process, one at a time, each
- * timed on its own:
- *
- * - through the service (search: parse, rank, count subjects, load the page's rows, cut snippets), as a
- *   visitor, and for one class as a member (snippets from whole answers);
- * - through the HTTP stack in process (app.inject: routing, the service, rendering the page) for two classes.
- *
- * Every query runs once untimed first (a warm page cache, as on a server that has been up for a while), then
- * `rounds` times timed. Prints p50/p95/p99/max per class and records them in docs/benchmarks.md.
- */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { connect, type DatabaseHandle } from '../src/db/connect.ts';
@@ -30,35 +9,11 @@ import { migrateToLatest } from '../src/db/migrator.ts';
 import { createRandom, pick, randomInt } from '../src/lib/random.ts';
 import { SyntheticTextGenerator } from '../src/modules/content/synthetic-text.ts';
 import { parseQuery, search } from '../src/modules/search/index.ts';
+import { BenchError, benchDataDir, ensureQuestions, log, percentile, positiveInt, ROOT } from './bench-common.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOCS_FILE = path.join(ROOT, 'docs', 'benchmarks.md');
 /** Distinct queries per class; each runs `rounds` times. */
 const PER_CLASS = 40;
-
-class BenchError extends Error {}
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-function positiveInt(raw: string | undefined, name: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw)))
-    throw new BenchError(`--${name} must be a positive whole number`);
-  return Number(raw);
-}
-
-function countPublished(dbFile: string): number {
-  if (!existsSync(dbFile)) return 0;
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  try {
-    if (!db.prepare("select 1 from sqlite_master where type = 'table' and name = 'questions'").get()) return 0;
-    return (db.prepare("select count(*) as n from questions where status = 'published'").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
 
 async function countPublishedIn(handle: DatabaseHandle): Promise<number> {
   const row = await handle.db
@@ -69,36 +24,22 @@ async function countPublishedIn(handle: DatabaseHandle): Promise<number> {
   return Number(row.n);
 }
 
-/**
- * As scripts/bench.ts does: the real command, resumable, seed 1. With a PostgreSQL URL, into that database (its
- * schema brought up to date first, so the search triggers index as it goes).
- */
-async function ensureQuestions(dataDir: string, dbFile: string, wanted: number, pgUrl?: string): Promise<number> {
-  const count = async () => {
-    if (!pgUrl) return countPublished(dbFile);
-    const handle = connect(loadConfig({ DATABASE_URL: pgUrl, LOG_LEVEL: 'silent' }, ROOT).database);
-    try {
-      await migrateToLatest(handle);
-      return await countPublishedIn(handle);
-    } finally {
-      await handle.close();
-    }
-  };
-  const where = pgUrl ? 'the PostgreSQL database' : dataDir;
-  const have = await count();
-  if (have >= wanted) {
-    log(`Reusing ${where}: ${have} published questions.`);
-    return have;
-  }
-  log(`${where} has ${have} published questions; generating up to ${wanted} (resumable)…`);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'generate', '--questions', String(wanted), '--seed', '1'], {
-    cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, ...(pgUrl ? { DATABASE_URL: pgUrl } : {}) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+/** With a PostgreSQL URL, its schema is brought up to date first, so the search triggers index as generate goes. */
+async function ensureBenchQuestions(dataDir: string, dbFile: string, wanted: number, pgUrl?: string): Promise<number> {
+  if (!pgUrl) return ensureQuestions(dataDir, dbFile, wanted);
+  return ensureQuestions(dataDir, dbFile, wanted, {
+    label: 'the PostgreSQL database',
+    env: { DATABASE_URL: pgUrl },
+    count: async () => {
+      const handle = connect(loadConfig({ DATABASE_URL: pgUrl, LOG_LEVEL: 'silent' }, ROOT).database);
+      try {
+        await migrateToLatest(handle);
+        return await countPublishedIn(handle);
+      } finally {
+        await handle.close();
+      }
+    },
   });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  if (code !== 0) throw new BenchError(`generate exited with ${code}`);
-  return count();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -192,11 +133,6 @@ function buildMix(): QueryClass[] {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
 interface Row {
   name: string;
   n: number;
@@ -249,9 +185,9 @@ async function main(): Promise<void> {
   const engineName = pgUrl ? 'PostgreSQL' : 'SQLite';
   const questions = positiveInt(values.questions, 'questions', 1_000_000);
   const rounds = positiveInt(values.rounds, 'rounds', 5);
-  const dataDir = path.join('bench-data', questions === 100_000 ? '100k' : String(questions));
+  const dataDir = benchDataDir(questions);
   const dbFile = path.join(ROOT, dataDir, 'scholia.db');
-  const count = await ensureQuestions(dataDir, dbFile, questions, pgUrl);
+  const count = await ensureBenchQuestions(dataDir, dbFile, questions, pgUrl);
 
   const config = loadConfig(
     { DATA_DIR: path.join(ROOT, dataDir), LOG_LEVEL: 'silent', SITE_URL: 'http://127.0.0.1', ...(pgUrl ? { DATABASE_URL: pgUrl } : {}) },

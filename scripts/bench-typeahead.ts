@@ -1,26 +1,6 @@
-/**
- * `npm run bench:suggest [-- --questions N --rounds R --postgres URL]`
- *
- * Times suggestions while typing (GET /search/suggest) over a synthetic database: on SQLite the same database
- * `npm run bench:search` uses (bench-data/100k or bench-data/<N>, made with `scholia generate --questions N
- * --seed 1` when missing), or with --postgres an existing PostgreSQL database (fill it first with
- * `DATABASE_URL=... scholia generate --questions N --seed 1`). The schema is brought up to date first.
- *
- * What is typed is drawn from the database's own titles (seeded, so runs compare): the first 2 to 6 letters of a
- * title's word (common words come up as often as in titles), and 1 to 3 consecutive words of a title with the last
- * one cut short, as someone stopping mid-word. Then inputs that match nothing, and hostile ones. Each input runs
- * once untimed (a warm cache, as on a server up for a while), then `rounds` times, one at a time, through the
- * service (what the route calls), and one class through the whole HTTP stack in process (app.inject).
- *
- * Prints p50/p95/p99/max per class; docs/benchmarks.md ("Suggestions while typing") has the figures.
- */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -28,53 +8,11 @@ import { connect } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migrator.ts';
 import { createRandom, pick, randomInt } from '../src/lib/random.ts';
 import { SUGGESTION_LIMIT, suggest } from '../src/modules/search/typeahead.service.ts';
+import { BenchError, benchDataDir, ensureQuestions, log, percentile, positiveInt, ROOT } from './bench-common.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Inputs per class; each runs `rounds` times. */
 const PER_CLASS = 60;
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
-
-class BenchError extends Error {}
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-function positiveInt(raw: string | undefined, name: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw)))
-    throw new BenchError(`--${name} must be a positive whole number`);
-  return Number(raw);
-}
-
-function countPublished(dbFile: string): number {
-  if (!existsSync(dbFile)) return 0;
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  try {
-    if (!db.prepare("select 1 from sqlite_master where type = 'table' and name = 'questions'").get()) return 0;
-    return (db.prepare("select count(*) as n from questions where status = 'published'").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
-/** As scripts/bench-search.ts does: the real command, resumable, seed 1. */
-async function ensureQuestions(dataDir: string, dbFile: string, wanted: number): Promise<number> {
-  const have = countPublished(dbFile);
-  if (have >= wanted) {
-    log(`Reusing ${dataDir}: ${have} published questions.`);
-    return have;
-  }
-  log(`${dataDir} has ${have} published questions; generating up to ${wanted} (resumable)…`);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'generate', '--questions', String(wanted), '--seed', '1'], {
-    cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  if (code !== 0) throw new BenchError(`generate exited with ${code}`);
-  return countPublished(dbFile);
-}
 
 interface InputClass {
   name: string;
@@ -144,11 +82,6 @@ async function buildMix(titleAt: (id: number) => Promise<string | undefined>, ma
   return classes;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
 interface Row {
   name: string;
   n: number;
@@ -215,7 +148,7 @@ async function main(): Promise<void> {
     where = 'PostgreSQL';
   } else {
     const questions = positiveInt(values.questions, 'questions', 100_000);
-    const dataDir = path.join('bench-data', questions === 100_000 ? '100k' : String(questions));
+    const dataDir = benchDataDir(questions);
     await ensureQuestions(dataDir, path.join(ROOT, dataDir, 'scholia.db'), questions);
     env = { DATA_DIR: path.join(ROOT, dataDir) };
     where = 'SQLite';

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { CeilingPage } from './bench-ceiling.ts';
+import { BenchError, ensureQuestions, log, openReadonly, positiveInt } from './bench-common.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOST = '127.0.0.1';
@@ -112,19 +113,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers.
 
-class BenchError extends Error {}
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-function positiveInt(raw: string | undefined, name: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw)))
-    throw new BenchError(`--${name} must be a positive whole number`);
-  return Number(raw);
-}
-
 /** A port nobody listens on right now (the OS picks it; it stays free until the server binds it in practice). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -170,39 +158,8 @@ function peakRssMb(pid: number): number {
 // ---------------------------------------------------------------------------------------------------------------
 // The database.
 
-function openReadonly(dbFile: string): Database.Database | undefined {
-  if (!existsSync(dbFile)) return undefined;
-  return new Database(dbFile, { readonly: true, fileMustExist: true });
-}
-
-function countPublished(dbFile: string): number {
-  const db = openReadonly(dbFile);
-  if (!db) return 0;
-  try {
-    const table = db.prepare("select 1 from sqlite_master where type = 'table' and name = 'questions'").get();
-    if (!table) return 0;
-    return (db.prepare("select count(*) as n from questions where status = 'published'").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
-async function ensureQuestions(dataDir: string, dbFile: string, wanted: number): Promise<number> {
-  const have = countPublished(dbFile);
-  if (have >= wanted) {
-    log(`Reusing ${dataDir}: ${have} published questions.`);
-    return have;
-  }
-  log(`${dataDir} has ${have} published questions; generating up to ${wanted} (resumable)…`);
-  // The real command, so the benchmark measures data made the way an operator would make it.
-  const child = startChild(['--import', 'tsx', 'src/cli.ts', 'generate', '--questions', String(wanted), '--seed', '1'], {
-    DATA_DIR: dataDir,
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  if (code !== 0) throw new BenchError(`generate exited with ${code}`);
-  const now = countPublished(dbFile);
-  if (now < wanted) throw new BenchError(`generate finished but the database has only ${now} published questions`);
-  return now;
+function ensureBenchQuestions(dataDir: string, dbFile: string, wanted: number): Promise<number> {
+  return ensureQuestions(dataDir, dbFile, wanted, { start: startChild });
 }
 
 const MEMBER_EMAIL = 'bench-member@example.org';
@@ -462,7 +419,7 @@ async function main(): Promise<void> {
   // One directory per size, so a small trial database never stands in for the real one.
   const dataDir = path.join('bench-data', questions === 100_000 ? '100k' : String(questions));
   const dbFile = path.join(ROOT, dataDir, 'scholia.db');
-  const count = await ensureQuestions(dataDir, dbFile, questions);
+  const count = await ensureBenchQuestions(dataDir, dbFile, questions);
 
   const paths = sampleQuestionPaths(dbFile);
   if (paths.length === 0) throw new BenchError('no published questions to request');

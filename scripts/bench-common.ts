@@ -1,0 +1,90 @@
+// What the benchmark scripts (bench.ts, bench-search.ts, bench-typeahead.ts) share: their error type, logging,
+// option parsing, and the synthetic database they measure, made by the real `generate` command.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A failure the script explains in one line (anything else prints its stack). */
+export class BenchError extends Error {}
+
+/** Progress goes to stderr, so stdout holds only the figures. */
+export function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export function positiveInt(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw)))
+    throw new BenchError(`--${name} must be a positive whole number`);
+  return Number(raw);
+}
+
+/** Where a database of N questions lives: bench-data/100k for the usual size, bench-data/<N> for others. */
+export function benchDataDir(questions: number): string {
+  return path.join('bench-data', questions === 100_000 ? '100k' : String(questions));
+}
+
+export function openReadonly(dbFile: string): Database.Database | undefined {
+  if (!existsSync(dbFile)) return undefined;
+  return new Database(dbFile, { readonly: true, fileMustExist: true });
+}
+
+export function countPublished(dbFile: string): number {
+  const db = openReadonly(dbFile);
+  if (!db) return 0;
+  try {
+    if (!db.prepare("select 1 from sqlite_master where type = 'table' and name = 'questions'").get()) return 0;
+    return (db.prepare("select count(*) as n from questions where status = 'published'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+export interface EnsureOptions {
+  /** How published questions are counted (defaults to the SQLite file; bench-search counts in PostgreSQL). */
+  count?: () => Promise<number> | number;
+  /** Extra environment for generate (DATABASE_URL for PostgreSQL). */
+  env?: Record<string, string>;
+  /** How the child is started (bench.ts tracks its children to stop them on Ctrl-C). */
+  start?: (args: string[], env: Record<string, string>) => ChildProcess;
+  /** What to call the database in messages. */
+  label?: string;
+}
+
+function startPlain(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/**
+ * At least `wanted` published questions, made by the real command (resumable, seed 1), so the benchmarks measure
+ * data made the way an operator would make it. Returns how many there are.
+ */
+export async function ensureQuestions(dataDir: string, dbFile: string, wanted: number, options: EnsureOptions = {}): Promise<number> {
+  const count = options.count ?? (() => countPublished(dbFile));
+  const label = options.label ?? dataDir;
+  const have = await count();
+  if (have >= wanted) {
+    log(`Reusing ${label}: ${have} published questions.`);
+    return have;
+  }
+  log(`${label} has ${have} published questions; generating up to ${wanted} (resumable)…`);
+  const child = (options.start ?? startPlain)(['--import', 'tsx', 'src/cli.ts', 'generate', '--questions', String(wanted), '--seed', '1'], {
+    DATA_DIR: dataDir,
+    ...options.env,
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  if (code !== 0) throw new BenchError(`generate exited with ${code}`);
+  const now = await count();
+  if (now < wanted) throw new BenchError(`generate finished but the database has only ${now} published questions`);
+  return now;
+}
+
+/** The p-th percentile of sorted timings (nearest rank). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
