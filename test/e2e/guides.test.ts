@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/demo/seed.ts';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { axeViolations, launchChromium } from '../helpers/browser.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { axeViolations, type DemoSite, startDemoSite } from '../helpers/browser.ts';
 import { chromiumPath } from '../helpers/environment.ts';
 
 const CANARY_WORD = 'marrowgleam';
@@ -13,16 +11,14 @@ describe.skipIf(!chromiumPath)('study guides in Chromium', () => {
   let base: string;
   let browser: Browser;
 
+  let site: DemoSite | undefined;
+
   beforeAll(async () => {
-    t = await buildTestApp('sqlite');
-    await seedDemo(t.database.db);
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    site = await startDemoSite();
+    ({ t, base, browser } = site);
   });
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await site?.close();
   });
 
   async function expectNoViolations(page: Page, label: string) {

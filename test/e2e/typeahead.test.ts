@@ -1,28 +1,22 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/demo/seed.ts';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { axeViolations, launchChromium } from '../helpers/browser.ts';
+import { axeViolations, type DemoSite, startDemoSite } from '../helpers/browser.ts';
 import { chromiumPath } from '../helpers/environment.ts';
 
 // Suggestions while typing (public/search.js) in a real browser, over the demo content.
 
 describe.skipIf(!chromiumPath)('suggestions while typing in Chromium', () => {
-  let t: TestApp;
   let base: string;
   let browser: Browser;
 
+  let site: DemoSite | undefined;
+
   beforeAll(async () => {
-    t = await buildTestApp('sqlite');
-    await seedDemo(t.database.db);
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    site = await startDemoSite();
+    ({ base, browser } = site);
   });
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await site?.close();
   });
 
   const box = (page: Page) => page.getByRole('combobox', { name: 'Search questions and study guides' });

@@ -1,5 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { seedDemo } from '../../src/demo/seed.ts';
+import { buildTestApp, type TestApp } from './app.ts';
 import { chromiumPath } from './environment.ts';
 
 /** Debian's Chromium, with the flags this sandboxed, offline machine needs. */
@@ -38,4 +41,30 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
   });
   return result;
+}
+
+export interface DemoSite {
+  t: TestApp;
+  /** http://127.0.0.1:<port> */
+  base: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** The demo site (SQLite) listening on a free port, and Chromium to browse it. */
+export async function startDemoSite(): Promise<DemoSite> {
+  const t = await buildTestApp('sqlite');
+  await seedDemo(t.database.db);
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  const browser = await launchChromium();
+  return {
+    t,
+    base,
+    browser,
+    async close() {
+      await browser.close();
+      await t.close();
+    },
+  };
 }
