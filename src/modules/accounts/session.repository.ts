@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { compileOnce } from '../../db/compiled.ts';
 import type { Database, Role } from '../../db/database.ts';
 
 type Db = Kysely<Database>;
@@ -30,8 +31,9 @@ export async function insertSession(
     .execute();
 }
 
-export async function findSession(db: Db, idHash: string): Promise<SessionRow | undefined> {
-  const row = await db
+// Every signed-in request starts here: compiled once.
+const sessionQuery = compileOnce((db: Db, idHash: string) =>
+  db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select([
@@ -48,8 +50,11 @@ export async function findSession(db: Db, idHash: string): Promise<SessionRow | 
     .where('s.id_hash', '=', idHash)
     // A suspended or deleted account has no live sessions, whatever the table still holds.
     .where('u.suspended_at', 'is', null)
-    .where('u.deleted_at', 'is', null)
-    .executeTakeFirst();
+    .where('u.deleted_at', 'is', null),
+);
+
+export async function findSession(db: Db, idHash: string): Promise<SessionRow | undefined> {
+  const [row] = await sessionQuery(db, idHash);
   if (!row) return undefined;
   return {
     idHash: row.id_hash,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { compileOnce } from '../../db/compiled.ts';
 import type { Database } from '../../db/database.ts';
 import type { MembershipState, PlanRow } from './membership.ts';
 
@@ -14,12 +15,16 @@ export interface MembershipRecord extends MembershipState {
   notice: string | null;
 }
 
-export async function findMembership(db: Db, userId: number): Promise<MembershipRecord | undefined> {
-  const row = await db
+// Every signed-in page looks the membership up: compiled once.
+const membershipQuery = compileOnce((db: Db, userId: number) =>
+  db
     .selectFrom('memberships')
     .select(['status', 'source', 'period_end', 'cancel_at_period_end', 'in_trial', 'subscription_id', 'plan_id', 'notice'])
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
+    .where('user_id', '=', userId),
+);
+
+export async function findMembership(db: Db, userId: number): Promise<MembershipRecord | undefined> {
+  const [row] = await membershipQuery(db, userId);
   return row
     ? {
         status: row.status,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { compileOnce } from '../../db/compiled.ts';
 import type { Database } from '../../db/database.ts';
 
 type Db = Kysely<Database>;
@@ -22,14 +23,18 @@ export async function insertNotification(
     .execute();
 }
 
-export async function countUnread(db: Db, userId: number): Promise<number> {
-  const r = await db
+// The bell's count is on every signed-in page: compiled once.
+const unreadQuery = compileOnce((db: Db, userId: number) =>
+  db
     .selectFrom('notifications')
     .select((eb) => eb.fn.countAll<string | number>().as('n'))
     .where('user_id', '=', userId)
-    .where('read_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+    .where('read_at', 'is', null),
+);
+
+export async function countUnread(db: Db, userId: number): Promise<number> {
+  const [r] = await unreadQuery(db, userId);
+  return Number(r?.n ?? 0);
 }
 
 export async function listNotifications(db: Db, userId: number, limit: number): Promise<NotificationRow[]> {
