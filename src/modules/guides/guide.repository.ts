@@ -55,37 +55,26 @@ export async function listGuides(db: Db, opts: { publishedOnly: boolean }): Prom
   return rows.map(toSummary);
 }
 
-// Question pages ask for these on every render: compiled once, one walk of (subject_id, status, title).
-const linksQuery = compileOnce((db: GuideDb, subjectId: number, limit: number) =>
-  db
+/** Every published guide (by title) and the topics of each: what question pages link from (kept in memory). */
+export async function listPublishedLinkIndex(db: Db): Promise<{
+  guides: Array<{ id: number; slug: string; title: string; subjectId: number }>;
+  topics: Array<{ topicId: number; guideId: number }>;
+}> {
+  const gdb = guideDb(db);
+  const guides = await gdb
     .selectFrom('guides')
-    .select(['slug', 'title'])
-    .where('subject_id', '=', subjectId)
+    .select(['id', 'slug', 'title', 'subject_id as subjectId'])
     .where('status', '=', 'published')
     .orderBy('title')
-    .limit(limit),
-);
-
-export function listPublishedLinks(db: Db, subjectId: number, limit: number): Promise<Array<{ slug: string; title: string }>> {
-  return linksQuery(guideDb(db), subjectId, limit);
-}
-
-// Also on every question page render, once per topic of the question: a backward walk of (topic_id, guide_id),
-// newest guide first, each guide found by its key, stopping at the limit.
-const topicLinksQuery = compileOnce((db: GuideDb, topicId: number, limit: number) =>
-  db
+    .orderBy('id')
+    .execute();
+  const topics = await gdb
     .selectFrom('guide_topics as gt')
     .innerJoin('guides as g', 'g.id', 'gt.guide_id')
-    .select(['g.slug', 'g.title'])
-    .where('gt.topic_id', '=', topicId)
+    .select(['gt.topic_id as topicId', 'gt.guide_id as guideId'])
     .where('g.status', '=', 'published')
-    .orderBy('gt.guide_id', 'desc')
-    .limit(limit),
-);
-
-/** Published guides having this topic, newest first. */
-export function listPublishedLinksOfTopic(db: Db, topicId: number, limit: number): Promise<Array<{ slug: string; title: string }>> {
-  return topicLinksQuery(guideDb(db), topicId, limit);
+    .execute();
+  return { guides, topics };
 }
 
 // A guide's related questions, per topic: the same walk as the question pages' own related list (question ids,

@@ -56,23 +56,68 @@ export function listGuidesForSitemap(db: Db) {
  * then the others of its subject (by title). Every query walks an index and stops at the limit: this runs on every
  * render of a question page.
  */
+/** How long a process keeps the published guides' links before reading them again (see listGuideLinks). */
+const LINKS_TTL_MS = 60_000;
+
+interface LinkSnapshot {
+  generation: number;
+  expires: number;
+  /** Published guides by title. */
+  guides: Array<{ id: number; slug: string; title: string; subjectId: number }>;
+  /** Guide ids of each topic, newest guide first. */
+  byTopic: Map<number, number[]>;
+}
+
+let linksGeneration = 0;
+let snapshot: { db: Db; value: LinkSnapshot } | undefined;
+
+/** A guide write made in this process: the next question page reads the links again. */
+function changesLinks<A extends unknown[], R>(write: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await write(...args);
+    } finally {
+      linksGeneration++;
+    }
+  };
+}
+
+async function linkSnapshot(db: Db, now: number): Promise<LinkSnapshot> {
+  const kept = snapshot?.db === db ? snapshot.value : undefined;
+  if (kept && kept.generation === linksGeneration && kept.expires > now) return kept;
+  const generation = linksGeneration;
+  const { guides, topics } = await repo.listPublishedLinkIndex(db);
+  const byTopic = new Map<number, number[]>();
+  for (const t of topics) byTopic.set(t.topicId, [...(byTopic.get(t.topicId) ?? []), t.guideId]);
+  for (const ids of byTopic.values()) ids.sort((a, b) => b - a);
+  const value = { generation, expires: now + LINKS_TTL_MS, guides, byTopic };
+  snapshot = { db, value };
+  return value;
+}
+
+/**
+ * Published guides to link from a question page: those sharing one of its topics (by title), then the others of
+ * its subject (by title), at most `limit`. Every question page render asks, and guides are few and change rarely,
+ * so each process keeps the published guides' titles and topics in memory: a guide saved in this process shows at
+ * once, one saved in another process within LINKS_TTL_MS (as visitors' cached pages do, PAGE_CACHE_TTL_SECONDS).
+ */
 export async function listGuideLinks(
   db: Db,
   subjectId: number,
   topicIds: readonly number[],
   limit = 5,
+  clock: Clock = systemClock,
 ): Promise<Array<{ slug: string; title: string }>> {
-  const sharing = new Map<string, { slug: string; title: string }>();
+  const index = await linkSnapshot(db, clock.now().getTime());
+  const sharing = new Set<number>();
   for (const topicId of topicIds) {
-    if (sharing.size >= limit) break;
-    for (const g of await repo.listPublishedLinksOfTopic(db, topicId, limit)) if (sharing.size < limit) sharing.set(g.slug, g);
+    for (const id of index.byTopic.get(topicId) ?? []) if (sharing.size < limit) sharing.add(id);
   }
-  const links = [...sharing.values()].sort((a, b) => a.title.localeCompare(b.title));
-  if (links.length < limit) {
-    // Asking for as many more as were found already leaves room for the subject's guides that are among them.
-    for (const g of await repo.listPublishedLinks(db, subjectId, limit + links.length)) {
-      if (links.length < limit && !sharing.has(g.slug)) links.push(g);
-    }
+  const pick = (g: { slug: string; title: string }) => ({ slug: g.slug, title: g.title });
+  const links = index.guides.filter((g) => sharing.has(g.id)).map(pick);
+  for (const g of index.guides) {
+    if (links.length >= limit) break;
+    if (g.subjectId === subjectId && !sharing.has(g.id)) links.push(pick(g));
   }
   return links;
 }
@@ -216,7 +261,7 @@ async function resolveSubject(db: Db, slug: string): Promise<{ id: number } | Fi
 }
 
 /** A new guide, as a draft, with its first revision. */
-export async function createGuide(db: Db, authorId: number, input: GuideFields, clock: Clock = systemClock): Promise<Outcome<number>> {
+async function createGuideNow(db: Db, authorId: number, input: GuideFields, clock: Clock = systemClock): Promise<Outcome<number>> {
   const f = clean(input);
   const checked = await checkDetails(db, f);
   if ('issues' in checked) return invalid(checked.issues);
@@ -256,7 +301,7 @@ export async function createGuide(db: Db, authorId: number, input: GuideFields, 
  * Saves the guide's title, subject, overview and topics (the slug stays, so links keep working). The topics are
  * set again on every save, in the subject saved, so a guide moved to another subject takes its topic names along.
  */
-export async function updateGuideDetails(
+async function updateGuideDetailsNow(
   db: Db,
   authorId: number,
   guideId: number,
@@ -295,7 +340,7 @@ export async function updateGuideDetails(
 }
 
 /** Draft -> published (the first time sets published_at), or back to draft. A guide needs a section to publish. */
-export async function setGuideStatus(db: Db, guideId: number, status: GuideStatus, clock: Clock = systemClock): Promise<Outcome> {
+async function setGuideStatusNow(db: Db, guideId: number, status: GuideStatus, clock: Clock = systemClock): Promise<Outcome> {
   const guide = await repo.findGuideById(db, guideId);
   if (!guide) return notFound;
   if (status === 'published' && (await repo.countSections(db, guideId)) === 0) {
@@ -430,7 +475,7 @@ export async function removeSection(db: Db, guideId: number, sectionId: number, 
 }
 
 /** Puts an earlier revision back, as a new revision (so the restore itself can be undone the same way). */
-export async function restoreRevision(
+async function restoreRevisionNow(
   db: Db,
   authorId: number,
   guideId: number,
@@ -487,7 +532,7 @@ export interface GuideImportResult {
  * already there (imported before, or earlier in the same batch) is left alone, so importing twice adds nothing.
  * Runs inside the caller's transaction when given one.
  */
-export async function importGuides(
+async function importGuidesNow(
   db: Db,
   guides: readonly GuideImport[],
   opts: { clock?: Clock; authorId?: number | null } = {},
@@ -571,3 +616,13 @@ export async function importGuides(
   }
   return { added, alreadyPresent };
 }
+
+export const createGuide = changesLinks(createGuideNow);
+
+export const updateGuideDetails = changesLinks(updateGuideDetailsNow);
+
+export const setGuideStatus = changesLinks(setGuideStatusNow);
+
+export const restoreRevision = changesLinks(restoreRevisionNow);
+
+export const importGuides = changesLinks(importGuidesNow);
