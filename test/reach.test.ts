@@ -136,12 +136,34 @@ describe.each(engines)('sitemaps, feeds and robots.txt on %s', (engine) => {
     const lines = res.body.split('\n');
     expect(lines).toContain('User-agent: *');
     expect(lines).toContain(`Sitemap: ${SITE}/sitemap.xml`);
-    for (const p of ['/account', '/admin', '/editor', '/educator', '/login', '/signup', '/reset', '/ask', '/notifications']) {
+    for (const p of [
+      '/account',
+      '/admin',
+      '/editor',
+      '/educator',
+      '/login',
+      '/signup',
+      '/reset',
+      '/ask',
+      '/notifications',
+      '/search/suggest',
+    ]) {
       expect(lines).toContain(`Disallow: ${p}`);
     }
     // Public pages stay open: no rule is a prefix of them.
     const disallowed = lines.filter((l) => l.startsWith('Disallow: ')).map((l) => l.slice('Disallow: '.length));
-    for (const open of ['/', '/q/1/x', '/subjects', '/subjects/history', '/membership', '/static/app.css', '/feed.xml', '/sitemap.xml']) {
+    for (const open of [
+      '/',
+      '/q/1/x',
+      '/subjects',
+      '/subjects/history',
+      '/membership',
+      '/static/app.css',
+      '/feed.xml',
+      '/sitemap.xml',
+      '/search?q=revolution',
+      '/guides/macbeth',
+    ]) {
       expect(
         disallowed.filter((d) => open.startsWith(d)),
         open,

@@ -3,7 +3,7 @@
 // Crawlers may read every public page: questions, subjects, the membership page, static files (a page is rendered
 // with its CSS). What is kept out is either personal (account, notifications), staff work (educator queue, editor
 // review, admin), or a form or one-time link that has nothing to index and only costs a request (sign-in, sign-up,
-// resets, trial buttons, webhooks). Search pages stay crawlable (their canonical URL and description say what
+// resets, trial buttons, webhooks, the suggestions endpoint). Search pages stay crawlable (their canonical URL and description say what
 // they are), as Lighthouse's SEO audit expects of every public page. robots.txt is advice, not access control; every one of these paths
 // checks its viewer on the server.
 //
@@ -27,6 +27,8 @@ export const DISALLOWED_PATHS: readonly string[] = [
   '/membership/',
   '/webhooks/',
   '/healthz',
+  // The search boxes' suggestions: JSON for a script, with nothing a search page does not already link.
+  '/search/suggest',
 ];
 
 /**
