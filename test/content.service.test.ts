@@ -7,7 +7,7 @@ import { createUser, listEducatorSubjectSlugs } from '../src/modules/accounts/in
 import { countQuestions, generateQuestions } from '../src/modules/content/generate.service.ts';
 import { importQuestions } from '../src/modules/content/import.service.ts';
 import { getQuestionPage, getSubjectPage, listRecentlyAnswered, PAGE_SIZE } from '../src/modules/questions/index.ts';
-import { ensureStandardSubjects, listSubjects } from '../src/modules/subjects/index.ts';
+import { ensureStandardSubjects, ensureSubject, ensureTopic, listSubjects } from '../src/modules/subjects/index.ts';
 import { createTestDatabase, engines, type TestDatabase } from './helpers/databases.ts';
 import { makeEducator, makeQuestion } from './helpers/factories.ts';
 
@@ -170,6 +170,22 @@ describe.each(engines)('content services on %s', (engine) => {
     it('treats the same question twice in one file as one', async () => {
       const report = await importQuestions(database.db, source([good(1), good(1, { answer: 'A different answer text.' })]));
       expect(report).toMatchObject({ added: 1, alreadyPresent: 1 });
+    });
+  });
+
+  describe('subjects and topics', () => {
+    it('makes one subject and one topic when their first uses come at once', async () => {
+      const db = database.db;
+      const subjects = await Promise.all(Array.from({ length: 8 }, () => ensureSubject(db, 'Astronomy')));
+      expect(new Set(subjects.map((s) => s.id)).size).toBe(1);
+      const subjectId = subjects[0]?.id as number;
+      const topics = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => ensureTopic(db, subjectId, i % 2 ? 'Black Holes' : 'black  holes')),
+      );
+      expect(new Set(topics.map((t) => t.id)).size).toBe(1);
+      expect(topics[0]).toMatchObject({ slug: 'black-holes', subjectId });
+      const rows = await db.selectFrom('topics').select('id').where('subject_id', '=', subjectId).execute();
+      expect(rows).toHaveLength(1);
     });
   });
 

@@ -35,9 +35,13 @@ export async function findSubjectsBySlugs(db: Db, slugs: readonly string[]): Pro
   return db.selectFrom('subjects').select(['id', 'slug', 'name', 'description', 'position']).where('slug', 'in', slugs).execute();
 }
 
-export async function insertSubject(db: Db, subject: Omit<Subject, 'id'>): Promise<Subject> {
-  const { id } = await db.insertInto('subjects').values(subject).returning('id').executeTakeFirstOrThrow();
-  return { id, ...subject };
+/** Adds the subject unless one has its slug already (two first uses at once make one subject). */
+export async function insertSubjectIfAbsent(db: Db, subject: Omit<Subject, 'id'>): Promise<void> {
+  await db
+    .insertInto('subjects')
+    .values(subject)
+    .onConflict((oc) => oc.column('slug').doNothing())
+    .execute();
 }
 
 export async function listTopics(db: Db, subjectId: number): Promise<Topic[]> {
@@ -58,13 +62,13 @@ export async function findTopic(db: Db, subjectId: number, slug: string): Promis
     .executeTakeFirst();
 }
 
-export async function insertTopic(db: Db, topic: Omit<Topic, 'id'>): Promise<Topic> {
-  const { id } = await db
+/** Adds the topic unless one of the subject has its slug already (two first uses at once make one topic). */
+export async function insertTopicIfAbsent(db: Db, topic: Omit<Topic, 'id'>): Promise<void> {
+  await db
     .insertInto('topics')
     .values({ subject_id: topic.subjectId, slug: topic.slug, name: topic.name })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { id, ...topic };
+    .onConflict((oc) => oc.columns(['subject_id', 'slug']).doNothing())
+    .execute();
 }
 
 export async function maxSubjectPosition(db: Db): Promise<number> {

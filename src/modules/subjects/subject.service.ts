@@ -16,18 +16,28 @@ export async function ensureSubject(db: Db, name: string): Promise<Subject> {
   if (existing) return existing;
   const standardIndex = STANDARD_SUBJECTS.findIndex((s) => s.slug === slug);
   const standard = STANDARD_SUBJECTS[standardIndex];
-  return repo.insertSubject(db, {
+  await repo.insertSubjectIfAbsent(db, {
     slug,
     name: standard?.name ?? clean,
     description: standard?.description ?? '',
     position: standard ? standardIndex + 1 : Math.max(STANDARD_SUBJECTS.length, await repo.maxSubjectPosition(db)) + 1,
   });
+  // Ours, or the one another request made meanwhile.
+  const made = await repo.findSubjectBySlug(db, slug);
+  if (!made) throw new Error(`subject ${slug} was neither found nor made`);
+  return made;
 }
 
 export async function ensureTopic(db: Db, subjectId: number, name: string): Promise<Topic> {
   const clean = name.replace(/\s+/g, ' ').trim();
   const slug = slugify(clean, 60);
-  return (await repo.findTopic(db, subjectId, slug)) ?? repo.insertTopic(db, { subjectId, slug, name: clean });
+  const existing = await repo.findTopic(db, subjectId, slug);
+  if (existing) return existing;
+  await repo.insertTopicIfAbsent(db, { subjectId, slug, name: clean });
+  // Ours, or the one another request made meanwhile.
+  const made = await repo.findTopic(db, subjectId, slug);
+  if (!made) throw new Error(`topic ${slug} was neither found nor made`);
+  return made;
 }
 
 /** Creates the standard subjects and their topics where missing. */
