@@ -178,6 +178,25 @@ describe.each(engines)('Stripe mode on %s', (engine) => {
     expect((await second.c.get('/account/billing')).body).toContain('did not start a trial');
   });
 
+  it('keeps one trial when Checkout is finished in two tabs: the second subscription is ended at once', async () => {
+    const { user, c } = await person();
+    // Both tabs reach Checkout before either is finished.
+    const [first, second] = [await checkout(c), await checkout(c)];
+    const firstSub = fake.completeCheckout(first, 'fp_two_tabs');
+    expect((await c.get(`/membership/welcome?session_id=${first}`)).body).toContain('Your free trial has started');
+    const secondSub = fake.completeCheckout(second, 'fp_two_tabs');
+    await c.get(`/membership/welcome?session_id=${second}`);
+    for (const type of ['customer.subscription.created', 'checkout.session.completed'])
+      await deliver(fake.event(type, fake.objectFor(type, secondSub)));
+    // The membership follows the first; the second is canceled with nothing charged.
+    expect(fake.subscriptions.get(firstSub.id)?.status).toBe('trialing');
+    expect(fake.subscriptions.get(secondSub.id)?.status).toBe('canceled');
+    expect(await statusOf(user.id)).toBe('trialing');
+    expect((await getMembership(t.database.db, user.id))?.subscriptionId).toBe(firstSub.id);
+    const mails = await readOutbox(t.database.db, { to: user.email, limit: 10 });
+    expect(mails.filter((m) => m.subject.includes('free trial has started'))).toHaveLength(1);
+  });
+
   it('offers no second trial to an address that had one: Checkout goes straight to the plan', async () => {
     const { c } = await person('Repeat.Reader+again@gmail.com');
     // The same Gmail inbox, written differently, had a trial under another account.

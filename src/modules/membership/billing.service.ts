@@ -8,6 +8,7 @@ import {
   type BillingProvider,
   BillingUnavailable,
   cardIdentity,
+  extraTrials,
   MEMBERSHIP_EVENTS,
   membershipFromSubscription,
   pickSubscription,
@@ -85,7 +86,8 @@ export async function syncCustomer(deps: BillingDeps, customerId: string, event?
     return 'unknown_customer';
   }
   const subs = await deps.billing.listSubscriptions(customerId);
-  const chosen = pickSubscription(subs);
+  const followedId = (await repo.findMembership(deps.db, owner.userId))?.subscriptionId;
+  const chosen = pickSubscription(subs, followedId);
   const next = chosen ? membershipFromSubscription(chosen, nowDate.getTime()) : null;
   const plan = chosen?.priceId ? await repo.findPlan(deps.db, { priceId: chosen.priceId }) : undefined;
 
@@ -130,6 +132,7 @@ export async function syncCustomer(deps: BillingDeps, customerId: string, event?
   // Side effects after the commit.
   if (outcome.result === 'applied' && chosen) {
     if (outcome.refused && ['trialing', 'active', 'past_due'].includes(chosen.status)) await deps.billing.cancelNow(chosen.id);
+    for (const extra of extraTrials(subs, chosen)) await deps.billing.cancelNow(extra.id);
     if (outcome.trialStarted && !owner.deleted)
       await deps.mailer.send(trialStartedMail(deps.site, owner.email, owner.name, outcome.periodEnd, plan ?? null, deps.reminderHours));
   }

@@ -84,10 +84,21 @@ const ENDED = new Set(['canceled', 'unpaid', 'incomplete_expired', 'paused']);
 
 /**
  * The subscription a person's membership follows when they have several (an old canceled one and a new one):
- * one that grants access first, then the newest.
+ * one that grants access first, the one already followed (`followedId`) before another that grants access too,
+ * then the newest.
  */
-export function pickSubscription(subs: SubscriptionSnapshot[]): SubscriptionSnapshot | undefined {
-  return [...subs].sort((a, b) => Number(GRANTING.has(b.status)) - Number(GRANTING.has(a.status)) || b.createdMs - a.createdMs)[0];
+export function pickSubscription(subs: SubscriptionSnapshot[], followedId?: string | null): SubscriptionSnapshot | undefined {
+  const grants = (s: SubscriptionSnapshot) => Number(GRANTING.has(s.status));
+  const followed = (s: SubscriptionSnapshot) => Number(s.id === followedId);
+  return [...subs].sort((a, b) => grants(b) - grants(a) || followed(b) - followed(a) || b.createdMs - a.createdMs)[0];
+}
+
+/**
+ * Trials beside the one followed: a second Checkout finished in another tab. Ended at once (nothing has been
+ * charged on a trial), so one person never pays twice.
+ */
+export function extraTrials(subs: SubscriptionSnapshot[], chosen: SubscriptionSnapshot): SubscriptionSnapshot[] {
+  return subs.filter((s) => s.id !== chosen.id && s.status === 'trialing');
 }
 
 /**
