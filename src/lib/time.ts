@@ -24,3 +24,10 @@ export function formatDate(iso: string): string {
   }
   return out;
 }
+
+/** The latest of ISO-8601 UTC timestamps (they sort as text), or `floor` when none is later. */
+export function latestIso(values: Iterable<string>, floor = ''): string {
+  let latest = floor;
+  for (const v of values) if (v > latest) latest = v;
+  return latest;
+}

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Database } from '../../db/database.ts';
+import { latestIso } from '../../lib/time.ts';
 import type { QuestionSummary } from '../questions/index.ts';
 import { type GuideDb, type GuideSectionsTable, type GuideStatus, type GuidesTable, guideDb } from './guide.tables.ts';
 import type { Guide, GuideRevision, GuideSection, GuideSummary, GuideTopic, TopicName } from './guide.ts';
@@ -395,7 +396,10 @@ export async function listPublishedForSitemap(
     .execute();
   return guides.map((x) => {
     const own = sections.filter((s) => s.guide_id === x.id);
-    const updatedAt = own.reduce((m, s) => (s.updated_at > m ? s.updated_at : m), x.updated_at);
+    const updatedAt = latestIso(
+      own.map((s) => s.updated_at),
+      x.updated_at,
+    );
     return { slug: x.slug, updatedAt, sections: own.map((s) => ({ slug: s.slug, updatedAt: s.updated_at })) };
   });
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { latestIso } from '../../lib/time.ts';
 import { listGuidesForSitemap } from '../guides/index.ts';
 import { questionPath } from '../questions/index.ts';
 import { findSubjectBySlug, listSubjects } from '../subjects/index.ts';
@@ -66,8 +67,7 @@ export async function pagesSitemapEntries(db: Db, site: ReachSite): Promise<Site
   }
   // Study guides: the guide page and each section page (members-only sections list only their free opening).
   const guides = await listGuidesForSitemap(db);
-  if (guides.length > 0)
-    entries.push({ loc: `${site.url}/guides`, lastmod: guides.reduce((m, g) => (g.updatedAt > m ? g.updatedAt : m), '') });
+  if (guides.length > 0) entries.push({ loc: `${site.url}/guides`, lastmod: latestIso(guides.map((g) => g.updatedAt)) });
   for (const g of guides) {
     entries.push({ loc: `${site.url}/guides/${g.slug}`, lastmod: g.updatedAt });
     for (const s of g.sections) entries.push({ loc: `${site.url}/guides/${g.slug}/${s.slug}`, lastmod: s.updatedAt });
