@@ -389,6 +389,50 @@ describe('SQLite ranking when words are in very many questions', () => {
   });
 });
 
+describe.skipIf(!postgresUrl)('PostgreSQL phrases of common words', () => {
+  it('matches a phrase of words in most questions as its words, and keeps the order of a phrase with a rare word', async () => {
+    const database = await createTestDatabase('postgres');
+    try {
+      const db = database.db;
+      const educator = await makeEducator(db);
+      const ids: number[] = [];
+      for (let i = 0; i < 30; i++)
+        ids.push(
+          await makeQuestion(db, {
+            subject: 'Science',
+            title: `Notes on a river walk number ${i}?`,
+            details: 'The river walk was long.',
+            educatorId: educator.id,
+          }),
+        );
+      await makeQuestion(db, {
+        subject: 'Science',
+        title: 'Where does the walk along the river go?',
+        details: 'A short one.',
+        educatorId: educator.id,
+      });
+      await makeQuestion(db, {
+        subject: 'Science',
+        title: 'Which river otters swim upstream?',
+        details: 'Otters river.',
+        educatorId: educator.id,
+      });
+      // ANALYZE lists "river" and "walk" among the column's most common elements.
+      await sql`analyze search_documents`.execute(db);
+      const found = async (q: string) => (await runSearch(database, { q, viewer: null, previewWords: 80 })).total;
+      // Both words are common: the phrase is matched as its words, so the question with them apart counts too.
+      expect(await found('"river walk"')).toBe(31);
+      // (30 with the words in order, and the one with them apart.)
+      // "otters" is rare: the phrase keeps its order ("river otters" is in one title; "otters river" in its details only).
+      expect(await found('"river otters"')).toBe(1);
+      expect(await found('"otters swim"')).toBe(1);
+      expect(await found('"swim otters"')).toBe(0);
+    } finally {
+      await database.destroy();
+    }
+  });
+});
+
 describe('query parsing', () => {
   it('keeps words and phrases, drops stop words and never passes syntax on', () => {
     expect(parseQuery('The French "war of the worlds" AND -photo* (x)').clauses).toEqual([
