@@ -22,20 +22,23 @@ function websearchText(query: ParsedQuery): string {
   return query.clauses.map((c) => (c.length === 1 ? (c[0] as string) : `"${c.join(' ')}"`)).join(' ');
 }
 
-/**
- * The query with each phrase made only of common words matched as its words, in any order. Checking positions
- * means reading the whole tsvector of every question that has the words, and common words are in most of them:
- * "one time" took 1.9 s at a million questions, as its two words 8 ms. Common means among the lexemes ANALYZE
- * estimates to be in at least COMMON_SHARE of the questions; stop words count as common (they are not indexed at all). A phrase
- * with one rare word keeps its order: the rare word keeps the candidates few.
- */
 /** A lexeme in at least this share of the questions is common (ANALYZE's estimate). */
 const COMMON_SHARE = 0.05;
+/** Common words (or phrases of them) a query matches at most, as on SQLite: each one more hardly narrows it. */
+const MAX_COMMON_CLAUSES = 5;
 
-async function relaxCommonPhrases(db: Db, query: ParsedQuery): Promise<ParsedQuery> {
-  const phrases = query.clauses.filter((c) => c.length > 1);
-  if (phrases.length === 0) return query;
-  const words = [...new Set(phrases.flat())];
+/**
+ * The query with common words kept in check, as the SQLite adapter does. A phrase made only of common words is
+ * matched as its words, in any order: checking positions means reading the whole tsvector of every question that
+ * has the words ("one time" took 1.9 s at a million questions, as two words 21 ms). Past MAX_COMMON_CLAUSES common
+ * clauses the rest are left out. Common means among the lexemes ANALYZE estimates to be in at least COMMON_SHARE
+ * of the questions; stop words count as common (they are not indexed). A phrase with one rare word keeps its
+ * order: the rare word keeps the candidates few.
+ */
+async function boundCommonWords(db: Db, query: ParsedQuery): Promise<ParsedQuery> {
+  const hasPhrase = query.clauses.some((c) => c.length > 1);
+  if (!hasPhrase && query.clauses.length <= MAX_COMMON_CLAUSES) return query;
+  const words = [...new Set(query.clauses.flat())];
   const { rows } = await sql<{ word: string; rare: boolean }>`
     with frequent as (
       select array_agg(u.lexeme) as lexemes
@@ -48,9 +51,10 @@ async function relaxCommonPhrases(db: Db, query: ParsedQuery): Promise<ParsedQue
         and not (tsvector_to_array(to_tsvector('english', w)) && coalesce((select lexemes from frequent), '{}')) as rare
     from unnest(${words}::text[]) as w`.execute(db);
   const rare = new Set(rows.filter((r) => r.rare).map((r) => r.word));
-  const clauses = query.clauses.flatMap((c) =>
-    c.length > 1 && !c.some((w) => rare.has(w)) ? c.filter((w) => !STOP_WORDS.has(w)).map((w) => [w]) : [c],
-  );
+  const isCommon = (c: readonly string[]) => !c.some((w) => rare.has(w));
+  const relaxed = query.clauses.flatMap((c) => (c.length > 1 && isCommon(c) ? c.filter((w) => !STOP_WORDS.has(w)).map((w) => [w]) : [c]));
+  const unique = [...new Map(relaxed.map((c) => [c.join(' '), c] as const)).values()];
+  const clauses = [...unique.filter((c) => !isCommon(c)), ...unique.filter(isCommon).slice(0, MAX_COMMON_CLAUSES)];
   return { ...query, clauses };
 }
 
@@ -58,7 +62,7 @@ export function postgresSearchIndex(db: Db): SearchIndex {
   return {
     async candidates(parsed: ParsedQuery, limit: number): Promise<CandidateSet> {
       if (parsed.clauses.length === 0) return { candidates: [], capped: false };
-      const query = await relaxCommonPhrases(db, parsed);
+      const query = await boundCommonWords(db, parsed);
       const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
         select d.question_id as id, d.subject_id, ts_rank(${WEIGHTS}::float4[], d.document, q.query, 1) as score
         from (select websearch_to_tsquery('english', ${websearchText(query)}) as query) q
