@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
-import { compileOnce } from '../../db/compiled.ts';
 import type { Database } from '../../db/database.ts';
 import { latestIso } from '../../lib/time.ts';
-import type { QuestionSummary } from '../questions/index.ts';
 import { type GuideDb, type GuideSectionsTable, type GuideStatus, type GuidesTable, guideDb } from './guide.tables.ts';
 import type { Guide, GuideRevision, GuideSection, GuideSummary, GuideTopic, TopicName } from './guide.ts';
 
@@ -76,35 +74,6 @@ export async function listPublishedLinkIndex(db: Db): Promise<{
     .where('g.status', '=', 'published')
     .execute();
   return { guides, topics };
-}
-
-// A guide's related questions, per topic: the same walk as the question pages' own related list (question ids,
-// newest first, down the (topic_id, question_id) index), since ordering by publication time would sort every
-// question of the topic first.
-const sharingTopicQuery = compileOnce((db: GuideDb, topicId: number, limit: number) =>
-  db
-    .selectFrom('question_topics as qt')
-    .innerJoin('questions as q', 'q.id', 'qt.question_id')
-    .innerJoin('subjects as s', 's.id', 'q.subject_id')
-    .leftJoin('answers as a', 'a.question_id', 'q.id')
-    .select([
-      'q.id',
-      'q.slug',
-      'q.title',
-      'q.published_at as publishedAt',
-      's.slug as subjectSlug',
-      's.name as subjectName',
-      'a.quick_answer as quickAnswer',
-    ])
-    .where('qt.topic_id', '=', topicId)
-    .where('q.status', '=', 'published')
-    .orderBy('qt.question_id', 'desc')
-    .limit(limit),
-);
-
-/** Published questions having this topic, newest first. */
-export function listQuestionsOfTopic(db: Db, topicId: number, limit: number): Promise<QuestionSummary[]> {
-  return sharingTopicQuery(guideDb(db), topicId, limit);
 }
 
 /** The guide's topics, by name. */

@@ -6,7 +6,7 @@ import { slugify } from '../../lib/slug.ts';
 import { countWords } from '../../lib/text.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
 import { answerPreview } from '../membership/index.ts';
-import { getSubjectPage, type QuestionSummary } from '../questions/index.ts';
+import { getSubjectPage, listQuestionsOfTopic, type QuestionSummary } from '../questions/index.ts';
 import { ensureSubject, findSubjectBySlug, listSubjects } from '../subjects/index.ts';
 import * as repo from './guide.repository.ts';
 import {
@@ -134,7 +134,7 @@ export async function relatedQuestions(
   limit = RELATED_LIMIT,
 ): Promise<QuestionSummary[]> {
   const sharing = new Map<number, QuestionSummary>();
-  for (const t of guide.topics) for (const q of await repo.listQuestionsOfTopic(db, t.id, limit)) sharing.set(q.id, q);
+  for (const t of guide.topics) for (const q of await listQuestionsOfTopic(db, t.id, limit)) sharing.set(q.id, q);
   const related = [...sharing.values()].sort(newestFirst).slice(0, limit);
   if (related.length < limit) {
     // A subject page holds more questions than the limit, so it has enough left once those already listed are set aside.

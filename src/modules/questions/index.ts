@@ -3,6 +3,7 @@ export {
   findExistingImportKeys,
   getQuestionPage,
   getSubjectPage,
+  listQuestionsOfTopic,
   listRecentlyAnswered,
   PAGE_SIZE,
 } from './question.service.ts';

@@ -200,6 +200,21 @@ export async function listPublished(
   return after ? olderInSubject(db, subjectId, after.publishedAt, after.id, limit) : newestInSubject(db, subjectId, limit);
 }
 
+// Newest first by question id: the (topic_id, question_id) key of question_topics walked backwards, each question
+// found by its key, stopping at the limit (ordering by publication time would sort every question of the topic).
+const ofTopic = compileOnce((db: Db, topicId: number, limit: number) =>
+  publishedSummaries(db)
+    .innerJoin('question_topics as qt', 'qt.question_id', 'q.id')
+    .where('qt.topic_id', '=', topicId)
+    .orderBy('qt.question_id', 'desc')
+    .limit(limit),
+);
+
+/** Published questions having this topic, newest first. */
+export function listOfTopic(db: Db, topicId: number, limit: number): Promise<QuestionSummary[]> {
+  return ofTopic(db, topicId, limit);
+}
+
 // Newest first by question id: the (topic_id, question_id) key of question_topics, walked backwards, stops at limit.
 const sharingTopic = compileOnce((db: Db, topicId: number, questionId: number, limit: number) =>
   db

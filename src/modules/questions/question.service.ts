@@ -104,6 +104,11 @@ export async function getQuestionPage(
   return { ...page, related: await relatedTo(database, page, clock.now().getTime()) };
 }
 
+/** Published questions having this topic, newest first (study guides list them as related). */
+export function listQuestionsOfTopic(db: Db, topicId: number, limit: number): Promise<QuestionSummary[]> {
+  return repo.listOfTopic(db, topicId, limit);
+}
+
 /** The version of a published question's page (see findQuestionVersion), or undefined when it has no page. */
 export async function getQuestionVersion(db: Db, id: number): Promise<{ slug: string; version: string } | undefined> {
   const v = await repo.findQuestionVersion(db, id);
