@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/modules/accounts/index.ts';
 import { rebuildSearchIndex } from '../src/modules/search/index.ts';
@@ -125,6 +126,10 @@ describe.each(engines)('study guides in search on %s', (engine) => {
     expect((await visitor('/search?q=pearwood')).body).toContain('The Glass Orchard');
     expect((await visitor('/search?q=quinceberry')).body).not.toContain('The Glass Orchard');
 
+    // An emptied guide index, then the rebuild: the guide is found again.
+    if (engine === 'sqlite') await sql`insert into guide_fts (guide_fts) values ('delete-all')`.execute(t.database.db);
+    else await sql`delete from guide_search`.execute(t.database.db);
+    expect((await visitor('/search?q=pearwood')).body).not.toContain('The Glass Orchard');
     await rebuildSearchIndex(t.database);
     expect((await visitor('/search?q=pearwood')).body).toContain('The Glass Orchard');
 

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { type ParsedQuery, STOP_WORDS } from './query.ts';
-import { type CandidateSet, RebuildInterrupted, type SearchIndex } from './search-index.ts';
+import { type CandidateSet, inBatches, type SearchIndex } from './search-index.ts';
 
 // The PostgreSQL adapter: search_documents (per published question, `document`: title weight A, details, quick
 // answer and expert answer B; `free_text`: title, details and quick answer), each with a GIN index, kept in step
@@ -15,7 +15,6 @@ type Db = Kysely<Database>;
 
 /** ts_rank weights for D, C, B, A: a title match counts 2.5 times one in the rest. */
 const WEIGHTS = '{0.1, 0.2, 0.4, 1.0}';
-const REBUILD_BATCH = 5000;
 
 /** The text for websearch_to_tsquery: words, and phrases in double quotes (words hold no quote, see query.ts). */
 function websearchText(query: ParsedQuery): string {
@@ -105,27 +104,23 @@ export function postgresSearchIndex(db: Db): SearchIndex {
     },
 
     async rebuild(options = {}) {
-      let indexed = 0;
-      await db.transaction().execute(async (trx) => {
+      const indexed = await db.transaction().execute(async (trx) => {
         // delete, not truncate: truncate would lock searches out until the rebuild commits.
         await sql`delete from search_documents`.execute(trx);
         const { max } = await trx
           .selectFrom('questions')
           .select((eb) => eb.fn.max('id').as('max'))
           .executeTakeFirstOrThrow();
-        const total = Number(max ?? 0);
-        for (let low = 0; low < total; low += REBUILD_BATCH) {
-          if (options.signal?.aborted) throw new RebuildInterrupted();
+        const count = await inBatches(Number(max ?? 0), options, async (low, high) => {
           // search_refresh() (migrations/20261126T2200_search.ts) is the one definition of a question's row.
-          await sql`select search_refresh(id) from questions where id > ${low} and id <= ${low + REBUILD_BATCH}`.execute(trx);
+          await sql`select search_refresh(id) from questions where id > ${low} and id <= ${high}`.execute(trx);
           const r = await sql<{ n: string }>`select count(*) as n from search_documents
-            where question_id > ${low} and question_id <= ${low + REBUILD_BATCH}`.execute(trx);
-          indexed += Number(r.rows[0]?.n ?? 0);
-          options.onProgress?.(Math.min(low + REBUILD_BATCH, total), total);
-        }
-        if (options.signal?.aborted) throw new RebuildInterrupted();
+            where question_id > ${low} and question_id <= ${high}`.execute(trx);
+          return Number(r.rows[0]?.n ?? 0);
+        });
         await sql`delete from guide_search`.execute(trx);
         await sql`select guide_search_refresh(id) from guides`.execute(trx);
+        return count;
       });
       await sql`analyze search_documents`.execute(db);
       return indexed;

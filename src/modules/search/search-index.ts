@@ -22,6 +22,29 @@ export interface CandidateSet {
 
 export type RebuildProgress = (done: number, total: number) => void;
 
+/** How a rebuild walks the questions: ids in ranges of this many, one statement (or two) a range. */
+export const REBUILD_BATCH = 5000;
+
+/**
+ * Calls `batch` for each range (low, high] of question ids up to `maxId`, reporting progress after each; stops with
+ * RebuildInterrupted when the signal fires (thrown inside the rebuild's transaction, it rolls the rebuild back).
+ * Returns the sum of what the batches return (the questions indexed).
+ */
+export async function inBatches(
+  maxId: number,
+  options: { onProgress?: RebuildProgress; signal?: AbortSignal },
+  batch: (low: number, high: number) => Promise<number>,
+): Promise<number> {
+  let done = 0;
+  for (let low = 0; low < maxId; low += REBUILD_BATCH) {
+    if (options.signal?.aborted) throw new RebuildInterrupted();
+    done += await batch(low, low + REBUILD_BATCH);
+    options.onProgress?.(Math.min(low + REBUILD_BATCH, maxId), maxId);
+  }
+  if (options.signal?.aborted) throw new RebuildInterrupted();
+  return done;
+}
+
 export interface SearchIndex {
   /** Questions matching every clause, at most `limit`, best first or in any order (the service sorts by score). */
   candidates(query: ParsedQuery, limit: number): Promise<CandidateSet>;

@@ -3,6 +3,7 @@ import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { findGuidesForSearch, type Guide, guidePath, sectionPath } from '../guides/index.ts';
 import { answerPreview, decideAccess } from '../membership/index.ts';
+import type { QuestionSummary } from '../questions/index.ts';
 import { listSubjects } from '../subjects/index.ts';
 import { postgresSearchIndex } from './postgres-search.repository.ts';
 import { type ParsedQuery, parseQuery } from './query.ts';
@@ -51,13 +52,8 @@ export interface SearchRequest {
   previewWords: number;
 }
 
-export interface SearchResult {
-  id: number;
-  slug: string;
-  title: string;
-  subjectSlug: string;
-  subjectName: string;
-  publishedAt: string | null;
+/** A question found: what a list of questions shows of it, with the snippet in place of the quick answer. */
+export interface SearchResult extends Omit<QuestionSummary, 'quickAnswer'> {
   snippet: Segment[];
 }
 

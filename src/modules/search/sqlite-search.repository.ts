@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Database } from '../../db/database.ts';
 import { type ParsedQuery, STOP_WORDS } from './query.ts';
-import { type Candidate, type CandidateSet, RebuildInterrupted, type SearchIndex } from './search-index.ts';
+import { type Candidate, type CandidateSet, inBatches, type SearchIndex } from './search-index.ts';
 
 // The SQLite adapter: the FTS5 tables search_fts (title, body = details + quick answer, answer) and search_titles
 // (title), made and kept in step by triggers in migrations/20261126T2200_search.ts; their rowid is the question id.
@@ -28,7 +28,6 @@ type Db = Kysely<Database>;
 
 /** A word or phrase in more questions than this filters but does not rank (see above). */
 export const RANK_TERM_LIMIT = 20_000;
-const REBUILD_BATCH = 5000;
 /** When every word is common: how many title matches are ranked ahead of the rest. */
 const TITLE_LIMIT = 200;
 const TITLE_FIRST = 1_000_000;
@@ -191,38 +190,29 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
     },
 
     async rebuild(options = {}) {
-      let indexed = 0;
-      await db.transaction().execute(async (trx) => {
+      const indexed = await db.transaction().execute(async (trx) => {
         await sql`insert into search_fts (search_fts) values ('delete-all')`.execute(trx);
         await sql`insert into search_titles (search_titles) values ('delete-all')`.execute(trx);
         const { max } = await trx
           .selectFrom('questions')
           .select((eb) => eb.fn.max('id').as('max'))
           .executeTakeFirstOrThrow();
-        const total = Number(max ?? 0);
-        for (let low = 0; low < total; low += REBUILD_BATCH) {
-          // Throwing inside the transaction rolls it back: an interrupted rebuild leaves the index as it was.
-          if (options.signal?.aborted) throw new RebuildInterrupted();
+        const count = await inBatches(Number(max ?? 0), options, async (low, high) => {
           // The same row as the triggers of migrations/20261126T2200_search.ts write.
           const r = await sql`insert into search_fts (rowid, title, body, answer)
             select q.id, q.title, q.details || char(10) || a.quick_answer, a.body
             from questions q join answers a on a.question_id = q.id
-            where q.id > ${low} and q.id <= ${low + REBUILD_BATCH} and q.status = 'published'`.execute(trx);
+            where q.id > ${low} and q.id <= ${high} and q.status = 'published'`.execute(trx);
           await sql`insert into search_titles (rowid, title)
             select q.id, q.title from questions q join answers a on a.question_id = q.id
-            where q.id > ${low} and q.id <= ${low + REBUILD_BATCH} and q.status = 'published'`.execute(trx);
-          indexed += Number(r.numAffectedRows ?? 0);
-          options.onProgress?.(Math.min(low + REBUILD_BATCH, total), total);
-        }
-        if (options.signal?.aborted) throw new RebuildInterrupted();
-        // The same rows as the triggers of migrations/20261127T0100_guide_search.ts write.
+            where q.id > ${low} and q.id <= ${high} and q.status = 'published'`.execute(trx);
+          return Number(r.numAffectedRows ?? 0);
+        });
+        // Guides are few: touching each published guide's title fires the trigger of
+        // migrations/20261127T0100_guide_search.ts, which writes its row (the one definition of it).
         await sql`insert into guide_fts (guide_fts) values ('delete-all')`.execute(trx);
-        await sql`insert into guide_fts (rowid, title, free, members)
-          select g.id, g.title,
-            g.overview || char(10) || coalesce((select group_concat(s.title || char(10) || case when s.members_only = 0 then s.body else '' end, char(10))
-                                                 from guide_sections s where s.guide_id = g.id), ''),
-            coalesce((select group_concat(s.body, char(10)) from guide_sections s where s.guide_id = g.id and s.members_only = 1), '')
-          from guides g where g.status = 'published'`.execute(trx);
+        await sql`update guides set title = title where status = 'published'`.execute(trx);
+        return count;
       });
       // One segment instead of the many a bulk load leaves: later queries read one b-tree per word.
       await sql`insert into search_fts (search_fts) values ('optimize')`.execute(db);
