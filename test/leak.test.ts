@@ -17,6 +17,56 @@ const PW = 'leak test password';
 const CANARY_WORDS = 'zephyrine quartzwing marmalith';
 const CANARY = `The ${CANARY_WORDS} canary ends this expert answer.`;
 const FILLER = Array.from({ length: 14 }, (_, i) => `Step ${i} of the argument adds one more reason in plain words.`).join('\n\n');
+
+// The same promise in scripts written without spaces (Chinese, Japanese, Thai), right to left (Arabic) and mixed:
+// each answer and members-only guide section ends with a sentence whose marker must never reach a non-member.
+// The search queries name the words before the marker, as the English ones do.
+interface Script {
+  name: string;
+  filler: (i: number) => string;
+  canary: string;
+  marker: string;
+  query: string;
+}
+const SCRIPTS: Script[] = [
+  {
+    name: 'Chinese',
+    filler: (i) => `第${i}步论证再补充一个理由，用简单的话说明国家财政为什么濒临崩溃。`,
+    canary: '秘密结论是麒麟琥珀鸳鸯。',
+    marker: '麒麟琥珀鸳鸯',
+    query: '秘密结论',
+  },
+  {
+    name: 'Japanese',
+    filler: (i) => `第${i}の段階では、国の財政が破綻しかけた理由をもう一つ、やさしい言葉で説明します。`,
+    canary: '秘密の結論はかげろう琥珀堂です。',
+    marker: 'かげろう琥珀堂',
+    query: '秘密の結論',
+  },
+  {
+    name: 'Thai',
+    filler: (i) => `ขั้นที่${i}ของการให้เหตุผลเพิ่มอีกหนึ่งเหตุผลว่าทำไมการเงินของรัฐจึงเกือบล่มสลายด้วยคำง่ายๆ`,
+    canary: 'ข้อสรุปลับคือมรกตนกยูงทอง',
+    marker: 'มรกตนกยูงทอง',
+    query: 'ข้อสรุปลับ',
+  },
+  {
+    name: 'Arabic',
+    filler: (i) => `الخطوة ${i} من الحجة تضيف سببا آخر بكلمات بسيطة يشرح لماذا كادت خزينة الدولة تنهار.`,
+    canary: 'الخلاصة السرية هي زمردالطاووس.',
+    marker: 'زمردالطاووس',
+    query: 'الخلاصة السرية',
+  },
+  {
+    name: 'mixed',
+    filler: (i) => `Step ${i} 论证 adds เหตุผล one more سبب in plain words ขั้นตอน.`,
+    canary: 'The secret 结论 is quartzมรกต麒麟 indeed.',
+    marker: 'quartzมรกต麒麟',
+    query: 'secret 结论',
+  },
+];
+const scriptAnswer = (s: Script) => [...Array.from({ length: 14 }, (_, i) => s.filler(i + 1)), s.canary].join('\n\n');
+
 const CRAWLER_UA = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 
 /** Endpoints that pages do not link to (JSON, suggestions, machine files); a 404 for one not built yet is fine. */
@@ -32,6 +82,13 @@ const UNLINKED = [
   `/search?q=${encodeURIComponent('zephyrine quartzwing')}&type=guides`,
   `/search/suggest?q=${encodeURIComponent('zephyrine')}`,
   `/ask/similar?q=${encodeURIComponent('zephyrine quartzwing')}`,
+  ...SCRIPTS.flatMap((s) => [
+    `/search?q=${encodeURIComponent(s.query)}`,
+    `/search?q=${encodeURIComponent(s.filler(3))}`,
+    `/search?q=${encodeURIComponent(s.query)}&type=guides`,
+    `/search/suggest?q=${encodeURIComponent(s.query)}`,
+    `/ask/similar?q=${encodeURIComponent(s.query)}`,
+  ]),
 ];
 
 const SKIP = /^\/(static\/|logout|healthz|webhooks\/)/;
@@ -60,6 +117,7 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
   let t: TestApp;
   const clock = new TestClock();
   let questionUrl: string;
+  const scriptQuestions = new Map<string, number>();
   let n = 0;
   const site = 'http://scholia.test';
   const signedIn = async (email: string) => {
@@ -94,6 +152,33 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
       ],
       { clock },
     );
+    for (const [i, script] of SCRIPTS.entries()) {
+      scriptQuestions.set(
+        script.name,
+        await makeQuestion(t.database.db, {
+          subject: 'History',
+          title: `Why did the treasury fail? (asked in ${script.name})`,
+          quickAnswer: `${script.filler(1)} The quick answer is free to read.`,
+          answer: scriptAnswer(script),
+        }),
+      );
+      await importGuides(
+        t.database.db,
+        [
+          {
+            subject: 'History',
+            title: `The Treasury in ${script.name}: A Study Guide`,
+            overview: `${script.filler(2)} The overview is free to read.`,
+            sections: [
+              { title: 'Summary', body: script.filler(4), membersOnly: false },
+              { title: 'Analysis', body: scriptAnswer(script), membersOnly: true },
+            ],
+            importKey: `leak-test-guide-${i}`,
+          },
+        ],
+        { clock },
+      );
+    }
     // Another question in the subject, so lists, related questions and feeds have more than one entry.
     await makeQuestion(t.database.db, {
       subject: 'Literature',
@@ -145,12 +230,25 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
         '/robots.txt',
       ])
         expect(pages.has(surface), `${who} fetched ${surface}`).toBe(true);
+      for (const [name, id] of scriptQuestions)
+        expect(
+          [...pages.keys()].some((p) => p.startsWith(`/q/${id}/`)),
+          `${who} reached the question in ${name}`,
+        ).toBe(true);
+      for (const script of SCRIPTS)
+        expect(
+          pages.has(`/guides/the-treasury-in-${script.name.toLowerCase()}-a-study-guide/analysis`),
+          `${who}: ${script.name} guide`,
+        ).toBe(true);
       for (const [path, body] of pages) {
         expect(body, `${who} at ${path}`).not.toContain('marmalith');
+        for (const script of SCRIPTS) expect(body, `${who} at ${path} (${script.name})`).not.toContain(script.marker);
       }
     }
-    for (const m of mailed) expect(`${m.subject}\n${m.text}\n${m.html}`).not.toContain('marmalith');
-    for (const m of await readOutbox(t.database.db, { limit: 500 })) expect(`${m.subject}\n${m.text}`).not.toContain('marmalith');
+    const markers = ['marmalith', ...SCRIPTS.map((s) => s.marker)];
+    for (const m of mailed) for (const marker of markers) expect(`${m.subject}\n${m.text}\n${m.html}`).not.toContain(marker);
+    for (const m of await readOutbox(t.database.db, { limit: 500 }))
+      for (const marker of markers) expect(`${m.subject}\n${m.text}`).not.toContain(marker);
   });
 
   it('shows it to a trialing member', async () => {
@@ -159,6 +257,13 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
     await c.submit(questionUrl, '/membership/trial', { next: questionUrl });
     expect((await c.get(questionUrl)).body).toContain(CANARY);
     expect((await c.get('/guides/the-lighthouse-keeper-a-study-guide/analysis')).body).toContain(CANARY);
+    for (const script of SCRIPTS) {
+      const moved = await c.get(`/q/${scriptQuestions.get(script.name)}/x`);
+      const page = await c.get(String(moved.headers.location));
+      expect(page.body, script.name).toContain(script.marker);
+      const guide = await c.get(`/guides/the-treasury-in-${script.name.toLowerCase()}-a-study-guide/analysis`);
+      expect(guide.body, script.name).toContain(script.marker);
+    }
   });
 });
 

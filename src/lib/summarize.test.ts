@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { countSyllables, countWords, draftQuickAnswer, markdownToPlainText, readability, splitSentences } from './summarize.ts';
+import { countMarkdownWords, countSyllables, draftQuickAnswer, markdownToPlainText, readability, splitSentences } from './summarize.ts';
+import { countWords } from './text.ts';
 
 // The demo site's expert answers: real Markdown written by educators (headings, lists, tables, code, quotes).
 const contentDir = fileURLToPath(new URL('../demo/content/', import.meta.url));
@@ -15,8 +16,6 @@ const expertAnswers: Array<{ file: string; title: string; answer: string }> = re
       answer: q.answer,
     })),
   );
-
-const spaceWords = (text: string) => (text.match(/\S+/g) ?? []).length;
 
 describe('markdownToPlainText', () => {
   it('keeps link text and drops link targets, emphasis, inline code markers and images', () => {
@@ -204,7 +203,7 @@ describe('draftQuickAnswer', () => {
     const sentencesOfAnswer = splitSentences(plain);
     const draft = draftQuickAnswer(answer);
 
-    expect(spaceWords(draft)).toBeLessThanOrEqual(80);
+    expect(countWords(draft)).toBeLessThanOrEqual(80);
     expect(draftQuickAnswer(answer)).toBe(draft);
 
     const picked = splitSentences(draft);
@@ -221,10 +220,12 @@ describe('draftQuickAnswer', () => {
   });
 });
 
-describe('countWords', () => {
+describe('countMarkdownWords', () => {
   it('counts the words of the prose, not markup, code or symbols', () => {
-    expect(countWords('## Steps\n\n- **Move** the [constant](https://x.test) — then add `b`.\n\n```\nignored code here\n```')).toBe(7);
-    expect(countWords('')).toBe(0);
+    expect(countMarkdownWords('## Steps\n\n- **Move** the [constant](https://x.test) — then add `b`.\n\n```\nignored code here\n```')).toBe(
+      7,
+    );
+    expect(countMarkdownWords('')).toBe(0);
   });
 });
 

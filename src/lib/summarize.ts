@@ -1,4 +1,5 @@
 import MarkdownIt from 'markdown-it';
+import { countWords, openingWords, words as wordsOf } from './text.ts';
 
 // Pure text helpers behind the automatic quick-answer draft and the editor's word count and reading
 // level. Everything here is deterministic and offline: the same Markdown always gives the same result.
@@ -303,10 +304,6 @@ function cosineOf(a: Map<string, number>, b: Map<string, number>): number {
   return dot / ((norm(a) || 1) * (norm(b) || 1));
 }
 
-function spaceWords(text: string): string[] {
-  return text.match(/\S+/g) ?? [];
-}
-
 // A full sentence, not a heading, table row or lead-in ending in a colon.
 const ENDS_LIKE_A_SENTENCE = /[.!?…]["'”’)\]]*$/;
 
@@ -318,7 +315,7 @@ const KIND_WEIGHT: Record<BlockKind, number> = { paragraph: 1, html: 1, quote: 0
 const LEANS_ON_CONTEXT = /^(?:this|that|these|those|so|but|and|or|then|however|also|instead|such|thus|meanwhile)\b/i;
 
 export interface DraftOptions {
-  /** Upper bound on the words of the draft (runs of non-space characters). */
+  /** Upper bound on the words of the draft (as lib/text counts them). */
   maxWords?: number;
   minSentences?: number;
   maxSentences?: number;
@@ -360,7 +357,7 @@ export function draftQuickAnswer(markdown: string, opts: DraftOptions = {}): str
     .map((c, rank) => {
       const v = vectorOf(c.terms);
       const cosine = cosineOf(v, centroid);
-      const words = spaceWords(c.text).length;
+      const words = countWords(c.text);
       // Fragments such as "Both work." can match one central term perfectly but say little.
       const lengthFactor = Math.min(1, words / 8);
       // Answers usually open with the point; favour the first sentences a little.
@@ -387,8 +384,8 @@ export function draftQuickAnswer(markdown: string, opts: DraftOptions = {}): str
   }
 
   if (chosen.length === 0) {
-    const cut = spaceWords(best.text).slice(0, maxWords).join(' ');
-    return `${cut.replace(/[\s,.;:!?…-]+$/, '')}…`;
+    const cut = openingWords(best.text, maxWords, Number.POSITIVE_INFINITY).text;
+    return `${cut.replace(/[\s,.;:!?…、，。-]+$/u, '')}…`;
   }
   return chosen
     .sort((a, b) => a.index - b.index)
@@ -400,14 +397,12 @@ export function draftQuickAnswer(markdown: string, opts: DraftOptions = {}): str
 /* Word count and readability                                                                        */
 /* ------------------------------------------------------------------------------------------------ */
 
-/** Words of prose: runs of non-space characters with at least one letter or digit ("=" and "—" are not words). */
-function proseWords(text: string): string[] {
-  return spaceWords(text).filter((w) => /[\p{L}\p{N}]/u.test(w));
-}
-
-/** The word count shown in the editor: words of the answer's plain text, code and markup excluded. */
-export function countWords(markdown: string): number {
-  return proseWords(markdownToPlainText(markdown)).length;
+/**
+ * The word count of an answer, shown in the editor and stored with it however it arrived: words of its plain
+ * text in any script (lib/text), code and markup excluded.
+ */
+export function countMarkdownWords(markdown: string): number {
+  return countWords(markdownToPlainText(markdown));
 }
 
 /** English syllables by vowel groups, with the usual silent-e, -es, -ed and -le adjustments. */
@@ -459,7 +454,7 @@ export function readability(markdown: string): Readability {
   let sentences = 0;
   let syllables = 0;
   for (const sentence of splitSentences(markdownToPlainText(markdown))) {
-    const ws = proseWords(sentence);
+    const ws = wordsOf(sentence);
     if (ws.length === 0) continue;
     sentences++;
     words += ws.length;

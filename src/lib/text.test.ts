@@ -1,16 +1,49 @@
 import { describe, expect, it } from 'vitest';
 import { slugify } from './slug.ts';
-import { countWords, truncate } from './text.ts';
+import { countWords, openingWords, truncate, words } from './text.ts';
 
 describe('text helpers', () => {
   it('counts words', () => {
     expect(countWords('  one two\nthree ')).toBe(3);
     expect(countWords('')).toBe(0);
+    // Punctuation, dashes and emoji are not words; numbers are.
+    expect(countWords('Well — it’s 3.5 metres, isn’t it? 🙂')).toBe(6);
+  });
+
+  it.each([
+    ['Chinese', '法国大革命的原因是多方面的，包括财政危机。', 9],
+    ['Japanese', 'フランス革命の原因は財政危機でした。', 9],
+    ['Thai', 'การปฏิวัติฝรั่งเศสเกิดขึ้นเพราะวิกฤตการเงิน', 9],
+    ['Arabic', 'كانت أسباب الثورة الفرنسية كثيرة', 5],
+    ['mixed', 'The 革命 began in 1789 และ ended ثورة.', 8],
+  ])('counts words of %s text, written without spaces or with them', (_script, text, n) => {
+    expect(countWords(text)).toBe(n);
+    expect(words(text)).toHaveLength(n);
+  });
+
+  it('takes an opening of whole words within a word and a character limit', () => {
+    expect(openingWords('one two three four', 2, 100)).toEqual({ text: 'one two', words: 2, cut: true });
+    expect(openingWords('one two three four', 10, 9)).toEqual({ text: 'one two', words: 2, cut: true });
+    expect(openingWords('one two.', 2, 100)).toEqual({ text: 'one two', words: 2, cut: false });
+    const zh = openingWords('法国大革命的原因是多方面的，包括财政危机。', 3, 100);
+    expect(zh.text).toBe('法国大革命的原因');
+    expect(zh.cut).toBe(true);
+  });
+
+  it('cuts a single overlong word between characters, never inside an emoji or accented letter', () => {
+    const long = 'ab'.repeat(500);
+    expect(openingWords(long, 80, 10).text).toBe('ababababab');
+    // The family emoji is one grapheme of 8 code units: it is taken whole or not at all.
+    const emoji = `x${'👨‍👩‍👧'.repeat(3)}`;
+    const cut = openingWords(`${'y'.repeat(5)}e\u0301${'z'.repeat(20)}`, 80, 6).text;
+    expect(cut).toBe('yyyyy');
+    expect(openingWords(emoji, 80, 5).text.length).toBeLessThanOrEqual(5);
   });
 
   it('truncates at a word boundary with an ellipsis', () => {
     expect(truncate('short', 10)).toBe('short');
     expect(truncate('the quick brown fox jumps over', 17)).toBe('the quick brown…');
+    expect(truncate('法国大革命的原因是多方面的，包括财政危机。', 10)).toBe('法国大革命的原因是…');
   });
 });
 

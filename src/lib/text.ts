@@ -1,14 +1,76 @@
-/** Words as a reader counts them: runs of non-space characters. */
+// The one place that says what a word is. Chinese, Japanese and Thai put no spaces between words, so "runs of
+// non-space characters" would count a whole paragraph of them as one word (and once let a paywall preview of
+// "80 words" carry an entire answer). Intl.Segmenter knows word boundaries in every script ICU covers; Node
+// ships with full ICU.
+
+const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });
+const graphemeSegmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
+
+/**
+ * How many characters of source one previewed word may take, at most. English runs at about six with its space;
+ * Markdown links and emphasis add some. A preview is also capped at `words × this` characters, so that a script
+ * the segmenter reads as few long words (or a run of symbols it reads as none) still carries no more than a
+ * preview's worth.
+ */
+export const PREVIEW_CHARS_PER_WORD = 8;
+
+/** The words of a text in any script (letters or digits; punctuation, spaces, symbols and emoji are not words). */
+export function words(text: string): string[] {
+  const out: string[] = [];
+  for (const s of wordSegmenter.segment(text)) if (s.isWordLike) out.push(s.segment);
+  return out;
+}
+
+/** Words as a reader counts them, in any script. */
 export function countWords(text: string): number {
-  const m = text.trim().match(/\S+/g);
-  return m ? m.length : 0;
+  let n = 0;
+  for (const s of wordSegmenter.segment(text)) if (s.isWordLike) n++;
+  return n;
+}
+
+/**
+ * The opening of `text` holding at most `maxWords` words and `maxChars` UTF-16 code units, cut only at a boundary
+ * between words (or, for a single word longer than `maxChars`, between characters as a reader sees them, so no
+ * emoji or accented letter is split). Whatever follows the last word taken (spaces, punctuation) is left out.
+ */
+export function openingWords(text: string, maxWords: number, maxChars: number): { text: string; words: number; cut: boolean } {
+  let end = 0;
+  let taken = 0;
+  for (const s of wordSegmenter.segment(text)) {
+    const segEnd = s.index + s.segment.length;
+    if (s.isWordLike) {
+      if (taken >= maxWords) break;
+      if (segEnd > maxChars) {
+        // Not even the first word fits: take what characters of it do.
+        if (taken === 0) end = graphemeEnd(s.segment, maxChars - s.index) + s.index;
+        break;
+      }
+      taken++;
+      end = segEnd;
+    } else if (segEnd > maxChars) {
+      break;
+    }
+  }
+  // Cut when anything but spaces and punctuation is left behind.
+  return { text: text.slice(0, end), words: taken, cut: /[^\s\p{P}]/u.test(text.slice(end)) };
+}
+
+/** The end of the longest run of whole graphemes of `s` within `limit` code units. */
+function graphemeEnd(s: string, limit: number): number {
+  let end = 0;
+  for (const g of graphemeSegmenter.segment(s)) {
+    if (g.index + g.segment.length > limit) break;
+    end = g.index + g.segment.length;
+  }
+  return end;
 }
 
 /** Cuts text at a word boundary to at most `max` characters, adding an ellipsis if it cut. */
 export function truncate(text: string, max: number): string {
   const clean = text.replace(/\s+/g, ' ').trim();
   if (clean.length <= max) return clean;
-  const cut = clean.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, '')}…`;
+  const opening = openingWords(clean, Number.POSITIVE_INFINITY, max - 1).text;
+  // Fewer than 60% of the room used means one long word stood in the way: cut inside it rather than lose the line.
+  const cut = opening.length > max * 0.6 ? opening : clean.slice(0, graphemeEnd(clean, max - 1));
+  return `${cut.replace(/[\s,.;:!?、，。-]+$/u, '')}…`;
 }

@@ -3,7 +3,7 @@ import type { RouteContext } from '../../app.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
-import { countWords, draftQuickAnswer, readability } from '../../lib/summarize.ts';
+import { countMarkdownWords, draftQuickAnswer, readability } from '../../lib/summarize.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
@@ -59,7 +59,7 @@ function analyse(body: string): Analysis | null {
   if (body.trim() === '') return null;
   const r = readability(body);
   return {
-    words: countWords(body),
+    words: countMarkdownWords(body),
     grade: r.fleschKincaidGrade,
     label: r.label,
     previewHtml: renderMarkdown(body),

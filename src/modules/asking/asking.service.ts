@@ -4,7 +4,7 @@ import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
-import { countWords, draftQuickAnswer } from '../../lib/summarize.ts';
+import { countMarkdownWords, draftQuickAnswer } from '../../lib/summarize.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
 import type { Mailer } from '../mail/index.ts';
 import { getMembership, isMember } from '../membership/index.ts';
@@ -232,7 +232,7 @@ export function parseSources(raw: string): { sources: CheckedAnswer['sources']; 
 export function checkAnswer(input: AnswerInput): { issues: FieldIssue[] } | { answer: CheckedAnswer } {
   const issues: FieldIssue[] = [];
   const body = input.body.replace(/\r\n/g, '\n').trim();
-  const words = countWords(body);
+  const words = countMarkdownWords(body);
   if (words < 30) issues.push({ field: 'body', message: `An expert answer needs at least 30 words (now ${words}).` });
   if (body.length > ANSWER_MAX)
     issues.push({ field: 'body', message: `Keep the answer under ${ANSWER_MAX.toLocaleString('en-US')} characters.` });
@@ -257,7 +257,7 @@ export function saveAnswer(deps: AskingDeps, actor: Actor, id: number, answer: C
       bodyHtml: renderMarkdown(answer.body),
       quickAnswer: answer.quickAnswer,
       sources: JSON.stringify(answer.sources),
-      wordCount: countWords(answer.body),
+      wordCount: countMarkdownWords(answer.body),
       at,
     });
     const liveAfter = at;
@@ -300,7 +300,7 @@ export function approve(deps: AskingDeps, actor: Actor, id: number, edited: Chec
         bodyHtml: renderMarkdown(edited.body),
         quickAnswer: edited.quickAnswer,
         sources: JSON.stringify(edited.sources),
-        wordCount: countWords(edited.body),
+        wordCount: countMarkdownWords(edited.body),
         at,
       });
     await repo.approveAnswer(trx, id, actor.userId, at);

@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
-import { countWords } from '../../lib/text.ts';
+import { countWords, PREVIEW_CHARS_PER_WORD } from '../../lib/text.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
 import { answerPreview } from '../membership/index.ts';
 import { getSubjectPage, listQuestionsOfTopic, type QuestionSummary } from '../questions/index.ts';
@@ -147,12 +147,13 @@ export async function relatedQuestions(
 /**
  * The opening of a members-only section for readers without membership, rendered and sanitized like any
  * Markdown (memoised with the expert answers' previews, keyed by section and version). At most half of the
- * section's words: a short section would otherwise fit whole inside the preview and be given away.
+ * section's words and characters: a short section would otherwise fit whole inside the preview and be given away.
  */
 export function sectionPreviewHtml(section: GuideSection): string {
   const words = Math.min(GUIDE_PREVIEW_WORDS, Math.floor(countWords(section.body) / 2));
-  if (words === 0) return '';
-  return answerPreview(`guide-section:${section.id}:${section.updatedAt}`, section.body, words).html;
+  const chars = Math.min(words * PREVIEW_CHARS_PER_WORD, Math.floor(section.body.length / 2));
+  if (words === 0 || chars === 0) return '';
+  return answerPreview(`guide-section:${section.id}:${section.updatedAt}`, section.body, words, chars).html;
 }
 
 // ---- Authoring (the routes check canAuthorGuides first) ----

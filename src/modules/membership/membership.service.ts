@@ -61,14 +61,17 @@ export function resumeTrial(db: Db, userId: number, clock: Clock): Promise<void>
 const PREVIEWS_KEPT = 20_000;
 const previews = new Map<string, { html: string; cut: boolean }>();
 
-/** The rendered opening of an answer for non-members (memoised by question, answer version and length). */
-export function answerPreview(key: string, markdown: string, words: number): { html: string; cut: boolean } {
-  const k = `${key}:${words}`;
+/**
+ * The rendered opening of an answer for non-members (memoised by question, answer version and length): at most
+ * `words` words and `maxChars` characters (by default the preview's worth of characters for that many words).
+ */
+export function answerPreview(key: string, markdown: string, words: number, maxChars?: number): { html: string; cut: boolean } {
+  const k = `${key}:${words}:${maxChars ?? ''}`;
   let p = previews.get(k);
   if (p) {
     previews.delete(k);
   } else {
-    const cut = previewMarkdown(markdown, words);
+    const cut = previewMarkdown(markdown, words, maxChars);
     p = { html: renderMarkdown(cut.markdown), cut: cut.cut };
     if (previews.size >= PREVIEWS_KEPT) previews.delete(previews.keys().next().value as string);
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { countWords, PREVIEW_CHARS_PER_WORD } from '../../lib/text.ts';
 import { decideAccess, effectiveStatus, isMember, type MembershipState, previewMarkdown, trialIdentity } from './membership.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -56,7 +57,8 @@ describe('previewMarkdown', () => {
   it('keeps whole blocks that fit and cuts the next at a word', () => {
     const p = previewMarkdown(answer, 10);
     expect(p.cut).toBe(true);
-    expect(p.markdown).toBe('First paragraph has five words.\n\n## A heading\n\nSecond paragraph…');
+    // Ten words: five, two of the heading (its marker is not a word), then three.
+    expect(p.markdown).toBe('First paragraph has five words.\n\n## A heading\n\nSecond paragraph has…');
   });
 
   it('returns the whole text when it is short enough', () => {
@@ -68,5 +70,47 @@ describe('previewMarkdown', () => {
     const p = previewMarkdown(long, 80);
     expect(p.markdown).toContain('w79');
     expect(p.markdown).not.toContain('w80');
+  });
+
+  // Each answer ends with a sentence that no preview may reach.
+  const scripts: Array<[string, string, string]> = [
+    ['Chinese', '法国大革命爆发于一七八九年，国家财政濒临崩溃，第三等级要求更多权利。', '最后这句话是会员专享的秘密结论。'],
+    [
+      'Japanese',
+      'フランス革命は一七八九年に始まり、国の財政は破綻寸前で、第三身分はより多くの権利を求めた。',
+      '最後のこの文は会員だけが読める結論です。',
+    ],
+    ['Thai', 'การปฏิวัติฝรั่งเศสเริ่มขึ้นในปีหนึ่งพันเจ็ดร้อยแปดสิบเก้าเพราะรัฐบาลมีหนี้สินมากและประชาชนต้องการสิทธิมากขึ้น', 'ประโยคสุดท้ายนี้เป็นข้อสรุปสำหรับสมาชิกเท่านั้น'],
+    [
+      'Arabic',
+      'بدأت الثورة الفرنسية عام ألف وسبعمائة وتسعة وثمانين لأن خزينة الدولة كانت شبه فارغة وطالب الشعب بحقوق أكثر.',
+      'هذه الجملة الأخيرة خلاصة للأعضاء فقط.',
+    ],
+    [
+      'mixed',
+      'The 革命 of 1789 began เพราะ the treasury كانت فارغة and the Third Estate wanted more rights.',
+      '结论 only members read ประโยคสุดท้าย.',
+    ],
+  ];
+
+  it.each(scripts)('counts a preview of %s in words and never reaches the end', (_script, paragraph, ending) => {
+    const answer = [...Array.from({ length: 12 }, () => paragraph), ending].join('\n\n');
+    for (const words of [20, 80]) {
+      const p = previewMarkdown(answer, words);
+      expect(p.cut).toBe(true);
+      expect(p.markdown).not.toContain(ending);
+      expect(countWords(p.markdown)).toBeLessThanOrEqual(words);
+      expect(p.markdown.length).toBeLessThanOrEqual(words * PREVIEW_CHARS_PER_WORD + 1);
+      // A reasonable opening, not an empty one.
+      expect(countWords(p.markdown)).toBeGreaterThan(words / 2);
+    }
+  });
+
+  it('caps the preview by characters when the text has few word breaks', () => {
+    const answer = `${'Ω'.repeat(3000)}\n\n${'ᚠᚢᚦ'.repeat(500)} ${'secret'.repeat(200)}`;
+    const p = previewMarkdown(answer, 80);
+    expect(p.cut).toBe(true);
+    expect(p.markdown.length).toBeLessThanOrEqual(80 * PREVIEW_CHARS_PER_WORD + 1);
+    expect(p.markdown).not.toContain('secret');
   });
 });

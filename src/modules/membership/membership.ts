@@ -1,4 +1,5 @@
 import type { MembershipStatus } from '../../db/database.ts';
+import { countWords, openingWords, PREVIEW_CHARS_PER_WORD } from '../../lib/text.ts';
 
 // The rules of membership and the paywall, as pure functions: one place decides who reads what.
 
@@ -66,32 +67,34 @@ export function trialIdentity(email: string): string {
 
 /**
  * The opening of an expert answer for readers without membership: whole blocks of the Markdown while they fit in
- * `words`, then the next block cut at a word boundary. Rendered and sanitized like any Markdown, so a cut inside
+ * `words` words and `maxChars` characters, then the next block cut at a word boundary. Words are counted as
+ * Intl.Segmenter sees them, so the limit means the same in scripts written without spaces; the character cap
+ * holds even where the segmenter finds few words. Rendered and sanitized like any Markdown, so a cut inside
  * emphasis or a link shows as plain text rather than breaking the page.
  */
-export function previewMarkdown(markdown: string, words: number): { markdown: string; cut: boolean } {
+export function previewMarkdown(
+  markdown: string,
+  words: number,
+  maxChars: number = words * PREVIEW_CHARS_PER_WORD,
+): { markdown: string; cut: boolean } {
   const blocks = markdown.split(/\n\s*\n/);
   const out: string[] = [];
-  let left = words;
+  let leftWords = words;
+  let leftChars = maxChars;
   for (const block of blocks) {
-    const count = (block.match(/\S+/g) ?? []).length;
-    if (count <= left) {
+    // Blocks are joined by a blank line: two characters each.
+    const joint = out.length > 0 ? 2 : 0;
+    const count = countWords(block);
+    if (count <= leftWords && block.length + joint <= leftChars) {
       out.push(block);
-      left -= count;
-      if (left === 0) break;
+      leftWords -= count;
+      leftChars -= block.length + joint;
+      if (leftWords === 0) break;
       continue;
     }
-    if (left > 0 && !/^\s*(```|\||#)/.test(block)) {
-      const taken = block.split(/(\s+)/).reduce<{ text: string; n: number }>(
-        (acc, part) => {
-          if (acc.n >= left) return acc;
-          if (/\S/.test(part)) acc.n++;
-          acc.text += part;
-          return acc;
-        },
-        { text: '', n: 0 },
-      );
-      out.push(`${taken.text.trimEnd()}…`);
+    if (leftWords > 0 && !/^\s*(```|\||#)/.test(block)) {
+      const opening = openingWords(block, leftWords, leftChars - joint);
+      if (opening.words > 0) out.push(`${opening.text.trimEnd()}…`);
     }
     break;
   }

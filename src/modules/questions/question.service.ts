@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
-import { markdownToText, renderMarkdown } from '../../lib/markdown.ts';
+import { renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
-import { countWords } from '../../lib/text.ts';
+import { countMarkdownWords } from '../../lib/summarize.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
 import { similarByTerms } from '../search/index.ts';
 import { findSubjectBySlug, type Subject } from '../subjects/index.ts';
@@ -180,7 +180,7 @@ export async function createPublishedQuestion(db: Db, input: PublishedQuestionIn
     body_html: renderMarkdown(input.answer),
     quick_answer: input.quickAnswer,
     sources: JSON.stringify(input.sources),
-    word_count: countWords(markdownToText(input.answer)),
+    word_count: countMarkdownWords(input.answer),
     approved_by: input.approvedBy ?? null,
     approved_at: input.approvedBy ? publishedAt : null,
     created_at: publishedAt,
