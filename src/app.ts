@@ -68,6 +68,18 @@ export interface RouteContext {
   assetUrl(file: string): string;
 }
 
+/**
+ * Fastify's trustProxy for TRUST_PROXY: the client's address is the rightmost X-Forwarded-For entry that no trusted
+ * proxy wrote. A hop count becomes a function of the hop (Fastify would otherwise trust no hop at all for a bare
+ * number); a list goes to proxy-addr as it is. config.ts refuses a bare `true`, which would believe the leftmost
+ * entry, the one the client writes itself.
+ */
+function trustedProxies(setting: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === false) return false;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return [...setting];
+}
+
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js', 'answer.js', 'search.js']);
   const site: Site = {
@@ -134,7 +146,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     logger: deps.logger ?? { level: config.logLevel },
     // One line per request from our onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: config.trustProxy,
+    trustProxy: trustedProxies(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     bodyLimit: 1_048_576,
     // A malformed URL (bad percent-encoding, invalid UTF-8) gets the 400 page, not Fastify's JSON.

@@ -23,6 +23,9 @@ describe('loadConfig', () => {
     [{ SITE_URL: 'ftp://x.org' }, 'SITE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '99' }, 'TRUST_PROXY'],
     [{ DATABASE_POOL_SIZE: '0', DATABASE_URL: 'postgres://x@y/z' }, 'DATABASE_POOL_SIZE'],
   ])('names the bad variable in %j', (env, variable) => {
     expect(() => loadConfig(env, '/x')).toThrowError(ConfigError);
@@ -32,6 +35,18 @@ describe('loadConfig', () => {
       expect((err as ConfigError).variable).toBe(variable);
       expect((err as Error).message.startsWith(`${variable}:`)).toBe(true);
     }
+  });
+
+  it.each([
+    [undefined, false],
+    ['false', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['127.0.0.1', ['127.0.0.1']],
+    [' 10.0.0.0/8, ::1 ,loopback', ['10.0.0.0/8', '::1', 'loopback']],
+  ])('reads TRUST_PROXY=%j as %j', (raw, expected) => {
+    expect(loadConfig(raw === undefined ? {} : { TRUST_PROXY: raw }, '/x').trustProxy).toEqual(expected);
   });
 
   it('never echoes a database URL, which may hold a password', () => {

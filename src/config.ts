@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -16,7 +17,12 @@ export interface Config {
     | { readonly engine: 'sqlite'; readonly file: string }
     | { readonly engine: 'postgres'; readonly url: string; readonly poolSize: number };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  readonly trustProxy: boolean;
+  /**
+   * Which proxies in front of Scholia are believed about the client's address (X-Forwarded-For): false, none; a
+   * number, that many hops next to the server; a list, those addresses and CIDR ranges. The client's address is
+   * the rightmost entry not written by a trusted proxy, as Fastify's trustProxy takes it.
+   */
+  readonly trustProxy: false | number | readonly string[];
   readonly shutdownTimeoutMs: number;
   /** redis:// or rediss:// URL: sign-in lockouts and hourly limits live there instead of the database. */
   readonly redisUrl: string | null;
@@ -122,6 +128,48 @@ function httpUrl(env: Env, name: string, fallback: string): string {
     throw new ConfigError(name, `must start with http:// or https://, got ${JSON.stringify(raw)}`);
   }
   return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: off (unset, false, 0), a hop count (1 for one nginx in front), or a comma-separated list of proxy
+ * addresses and CIDR ranges (and the names loopback, linklocal, uniquelocal). A bare `true` is refused: it would
+ * believe the leftmost X-Forwarded-For entry, which the client writes itself, so anyone could pick their address
+ * and walk past per-address limits and lockouts.
+ */
+function trustProxy(env: Env): false | number | readonly string[] {
+  const raw = read(env, 'TRUST_PROXY');
+  if (raw === undefined) return false;
+  const v = raw.trim().toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(v)) return false;
+  if (['true', 'yes', 'on'].includes(v))
+    throw new ConfigError(
+      'TRUST_PROXY',
+      'true would believe any address a client writes into X-Forwarded-For; give the number of proxies in front of Scholia (e.g. 1) or their addresses (e.g. 127.0.0.1,10.0.0.0/8)',
+    );
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops > 32) throw new ConfigError('TRUST_PROXY', `must be a number of proxy hops from 0 to 32, got ${hops}`);
+    return hops;
+  }
+  const entries = v
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  for (const entry of entries) {
+    if (PROXY_NAMES.has(entry)) continue;
+    const [address = '', prefix, ...extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra.length > 0)
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `${JSON.stringify(entry)} is not an address or CIDR range; give a hop count (e.g. 1) or addresses such as 127.0.0.1,10.0.0.0/8`,
+      );
+  }
+  return Object.freeze(entries);
 }
 
 function redisUrl(env: Env): string | null {
@@ -242,7 +290,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataDir,
     database: Object.freeze(database),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(env),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     trialHours,
     trialReminderHours: int(env, 'TRIAL_REMINDER_HOURS', 6, 1, 24 * 30),

@@ -7,6 +7,8 @@ export class Client {
   constructor(
     private readonly app: FastifyInstance,
     private readonly ip = '203.0.113.7',
+    /** Sent with every request (a proxy's X-Forwarded-For, say); may be changed between requests. */
+    public headers: Record<string, string> = {},
   ) {}
 
   private remember(res: LightMyRequestResponse): LightMyRequestResponse {
@@ -19,7 +21,9 @@ export class Client {
   }
 
   private cookieHeader(): Record<string, string> {
-    return this.cookies.size === 0 ? {} : { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    return this.cookies.size === 0
+      ? { ...this.headers }
+      : { ...this.headers, cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
