@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { connect, type DatabaseHandle } from './db/connect.ts';
-import { refreshPlannerStatistics } from './db/dialect.ts';
+import { refreshPlannerStatistics, withStartupLock } from './db/dialect.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { seedDemo } from './demo/seed.ts';
 import { InputError } from './lib/errors.ts';
@@ -40,11 +40,15 @@ function out(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
+/**
+ * Connects, brings the schema up to date and runs fn. The migration takes the start-up lock that `serve` holds
+ * while it migrates and seeds, so a command run beside a starting server waits for it instead of racing it.
+ */
 async function withDatabase<T>(fn: (h: DatabaseHandle) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   const handle = connect(config.database);
   try {
-    if (opts.migrate !== false) await migrateToLatest(handle);
+    if (opts.migrate !== false) await withStartupLock(handle, migrateToLatest);
     return await fn(handle);
   } finally {
     await handle.close();
@@ -80,14 +84,15 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'migrate': {
-      const applied = await withDatabase((h) => migrateToLatest(h), { migrate: false });
+      const applied = await withDatabase((h) => withStartupLock(h, migrateToLatest), { migrate: false });
       out(applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`);
       return 0;
     }
     case 'seed': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
       if (!values.demo) throw new UsageError('seed needs --demo (the only data set so far)');
-      const report = await withDatabase((h) => seedDemo(h.db));
+      // Under the start-up lock, like `serve --demo-if-empty`: two seeds at once would both try to add the same accounts.
+      const report = await withDatabase((h) => withStartupLock(h, (locked) => seedDemo(locked.db)));
       out(`Demo content: ${report.usersAdded} account(s) and ${report.questionsAdded} question(s) added.`);
       return 0;
     }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { connect, type DatabaseHandle } from './db/connect.ts';
+import { withStartupLock } from './db/dialect.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { seedDemo } from './demo/seed.ts';
 import { systemClock } from './lib/time.ts';
@@ -20,15 +21,23 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const app = await buildApp(config, { database });
   const log = app.log;
   try {
-    const applied = await migrateToLatest(database);
-    if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
-    // The standard subjects (History, Literature, Science, Math, ...) exist on every site, so asking and writing
-    // guides work from the first start; adding them again changes nothing.
-    await ensureStandardSubjects(database.db);
-    if (options.demoIfEmpty && (await countQuestions(database.db)) === 0) {
-      const report = await seedDemo(database.db);
-      log.info(report, 'demo content loaded into the empty database');
-    }
+    // Several processes may start together on one database: one at a time migrates, adds the standard subjects
+    // and seeds, so the first seeds the demo and the others find questions there and skip it.
+    await withStartupLock(
+      database,
+      async (locked) => {
+        const applied = await migrateToLatest(locked);
+        if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+        // The standard subjects (History, Literature, Science, Math, ...) exist on every site, so asking and writing
+        // guides work from the first start; adding them again changes nothing.
+        await ensureStandardSubjects(locked.db);
+        if (options.demoIfEmpty && (await countQuestions(locked.db)) === 0) {
+          const report = await seedDemo(locked.db);
+          log.info(report, 'demo content loaded into the empty database');
+        }
+      },
+      () => log.info('another process is migrating or seeding the database; waiting for it'),
+    );
     await app.listen({ port: config.port, host: config.host });
     const setupToken = await issueAdminSetupToken(database.db, systemClock);
     if (setupToken) {

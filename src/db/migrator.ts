@@ -1,7 +1,11 @@
 import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
 import { migrations } from '../../migrations/index.ts';
 
-/** Applies every migration not yet applied. Several processes may call it at once: Kysely takes a lock. */
+/**
+ * Applies every migration not yet applied. Several processes may call it at once: Kysely takes a lock, but only
+ * over the migrations; `serve` and the CLI call it inside withStartupLock (db/dialect.ts) so that what follows
+ * the migrations (standard subjects, the demo seed) is one process at a time too.
+ */
 export async function migrateToLatest(handle: { db: Kysely<any>; pgSchema?: string }): Promise<string[]> {
   const migrator = new Migrator({
     db: handle.db,
