@@ -290,6 +290,61 @@ describe.each(engines)('asking and answering on %s', (engine) => {
     expect((await ed.post(`/educator/q/${id}/renew`, { _csrf: csrf })).statusCode).toBe(409);
   });
 
+  it('shows an educator nothing of a question outside their subjects: the plain 404 for the editor, claim, release and renew', async () => {
+    const s = await member('asker9@example.org', 'Otto Outside');
+    const title = 'Which street did the Great Fire of London reach last?';
+    const id = await ask(s.c, title);
+    const sci = await login('sci@example.org');
+    // A good token (any page's form has one), so nothing below is refused for an expired form.
+    const tokenOf = async (c: Client) => /name="_csrf" value="([^"]+)"/.exec((await c.get('/account')).body)?.[1] as string;
+    const token = await tokenOf(sci);
+    expect(token).toBeTruthy();
+    // What a question that does not exist looks like: the out-of-subject one must look the same.
+    const missing = await sci.get('/educator/q/987654321');
+    expect(missing.statusCode).toBe(404);
+    const status = async () =>
+      (await t.database.db.selectFrom('questions').select(['status', 'claimed_by']).where('id', '=', id).executeTakeFirstOrThrow()).status;
+    const tried = async () => ({
+      'GET the editor': await sci.get(`/educator/q/${id}`),
+      'POST an answer': await sci.post(`/educator/q/${id}`, { _csrf: token, ...editorForm(), intent: 'save' }),
+      'POST a preview': await sci.post(`/educator/q/${id}`, { _csrf: token, ...editorForm(), intent: 'preview' }),
+      'POST with an expired form': await sci.post(`/educator/q/${id}`, { _csrf: 'expired', ...editorForm(), intent: 'save' }),
+      'POST a submit': await sci.post(`/educator/q/${id}`, { _csrf: token, ...editorForm(), intent: 'submit' }),
+      claim: await sci.post(`/educator/q/${id}/claim`, { _csrf: token }),
+      release: await sci.post(`/educator/q/${id}/release`, { _csrf: token }),
+    });
+    const check = async (state: string) => {
+      const answers = await tried();
+      expect(Object.fromEntries(Object.entries(answers).map(([what, res]) => [what, res.statusCode])), state).toEqual(
+        Object.fromEntries(Object.keys(answers).map((what) => [what, 404])),
+      );
+      for (const [what, res] of Object.entries(answers)) {
+        // Nothing of the question: not its title, details or subject; the page is the one a missing question gets.
+        expect(res.body, `${state}: ${what}`).not.toContain('Great Fire of London reach last');
+        expect(res.body, `${state}: ${what}`).not.toContain('We read about it in class.');
+        expect(res.body, `${state}: ${what}`).not.toContain('History');
+        expect(res.body, `${state}: ${what}`).toBe(missing.body);
+      }
+      const renewed = await sci.post(`/educator/q/${id}/renew`, { _csrf: token });
+      expect(renewed.statusCode, state).toBe(404);
+      expect(renewed.json(), state).toEqual({ error: 'not_found' });
+    };
+    await check('queued');
+    expect(await status()).toBe('queued');
+    // Claimed by an educator of the subject, it is no more visible from outside it, and stays hers.
+    const ed = await login('ed@example.org');
+    expect((await ed.submit('/educator', `/educator/q/${id}/claim`, {})).statusCode).toBe(303);
+    await check('claimed');
+    expect(await status()).toBe('claimed');
+    expect((await ed.get(`/educator/q/${id}`)).body).toContain(title);
+    // An editor may review any subject (on /editor) but answers only the subjects they are verified for.
+    const editor = await login('editor@example.org');
+    const asEditor = await editor.post(`/educator/q/${id}`, { _csrf: await tokenOf(editor), ...editorForm(), intent: 'save' });
+    expect(asEditor.statusCode).toBe(404);
+    expect(asEditor.body).not.toContain('Great Fire of London reach last');
+    expect((await editor.get(`/editor/q/${id}`)).body).toContain(title);
+  });
+
   it('returns an answer with a comment, closes duplicates and refuses illegal moves', async () => {
     const s = await member('asker6@example.org', 'Rita Return');
     const id = await ask(s.c, 'Which parish churches did Christopher Wren rebuild?');

@@ -233,6 +233,74 @@ describe.each(engines)('Stripe mode on %s', (engine) => {
     expect(await statusOf(user.id)).toBe('trialing');
   });
 
+  it('answers 400 to a signed webhook whose body is not a Stripe event, changes nothing, and still takes unknown well-formed types', async () => {
+    const { user, c } = await person();
+    const sub = fake.completeCheckout(await checkout(c), 'fp_malformed');
+    const type = 'customer.subscription.created';
+    const object = fake.objectFor(type, sub);
+    const recorded = async () =>
+      Number(
+        (
+          await t.database.db
+            .selectFrom('billing_events')
+            .select((eb) => eb.fn.countAll<string | number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await recorded();
+    // Each is signed with the right secret at the right time: only its shape is wrong.
+    const malformed: Record<string, string> = {
+      'no data': JSON.stringify({ id: 'evt_malformed_1', object: 'event', type }),
+      'data without object': JSON.stringify({ id: 'evt_malformed_2', object: 'event', type, data: {} }),
+      'data.object a string': JSON.stringify({ id: 'evt_malformed_3', object: 'event', type, data: { object: sub.id } }),
+      'data.object null': JSON.stringify({ id: 'evt_malformed_4', object: 'event', type, data: { object: null } }),
+      'data.object a list': JSON.stringify({ id: 'evt_malformed_5', object: 'event', type, data: { object: [object] } }),
+      'no id': JSON.stringify({ object: 'event', type, data: { object } }),
+      'a numeric id': JSON.stringify({ id: 6, object: 'event', type, data: { object } }),
+      'no type': JSON.stringify({ id: 'evt_malformed_7', object: 'event', data: { object } }),
+      'customer a number': fake.event(type, { ...object, customer: 42 }, 'evt_malformed_8'),
+      'customer an object without an id': fake.event(type, { ...object, customer: {} }, 'evt_malformed_9'),
+      'customer an empty string': fake.event(type, { ...object, customer: '' }, 'evt_malformed_10'),
+      'no customer': fake.event(type, { ...object, customer: undefined }, 'evt_malformed_11'),
+      'not JSON': `{"id": "evt_malformed_12", "type": "${type}", "data": `,
+      'JSON null': 'null',
+      'a JSON list': '[]',
+      'a JSON string': '"evt_malformed_13"',
+    };
+    const answers = [];
+    for (const [what, payload] of Object.entries(malformed)) answers.push([what, await deliver(payload)] as const);
+    // All at once, so a failure names every case that was not refused.
+    expect(Object.fromEntries(answers.map(([what, res]) => [what, res.statusCode]))).toEqual(
+      Object.fromEntries(answers.map(([what]) => [what, 400])),
+    );
+    for (const [what, res] of answers) {
+      expect(res.headers['content-type'], what).toMatch(/^application\/json/);
+      // Told apart from a bad signature, which would send whoever looks at Stripe's dashboard to the wrong secret.
+      expect(res.json().error, what).toBe('The signed body is not an event Scholia can read.');
+      // Nothing of the parser's reason (or a stack) is sent back.
+      expect(res.body, what).not.toContain('at ');
+    }
+    expect(await recorded()).toBe(before);
+    expect(await statusOf(user.id)).toBe('none');
+
+    // Types Scholia does not act on are acknowledged as before, whatever their object holds.
+    const unknown = [
+      fake.event('charge.refunded', { id: 'ch_malformed_1', object: 'charge', customer: sub.customer }),
+      fake.event('product.created', { id: 'prod_malformed_1', object: 'product' }),
+      fake.event('charge.updated', { id: 'ch_malformed_2', object: 'charge', customer: 42 }),
+    ];
+    for (const payload of unknown) {
+      const res = await deliver(payload);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toEqual({ received: true, result: 'ignored' });
+    }
+    expect(await recorded()).toBe(before + unknown.length);
+    expect(await statusOf(user.id)).toBe('none');
+    // The same subscription, well formed, takes effect: the refusals above were about shape alone.
+    expect((await deliver(fake.event(type, object))).statusCode).toBe(200);
+    expect(await statusOf(user.id)).toBe('trialing');
+  });
+
   it('reaches Stripe’s final state whatever the order of the six events (all 720 orderings)', async () => {
     const types = [
       'checkout.session.completed',

@@ -30,7 +30,7 @@ import {
   similarQuestions,
   type WorkResult,
 } from './asking.service.ts';
-import { claimHeldBy, mayAnswer, mayReview } from './lifecycle.ts';
+import { type Actor, claimHeldBy, mayAnswer, mayReview } from './lifecycle.ts';
 import { decideReport, fileReport, listReports } from './moderation.service.ts';
 import {
   type Analysis,
@@ -268,22 +268,30 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
         return queuePage(request, reply, viewer, 'That form had expired; nothing was claimed.', 403);
       const result = await claim(deps, await actorFor(db, viewer), id);
       if (result === 'done') return reply.redirect(`/educator/q/${id}`, 303);
+      // No such question, or one outside the educator's subjects: the same plain page for both.
+      if (result === 'not_found') return sendHtml(reply, errorPage(ctx.site, 404, undefined, viewer), 404);
       const [message, status] =
         result === 'conflict' ? ['Another educator claimed this question a moment ago. Pick another one.', 409] : WORK_MESSAGES[result];
       return queuePage(request, reply, viewer, message, status);
     });
 
+    /**
+     * Every answer of the editor goes through here. A question outside the viewer's subjects gets the plain 404 a
+     * missing one gets, before anything of it is rendered, whatever was posted (an expired form included); the
+     * "lost" page that gives typed text back is for educators of the subject whose claim went while they typed.
+     */
     const editorPage = async (
       request: FastifyRequest,
       reply: FastifyReply,
       viewer: Viewer,
+      actor: Actor,
       id: number,
       extra: { form?: AnswerForm; issues?: FieldIssue[]; message?: string } = {},
       status = 200,
     ) => {
-      const q = await svc.findWorkQuestion(db, id);
+      const q = await svc.findQuestionToWork(db, actor, id);
+      if (!q) return sendHtml(reply, errorPage(ctx.site, 404, undefined, viewer), 404);
       const lostMessage = 'This question is not yours to answer now (the claim lapsed or moved on).';
-      if (!q) return queuePage(request, reply, viewer, lostMessage, 404);
       if (claimHeldBy(q, nowMs()) !== viewer.userId) {
         if (!extra.form) return queuePage(request, reply, viewer, lostMessage, 409);
         // They were typing when the claim went: nothing is saved, but nothing they typed is lost either.
@@ -344,8 +352,9 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
       const id = parseQuestionId(request.params.id);
       if (id === null) return sendHtml(reply, errorPage(ctx.site, 404, undefined, viewer), 404);
       // Opening the editor counts as editing: the claim is renewed.
-      await renew(deps, await actorFor(db, viewer), id);
-      return editorPage(request, reply, viewer, id);
+      const actor = await actorFor(db, viewer);
+      await renew(deps, actor, id);
+      return editorPage(request, reply, viewer, actor, id);
     });
 
     app.post<{ Params: { id: string }; Body: FormBody }>('/educator/q/:id', async (request, reply) => {
@@ -354,20 +363,21 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
       const id = parseQuestionId(request.params.id);
       if (id === null) return sendHtml(reply, errorPage(ctx.site, 404, undefined, viewer), 404);
       const form = answerForm(request.body);
+      const actor = await actorFor(db, viewer);
       if (!csrfValid(request, settings.https))
         return editorPage(
           request,
           reply,
           viewer,
+          actor,
           id,
           { form, issues: [], message: 'That form had expired. Your text is below; save it again.' },
           403,
         );
       const intent = formField(request.body, 'intent', 10);
-      const actor = await actorFor(db, viewer);
       if (intent === 'preview') {
         await renew(deps, actor, id);
-        return editorPage(request, reply, viewer, id, { form });
+        return editorPage(request, reply, viewer, actor, id, { form });
       }
       const checked = checkAnswer(form);
       if ('issues' in checked)
@@ -375,6 +385,7 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
           request,
           reply,
           viewer,
+          actor,
           id,
           { form, issues: checked.issues, message: 'Please fix the fields marked below.' },
           400,
@@ -383,20 +394,23 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
       const result = await saveAnswer(deps, actor, id, checked.answer, submit);
       if (result !== 'done') {
         const [message, status] = WORK_MESSAGES[result];
-        return editorPage(request, reply, viewer, id, { form, issues: [], message: `${message} Your text is below.` }, status);
+        return editorPage(request, reply, viewer, actor, id, { form, issues: [], message: `${message} Your text is below.` }, status);
       }
       if (submit) return queuePage(request, reply, viewer, 'Sent for editorial review. Thank you!');
-      return editorPage(request, reply, viewer, id, {
+      return editorPage(request, reply, viewer, actor, id, {
         message: checked.answer.drafted ? 'Saved. The quick answer was drafted from your answer; edit it if you like.' : 'Saved.',
       });
     });
 
-    // The editor's island renews the claim while the educator types (204; 409 once the claim is gone).
+    // The editor's island renews the claim while the educator types (204; 409 once the claim is gone; 404, as the
+    // editor page answers, for a question outside the viewer's subjects or none at all).
     app.post<{ Params: { id: string } }>('/educator/q/:id/renew', async (request, reply) => {
       const viewer = request.viewer;
       const id = parseQuestionId(request.params.id);
       if (!viewer || id === null || !csrfValid(request, settings.https)) return reply.code(403).send({ error: 'forbidden' });
-      return (await renew(deps, await actorFor(db, viewer), id)) ? reply.code(204).send() : reply.code(409).send({ error: 'claim_lost' });
+      const actor = await actorFor(db, viewer);
+      if (!(await svc.findQuestionToWork(db, actor, id))) return reply.code(404).send({ error: 'not_found' });
+      return (await renew(deps, actor, id)) ? reply.code(204).send() : reply.code(409).send({ error: 'claim_lost' });
     });
 
     app.post<{ Params: { id: string } }>('/educator/q/:id/release', async (request, reply) => {
@@ -406,6 +420,7 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
       if (!csrfValid(request, settings.https) || id === null)
         return queuePage(request, reply, viewer, 'That form had expired; nothing changed.', 403);
       const result = await release(deps, await actorFor(db, viewer), id);
+      if (result === 'not_found') return sendHtml(reply, errorPage(ctx.site, 404, undefined, viewer), 404);
       return queuePage(request, reply, viewer, result === 'done' ? 'The question is back in the queue.' : WORK_MESSAGES[result][0]);
     });
 

@@ -12,7 +12,7 @@ import { mailNotice, type Notice, recordNotice } from '../notifications/index.ts
 import { DETAILS_MAX, questionPath, TITLE_MAX, TITLE_MIN } from '../questions/index.ts';
 import { similarByTerms } from '../search/index.ts';
 import * as repo from './asking.repository.ts';
-import { type Action, type Actor, mayAct, mayAsk, monthStart, TRANSITIONS } from './lifecycle.ts';
+import { type Action, type Actor, ANSWERING, mayAct, mayAsk, monthStart, TRANSITIONS, worksOn } from './lifecycle.ts';
 
 type Db = Kysely<Database>;
 
@@ -123,6 +123,12 @@ export async function actorFor(db: Db, viewer: { userId: number; role: Actor['ro
 
 export type WorkResult = 'done' | 'not_found' | 'not_allowed' | 'conflict';
 
+/** The question if it is in this actor's answering work (see worksOn); otherwise undefined, as for no question. */
+export async function findQuestionToWork(db: Db, actor: Actor, id: number): Promise<repo.WorkQuestion | undefined> {
+  const q = await repo.findWorkQuestion(db, id);
+  return q && worksOn(actor, q) ? q : undefined;
+}
+
 /** Runs one lifecycle move in a transaction with its notices; mails them after the commit. */
 async function act(
   deps: AskingDeps,
@@ -133,7 +139,9 @@ async function act(
 ): Promise<WorkResult> {
   const nowMs = deps.clock.now().getTime();
   const q = await repo.findWorkQuestion(deps.db, id);
-  if (!q) return 'not_found';
+  // To an educator, a question outside their subjects is not there (worksOn): 'not_found', never 'not_allowed'
+  // or 'conflict', which would tell whether it is queued or claimed.
+  if (!q || (ANSWERING.has(action) && !worksOn(actor, q))) return 'not_found';
   if (!mayAct(actor, action, q, nowMs)) return TRANSITIONS[action].from.includes(q.status) ? 'not_allowed' : 'conflict';
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const r = await run(trx, q, new Date(nowMs).toISOString());

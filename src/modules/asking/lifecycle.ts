@@ -66,13 +66,26 @@ export interface Actor {
 
 const staff = (a: Actor | null) => a?.role === 'editor' || a?.role === 'admin';
 
+/** The moves that are an educator's work on a question; the others are review and moderation. */
+export const ANSWERING: ReadonlySet<Action> = new Set<Action>(['claim', 'release', 'save_draft', 'submit']);
+
+/**
+ * Whether a question is in this person's answering work at all: they are verified for its subject (editors and
+ * admins too, who reach every subject only to review it, on /editor). Outside it, the question is to them as if it
+ * did not exist: the educator's pages answer 404 with nothing of it, never a 403 or 409 that would show its title or
+ * tell its state.
+ */
+export function worksOn(actor: Actor | null, q: { subjectId: number }): boolean {
+  return actor !== null && actor.role !== 'student' && actor.subjectIds.includes(q.subjectId);
+}
+
 /**
  * Who may take an action on a question of `subjectId`. Educators (and editors or admins verified for the
  * subject) answer; editors and admins review, close, reject and moderate.
  */
 export function mayAct(actor: Actor | null, action: Action, q: WorkState & { subjectId: number }, nowMs: number): boolean {
   if (!actor) return false;
-  const answerer = actor.role !== 'student' && actor.subjectIds.includes(q.subjectId);
+  const answerer = worksOn(actor, q);
   switch (action) {
     case 'claim':
       return answerer && isClaimable(q, nowMs);

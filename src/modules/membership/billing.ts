@@ -46,6 +46,15 @@ export class BillingEventRefused extends Error {
   override name = 'BillingEventRefused';
 }
 
+/**
+ * A webhook signed by the provider whose body is not an event Scholia can read (not JSON, no id or type, no
+ * object, a customer that is not an id). Refused like a bad signature, so it never reaches the database half read;
+ * its own class lets the webhook say which of the two it was.
+ */
+export class BillingEventMalformed extends BillingEventRefused {
+  override name = 'BillingEventMalformed';
+}
+
 export interface BillingEvent {
   id: string;
   type: string;
@@ -63,7 +72,11 @@ export interface BillingProvider {
   setCancelAtPeriodEnd(subscriptionId: string, cancel: boolean): Promise<void>;
   /** Ends a subscription at once, charging nothing (a refused trial). */
   cancelNow(subscriptionId: string): Promise<void>;
-  /** Checks the signature and the timestamp (at `nowMs`) and reads what the event is about. */
+  /**
+   * Checks the signature and the timestamp (at `nowMs`) and reads what the event is about. Throws
+   * BillingEventRefused for a signature or timestamp not accepted, BillingEventMalformed for a body that is not an
+   * event of the shape the provider sends; what it returns has been checked field by field.
+   */
   verifyEvent(rawBody: Buffer, signatureHeader: string, nowMs: number): BillingEvent;
 }
 

@@ -2,11 +2,13 @@ import Stripe from 'stripe';
 import type { StripeSettings } from '../../config.ts';
 import {
   type BillingEvent,
+  BillingEventMalformed,
   BillingEventRefused,
   type BillingProvider,
   BillingUnavailable,
   type CheckoutOutcome,
   type CheckoutRequest,
+  MEMBERSHIP_EVENTS,
   type SubscriptionSnapshot,
 } from './billing.ts';
 
@@ -33,6 +35,36 @@ function snapshot(s: Stripe.Subscription): SubscriptionSnapshot {
     cardFingerprint: pm && typeof pm !== 'string' ? (pm.card?.fingerprint ?? null) : null,
     createdMs: s.created * 1000,
   };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A customer as an event names it: its id, or the expanded customer; null when Stripe says none; else undefined. */
+function customerOf(v: unknown): string | null | undefined {
+  if (v === null) return null;
+  const id = isRecord(v) ? v.id : v;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/**
+ * Reads a signed Stripe event, checking every field Scholia goes on to use. The signature says who sent the bytes,
+ * not that they are an event: a body hand-made with the signing secret, or an API version not met before, must be
+ * refused here (400, and Stripe shows the delivery as failed), not fail half way through the database (500) or be
+ * recorded under a missing id (SQLite takes a NULL primary key in billing_events). Membership events must name their customer as Stripe always does (an id, the expanded
+ * customer, or null when there is none); other types are acknowledged and dropped, so their object only has to be
+ * an object.
+ */
+export function parseStripeEvent(payload: unknown): BillingEvent {
+  if (!isRecord(payload)) throw new BillingEventMalformed('the body is not a JSON object');
+  const { id, type, data } = payload;
+  if (typeof id !== 'string' || id === '') throw new BillingEventMalformed('the event has no id');
+  if (typeof type !== 'string' || type === '') throw new BillingEventMalformed(`event ${id} has no type`);
+  const object = isRecord(data) ? data.object : undefined;
+  if (!isRecord(object)) throw new BillingEventMalformed(`event ${id} (${type}) has no data.object`);
+  const customerId = customerOf(object.object === 'customer' ? object.id : object.customer);
+  if (customerId === undefined && MEMBERSHIP_EVENTS.has(type))
+    throw new BillingEventMalformed(`event ${id} (${type}) names no customer id`);
+  return { id, type, customerId: customerId ?? null };
 }
 
 /** Every call goes through here so that a provider failure reaches callers as BillingUnavailable. */
@@ -117,15 +149,16 @@ export function stripeBilling(settings: StripeSettings): BillingProvider {
       if (!t) throw new BillingEventRefused('no timestamp in the Stripe-Signature header');
       // The SDK refuses old timestamps only; one far ahead of our clock is as suspect (a replay prepared in advance).
       if (Number(t) * 1000 > nowMs + TOLERANCE_SECONDS * 1000) throw new BillingEventRefused('timestamp in the future');
-      let event: Stripe.Event;
+      let event: unknown;
       try {
         event = stripe.webhooks.constructEvent(rawBody, signatureHeader, settings.webhookSecret, TOLERANCE_SECONDS, undefined, nowMs);
       } catch (err) {
+        // The SDK checks the signature before it parses the body, so a syntax error means signed bytes that are not JSON.
+        if (err instanceof SyntaxError) throw new BillingEventMalformed(`the signed body is not JSON: ${err.message}`);
         throw new BillingEventRefused((err as Error).message);
       }
-      const object = event.data.object as { object?: string; id?: string; customer?: string | { id: string } | null };
-      const customerId = object.object === 'customer' ? (object.id ?? null) : idOf(object.customer);
-      return { id: event.id, type: event.type, customerId };
+      // Typed as a Stripe.Event by the SDK, but nothing has checked its shape yet.
+      return parseStripeEvent(event);
     },
   };
 }

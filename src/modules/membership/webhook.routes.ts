@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { type BillingDeps, handleEvent } from './billing.service.ts';
-import { BillingEventRefused, BillingUnavailable } from './billing.ts';
+import { BillingEventMalformed, BillingEventRefused, BillingUnavailable } from './billing.ts';
 
 /**
  * POST /webhooks/stripe: Stripe's events about checkouts, subscriptions and invoices. The body is kept as the raw
  * bytes Stripe signed. Refused (400): no or a bad signature, a timestamp older than five minutes (a replay) or
- * ahead of our clock. A 503 when Stripe cannot be reached for the re-fetch, so Stripe delivers again later.
+ * ahead of our clock, or a signed body that is not an event of Stripe's shape (the provider checks it field by
+ * field, so nothing below reads a missing one). A 503 when Stripe cannot be reached for the re-fetch, so Stripe
+ * delivers again later.
  */
 export function stripeWebhookRoutes(deps: BillingDeps): FastifyPluginAsync {
   return async (app) => {
@@ -21,6 +23,11 @@ export function stripeWebhookRoutes(deps: BillingDeps): FastifyPluginAsync {
         event = deps.billing.verifyEvent(request.body, signature, deps.clock.now().getTime());
       } catch (err) {
         if (!(err instanceof BillingEventRefused)) throw err;
+        // The reason goes to the log only: the answer says which kind of refusal, nothing of the body or the parser.
+        if (err instanceof BillingEventMalformed) {
+          request.log.warn({ reason: err.message }, 'stripe webhook refused: signed, but not an event Scholia can read');
+          return reply.code(400).send({ error: 'The signed body is not an event Scholia can read.' });
+        }
         request.log.warn({ reason: err.message }, 'stripe webhook refused');
         return reply.code(400).send({ error: 'The signature or its timestamp was not accepted.' });
       }
