@@ -10,7 +10,7 @@ import { applicationRoutes } from './modules/accounts/application.routes.tsx';
 import { authRoutes } from './modules/accounts/auth.routes.tsx';
 import { accountFlowRoutes } from './modules/accounts/flows.routes.tsx';
 import { pruneAccountData } from './modules/accounts/index.ts';
-import { type LimitStore, redisLimitStore, useLimitStore } from './modules/accounts/limits.service.ts';
+import { databaseLimitStore, type LimitStore, redisLimitStore, useLimitStore, withFallback } from './modules/accounts/limits.service.ts';
 import { setupRoutes } from './modules/accounts/setup.routes.tsx';
 import { registerTwoFactorGate, twoFactorRoutes } from './modules/accounts/two-factor.routes.tsx';
 import { adsRoutes } from './modules/ads/ads.routes.tsx';
@@ -33,7 +33,8 @@ import { searchRoutes } from './modules/search/search.routes.tsx';
 import { typeaheadRoutes } from './modules/search/typeahead.routes.ts';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
 import { AssetStore } from './platform/assets.ts';
-import { errorPage, registerErrorHandling } from './platform/errors.tsx';
+import { clientErrorResponder, errorPage, MAX_URL_LENGTH, registerErrorHandling } from './platform/errors.tsx';
+import { Health } from './platform/health.ts';
 import { sendHtml } from './platform/html.ts';
 import { registerSessions, type SessionSettings } from './platform/session.ts';
 import type { Site } from './views/layout.tsx';
@@ -133,14 +134,39 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     assetUrl: (file) => assets.url(file),
   };
   let redis: Redis | undefined;
+  if (config.redisUrl) {
+    // A request never waits long for Redis: with no offline queue a command fails at once while the client is
+    // disconnected (it reconnects by itself in the background), and a server that accepts but does not answer
+    // costs at most the command timeout.
+    redis = new Redis(config.redisUrl, {
+      enableOfflineQueue: false,
+      connectTimeout: 1000,
+      commandTimeout: 250,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    redis.on('error', () => {});
+  }
   if (deps.limitStore) {
     useLimitStore(deps.database.db, deps.limitStore);
-  } else if (config.redisUrl) {
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
-    // Errors surface on the requests that need Redis; the client reconnects by itself.
-    redis.on('error', () => {});
-    useLimitStore(deps.database.db, redisLimitStore(redis));
+  } else if (redis) {
+    // While Redis is down, limits and lockouts are counted in the database (see limits.service.ts), with a warning
+    // at most once a minute; /healthz answers 503 with "redis": "down" so a load balancer can act.
+    let warnedAt = 0;
+    useLimitStore(
+      deps.database.db,
+      withFallback(redisLimitStore(redis), databaseLimitStore(deps.database.db), (err) => {
+        const now = Date.now();
+        if (now - warnedAt < 60_000) return;
+        warnedAt = now;
+        app.log.warn({ err }, 'Redis cannot be reached: limits and lockouts are counted in the database until it is back');
+      }),
+    );
   }
+  const health = new Health(deps.database, {
+    ...(deps.database.file ? { sqliteFile: deps.database.file } : {}),
+    ...(redis ? { redis } : {}),
+  });
 
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel },
@@ -149,6 +175,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     trustProxy: trustedProxies(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     bodyLimit: 1_048_576,
+    // Requests Node's parser refuses (an address or headers over 16 KiB) get the site's own page, not a bare 431.
+    clientErrorHandler: clientErrorResponder(site),
     // A malformed URL (bad percent-encoding, invalid UTF-8) gets the 400 page, not Fastify's JSON.
     frameworkErrors: (error, request, reply) => {
       request.log.info({ reason: error.message }, 'bad request');
@@ -179,6 +207,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     hsts: https ? { maxAge: 15_552_000, includeSubDomains: false } : false,
     crossOriginEmbedderPolicy: false,
+    // frame-ancestors 'none' above already forbids framing; X-Frame-Options: SAMEORIGIN beside it said otherwise.
+    xFrameOptions: false,
+  });
+
+  // An address longer than any page needs (a search of thousands of characters) gets the 414 page at once.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.length > MAX_URL_LENGTH) return sendHtml(reply, errorPage(site, 414), 414);
   });
 
   const logRequests = ['trace', 'debug', 'info'].includes(config.logLevel);
@@ -189,7 +224,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   await registerSessions(app, { database: ctx.database, clock: ctx.clock, settings: sessionSettings });
 
-  registerErrorHandling(app, site);
+  registerErrorHandling(app, site, (err) => health.noteFailure(err));
+  // Signed-in pages are personal (an account, a member's whole answer, a staff queue): no cache, shared or in the
+  // browser, may keep them. So is any response that sets a cookie. Visitors' pages are left to their routes.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (request.viewer !== null || reply.hasHeader('set-cookie')) {
+      const type = String(reply.getHeader('content-type') ?? '');
+      if (type.startsWith('text/html') || !reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-store');
+    }
+    done(null, payload);
+  });
   registerTwoFactorGate(app, ctx);
   registerMembershipOnViewer(app, ctx);
   registerUnreadOnViewer(app, ctx);
@@ -238,14 +282,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     });
   }
 
+  // For load balancers and monitors: 200 when the database answers, the disk can take writes and Redis (when
+  // configured) answers; else 503 naming the part that failed, e.g. {"status":"unavailable", ..., "redis":"down"}.
   app.get('/healthz', async (_request, reply) => {
-    try {
-      await ctx.database.ping();
-      return reply.header('cache-control', 'no-store').send({ status: 'ok', database: ctx.database.engine });
-    } catch (err) {
-      app.log.error({ err }, 'health check: database did not answer');
-      return reply.code(503).header('cache-control', 'no-store').send({ status: 'unavailable', database: ctx.database.engine });
-    }
+    const report = await health.report();
+    if (report.status !== 'ok') app.log.error(report, 'health check failed');
+    return reply
+      .code(report.status === 'ok' ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send(report);
   });
 
   app.get<{ Params: { file: string } }>('/static/:file', async (request, reply) => {

@@ -1,9 +1,11 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { connect, type DatabaseHandle } from './db/connect.ts';
 import { refreshPlannerStatistics, withStartupLock } from './db/dialect.ts';
+import { freeBytesNear, storageFault } from './db/faults.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { seedDemo } from './demo/seed.ts';
 import { InputError } from './lib/errors.ts';
@@ -253,6 +255,24 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** What to tell an operator whose command stopped because a disk is full: which disk, and what to do. */
+function diskFullMessage(err: unknown): string {
+  let database: ReturnType<typeof loadConfig>['database'] | undefined;
+  let dataDir = '';
+  try {
+    ({ database, dataDir } = loadConfig());
+  } catch {}
+  const detail = err instanceof Error ? ` (${err.message})` : '';
+  if (database?.engine === 'postgres')
+    return `The PostgreSQL server's disk is full${detail}: it cannot save anything. Free space on the database server and try again.`;
+  const where = database?.engine === 'sqlite' ? path.dirname(database.file) : dataDir;
+  const free = database?.engine === 'sqlite' ? freeBytesNear(database.file) : null;
+  return (
+    `The disk holding DATA_DIR (${where}) is full${free !== null ? `: ${Math.floor(free / 1024)} KiB free` : ''}${detail}. ` +
+    'Scholia cannot write its database there. Free some space on that disk, or point DATA_DIR at a disk with room, and start again.'
+  );
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
@@ -263,6 +283,7 @@ main(process.argv.slice(2)).then(
     else if (err instanceof InputError) for (const i of err.issues) process.stderr.write(`${i.field}: ${i.message}\n`);
     else if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
       process.stderr.write(`${err.message}\n\n${HELP}\n`);
+    else if (storageFault(err) === 'disk_full') process.stderr.write(`${diskFullMessage(err)}\n`);
     else process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = err instanceof UsageError || err instanceof ConfigError || err instanceof InputError ? 2 : 1;
   },

@@ -223,10 +223,10 @@ describe.each(variants)('pages over HTTP on $engine, page cache $cache', ({ engi
     expect(none.body).toContain('No results for');
   });
 
-  it('reports health with the database engine', async () => {
+  it('reports health: the database engine, and the database and disk both ok', async () => {
     const res = await get('/healthz');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', database: engine });
+    expect(res.json()).toEqual({ status: 'ok', engine, database: 'ok', disk: 'ok' });
   });
 
   it('serves the stylesheet under a hashed name with a year of caching and a content security policy on pages', async () => {

@@ -76,7 +76,7 @@ describe('scholia serve', () => {
     const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
 
     const health = await waitFor(`http://127.0.0.1:${port}/healthz`, 30_000);
-    expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' });
+    expect(await health.json()).toEqual({ status: 'ok', engine: 'sqlite', database: 'ok', disk: 'ok' });
     const home = await fetch(`http://127.0.0.1:${port}/`);
     expect(home.status).toBe(200);
     expect(await home.text()).toContain('Recently answered');

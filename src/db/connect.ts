@@ -14,6 +14,8 @@ export interface DatabaseHandle {
   readonly engine: Engine;
   /** PostgreSQL schema the tables live in, when not the default search path. */
   readonly pgSchema?: string;
+  /** SQLite: the database file (its disk is the one /healthz watches for free space). */
+  readonly file?: string;
   /** Runs a trivial query; throws if the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -60,6 +62,7 @@ function connectSqlite(file: string): DatabaseHandle {
   return {
     db,
     engine: 'sqlite',
+    ...(file !== ':memory:' ? { file } : {}),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -1,7 +1,11 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { StorageFault } from '../db/faults.ts';
 import { ErrorPage } from '../views/error-page.tsx';
 import type { Site, ViewerInfo } from '../views/layout.tsx';
-import { sendHtml } from './html.ts';
+import { type KeptField, UnavailablePage } from '../views/unavailable-page.tsx';
+import { renderPage, sendHtml } from './html.ts';
 
 const messages: Record<number, { title: string; message: string }> = {
   400: {
@@ -20,7 +24,14 @@ const messages: Record<number, { title: string; message: string }> = {
   410: { title: 'That link has expired', message: 'Links we email work once and for a limited time.' },
   405: { title: 'That action is not allowed here', message: 'This page cannot be used that way.' },
   413: { title: 'That was too much to send', message: 'What you sent was larger than we accept.' },
-  414: { title: 'That address is too long', message: 'Shorten the address and try again.' },
+  414: {
+    title: 'That address is too long',
+    message: 'The address, or the search typed into it, is longer than we accept. Shorten it and try again.',
+  },
+  431: {
+    title: 'Your browser sent too much with that request',
+    message: 'The request carried more data in its headers (usually cookies) than we accept. Clear this site’s cookies and try again.',
+  },
   415: { title: 'We cannot read that kind of content', message: 'Send the form from the page itself.' },
   429: { title: 'Too many requests', message: 'Please wait a moment before trying again.' },
 };
@@ -46,18 +57,121 @@ function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || request.url === '/healthz';
 }
 
+const OUTAGE_TEXT: Record<StorageFault, { title: string; message: string; log: string }> = {
+  disk_full: {
+    title: 'We cannot save anything right now',
+    message:
+      'The site ran out of storage space, so nothing you sent was saved. The people who run it have been alerted. Please try again in a few minutes.',
+    log: 'write failed: the disk is full',
+  },
+  database_down: {
+    title: 'We cannot reach our database right now',
+    message: 'Nothing you sent was saved: our database is not answering. Please try again in a few minutes.',
+    log: 'request failed: the database cannot be reached',
+  },
+};
+
+// Never echoed back into a page: passwords, one-time codes and tokens. The CSRF token goes back hidden, so the
+// form can be sent again from the same session.
+const SECRET_FIELD = /pass|code|token|secret/i;
+
+/** The fields of a posted form, split into those to show again, those to send back hidden, and secrets dropped. */
+function keptFields(body: unknown): { fields: KeptField[]; hidden: KeptField[]; droppedSecrets: boolean } {
+  const fields: KeptField[] = [];
+  const hidden: KeptField[] = [];
+  let droppedSecrets = false;
+  if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
+    for (const [name, raw] of Object.entries(body as Record<string, unknown>).slice(0, 50)) {
+      for (const value of Array.isArray(raw) ? raw : [raw]) {
+        if (typeof value !== 'string') continue;
+        if (name === '_csrf' || name === 'next' || name === 'intent') hidden.push({ name, value });
+        else if (SECRET_FIELD.test(name)) droppedSecrets = true;
+        else fields.push({ name, value });
+      }
+    }
+  }
+  return { fields, hidden, droppedSecrets };
+}
+
+/**
+ * Answers an outage (the disk is full, the database is unreachable): 503 with Retry-After, the site's own page, and
+ * for a form post every field the user typed, so the text survives until the site can save again.
+ */
+export function sendOutage(site: Site, request: FastifyRequest, reply: FastifyReply, fault: StorageFault): FastifyReply {
+  const text = OUTAGE_TEXT[fault];
+  request.log.error({ fault, method: request.method, url: request.url }, text.log);
+  reply.header('retry-after', '60').header('cache-control', 'no-store');
+  if (wantsJson(request)) return reply.code(503).send({ error: fault });
+  const resend = request.method === 'POST' ? { action: request.url, ...keptFields(request.body) } : null;
+  return sendHtml(
+    reply,
+    <UnavailablePage site={site} viewer={request.viewer} title={text.title} message={text.message} resend={resend} />,
+    503,
+  );
+}
+
 /** Every failure becomes a page (or JSON for API routes) with no stack trace; only server faults are logged as errors. */
-export function registerErrorHandling(app: FastifyInstance, site: Site): void {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  site: Site,
+  classify: (err: unknown) => StorageFault | null = () => null,
+): void {
   app.setNotFoundHandler((request, reply) => {
     if (wantsJson(request)) return reply.code(404).send({ error: 'not_found' });
     return sendHtml(reply, errorPage(site, 404, undefined, request.viewer), 404);
   });
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const fault = classify(error);
+    if (fault) return sendOutage(site, request, reply, fault);
     const code = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (code >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code, reason: error.message }, 'client error');
     if (wantsJson(request)) return reply.code(code).send({ error: code >= 500 ? 'internal_error' : 'bad_request' });
     return sendHtml(reply, errorPage(site, code, undefined, request.viewer), code);
   });
+}
+
+/** Longest address (path and query) a page accepts; Node itself refuses requests whose headers exceed 16 KiB. */
+export const MAX_URL_LENGTH = 4096;
+
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them (an address or headers over its 16 KiB limit,
+ * bytes that are not HTTP). Those get the site's own page too: 414 when the request line alone is too long, 431
+ * for headers, 400 otherwise; a timed-out request gets 408. No stack trace, no JSON meant for APIs.
+ */
+export function clientErrorResponder(site: Site): (err: Error & { code?: string; rawPacket?: unknown }, socket: Socket) => void {
+  const pages = new Map<number, string>();
+  const pageFor = (status: number) => {
+    let html = pages.get(status);
+    if (!html) {
+      html = renderPage(errorPage(site, status));
+      pages.set(status, html);
+    }
+    return html;
+  };
+  return (err, socket) => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    let status = 400;
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') status = 408;
+    else if (err.code === 'HPE_HEADER_OVERFLOW' || err.code === 'HPE_URI_TOO_LONG') {
+      const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket : null;
+      const lineEnd = raw ? raw.indexOf('\r\n') : -1;
+      status = lineEnd === -1 || lineEnd > MAX_URL_LENGTH ? 414 : 431;
+    }
+    if (socket.writable) {
+      const body = Buffer.from(pageFor(status));
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+          'Content-Type: text/html; charset=utf-8\r\n' +
+          `Content-Length: ${body.length}\r\n` +
+          "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'\r\n" +
+          'X-Content-Type-Options: nosniff\r\n' +
+          'Cache-Control: no-store\r\n' +
+          'Connection: close\r\n\r\n',
+      );
+      socket.write(body);
+    }
+    socket.destroy();
+  };
 }

@@ -64,6 +64,33 @@ export function redisLimitStore(redis: Redis, prefix = 'scholia:'): LimitStore {
   };
 }
 
+/**
+ * Redis with the database behind it: while Redis cannot be reached (refused, or no answer within the client's
+ * command timeout) every limit and lockout is counted in the database instead, so sign-in, sign-up and asking go on
+ * working and stay limited. `onFallback` hears of each failure (app.ts logs a warning, at most once a minute).
+ * Counts made in one store are not seen by the other: a lockout begun in Redis starts over in the database.
+ */
+export function withFallback(primary: LimitStore, fallback: LimitStore, onFallback: (err: unknown) => void): LimitStore {
+  const guard =
+    <A extends unknown[], R>(run: (s: LimitStore) => (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await run(primary)(...args);
+      } catch (err) {
+        onFallback(err);
+        return run(fallback)(...args);
+      }
+    };
+  return {
+    kind: primary.kind,
+    lockedUntil: guard((s) => s.lockedUntil),
+    addFailure: guard((s) => s.addFailure),
+    lock: guard((s) => s.lock),
+    clear: guard((s) => s.clear),
+    countInWindow: guard((s) => s.countInWindow),
+  };
+}
+
 const stores = new WeakMap<object, LimitStore>();
 
 /** Chooses the store for a database handle (app.ts does, from REDIS_URL). */
