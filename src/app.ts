@@ -33,7 +33,7 @@ import { searchRoutes } from './modules/search/search.routes.tsx';
 import { typeaheadRoutes } from './modules/search/typeahead.routes.ts';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
 import { AssetStore } from './platform/assets.ts';
-import { clientErrorResponder, errorPage, MAX_URL_LENGTH, registerErrorHandling } from './platform/errors.tsx';
+import { clientErrorResponder, errorPage, registerErrorHandling } from './platform/errors.tsx';
 import { Health } from './platform/health.ts';
 import { sendHtml } from './platform/html.ts';
 import { registerSessions, type SessionSettings } from './platform/session.ts';
@@ -209,11 +209,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     crossOriginEmbedderPolicy: false,
     // frame-ancestors 'none' above already forbids framing; X-Frame-Options: SAMEORIGIN beside it said otherwise.
     xFrameOptions: false,
-  });
-
-  // An address longer than any page needs (a search of thousands of characters) gets the 414 page at once.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url.length > MAX_URL_LENGTH) return sendHtml(reply, errorPage(site, 414), 414);
   });
 
   const logRequests = ['trace', 'debug', 'info'].includes(config.logLevel);

@@ -89,7 +89,7 @@ describe.skipIf(!postgresUrl)('first start on an empty PostgreSQL', () => {
       const health = await Promise.all(started.map((s) => waitHealthy(s, 60_000)));
       for (const h of health) {
         expect(h.status).toBe(200);
-        expect(await h.json()).toEqual({ status: 'ok', database: 'postgres' });
+        expect(await h.json()).toEqual({ status: 'ok', engine: 'postgres', database: 'ok', disk: 'ok' });
       }
       for (const s of started) expect(s.child.exitCode, s.log()).toBeNull();
 

@@ -132,8 +132,8 @@ export function registerErrorHandling(
   });
 }
 
-/** Longest address (path and query) a page accepts; Node itself refuses requests whose headers exceed 16 KiB. */
-export const MAX_URL_LENGTH = 4096;
+/** A request line longer than this, in a request Node refused for size, is called a too-long address (414). */
+const LONG_REQUEST_LINE = 8192;
 
 /**
  * Node's HTTP parser refuses some requests before Fastify sees them (an address or headers over its 16 KiB limit,
@@ -157,7 +157,7 @@ export function clientErrorResponder(site: Site): (err: Error & { code?: string;
     else if (err.code === 'HPE_HEADER_OVERFLOW' || err.code === 'HPE_URI_TOO_LONG') {
       const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket : null;
       const lineEnd = raw ? raw.indexOf('\r\n') : -1;
-      status = lineEnd === -1 || lineEnd > MAX_URL_LENGTH ? 414 : 431;
+      status = lineEnd === -1 || lineEnd > LONG_REQUEST_LINE ? 414 : 431;
     }
     if (socket.writable) {
       const body = Buffer.from(pageFor(status));
