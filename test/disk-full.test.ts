@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { connect, type DatabaseHandle } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migrator.ts';
+import { createUser } from '../src/modules/accounts/index.ts';
 import { testConfig } from './helpers/app.ts';
 import { ci } from './helpers/environment.ts';
-import { Client } from './helpers/http.ts';
+import { Client, TestClock } from './helpers/http.ts';
 
 // A full disk, for real: the site runs on a small filesystem that the test mounts (tmpfs where the kernel lets us,
 // else a loop-mounted file) and then fills. A sign-up must come back as a 503 with the typed text, /healthz must
@@ -60,11 +61,13 @@ describe.skipIf(unmountable !== null)('on a full disk (SQLite under DATA_DIR)', 
   let database: DatabaseHandle;
   let app: FastifyInstance;
   const filler = path.join(mountPoint, 'filler');
+  const clock = new TestClock();
 
   beforeAll(async () => {
     database = connect({ engine: 'sqlite', file: path.join(mountPoint, 'data', 'scholia.db') });
     await migrateToLatest(database);
-    app = await buildApp(testConfig, { database, logger: false, jobs: false });
+    app = await buildApp(testConfig, { database, clock, logger: false, jobs: false });
+    await createUser(database.db, { email: 'rita@example.org', name: 'Rita Reader', password: 'a long password 2' });
   });
   afterAll(async () => {
     await app?.close();
@@ -75,6 +78,8 @@ describe.skipIf(unmountable !== null)('on a full disk (SQLite under DATA_DIR)', 
 
   it('answers a sign-up with 503 and the typed text, reports the disk on /healthz, and recovers when space is back', async () => {
     const c = new Client(app, '198.51.100.60');
+    const reader = new Client(app, '198.51.100.61');
+    expect((await reader.submit('/login', '/login', { email: 'rita@example.org', password: 'a long password 2' })).statusCode).toBe(303);
     const first = await c.submit('/signup', '/signup', { name: 'Ada Before', email: 'ada@example.org', password: 'a long password 1' });
     expect(first.statusCode).toBe(200);
     expect((await app.inject('/healthz')).statusCode).toBe(200);
@@ -98,8 +103,12 @@ describe.skipIf(unmountable !== null)('on a full disk (SQLite under DATA_DIR)', 
     const health = await app.inject('/healthz');
     expect(health.statusCode).toBe(503);
     expect(health.json()).toMatchObject({ status: 'unavailable', disk: 'full', database: 'ok' });
-    // Reading goes on.
+    // Reading goes on, signed in too (marking the session as seen is a write that may fail meanwhile).
     expect((await app.inject('/')).statusCode).toBe(200);
+    clock.advance(60 * 60_000);
+    const account = await reader.get('/account');
+    expect(account.statusCode).toBe(200);
+    expect(account.body).toContain('Rita Reader');
 
     rmSync(filler);
     expect((await app.inject('/healthz')).json()).toMatchObject({ status: 'ok', disk: 'ok' });
@@ -110,7 +119,7 @@ describe.skipIf(unmountable !== null)('on a full disk (SQLite under DATA_DIR)', 
     });
     expect(again.statusCode).toBe(200);
     const users = await database.db.selectFrom('users').select('email').orderBy('email').execute();
-    expect(users.map((u) => u.email)).toEqual(['ada@example.org', 'zoe@example.org']);
+    expect(users.map((u) => u.email)).toEqual(['ada@example.org', 'rita@example.org', 'zoe@example.org']);
   });
 
   it('says plainly at start that the disk holding DATA_DIR is full', () => {

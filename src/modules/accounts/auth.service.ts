@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { storageFault } from '../../db/faults.ts';
 import { hashPassword, verifyPassword } from '../../lib/password.ts';
 import { asSecretToken, newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
 import type { Clock } from '../../lib/time.ts';
@@ -169,7 +170,12 @@ export async function resolveSession(db: Db, token: string, policy: SessionPolic
     await sessions.deleteSession(db, idHash);
     return null;
   }
-  if (now - Date.parse(s.lastSeenAt) > TOUCH_EVERY_MS) await sessions.touchSession(db, idHash, new Date(now).toISOString());
+  if (now - Date.parse(s.lastSeenAt) > TOUCH_EVERY_MS) {
+    // Marking the session as seen is a write; on a full disk it fails, and a signed-in reader should still read.
+    await sessions.touchSession(db, idHash, new Date(now).toISOString()).catch((err: unknown) => {
+      if (storageFault(err) !== 'disk_full') throw err;
+    });
+  }
   return { userId: s.user.id, email: s.user.email, name: s.user.name, role: s.user.role, twoFactor: s.user.twoFactor, sessionHash: idHash };
 }
 
