@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../src/db/connect.ts';
 import { createUser } from '../src/modules/accounts/index.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { engines } from './helpers/databases.ts';
+import { postgresUrl } from './helpers/environment.ts';
 import { makeQuestion } from './helpers/factories.ts';
 
 // Every page test runs with the visitor page cache on (the default) and off (how members' pages are served).
@@ -101,6 +103,31 @@ describe.each(variants)('pages over HTTP on $engine, page cache $cache', ({ engi
     await db.updateTable('questions').set({ status: 'closed' }).where('id', '=', questionId).execute();
     expect((await get(url)).statusCode).toBe(404);
     await db.updateTable('questions').set({ status: 'published' }).where('id', '=', questionId).execute();
+  });
+
+  it('shows at once an edit that another process committed', async () => {
+    const url = `/q/${questionId}/what-were-robespierre-s-aims-during-the-terror`;
+    const before = (await get(url)).body;
+    expect((await get(url)).body).toBe(before);
+    // Another app process: its own connection to the same database.
+    const other =
+      engine === 'sqlite'
+        ? connect({ engine: 'sqlite', file: t.database.file as string })
+        : connect({ engine: 'postgres', url: postgresUrl as string, poolSize: 1 }, { pgSchema: t.database.pgSchema as string });
+    try {
+      await other.db
+        .updateTable('answers')
+        .set({
+          body: 'Edited in another process.',
+          body_html: '<p>Edited in another process.</p>',
+          updated_at: new Date(Date.now() + 9000).toISOString(),
+        })
+        .where('question_id', '=', questionId)
+        .execute();
+    } finally {
+      await other.close();
+    }
+    expect((await get(url)).body).toContain('Edited in another process.');
   });
 
   it('never shows a change that another request has not committed yet', async () => {

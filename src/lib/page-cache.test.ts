@@ -44,4 +44,20 @@ describe('PageCache', () => {
   it('is off with a zero budget', () => {
     expect(new PageCache(0, 1).enabled).toBe(false);
   });
+
+  it('serves a page without its version only while the change stamp it was confirmed at stands', () => {
+    const c = new PageCache(1000, 60_000);
+    c.set('1', 'v1', page(10), 0, 7, 'slug-a');
+    expect(c.getUnchanged('1', 7, 1)).toMatchObject({ tag: 'slug-a' });
+    // Something was committed somewhere: the version must be read again.
+    expect(c.getUnchanged('1', 8, 1)).toBeUndefined();
+    // Confirmed under the same version at the new stamp, it is served without a query again.
+    expect(c.get('1', 'v1', 2, 8)).toBeDefined();
+    expect(c.getUnchanged('1', 8, 3)).toBeDefined();
+    // A page stored where there is no stamp is never served unchanged.
+    c.set('2', 'v1', page(10), 0);
+    expect(c.getUnchanged('2', 8, 1)).toBeUndefined();
+    // The TTL still holds.
+    expect(c.getUnchanged('1', 8, 60_001)).toBeUndefined();
+  });
 });

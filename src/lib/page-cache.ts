@@ -1,11 +1,27 @@
 /**
- * Rendered pages kept in memory, each under a version string that the caller reads from the database on every
- * request. A changed version (an edit) misses at once, in every process, so the cache never serves an edited
- * page; the TTL bounds how stale the parts outside the version (related questions, names) may get.
+ * Rendered pages kept in memory, each under a version string that the caller reads from the database. A changed
+ * version (an edit) misses at once, in every process, so the cache never serves an edited page; the TTL bounds how
+ * stale the parts outside the version (related questions, names) may get.
+ *
+ * The version read is a query per request. Where the database offers a change stamp (a number that moves with
+ * every commit anywhere, see DatabaseHandle.changeStamp), an entry also keeps the stamp at which its version was
+ * last confirmed: while the stamp has not moved, nothing can have changed, and `getUnchanged` serves the page
+ * without asking the database.
+ *
  * Least recently used pages leave first once the byte budget is spent.
  */
+interface Entry {
+  version: string;
+  body: Buffer;
+  expires: number;
+  /** The database's change stamp when the version was last confirmed, if it has one. */
+  stamp: number | undefined;
+  /** What the caller needs to serve the entry without its query (the question page: its canonical slug). */
+  tag: string;
+}
+
 export class PageCache {
-  private readonly entries = new Map<string, { version: string; body: Buffer; expires: number }>();
+  private readonly entries = new Map<string, Entry>();
   private bytes = 0;
 
   constructor(
@@ -17,18 +33,29 @@ export class PageCache {
     return this.maxBytes > 0;
   }
 
-  get(key: string, version: string, now: number): Buffer | undefined {
+  /** The page, when its version is still `version`; it is then confirmed at `stamp`. */
+  get(key: string, version: string, now: number, stamp?: number): Buffer | undefined {
     const e = this.entries.get(key);
     if (!e || e.version !== version || e.expires <= now) return undefined;
+    e.stamp = stamp;
     this.entries.delete(key);
     this.entries.set(key, e);
     return e.body;
   }
 
-  set(key: string, version: string, body: Buffer, now: number): void {
+  /** The page and its tag, when it was confirmed at this very change stamp (so nothing has been committed since). */
+  getUnchanged(key: string, stamp: number, now: number): { body: Buffer; tag: string } | undefined {
+    const e = this.entries.get(key);
+    if (!e || e.stamp !== stamp || e.expires <= now) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e;
+  }
+
+  set(key: string, version: string, body: Buffer, now: number, stamp?: number, tag = ''): void {
     if (body.length > this.maxBytes) return;
     this.delete(key);
-    this.entries.set(key, { version, body, expires: now + this.ttlMs });
+    this.entries.set(key, { version, body, expires: now + this.ttlMs, stamp, tag });
     this.bytes += body.length;
     while (this.bytes > this.maxBytes) {
       const oldest = this.entries.keys().next().value as string;

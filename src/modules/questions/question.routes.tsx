@@ -93,19 +93,25 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
       // Only visitors' pages are cached: every visitor sees the same bytes, while a signed-in viewer's page carries
       // their name (and, with memberships, what members may read).
       if (cache.enabled && viewer === null) {
+        const now = ctx.clock.now().getTime();
+        const key = String(id);
+        // Read before the version: a commit after this point moves the stamp, so the page is confirmed again.
+        const stamp = ctx.database.changeStamp?.();
+        if (stamp !== undefined) {
+          const unchanged = cache.getUnchanged(key, stamp, now);
+          if (unchanged && unchanged.tag === slug) return reply.type(HTML).send(unchanged.body);
+        }
         const current = await getQuestionVersion(db, id);
         if (!current) return notFound(reply, id, viewer);
         // One address per question: any other slug (or none) moves permanently to the canonical one.
         if (slug !== current.slug) return reply.redirect(questionPath({ id, slug: current.slug }), 301);
-        const now = ctx.clock.now().getTime();
-        const key = String(id);
-        const cached = cache.get(key, current.version, now);
+        const cached = cache.get(key, current.version, now, stamp);
         if (cached) return reply.type(HTML).send(cached);
         const page = await getQuestionPage(ctx.database, id, ctx.clock);
         if (!page) return notFound(reply, id, viewer);
         // Visitors are never members: the paywall and the ad slot (a changed ad shows within the cache's TTL).
         const body = Buffer.from(await render(request, reply, page, false));
-        cache.set(key, current.version, body, now);
+        cache.set(key, current.version, body, now, stamp, current.slug);
         return reply.type(HTML).send(body);
       }
 
