@@ -21,10 +21,10 @@ export function words(text: string): string[] {
   return out;
 }
 
-/** Words as a reader counts them, in any script. */
-export function countWords(text: string): number {
+/** Words as a reader counts them, in any script; with `stopAfter`, counting stops once it is passed (segmenting is not free). */
+export function countWords(text: string, stopAfter = Number.POSITIVE_INFINITY): number {
   let n = 0;
-  for (const s of wordSegmenter.segment(text)) if (s.isWordLike) n++;
+  for (const s of wordSegmenter.segment(text)) if (s.isWordLike && ++n > stopAfter) break;
   return n;
 }
 

@@ -84,8 +84,9 @@ export function previewMarkdown(
   for (const block of blocks) {
     // Blocks are joined by a blank line: two characters each.
     const joint = out.length > 0 ? 2 : 0;
-    const count = countWords(block);
-    if (count <= leftWords && block.length + joint <= leftChars) {
+    // Only a block that fits in the characters left can fit in the words left; count no further than needed.
+    const count = block.length + joint <= leftChars ? countWords(block, leftWords) : Number.POSITIVE_INFINITY;
+    if (count <= leftWords) {
       out.push(block);
       leftWords -= count;
       leftChars -= block.length + joint;
