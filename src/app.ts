@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
@@ -36,6 +35,7 @@ import { AssetStore } from './platform/assets.ts';
 import { clientErrorResponder, errorPage, registerErrorHandling } from './platform/errors.tsx';
 import { Health } from './platform/health.ts';
 import { sendHtml } from './platform/html.ts';
+import { securityHeaders } from './platform/security-headers.ts';
 import { registerSessions, type SessionSettings } from './platform/session.ts';
 import type { Site } from './views/layout.tsx';
 
@@ -189,7 +189,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // images they add, and their requests. Origins rather than per-request nonces: visitors' question pages are cached
   // and served as the same bytes, so nothing in them may differ from one response to the next.
   const adOrigins = config.adSnippetOrigins;
-  await app.register(helmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -209,6 +209,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     crossOriginEmbedderPolicy: false,
     // frame-ancestors 'none' above already forbids framing; X-Frame-Options: SAMEORIGIN beside it said otherwise.
     xFrameOptions: false,
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
 
   const logRequests = ['trace', 'debug', 'info'].includes(config.logLevel);

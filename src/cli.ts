@@ -2,22 +2,14 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+// Only what the help, usage errors and the error report need is imported here; each command imports its own code
+// when it runs (`await import(...)`), so `scholia --help` answers at once. Keep these imports light.
 import { ConfigError, loadConfig } from './config.ts';
-import { connect, type DatabaseHandle } from './db/connect.ts';
-import { refreshPlannerStatistics, withStartupLock } from './db/dialect.ts';
+import type { DatabaseHandle } from './db/connect.ts';
 import { freeBytesNear, storageFault } from './db/faults.ts';
-import { migrateToLatest } from './db/migrator.ts';
-import { seedDemo } from './demo/seed.ts';
 import { InputError } from './lib/errors.ts';
-import { createProgress } from './lib/progress.ts';
-import { systemClock } from './lib/time.ts';
-import { createUser, ROLES } from './modules/accounts/index.ts';
-import { generateQuestions } from './modules/content/generate.service.ts';
-import { importQuestions } from './modules/content/import.service.ts';
-import { handOffMailer } from './modules/mail/index.ts';
-import { reconcileAll, stripeBilling } from './modules/membership/index.ts';
-import { RebuildInterrupted, rebuildSearchIndex } from './modules/search/index.ts';
-import { serve } from './server.ts';
+import type { Progress } from './lib/progress.ts';
+import { ROLES } from './modules/accounts/user.ts';
 
 const HELP = `Usage: scholia <command> [options]
 
@@ -48,6 +40,11 @@ function out(line: string): void {
  */
 async function withDatabase<T>(fn: (h: DatabaseHandle) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
   const config = loadConfig();
+  const [{ connect }, { withStartupLock }, { migrateToLatest }] = await Promise.all([
+    import('./db/connect.ts'),
+    import('./db/dialect.ts'),
+    import('./db/migrator.ts'),
+  ]);
   const handle = connect(config.database);
   try {
     if (opts.migrate !== false) await withStartupLock(handle, migrateToLatest);
@@ -82,10 +79,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve': {
       const { values } = parseArgs({ args: rest, options: { 'demo-if-empty': { type: 'boolean' } } });
+      const { serve } = await import('./server.ts');
       await serve(loadConfig(), { demoIfEmpty: values['demo-if-empty'] === true });
       return -1; // keep running
     }
     case 'migrate': {
+      const [{ withStartupLock }, { migrateToLatest }] = await Promise.all([import('./db/dialect.ts'), import('./db/migrator.ts')]);
       const applied = await withDatabase((h) => withStartupLock(h, migrateToLatest), { migrate: false });
       out(applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`);
       return 0;
@@ -93,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
     case 'seed': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
       if (!values.demo) throw new UsageError('seed needs --demo (the only data set so far)');
+      const [{ withStartupLock }, { seedDemo }] = await Promise.all([import('./db/dialect.ts'), import('./demo/seed.ts')]);
       // Under the start-up lock, like `serve --demo-if-empty`: two seeds at once would both try to add the same accounts.
       const report = await withDatabase((h) => withStartupLock(h, (locked) => seedDemo(locked.db)));
       out(`Demo content: ${report.usersAdded} account(s) and ${report.questionsAdded} question(s) added.`);
@@ -103,6 +103,11 @@ async function main(argv: string[]): Promise<number> {
       const file = positionals[0];
       if (!file || positionals.length > 1) throw new UsageError('import takes one file: scholia import FILE.jsonl');
       if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`no such file: ${file}`);
+      const [{ importQuestions }, { refreshPlannerStatistics }, { createProgress }] = await Promise.all([
+        import('./modules/content/import.service.ts'),
+        import('./db/dialect.ts'),
+        import('./lib/progress.ts'),
+      ]);
       const signal = interruptSignal();
       const lines = async function* () {
         const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
@@ -111,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
           yield line;
         }
       };
-      let bar: ReturnType<typeof createProgress> | undefined;
+      let bar: Progress | undefined;
       let phase = '';
       const report = await withDatabase(async (h) => {
         const r = await importQuestions(h.db, lines, {
@@ -152,6 +157,11 @@ async function main(argv: string[]): Promise<number> {
       const questions = positiveInt(values.questions, 'questions');
       const seed = positiveInt(values.seed, 'seed', 1);
       const batchSize = Math.min(positiveInt(values.batch, 'batch', 500), 2000);
+      const [{ generateQuestions }, { refreshPlannerStatistics }, { createProgress }] = await Promise.all([
+        import('./modules/content/generate.service.ts'),
+        import('./db/dialect.ts'),
+        import('./lib/progress.ts'),
+      ]);
       const signal = interruptSignal();
       const bar = createProgress('Generating', questions);
       const started = Date.now();
@@ -170,6 +180,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'reindex': {
       if (rest.length > 0) throw new UsageError('reindex takes no arguments');
+      const [{ RebuildInterrupted, rebuildSearchIndex }, { createProgress }] = await Promise.all([
+        import('./modules/search/index.ts'),
+        import('./lib/progress.ts'),
+      ]);
       const signal = interruptSignal();
       const bar = createProgress('Reindexing', 1);
       const started = Date.now();
@@ -191,8 +205,14 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfig();
       if (!config.stripe) throw new UsageError('billing reconcile needs Stripe mode: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET');
       const stripe = config.stripe;
+      const [{ reconcileAll, stripeBilling }, { handOffMailer }, { systemClock }, { createProgress }] = await Promise.all([
+        import('./modules/membership/index.ts'),
+        import('./modules/mail/index.ts'),
+        import('./lib/time.ts'),
+        import('./lib/progress.ts'),
+      ]);
       const result = await withDatabase(async (h) => {
-        let bar: ReturnType<typeof createProgress> | undefined;
+        let bar: Progress | undefined;
         let done = 0;
         return reconcileAll(
           {
@@ -232,6 +252,7 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       if (!values.email || !values.name) throw new UsageError('user create needs --email and --name');
+      const { createUser } = await import('./modules/accounts/index.ts');
       const user = await withDatabase((h) =>
         createUser(h.db, {
           email: values.email as string,

@@ -7,11 +7,21 @@ import { connect } from '../src/db/connect.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-/** Runs the real `scholia` command in a fresh data directory. */
+/**
+ * Runs the real `scholia` command in a fresh data directory, from the TypeScript sources (SCHOLIA_FROM_SOURCE: the
+ * bin would otherwise run dist/ when a build of these sources is there), so these tests test the sources.
+ * `SCHOLIA_FROM_SOURCE=0 npx vitest run test/cli.test.ts` runs them against the build instead.
+ */
 function scholia(args: string[], env: Record<string, string>) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin/scholia.js'), ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      LOG_LEVEL: 'warn',
+      SCHOLIA_FROM_SOURCE: process.env.SCHOLIA_FROM_SOURCE ?? '1',
+      ...env,
+    },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -110,6 +120,15 @@ describe('the scholia command', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^added 120 question\(s\), 0 already present, in [\d.]+ s\./);
     expect(scholia(['generate', '--questions', 'many'], { DATA_DIR: dir }).stderr).toContain('--questions must be a positive whole number');
+  });
+
+  it('prints the usage for --help, help and no command', () => {
+    for (const args of [['--help'], ['help'], []]) {
+      const r = scholia(args, { DATA_DIR: freshDataDir() });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: scholia <command> \[options\]\n/);
+      expect(r.stdout).toContain('roles: student, educator, editor, admin');
+    }
   });
 
   it('explains unknown commands and migrates', () => {

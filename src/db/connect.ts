@@ -69,7 +69,12 @@ function connectSqlite(file: string): DatabaseHandle {
     }
     return reader;
   };
-  if (file !== ':memory:') registerDirectReader(db, (sqlText, parameters) => openReader().prepare(sqlText).all(...parameters));
+  if (file !== ':memory:')
+    registerDirectReader(db, (sqlText, parameters) =>
+      openReader()
+        .prepare(sqlText)
+        .all(...parameters),
+    );
   return {
     db,
     engine: 'sqlite',
