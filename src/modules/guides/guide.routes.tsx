@@ -8,17 +8,10 @@ import { csrfToken } from '../../platform/session.ts';
 import type { PaywallTerms } from '../../views/paywall.tsx';
 import { guideEditorRoutes } from './editor.routes.tsx';
 import { canAuthorGuides } from './guide.policy.ts';
-import { getGuide, listPublishedGuides, relatedQuestions, sectionPreviewHtml } from './guide.service.ts';
-import { type Guide, type GuideWithTopics, guidePath, mayDownload, sectionAccess } from './guide.ts';
+import { getGuide, listPublishedGuides, presentSections, relatedQuestions } from './guide.service.ts';
+import { type Guide, type GuideWithTopics, guidePath, mayDownload, type SectionView } from './guide.ts';
 import { renderGuidePdf } from './guide-pdf.ts';
-import {
-  DownloadRefusedView,
-  type GuideHead,
-  GuidePageView,
-  GuidesIndexView,
-  SectionPageView,
-  type SectionView,
-} from './views/guide-pages.tsx';
+import { DownloadRefusedView, type GuideHead, GuidePageView, GuidesIndexView, SectionPageView } from './views/guide-pages.tsx';
 
 const SLUG = /^[a-z0-9-]{1,100}$/;
 
@@ -59,12 +52,8 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
     // Membership was looked up once for the page by the membership module (registerMembershipOnViewer).
     const member = (request: FastifyRequest) => ({ member: request.viewer?.member === true });
 
-    /** Each section as this reader may see it; gated text is cut here and never reaches the view. */
-    const sectionViews = (request: FastifyRequest, guide: Guide): SectionView[] =>
-      guide.sections.map((s) => {
-        const full = sectionAccess(member(request), s).full;
-        return { slug: s.slug, title: s.title, membersOnly: s.membersOnly, html: full ? s.bodyHtml : sectionPreviewHtml(s), gated: !full };
-      });
+    /** Each section as this reader may see it, cut by the one gate (presentSections); the view gets nothing else. */
+    const sectionViews = (request: FastifyRequest, guide: Guide): Promise<SectionView[]> => presentSections(member(request), guide);
 
     /** Only what the page shows of the guide itself: the views never hold a section's text they were not given. */
     const headOf = (g: GuideWithTopics): GuideHead => ({
@@ -137,7 +126,7 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
       const canAuthor = canAuthorGuides(request.viewer);
       const guide = await getGuide(db, raw, { includeDrafts: canAuthor });
       if (!guide) return notFound(request, reply);
-      const sections = sectionViews(request, guide);
+      const sections = await sectionViews(request, guide);
       return sendHtml(
         reply,
         <GuidePageView
@@ -160,7 +149,7 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
       if (!SLUG.test(slug) || !SLUG.test(sectionSlug)) return notFound(request, reply);
       const canAuthor = canAuthorGuides(request.viewer);
       const guide = await getGuide(db, slug, { includeDrafts: canAuthor });
-      const views = guide ? sectionViews(request, guide) : [];
+      const views = guide ? await sectionViews(request, guide) : [];
       const section = views.find((s) => s.slug === sectionSlug);
       if (!guide || !section) return notFound(request, reply);
       const path = `${guidePath(guide)}/${section.slug}`;

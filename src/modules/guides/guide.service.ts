@@ -5,7 +5,7 @@ import { renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
 import { countWords, PREVIEW_CHARS_PER_WORD } from '../../lib/text.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
-import { answerPreview } from '../membership/index.ts';
+import { gateText } from '../membership/index.ts';
 import { getSubjectPage, listQuestionsOfTopic, type QuestionSummary } from '../questions/index.ts';
 import { ensureSubject, findSubjectBySlug, listSubjects } from '../subjects/index.ts';
 import * as repo from './guide.repository.ts';
@@ -22,6 +22,7 @@ import {
   parseTopicsField,
   SECTIONS_MAX,
   type SectionFields,
+  type SectionView,
   type TopicName,
   tidyTopic,
   validateGuideFields,
@@ -145,15 +146,34 @@ export async function relatedQuestions(
 }
 
 /**
- * The opening of a members-only section for readers without membership, rendered and sanitized like any
- * Markdown (memoised with the expert answers' previews, keyed by section and version). At most half of the
- * section's words and characters: a short section would otherwise fit whole inside the preview and be given away.
+ * Each section of a guide as this reader may see it, through the one gate (membership's gateText): the whole
+ * section, or for a members-only one the opening that readers without membership get. That opening is at most half
+ * of the section's words and characters, capped at GUIDE_PREVIEW_WORDS: a short section would otherwise fit whole
+ * inside the preview and be given away.
  */
-export function sectionPreviewHtml(section: GuideSection): string {
-  const words = Math.min(GUIDE_PREVIEW_WORDS, Math.floor(countWords(section.body) / 2));
-  const chars = Math.min(words * PREVIEW_CHARS_PER_WORD, Math.floor(section.body.length / 2));
-  if (words === 0 || chars === 0) return '';
-  return answerPreview(`guide-section:${section.id}:${section.updatedAt}`, section.body, words, chars).html;
+export async function presentSections(
+  viewer: { member: boolean } | null,
+  guide: { sections: readonly GuideSection[] },
+): Promise<SectionView[]> {
+  const views: SectionView[] = [];
+  for (const s of guide.sections) {
+    const words = Math.min(GUIDE_PREVIEW_WORDS, Math.floor(countWords(s.body) / 2));
+    const chars = Math.min(words * PREVIEW_CHARS_PER_WORD, Math.floor(s.body.length / 2));
+    const text = await gateText(
+      viewer,
+      { kind: 'guide_section', membersOnly: s.membersOnly },
+      { key: `guide-section:${s.id}:${s.updatedAt}`, html: s.bodyHtml, markdown: s.body },
+      { words, chars },
+    );
+    views.push({
+      slug: s.slug,
+      title: s.title,
+      membersOnly: s.membersOnly,
+      html: text.full ? text.html : text.previewHtml,
+      gated: !text.full,
+    });
+  }
+  return views;
 }
 
 // ---- Authoring (the routes check canAuthorGuides first) ----

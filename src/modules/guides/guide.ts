@@ -103,13 +103,22 @@ export function editorGuidePath(g: { id: number }): string {
  * same rule as an expert answer (decideAccess), so the paywall has one definition of who is a member.
  */
 export function sectionAccess(viewer: { member: boolean } | null, section: { membersOnly: boolean }): { full: boolean } {
-  if (!section.membersOnly) return { full: true };
-  return decideAccess(viewer, { kind: 'expert_answer' });
+  return decideAccess(viewer, { kind: 'guide_section', membersOnly: section.membersOnly });
+}
+
+/** A section as this reader may see it (guide.service presentSections): the whole of it, or (gated) its opening only. */
+export interface SectionView {
+  slug: string;
+  title: string;
+  membersOnly: boolean;
+  /** Sanitized HTML: the whole section, or for a gated one only the preview cut on the server. */
+  html: string;
+  gated: boolean;
 }
 
 /** The PDF holds every section in full, so only those who may read every members-only section get it. */
 export function mayDownload(viewer: { member: boolean } | null): boolean {
-  return decideAccess(viewer, { kind: 'expert_answer' }).full;
+  return decideAccess(viewer, { kind: 'guide_pdf' }).full;
 }
 
 /** Field values of the guide form and of an import line, before they are checked. */

@@ -38,12 +38,25 @@ export function effectiveStatus(m: MembershipState | null | undefined, nowMs: nu
   return Date.parse(m.periodEnd) > nowMs ? m.status : 'expired';
 }
 
-export type Content = { kind: 'expert_answer' } | { kind: 'quick_answer' } | { kind: 'question' };
+export type Content =
+  | { kind: 'expert_answer' }
+  | { kind: 'quick_answer' }
+  | { kind: 'question' }
+  | { kind: 'guide_section'; membersOnly: boolean }
+  /** A study guide's PDF: every section whole, so it follows the strictest rule of its parts. */
+  | { kind: 'guide_pdf' };
 
 /** Whether this viewer gets the whole of this content (otherwise the preview and the call to action). */
 export function decideAccess(viewer: { member: boolean } | null, content: Content): { full: boolean } {
-  if (content.kind !== 'expert_answer') return { full: true };
-  return { full: viewer?.member === true };
+  switch (content.kind) {
+    case 'expert_answer':
+    case 'guide_pdf':
+      return { full: viewer?.member === true };
+    case 'guide_section':
+      return { full: !content.membersOnly || viewer?.member === true };
+    default:
+      return { full: true };
+  }
 }
 
 const GMAIL = new Set(['gmail.com', 'googlemail.com']);

@@ -8,9 +8,8 @@ import { csrfToken } from '../../platform/session.ts';
 import type { ViewerInfo } from '../../views/layout.tsx';
 import { adFor, showsAds } from '../ads/index.ts';
 import { guidePath, listGuideLinks } from '../guides/index.ts';
-import { answerPreview, decideAccess } from '../membership/index.ts';
-import { findAnswerMarkdown, getQuestionPage, getQuestionVersion } from './question.service.ts';
-import type { QuestionPage } from './question.ts';
+import { getQuestionPage, getQuestionVersion, presentQuestionPage } from './question.service.ts';
+import type { QuestionPage, QuestionPageModel } from './question.ts';
 import { parseQuestionId, questionPath } from './question.ts';
 import { type Gate, QuestionPageView } from './views/question-page.tsx';
 
@@ -38,18 +37,10 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
         404,
       );
 
-    /** The paywall for a reader who may not read the whole answer (decided by decideAccess), else undefined. */
-    const gateFor = async (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      page: QuestionPage,
-      member: boolean,
-    ): Promise<Gate | undefined> => {
-      if (!page.answer || decideAccess({ member }, { kind: 'expert_answer' }).full) return undefined;
-      const source = await findAnswerMarkdown(ctx.database.db, page.id);
-      const preview = answerPreview(`${page.id}:${source?.updatedAt ?? ''}`, source?.body ?? '', ctx.config.paywallPreviewWords);
+    /** The call to start the trial, for a page whose expert answer this reader gets only as a preview. */
+    const paywallFor = (request: FastifyRequest, reply: FastifyReply, page: QuestionPageModel): Gate | undefined => {
+      if (!page.answer || page.answer.body.full) return undefined;
       return {
-        previewHtml: preview.html,
         trialHours: ctx.config.trialHours,
         cardTrial: ctx.billing !== null,
         reminderHours: ctx.config.trialReminderHours,
@@ -60,8 +51,10 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
     };
 
     /** The page as this viewer may see it: the paywall decided by decideAccess, an ad slot only for non-members. */
-    const render = async (request: FastifyRequest, reply: FastifyReply, page: QuestionPage, member: boolean): Promise<string> => {
-      const gate = await gateFor(request, reply, page, member);
+    const render = async (request: FastifyRequest, reply: FastifyReply, source: QuestionPage, member: boolean): Promise<string> => {
+      // The one gate: from here on the page holds the whole expert answer only for a reader who may read it.
+      const page = await presentQuestionPage(ctx.database.db, { member }, source, ctx.config.paywallPreviewWords);
+      const gate = paywallFor(request, reply, page);
       const ad = showsAds({ member }) ? await adFor(ctx.database.db, 'question-sidebar', page.id, ctx.config.adSnippetOrigins) : undefined;
       // Free links only. A visitor's cached page shows a newly published guide within the cache's TTL, as ads do.
       const guides = (

@@ -5,6 +5,7 @@ import { renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
 import { countMarkdownWords } from '../../lib/summarize.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
+import { gateText } from '../membership/index.ts';
 import { similarByTerms } from '../search/index.ts';
 import { findSubjectBySlug, type Subject } from '../subjects/index.ts';
 import * as repo from './question.repository.ts';
@@ -14,6 +15,7 @@ import {
   isPublic,
   type QuestionLink,
   type QuestionPage,
+  type QuestionPageModel,
   type QuestionSummary,
   type Source,
 } from './question.ts';
@@ -190,3 +192,30 @@ export async function createPublishedQuestion(db: Db, input: PublishedQuestionIn
 }
 
 export { findAnswerMarkdown, findExistingImportKeys } from './question.repository.ts';
+
+/**
+ * The page as this viewer may see it: the expert answer passes through the one gate (membership's gateText), so
+ * for a reader without membership the model holds the preview and not the answer. The Markdown for the preview is
+ * read only when one is needed.
+ */
+export async function presentQuestionPage(
+  db: Db,
+  viewer: { member: boolean } | null,
+  page: QuestionPage,
+  previewWords: number,
+): Promise<QuestionPageModel> {
+  if (!page.answer) return { ...page, answer: null };
+  const { bodyHtml, ...answer } = page.answer;
+  const body = await gateText(
+    viewer,
+    { kind: 'expert_answer' },
+    {
+      // The same key search uses, so a preview is cut once per answer version for both.
+      key: `${page.id}:${answer.updatedAt}`,
+      html: bodyHtml,
+      markdown: async () => (await repo.findAnswerMarkdown(db, page.id))?.body ?? '',
+    },
+    { words: previewWords },
+  );
+  return { ...page, answer: { ...answer, body } };
+}

@@ -1,4 +1,5 @@
 import type { QuestionStatus } from '../../db/database.ts';
+import type { GatedText } from '../membership/index.ts';
 
 export type { QuestionStatus };
 
@@ -46,6 +47,16 @@ export interface QuestionPage {
   topics: { id: number; slug: string; name: string }[];
   answer: ExpertAnswer | null;
   related: QuestionLink[];
+}
+
+/** The expert answer as one viewer's page shows it: its body already gated (the whole of it, or the preview). */
+export interface ExpertAnswerModel extends Omit<ExpertAnswer, 'bodyHtml'> {
+  body: GatedText;
+}
+
+/** A question page cut for one viewer (presentQuestionPage): it holds no text that viewer may not read. */
+export interface QuestionPageModel extends Omit<QuestionPage, 'answer'> {
+  answer: ExpertAnswerModel | null;
 }
 
 export const TITLE_MIN = 10;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { findGuidesForSearch, type Guide, guidePath, sectionPath } from '../guides/index.ts';
-import { answerPreview, decideAccess } from '../membership/index.ts';
+import { decideAccess, gateTextNow } from '../membership/index.ts';
 import type { QuestionSummary } from '../questions/index.ts';
 import { listSubjects } from '../subjects/index.ts';
 import { postgresSearchIndex } from './postgres-search.repository.ts';
@@ -164,14 +164,13 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   const pages = Math.ceil(paged.length / RESULTS_PER_PAGE);
   const page = Math.min(Math.max(1, Math.floor(request.page ?? 1)), Math.max(1, pages));
   const onPage = paged.slice((page - 1) * RESULTS_PER_PAGE, page * RESULTS_PER_PAGE).map((c) => c.id);
-  const member = decideAccess(request.viewer, { kind: 'expert_answer' }).full;
 
   const results: SearchResult[] = [];
   if (type !== 'guides') {
     const rows = new Map((await findResultRows(database.db, onPage)).map((r) => [r.id, r]));
     for (const id of onPage) {
       const row = rows.get(id);
-      if (row) results.push(toResult(row, query, member, request.previewWords));
+      if (row) results.push(toResult(row, query, request.viewer, request.previewWords));
     }
   }
   const guideIds =
@@ -180,7 +179,7 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   const guides: GuideResult[] = [];
   for (const id of guideIds) {
     const guide = guideRows.get(id);
-    if (guide) guides.push(toGuideResult(guide, query, member));
+    if (guide) guides.push(toGuideResult(guide, query, request.viewer));
   }
 
   return {
@@ -201,15 +200,20 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   };
 }
 
-function toResult(row: ResultRow, query: ParsedQuery, full: boolean, previewWords: number): SearchResult {
+function toResult(row: ResultRow, query: ParsedQuery, viewer: { member: boolean } | null, previewWords: number): SearchResult {
   const details = markdownPlain(row.details);
   const quick = row.quickAnswer ?? '';
-  // Only what this viewer may read: the whole answer for a member, else the same preview the question page shows.
+  // Only what this viewer may read, through the one gate: the whole answer for a member, else the same preview the
+  // question page shows (the same memo key). Snippets are plain text, so the "whole" here is the Markdown itself.
   let answer = '';
   if (row.answer !== null) {
-    answer = full
-      ? markdownPlain(row.answer)
-      : htmlText(answerPreview(`${row.id}:${row.answerUpdatedAt ?? ''}`, row.answer, previewWords).html);
+    const text = gateTextNow(
+      viewer,
+      { kind: 'expert_answer' },
+      { key: `${row.id}:${row.answerUpdatedAt ?? ''}`, html: row.answer, markdown: row.answer },
+      { words: previewWords },
+    );
+    answer = text.full ? markdownPlain(text.html) : htmlText(text.previewHtml);
   }
   const snippet = bestSnippet([details, quick, answer], query.words) ?? openingSnippet(quick || details);
   return {
@@ -223,10 +227,10 @@ function toResult(row: ResultRow, query: ParsedQuery, full: boolean, previewWord
   };
 }
 
-function toGuideResult(guide: Guide, query: ParsedQuery, member: boolean): GuideResult {
+function toGuideResult(guide: Guide, query: ParsedQuery, viewer: { member: boolean } | null): GuideResult {
   // The overview and free sections for everyone; members-only sections for members alone (a non-member reads
   // only their opening on the guide's page, and a snippet need not go even that far).
-  const readable = guide.sections.filter((s) => member || !s.membersOnly);
+  const readable = guide.sections.filter((s) => decideAccess(viewer, { kind: 'guide_section', membersOnly: s.membersOnly }).full);
   const passage = bestPassage([markdownPlain(guide.overview), ...readable.map((s) => markdownPlain(s.body))], query.words);
   const section = passage && passage.source > 0 ? (readable[passage.source - 1] ?? null) : null;
   return {

@@ -9,19 +9,10 @@ import {
   guidePath,
   guidePdfPath,
   indexLetter,
+  type SectionView,
   sectionPath,
   sortTitle,
 } from '../guide.ts';
-
-/** A section as this reader may see it: the whole of it, or (gated) its opening only. */
-export interface SectionView {
-  slug: string;
-  title: string;
-  membersOnly: boolean;
-  /** Sanitized HTML: the whole section, or for a gated one only the preview cut on the server. */
-  html: string;
-  gated: boolean;
-}
 
 /** What search engines and the page's own parts need of a guide; never the text of a section. */
 export type GuideHead = Pick<

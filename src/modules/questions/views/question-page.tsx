@@ -1,6 +1,6 @@
 import { formatDate } from '../../../lib/time.ts';
 import { Breadcrumbs, breadcrumbJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
-import { type QuestionPage, questionPath } from '../question.ts';
+import { type QuestionPageModel, questionPath } from '../question.ts';
 
 function Paragraphs(props: { text: string }) {
   return (
@@ -16,9 +16,8 @@ function Paragraphs(props: { text: string }) {
   );
 }
 
-/** For readers without membership: the opening of the expert answer and the call to start the trial. */
+/** For readers without membership: the call to start the trial under the preview of the expert answer. */
 export interface Gate {
-  previewHtml: string;
   trialHours: number;
   /** Stripe mode: the trial collects a card and turns into a plan unless canceled. */
   cardTrial: boolean;
@@ -75,7 +74,7 @@ function Paywall(props: { gate: Gate }) {
  * schema.org QAPage for search engines, from free text only: the accepted answer's text is the quick answer, and
  * the expert answer is marked as the part not free to read (hasPart with its CSS selector).
  */
-export function questionJsonLd(site: Site, page: QuestionPage) {
+export function questionJsonLd(site: Site, page: QuestionPageModel) {
   const url = site.url + questionPath(page);
   const answer = page.answer;
   return {
@@ -136,7 +135,8 @@ function AdSlot(props: { ad: AdView; slot: string }) {
 export function QuestionPageView(props: {
   site: Site;
   viewer?: ViewerInfo | null;
-  page: QuestionPage;
+  /** Already gated for this viewer (presentQuestionPage): the expert answer whole, or its preview. */
+  page: QuestionPageModel;
   description: string;
   gate?: Gate;
   ad?: AdView;
@@ -194,13 +194,13 @@ export function QuestionPageView(props: {
                   {answer.approvedBy ? <span class="badge">Approved by Scholia Editorial</span> : null}
                   <span class="meta">{formatDate(answer.updatedAt)}</span>
                 </p>
-                {props.gate ? (
-                  <>
-                    <SanitizedHtml class="prose gated-preview expert-answer-body" html={props.gate.previewHtml} />
-                    <Paywall gate={props.gate} />
-                  </>
+                {answer.body.full ? (
+                  <SanitizedHtml class="prose expert-answer-body" html={answer.body.html} />
                 ) : (
-                  <SanitizedHtml class="prose expert-answer-body" html={answer.bodyHtml} />
+                  <>
+                    <SanitizedHtml class="prose gated-preview expert-answer-body" html={answer.body.previewHtml} />
+                    {props.gate ? <Paywall gate={props.gate} /> : null}
+                  </>
                 )}
                 {answer.sources.length > 0 ? (
                   <section class="sources" aria-labelledby="sources-title">
