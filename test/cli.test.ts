@@ -3,16 +3,37 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../src/commands.ts';
 import { connect } from '../src/db/connect.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
 /**
- * Runs the real `scholia` command in a fresh data directory, from the TypeScript sources (SCHOLIA_FROM_SOURCE: the
- * bin would otherwise run dist/ when a build of these sources is there), so these tests test the sources.
- * `SCHOLIA_FROM_SOURCE=0 npx vitest run test/cli.test.ts` runs them against the build instead.
+ * Runs a `scholia` command in this process (runCli, what the command runs), in a fresh data directory, and
+ * collects what it writes. One test below still starts the real command as its own process.
  */
-function scholia(args: string[], env: Record<string, string>) {
+async function scholia(args: string[], env: Record<string, string>) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    env: { LOG_LEVEL: 'warn', ...env },
+    cwd: root,
+    out: (line) => {
+      stdout += `${line}\n`;
+    },
+    err: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+/**
+ * The real command as its own process, from the TypeScript sources (SCHOLIA_FROM_SOURCE: the bin would otherwise run
+ * dist/ when a build of these sources is there). `SCHOLIA_FROM_SOURCE=0 npx vitest run test/cli.test.ts` runs it
+ * against the build instead.
+ */
+function spawnScholia(args: string[], env: Record<string, string>) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin/scholia.js'), ...args], {
     cwd: root,
     env: {
@@ -44,34 +65,45 @@ const record = (n: number, extra: Record<string, unknown> = {}) =>
   });
 
 describe('the scholia command', () => {
-  it('stops on a bad environment variable with one line naming it', () => {
-    const r = scholia(['migrate'], { DATA_DIR: freshDataDir(), PORT: 'eighty' });
+  it('runs as its own process: a bad environment variable stops it with one line naming it, and exit code 2', () => {
+    const r = spawnScholia(['migrate'], { DATA_DIR: freshDataDir(), PORT: 'eighty' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(['Configuration error: PORT: must be a whole number, got "eighty"']);
+    const help = spawnScholia(['--help'], { DATA_DIR: freshDataDir() });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: scholia <command> \[options\]\n/);
+  });
+
+  it('stops on a bad environment variable with one line naming it', async () => {
+    const r = await scholia(['migrate'], { DATA_DIR: freshDataDir(), PORT: 'eighty' });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual(['Configuration error: PORT: must be a whole number, got "eighty"']);
   });
 
-  it('imports a JSONL file: all-or-nothing with bad lines listed, --skip-invalid, and idempotent', () => {
+  it('imports a JSONL file: all-or-nothing with bad lines listed, --skip-invalid, and idempotent', async () => {
     const dir = freshDataDir();
     const file = path.join(dir, 'questions.jsonl');
     writeFileSync(file, [record(1), record(2, { title: 'Too short' }), '{"subject":', record(3)].join('\n'));
-    const refused = scholia(['import', file], { DATA_DIR: dir });
+    const refused = await scholia(['import', file], { DATA_DIR: dir });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('line 2: title must be 10 to 200 characters (got 9)');
     expect(refused.stderr).toMatch(/line 3: \(line\) is not valid JSON/);
     expect(refused.stdout).toContain('Nothing imported: 2 of 4 line(s) are invalid');
 
-    const partial = scholia(['import', file, '--skip-invalid'], { DATA_DIR: dir });
+    const partial = await scholia(['import', file, '--skip-invalid'], { DATA_DIR: dir });
     expect(partial.code).toBe(2);
     expect(partial.stdout).toContain('Imported 2 question(s); 0 already present; 2 invalid line(s) skipped');
 
-    const again = scholia(['import', file, '--skip-invalid'], { DATA_DIR: dir });
+    const again = await scholia(['import', file, '--skip-invalid'], { DATA_DIR: dir });
     expect(again.stdout).toContain('Imported 0 question(s); 2 already present');
   });
 
   it('creates users, verifies educators for subjects, and refuses duplicates', async () => {
     const dir = freshDataDir();
-    expect(scholia(['seed', '--demo'], { DATA_DIR: dir }).stdout).toMatch(/Demo content: 9 account\(s\) and \d+ question\(s\) added/);
-    const ok = scholia(
+    expect((await scholia(['seed', '--demo'], { DATA_DIR: dir })).stdout).toMatch(
+      /Demo content: 9 account\(s\) and \d+ question\(s\) added/,
+    );
+    const ok = await scholia(
       [
         'user',
         'create',
@@ -92,10 +124,10 @@ describe('the scholia command', () => {
     );
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^Created educator New Teacher <new@example.org> \(id \d+\)\./);
-    const dup = scholia(['user', 'create', '--email', 'NEW@example.org', '--name', 'Again'], { DATA_DIR: dir });
+    const dup = await scholia(['user', 'create', '--email', 'NEW@example.org', '--name', 'Again'], { DATA_DIR: dir });
     expect(dup.code).toBe(2);
     expect(dup.stderr).toContain('email: an account with this email already exists');
-    const badSubject = scholia(
+    const badSubject = await scholia(
       ['user', 'create', '--email', 'x@example.org', '--name', 'X', '--role', 'educator', '--subjects', 'alchemy'],
       { DATA_DIR: dir },
     );
@@ -114,30 +146,32 @@ describe('the scholia command', () => {
     expect(subjects.map((s) => s.slug)).toEqual(['history', 'science']);
   });
 
-  it('generates synthetic questions and says how many', () => {
+  it('generates synthetic questions and says how many', async () => {
     const dir = freshDataDir();
-    const r = scholia(['generate', '--questions', '120', '--seed', '3'], { DATA_DIR: dir });
+    const r = await scholia(['generate', '--questions', '120', '--seed', '3'], { DATA_DIR: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^added 120 question\(s\), 0 already present, in [\d.]+ s\./);
-    expect(scholia(['generate', '--questions', 'many'], { DATA_DIR: dir }).stderr).toContain('--questions must be a positive whole number');
+    expect((await scholia(['generate', '--questions', 'many'], { DATA_DIR: dir })).stderr).toContain(
+      '--questions must be a positive whole number',
+    );
   });
 
-  it('prints the usage for --help, help and no command', () => {
+  it('prints the usage for --help, help and no command', async () => {
     for (const args of [['--help'], ['help'], []]) {
-      const r = scholia(args, { DATA_DIR: freshDataDir() });
+      const r = await scholia(args, { DATA_DIR: freshDataDir() });
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: scholia <command> \[options\]\n/);
       expect(r.stdout).toContain('roles: student, educator, editor, admin');
     }
   });
 
-  it('explains unknown commands and migrates', () => {
+  it('explains unknown commands and migrates', async () => {
     const dir = freshDataDir();
-    const r = scholia(['frobnicate'], { DATA_DIR: dir });
+    const r = await scholia(['frobnicate'], { DATA_DIR: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown command: frobnicate');
     expect(r.stderr).toContain('Usage: scholia <command>');
-    expect(scholia(['migrate'], { DATA_DIR: dir }).stdout).toMatch(/^Applied \d+ migration\(s\): 20261126T1200_initial, /);
-    expect(scholia(['migrate'], { DATA_DIR: dir }).stdout).toContain('The database is up to date.');
+    expect((await scholia(['migrate'], { DATA_DIR: dir })).stdout).toMatch(/^Applied \d+ migration\(s\): 20261126T1200_initial, /);
+    expect((await scholia(['migrate'], { DATA_DIR: dir })).stdout).toContain('The database is up to date.');
   });
 });
