@@ -54,20 +54,7 @@ export interface AppDeps {
   jobs?: boolean;
 }
 
-/** What each module's routes receive. */
-export interface RouteContext {
-  database: DatabaseHandle;
-  mailer: Mailer;
-  clock: Clock;
-  site: Site;
-  config: Config;
-  /** Cookie and session settings (Secure over HTTPS, timeouts). */
-  session: SessionSettings;
-  /** Stripe mode: the payment provider and what billing needs; null in local mode. */
-  billing: BillingDeps | null;
-  /** The content-hashed URL of a file in public/ (scripts for islands). */
-  assetUrl(file: string): string;
-}
+import type { RouteContext } from './platform/context.ts';
 
 /**
  * Fastify's trustProxy for TRUST_PROXY: the client's address is the rightmost X-Forwarded-For entry that no trusted

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteContext } from '../../app.ts';
 import { sameSitePath } from '../../lib/same-site-path.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { clearSessionCookie, csrfToken, csrfValid, sessionToken } from '../../platform/session.ts';
 import { endSession, signInWithPassword } from './auth.service.ts';

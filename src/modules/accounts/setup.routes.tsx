@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { RouteContext } from '../../app.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { asSecretToken } from '../../lib/secret-token.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken, csrfValid } from '../../platform/session.ts';

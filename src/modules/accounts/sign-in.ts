@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteContext } from '../../app.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { sessionToken, setSessionCookie } from '../../platform/session.ts';
 import { endSession, startSession } from './auth.service.ts';
 import { beginSecondFactor, isEnabled, SECOND_FACTOR_TTL_MS } from './two-factor.service.ts';

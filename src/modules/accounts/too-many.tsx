@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { RouteContext } from '../../app.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { TooManyAttemptsView } from './views/auth-pages.tsx';
 

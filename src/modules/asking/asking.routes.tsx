@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteContext } from '../../app.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
 import { countMarkdownWords, draftQuickAnswer, readability } from '../../lib/summarize.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';

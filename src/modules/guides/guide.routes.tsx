@@ -1,14 +1,15 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteContext } from '../../app.ts';
 import { markdownToText } from '../../lib/markdown.ts';
 import { truncate } from '../../lib/text.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken } from '../../platform/session.ts';
 import type { PaywallTerms } from '../../views/paywall.tsx';
+import { questionsForGuide } from '../questions/index.ts';
 import { guideEditorRoutes } from './editor.routes.tsx';
 import { canAuthorGuides } from './guide.policy.ts';
-import { getGuide, listPublishedGuides, presentSections, relatedQuestions } from './guide.service.ts';
+import { getGuide, listPublishedGuides, presentSections } from './guide.service.ts';
 import { type Guide, type GuideWithTopics, guidePath, mayDownload, type SectionView } from './guide.ts';
 import { renderGuidePdf } from './guide-pdf.ts';
 import { DownloadRefusedView, type GuideHead, GuidePageView, GuidesIndexView, SectionPageView } from './views/guide-pages.tsx';
@@ -135,7 +136,7 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
           guide={headOf(guide)}
           overviewHtml={guide.overviewHtml}
           sections={sections}
-          related={await relatedQuestions(db, guide)}
+          related={await questionsForGuide(db, guide)}
           description={describe(guide)}
           terms={sections.some((s) => s.gated) ? termsFor(request, reply, guidePath(guide)) : undefined}
           canDownload={mayDownload(member(request)) || canAuthor}
@@ -161,7 +162,7 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
           guide={headOf(guide)}
           section={section}
           sections={views.map((s) => ({ slug: s.slug, title: s.title, membersOnly: s.membersOnly }))}
-          related={await relatedQuestions(db, guide)}
+          related={await questionsForGuide(db, guide)}
           description={describe(guide)}
           terms={section.gated ? termsFor(request, reply, path) : undefined}
           canDownload={mayDownload(member(request)) || canAuthor}

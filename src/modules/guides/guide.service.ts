@@ -6,7 +6,6 @@ import { slugify } from '../../lib/slug.ts';
 import { countWords, PREVIEW_CHARS_PER_WORD } from '../../lib/text.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
 import { gateText } from '../membership/index.ts';
-import { getSubjectPage, listQuestionsOfTopic, type QuestionSummary } from '../questions/index.ts';
 import { ensureSubject, findSubjectBySlug, listSubjects } from '../subjects/index.ts';
 import * as repo from './guide.repository.ts';
 import {
@@ -31,7 +30,6 @@ import {
 
 type Db = Kysely<Database>;
 
-export const RELATED_LIMIT = 5;
 export const REVISIONS_SHOWN = 200;
 
 // ---- Reading ----
@@ -121,28 +119,6 @@ export async function listGuideLinks(
     if (g.subjectId === subjectId && !sharing.has(g.id)) links.push(pick(g));
   }
   return links;
-}
-
-const newestFirst = (a: QuestionSummary, b: QuestionSummary) => (b.publishedAt ?? '').localeCompare(a.publishedAt ?? '') || b.id - a.id;
-
-/**
- * A guide's related questions: published questions sharing one of its topics, newest first, then the newest of
- * its subject. At most `limit` rows from each of the guide's few topics, and one page of the subject.
- */
-export async function relatedQuestions(
-  db: Db,
-  guide: { subject: { slug: string }; topics: ReadonlyArray<{ id: number }> },
-  limit = RELATED_LIMIT,
-): Promise<QuestionSummary[]> {
-  const sharing = new Map<number, QuestionSummary>();
-  for (const t of guide.topics) for (const q of await listQuestionsOfTopic(db, t.id, limit)) sharing.set(q.id, q);
-  const related = [...sharing.values()].sort(newestFirst).slice(0, limit);
-  if (related.length < limit) {
-    // A subject page holds more questions than the limit, so it has enough left once those already listed are set aside.
-    const page = await getSubjectPage(db, guide.subject.slug, null);
-    for (const q of page?.questions ?? []) if (related.length < limit && !sharing.has(q.id)) related.push(q);
-  }
-  return related;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { RouteContext } from '../../app.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { listRecentlyAnswered } from '../questions/index.ts';
 import { listSubjects } from '../subjects/index.ts';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { RouteContext } from '../../app.ts';
 import { formatDate } from '../../lib/time.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { requireAllowed } from '../../platform/session.ts';
 import { Layout } from '../../views/layout.tsx';

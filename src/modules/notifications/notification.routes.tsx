@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteContext } from '../../app.ts';
 import { isoNow } from '../../lib/time.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken, csrfValid, requireViewer } from '../../platform/session.ts';

@@ -6,6 +6,7 @@ export {
   listQuestionsOfTopic,
   listRecentlyAnswered,
   PAGE_SIZE,
+  questionsForGuide,
 } from './question.service.ts';
 export {
   DETAILS_MAX,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteContext } from '../../app.ts';
 import { PageCache } from '../../lib/page-cache.ts';
 import { truncate } from '../../lib/text.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { renderPage, sendHtml } from '../../platform/html.ts';
 import { csrfToken } from '../../platform/session.ts';

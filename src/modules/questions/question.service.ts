@@ -219,3 +219,27 @@ export async function presentQuestionPage(
   );
   return { ...page, answer: { ...answer, body } };
 }
+
+const newestFirst = (a: QuestionSummary, b: QuestionSummary) => (b.publishedAt ?? '').localeCompare(a.publishedAt ?? '') || b.id - a.id;
+
+/**
+ * A study guide's related questions: published questions sharing one of its topics, newest first, then the newest
+ * of its subject. At most `limit` rows from each of the guide's few topics, and one page of the subject. Here rather
+ * than in the guides module, which would otherwise depend on questions while questions depend on search and
+ * search on guides.
+ */
+export async function questionsForGuide(
+  db: Db,
+  guide: { subject: { slug: string }; topics: ReadonlyArray<{ id: number }> },
+  limit = RELATED_LIMIT,
+): Promise<QuestionSummary[]> {
+  const sharing = new Map<number, QuestionSummary>();
+  for (const t of guide.topics) for (const q of await listQuestionsOfTopic(db, t.id, limit)) sharing.set(q.id, q);
+  const related = [...sharing.values()].sort(newestFirst).slice(0, limit);
+  if (related.length < limit) {
+    // A subject page holds more questions than the limit, so it has enough left once those already listed are set aside.
+    const page = await getSubjectPage(db, guide.subject.slug, null);
+    for (const q of page?.questions ?? []) if (related.length < limit && !sharing.has(q.id)) related.push(q);
+  }
+  return related;
+}

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { RouteContext } from '../../app.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { MAX_PAGE, search } from './search.service.ts';
 import { SearchPageView } from './search-page.tsx';

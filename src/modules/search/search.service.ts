@@ -3,7 +3,6 @@ import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { findGuidesForSearch, type Guide, guidePath, sectionPath } from '../guides/index.ts';
 import { decideAccess, gateTextNow } from '../membership/index.ts';
-import type { QuestionSummary } from '../questions/index.ts';
 import { listSubjects } from '../subjects/index.ts';
 import { postgresSearchIndex } from './postgres-search.repository.ts';
 import { type ParsedQuery, parseQuery } from './query.ts';
@@ -52,8 +51,18 @@ export interface SearchRequest {
   previewWords: number;
 }
 
-/** A question found: what a list of questions shows of it, with the snippet in place of the quick answer. */
-export interface SearchResult extends Omit<QuestionSummary, 'quickAnswer'> {
+/**
+ * A question found: what a list of questions shows of it (the questions module's QuestionSummary), with the snippet
+ * in place of the quick answer. Spelled out here rather than derived from that type: the questions module uses
+ * search for related questions, and search must not depend back on it.
+ */
+export interface SearchResult {
+  id: number;
+  slug: string;
+  title: string;
+  subjectSlug: string;
+  subjectName: string;
+  publishedAt: string | null;
   snippet: Segment[];
 }
 

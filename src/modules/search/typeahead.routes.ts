@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { RouteContext } from '../../app.ts';
+import type { RouteContext } from '../../platform/context.ts';
 import { suggest } from './typeahead.service.ts';
 
 /** A minute in any cache: a title edited or a question hidden drops out of suggestions that long after. */

@@ -1,0 +1,22 @@
+import type { Config } from '../config.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
+import type { Clock } from '../lib/time.ts';
+import type { Mailer } from '../modules/mail/index.ts';
+import type { BillingDeps } from '../modules/membership/index.ts';
+import type { Site } from '../views/layout.tsx';
+import type { SessionSettings } from './session.ts';
+
+/** What each module's routes receive. */
+export interface RouteContext {
+  database: DatabaseHandle;
+  mailer: Mailer;
+  clock: Clock;
+  site: Site;
+  config: Config;
+  /** Cookie and session settings (Secure over HTTPS, timeouts). */
+  session: SessionSettings;
+  /** Stripe mode: the payment provider and what billing needs; null in local mode. */
+  billing: BillingDeps | null;
+  /** The content-hashed URL of a file in public/ (scripts for islands). */
+  assetUrl(file: string): string;
+}
