@@ -144,7 +144,7 @@ describe.each(engines)('Stripe mode on %s', (engine) => {
     const { user, c } = await person();
     const sub = fake.completeCheckout(await checkout(c), 'fp_banner');
     await deliver(fake.event('customer.subscription.created', fake.objectFor('customer.subscription.created', sub)));
-    const canceled = await c.submit(url, '/membership/cancel', {});
+    const canceled = await c.follow(await c.submit(url, '/membership/cancel', {}));
     expect(canceled.body).toContain('Your trial is canceled');
     expect(fake.subscriptions.get(sub.id)?.cancel_at_period_end).toBe(true);
     expect(await statusOf(user.id)).toBe('canceled');

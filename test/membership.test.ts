@@ -103,8 +103,13 @@ describe.each(engines)('membership and the paywall on %s', (engine) => {
     expect(after.body).not.toContain('Try Scholia ad-free');
     expect(after.body).not.toContain('action="/membership/trial"');
     expect(after.body).toContain('Free trial: 48 hours left.');
-    const canceled = await c.submit('/membership', '/membership/cancel', {});
+    const posted = await c.submit('/membership', '/membership/cancel', {});
+    // Post/redirect/get: the membership page shows the result once; a refresh neither cancels again nor repeats it.
+    expect(posted.statusCode).toBe(303);
+    expect(posted.headers.location).toBe('/membership');
+    const canceled = await c.follow(posted);
     expect(canceled.body).toContain('nothing will be charged');
+    expect((await c.get('/membership')).body).not.toContain('nothing will be charged');
     const still = await c.get(url);
     expect(still.body).toContain(CANARY);
     expect(still.body).toContain('Your free trial is canceled');

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { sameSitePath } from '../../lib/same-site-path.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
+import { setFlash, takeFlash } from '../../platform/flash.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken, csrfValid, requireAllowed } from '../../platform/session.ts';
@@ -70,7 +71,8 @@ export function membershipRoutes(ctx: RouteContext): FastifyPluginAsync {
       page(
         request,
         reply,
-        request.query.checkout === 'canceled' ? 'Checkout was canceled: nothing started and nothing was charged.' : undefined,
+        takeFlash(request, reply, settings.https) ??
+          (request.query.checkout === 'canceled' ? 'Checkout was canceled: nothing started and nothing was charged.' : undefined),
       ),
     );
 
@@ -259,13 +261,15 @@ export function membershipRoutes(ctx: RouteContext): FastifyPluginAsync {
           await run(db, viewer.userId, ctx.clock);
         }
         const what = m?.inTrial ? 'trial' : 'membership';
-        return page(
-          request,
+        // Post/redirect/get: the membership page shows the result, and a refresh does not cancel again.
+        setFlash(
           reply,
           cancel
             ? `Your ${what} is canceled. You keep access until it ends, and nothing ${m?.inTrial ? '' : 'more '}will be charged.`
             : `Your ${what} is back on.`,
+          settings.https,
         );
+        return reply.redirect('/membership', 303);
       });
     }
   };
