@@ -1,4 +1,4 @@
-import { createServer, connect as netConnect } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/modules/accounts/index.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
@@ -6,29 +6,18 @@ import { engines } from './helpers/databases.ts';
 import { redisUrl } from './helpers/environment.ts';
 import { makeQuestion } from './helpers/factories.ts';
 import { Client, TestClock } from './helpers/http.ts';
+import { freePort } from './helpers/processes.ts';
 
 // What operators and attackers meet at the edges: Redis gone, personal pages and proxies' caches, addresses
 // longer than Node accepts.
 
 const PW = 'outage test password';
 
-/** A port on which nothing listens (taken from the OS, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 describe.each(engines)('with REDIS_URL pointing at a dead server on %s', (engine) => {
   let t: TestApp;
   const clock = new TestClock();
   beforeAll(async () => {
-    t = await buildTestApp(engine, { clock, config: { redisUrl: `redis://127.0.0.1:${await closedPort()}` } });
+    t = await buildTestApp(engine, { clock, config: { redisUrl: `redis://127.0.0.1:${await freePort()}` } });
     await createUser(t.database.db, { email: 'ana@example.org', name: 'Ana Student', password: PW });
   });
   afterAll(async () => {

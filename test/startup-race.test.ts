@@ -1,61 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../src/demo/seed.ts';
 import { postgresUrl } from './helpers/environment.ts';
-
-const root = path.resolve(import.meta.dirname, '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-interface Started {
-  child: ChildProcess;
-  port: number;
-  log: () => string;
-  exited: Promise<number | null>;
-}
-
-function startServe(port: number, databaseUrl: string, dataDir: string): Started {
-  const child = spawn(process.execPath, [path.join(root, 'bin/scholia.js'), 'serve', '--demo-if-empty'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: databaseUrl,
-      LOG_LEVEL: 'info',
-      SITE_URL: `http://127.0.0.1:${port}`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, port, log: () => out, exited };
-}
+import { freePort, type Served, startServe } from './helpers/processes.ts';
 
 /** Waits until the process answers /healthz, or fails with its log as soon as it exits (or the time is up). */
-async function waitHealthy(s: Started, ms: number): Promise<Response> {
+async function waitHealthy(s: Served, ms: number): Promise<Response> {
   let gone = false;
   void s.exited.then(() => {
     gone = true;
@@ -83,9 +37,10 @@ describe.skipIf(!postgresUrl)('first start on an empty PostgreSQL', () => {
     const url = new URL(postgresUrl as string);
     url.pathname = `/${name}`;
     const dataDir = mkdtempSync(path.join(tmpdir(), 'scholia-race-'));
-    const started: Started[] = [];
+    const started: Served[] = [];
     try {
-      for (let i = 0; i < 3; i++) started.push(startServe(await freePort(), url.toString(), dataDir));
+      for (let i = 0; i < 3; i++)
+        started.push(startServe(['--demo-if-empty'], await freePort(), dataDir, { DATABASE_URL: url.toString() }));
       const health = await Promise.all(started.map((s) => waitHealthy(s, 60_000)));
       for (const h of health) {
         expect(h.status).toBe(200);
