@@ -45,7 +45,8 @@ export class Client {
   /** What a browser shows after a form: the page a redirect names (GET), or the response itself. */
   async follow(res: LightMyRequestResponse): Promise<LightMyRequestResponse> {
     const to = res.headers.location;
-    return res.statusCode >= 300 && res.statusCode < 400 && typeof to === 'string' ? this.get(to) : res;
+    // A browser keeps the fragment to itself.
+    return res.statusCode >= 300 && res.statusCode < 400 && typeof to === 'string' ? this.get(to.split('#')[0] as string) : res;
   }
 
   /** Loads the page and posts its form with these fields plus the page's CSRF token. */

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { asSecretToken } from '../../lib/secret-token.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
+import { setFlash, takeFlash } from '../../platform/flash.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { clearSessionCookie, csrfToken, csrfValid, requireViewer } from '../../platform/session.ts';
@@ -64,9 +65,21 @@ export function accountRoutes(ctx: RouteContext): FastifyPluginAsync {
       form: 'profile' | 'email' | 'password' | 'sessions' | 'delete',
     ) => page(request, reply, viewer, { notice: { form, error: 'This form had expired, so nothing was changed. Please try again.' } }, 403);
 
+    type AccountForm = 'profile' | 'email' | 'password' | 'sessions' | 'delete';
+    const FORMS: readonly AccountForm[] = ['profile', 'email', 'password', 'sessions', 'delete'];
+
+    /** Post/redirect/get: a change that succeeded answers 303 to /account, which shows its message by its form once. */
+    const done = (reply: FastifyReply, form: AccountForm, message: string) => {
+      setFlash(reply, `${form}\n${message}`, settings.https);
+      return reply.redirect(`/account#${form}-title`, 303);
+    };
+
     app.get('/account', async (request, reply) => {
       const viewer = needViewer(request, reply);
-      return viewer ? page(request, reply, viewer) : reply;
+      if (!viewer) return reply;
+      const [form, ok] = (takeFlash(request, reply, settings.https) ?? '').split('\n', 2);
+      const known = FORMS.find((f) => f === form);
+      return page(request, reply, viewer, known && ok ? { notice: { form: known, ok } } : {});
     });
 
     app.post<{ Body: FormBody }>('/account/profile', async (request, reply) => {
@@ -76,7 +89,7 @@ export function accountRoutes(ctx: RouteContext): FastifyPluginAsync {
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'profile');
       const issues = await renameMe(db, viewer, name);
       if (issues.length > 0) return page(request, reply, viewer, { name, notice: { form: 'profile', issues } }, 400);
-      return page(request, reply, { ...viewer, name: name.replace(/\s+/g, ' ').trim() }, { notice: { form: 'profile', ok: 'Saved.' } });
+      return done(reply, 'profile', 'Saved.');
     });
 
     app.post<{ Body: FormBody }>('/account/email', async (request, reply) => {
@@ -160,7 +173,7 @@ export function accountRoutes(ctx: RouteContext): FastifyPluginAsync {
       );
       if (result.kind === 'locked') return sendTooMany(ctx, reply, result.retryAt);
       if (result.kind === 'invalid') return page(request, reply, viewer, { notice: { form: 'password', issues: result.issues } }, 400);
-      return page(request, reply, viewer, { notice: { form: 'password', ok: 'Password changed. Every other session was signed out.' } });
+      return done(reply, 'password', 'Password changed. Every other session was signed out.');
     });
 
     app.post<{ Body: FormBody }>('/account/sessions/revoke', async (request, reply) => {
@@ -169,7 +182,7 @@ export function accountRoutes(ctx: RouteContext): FastifyPluginAsync {
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'sessions');
       const idHash = formField(request.body, 'session', 64);
       if (/^[0-9a-f]{64}$/.test(idHash) && idHash !== viewer.sessionHash) await revokeMySession(db, viewer, idHash);
-      return page(request, reply, viewer, { notice: { form: 'sessions', ok: 'That device is signed out.' } });
+      return done(reply, 'sessions', 'That device is signed out.');
     });
 
     app.post('/account/sessions/revoke-others', async (request, reply) => {
@@ -177,7 +190,7 @@ export function accountRoutes(ctx: RouteContext): FastifyPluginAsync {
       if (!viewer) return reply;
       if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'sessions');
       await signOutEverywhereElse(db, viewer);
-      return page(request, reply, viewer, { notice: { form: 'sessions', ok: 'Signed out everywhere else.' } });
+      return done(reply, 'sessions', 'Signed out everywhere else.');
     });
 
     app.get('/account/export.json', async (request, reply) => {
