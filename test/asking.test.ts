@@ -191,7 +191,9 @@ describe.each(engines)('asking and answering on %s', (engine) => {
     expect(refused.body).toContain('all 3 questions of this month');
     expect(refused.body).toContain('Fourth question about the guilds of London?');
     const editor = await login('editor@example.org');
-    const rejected = await editor.submit(`/editor/q/${third}`, `/editor/q/${third}/reject`, { reason: 'Please ask one thing at a time' });
+    const rejected = await editor.follow(
+      await editor.submit(`/editor/q/${third}`, `/editor/q/${third}/reject`, { reason: 'Please ask one thing at a time' }),
+    );
     expect(rejected.body).toContain('Rejected');
     expect((await s.c.get('/ask')).body).toContain('You have asked 2 of your 3 questions this month');
     const mine = await s.c.get('/account/questions');
@@ -214,7 +216,7 @@ describe.each(engines)('asking and answering on %s', (engine) => {
     const preview = await ed.submit(`/educator/q/${id}`, `/educator/q/${id}`, { ...editorForm(), intent: 'preview' });
     expect(preview.body).toContain('Drafted from your answer:');
     expect(preview.body).toMatch(/readability: .*Flesch–Kincaid grade/);
-    const saved = await ed.submit(`/educator/q/${id}`, `/educator/q/${id}`, { ...editorForm(), intent: 'save' });
+    const saved = await ed.follow(await ed.submit(`/educator/q/${id}`, `/educator/q/${id}`, { ...editorForm(), intent: 'save' }));
     expect(saved.body).toContain('The quick answer was drafted from your answer');
     const draftedQuick = /<textarea[^>]*name="quickAnswer"[^>]*>([^<]*)<\/textarea>/.exec(saved.body)?.[1] ?? '';
     expect(draftedQuick.length).toBeGreaterThan(40);
@@ -224,16 +226,22 @@ describe.each(engines)('asking and answering on %s', (engine) => {
         ?.replace(/&#x27;|&#39;/g, "'")
         .slice(0, 40) ?? 'x',
     );
-    const submitted = await ed.submit(`/educator/q/${id}`, `/educator/q/${id}`, { ...editorForm(ANSWER, draftedQuick), intent: 'submit' });
+    const submitted = await ed.follow(
+      await ed.submit(`/educator/q/${id}`, `/educator/q/${id}`, { ...editorForm(ANSWER, draftedQuick), intent: 'submit' }),
+    );
     expect(submitted.body).toContain('Sent for editorial review');
     // Not public until approved.
     expect((await new Client(t.app).get(`/q/${id}`)).statusCode).toBe(404);
     const editor = await login('editor@example.org');
     expect((await editor.get('/editor')).body).toContain('spread so fast');
-    const approved = await editor.submit(`/editor/q/${id}`, `/editor/q/${id}/approve`, {
+    const approving = await editor.submit(`/editor/q/${id}`, `/editor/q/${id}/approve`, {
       ...editorForm(ANSWER, draftedQuick),
       intent: 'approve',
     });
+    // Post/redirect/get: the review queue shows the result.
+    expect(approving.statusCode).toBe(303);
+    expect(approving.headers.location).toBe('/editor');
+    const approved = await editor.follow(approving);
     expect(approved.body).toContain('Approved and published');
     const page = await s.c.get(`/q/${id}/why-did-the-great-fire-of-london-spread-so-fast`);
     expect(page.statusCode).toBe(200);
@@ -357,12 +365,16 @@ describe.each(engines)('asking and answering on %s', (engine) => {
     expect((await new Client(t.app).get(`/q/${id}`)).statusCode).toBe(404);
     await ed.submit('/educator', `/educator/q/${id}/claim`, {});
     await ed.submit(`/educator/q/${id}`, `/educator/q/${id}`, { ...editorForm(), intent: 'submit' });
-    const returned = await editor.submit(`/editor/q/${id}`, `/editor/q/${id}/return`, { comment: 'Please name three of the churches.' });
+    const returned = await editor.follow(
+      await editor.submit(`/editor/q/${id}`, `/editor/q/${id}/return`, { comment: 'Please name three of the churches.' }),
+    );
     expect(returned.body).toContain('Returned to the educator');
     expect((await ed.get('/notifications')).body).toContain('returned your answer');
     const again = await ed.get(`/educator/q/${id}`);
     expect(again.body).toContain('Please name three of the churches.');
-    const closed = await editor.submit(`/editor/q/${dup}`, `/editor/q/${dup}/close`, { duplicate: `http://scholia.test/q/${original}/x` });
+    const closed = await editor.follow(
+      await editor.submit(`/editor/q/${dup}`, `/editor/q/${dup}/close`, { duplicate: `http://scholia.test/q/${original}/x` }),
+    );
     expect(closed.body).toContain('Closed as a duplicate');
     const notices = await s.c.get('/notifications');
     expect(notices.body).toContain(`/q/${original}/what-caused-the-great-fire-of-london-in-1666`);

@@ -5,6 +5,7 @@ import { newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
 import { countMarkdownWords, draftQuickAnswer, readability } from '../../lib/summarize.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
+import { setFlash, takeFlash } from '../../platform/flash.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken, csrfValid, requireAllowed, requireViewer } from '../../platform/session.ts';
@@ -255,9 +256,16 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
         status,
       );
     };
+    /** Post/redirect/get: a move that succeeded answers 303 to the page that shows its result, with the message once. */
+    const doneTo = (reply: FastifyReply, path: string, message: string) => {
+      setFlash(reply, message, settings.https);
+      return reply.redirect(path, 303);
+    };
+    const flash = (request: FastifyRequest, reply: FastifyReply) => takeFlash(request, reply, settings.https);
+
     app.get('/educator', async (request, reply) => {
       const viewer = educatorOnly(request, reply, '/educator');
-      return viewer ? queuePage(request, reply, viewer) : reply;
+      return viewer ? queuePage(request, reply, viewer, flash(request, reply)) : reply;
     });
 
     app.post<{ Params: { id: string } }>('/educator/q/:id/claim', async (request, reply) => {
@@ -354,7 +362,8 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
       // Opening the editor counts as editing: the claim is renewed.
       const actor = await actorFor(db, viewer);
       await renew(deps, actor, id);
-      return editorPage(request, reply, viewer, actor, id);
+      const message = flash(request, reply);
+      return editorPage(request, reply, viewer, actor, id, message ? { message } : {});
     });
 
     app.post<{ Params: { id: string }; Body: FormBody }>('/educator/q/:id', async (request, reply) => {
@@ -396,10 +405,12 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
         const [message, status] = WORK_MESSAGES[result];
         return editorPage(request, reply, viewer, actor, id, { form, issues: [], message: `${message} Your text is below.` }, status);
       }
-      if (submit) return queuePage(request, reply, viewer, 'Sent for editorial review. Thank you!');
-      return editorPage(request, reply, viewer, actor, id, {
-        message: checked.answer.drafted ? 'Saved. The quick answer was drafted from your answer; edit it if you like.' : 'Saved.',
-      });
+      if (submit) return doneTo(reply, '/educator', 'Sent for editorial review. Thank you!');
+      return doneTo(
+        reply,
+        `/educator/q/${id}`,
+        checked.answer.drafted ? 'Saved. The quick answer was drafted from your answer; edit it if you like.' : 'Saved.',
+      );
     });
 
     // The editor's island renews the claim while the educator types (204; 409 once the claim is gone; 404, as the
@@ -421,7 +432,8 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
         return queuePage(request, reply, viewer, 'That form had expired; nothing changed.', 403);
       const result = await release(deps, await actorFor(db, viewer), id);
       if (result === 'not_found') return sendHtml(reply, errorPage(ctx.site, 404, undefined, viewer), 404);
-      return queuePage(request, reply, viewer, result === 'done' ? 'The question is back in the queue.' : WORK_MESSAGES[result][0]);
+      if (result === 'done') return doneTo(reply, '/educator', 'The question is back in the queue.');
+      return queuePage(request, reply, viewer, WORK_MESSAGES[result][0]);
     });
 
     // Editors: review.
@@ -442,7 +454,7 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
       );
     app.get('/editor', async (request, reply) => {
       const viewer = reviewerOnly(request, reply, '/editor');
-      return viewer ? reviewQueue(request, reply, viewer) : reply;
+      return viewer ? reviewQueue(request, reply, viewer, flash(request, reply)) : reply;
     });
 
     const reviewPage = async (
@@ -539,7 +551,7 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
           draft.quickAnswer !== checked.answer.quickAnswer ||
           draft.sources !== JSON.stringify(checked.answer.sources);
         result = await approve(deps, actor, id, changed ? checked.answer : null);
-        if (result === 'done') return reviewQueue(request, reply, viewer, 'Approved and published. The student has been told.');
+        if (result === 'done') return doneTo(reply, '/editor', 'Approved and published. The student has been told.');
       } else if (action === 'return') {
         const comment = fields.comment.replace(/\s+/g, ' ').trim();
         if (comment.length < 5)
@@ -552,7 +564,7 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
             400,
           );
         result = await returnToEducator(deps, actor, id, comment);
-        if (result === 'done') return reviewQueue(request, reply, viewer, 'Returned to the educator with your comment.');
+        if (result === 'done') return doneTo(reply, '/editor', 'Returned to the educator with your comment.');
       } else if (action === 'close') {
         const originalId = parseQuestionId(/(?:\/q\/)?(\d{1,12})/.exec(fields.duplicate)?.[1] ?? '');
         const original = originalId === null || originalId === id ? undefined : await svc.findWorkQuestion(db, originalId);
@@ -566,7 +578,7 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
             400,
           );
         result = await closeAsDuplicate(deps, actor, id, { id: original.id, slug: original.slug });
-        if (result === 'done') return reviewQueue(request, reply, viewer, 'Closed as a duplicate; the student has the link.');
+        if (result === 'done') return doneTo(reply, '/editor', 'Closed as a duplicate; the student has the link.');
       } else {
         const reason = fields.reason.replace(/\s+/g, ' ').trim();
         if (reason.length < 5)
@@ -579,7 +591,7 @@ export function askingRoutes(ctx: RouteContext): FastifyPluginAsync {
             400,
           );
         result = await reject(deps, actor, id, /[.!?]$/.test(reason) ? reason : `${reason}.`);
-        if (result === 'done') return reviewQueue(request, reply, viewer, 'Rejected; the student was told why and has the question back.');
+        if (result === 'done') return doneTo(reply, '/editor', 'Rejected; the student was told why and has the question back.');
       }
       const [message, status] = WORK_MESSAGES[result as Exclude<WorkResult, 'done'>];
       return reviewPage(request, reply, viewer, id, { ...keep, fields, issues: [], message }, status);
