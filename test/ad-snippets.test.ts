@@ -76,6 +76,7 @@ describe.each(engines)('network ad snippets on %s', (engine) => {
     await t.close();
   });
 
+  /** A refused snippet comes back as the form (400); an added one goes to the list (303, post/redirect/get). */
   const addSnippet = (snippet: string, name = 'Example network sidebar') =>
     admin.submit('/admin/ads', '/admin/ads/snippets', { placement: 'question-sidebar', name, snippet });
 
@@ -87,8 +88,9 @@ describe.each(engines)('network ad snippets on %s', (engine) => {
     expect(adSlot((await admin.get(url)).body)).toContain(HOUSE_HEADLINE);
 
     const added = await addSnippet(SNIPPET);
-    expect(added.statusCode).toBe(200);
-    expect(added.body).toContain('<strong>Example network sidebar</strong> · showing');
+    expect(added.statusCode).toBe(303);
+    expect(added.headers.location).toBe('/admin/ads');
+    expect((await admin.follow(added)).body).toContain('<strong>Example network sidebar</strong> · showing');
 
     const visitor = new Client(t.app);
     const page = await visitor.get(url);
@@ -173,7 +175,7 @@ describe.each(engines)('network ad snippets on %s', (engine) => {
     const list = await admin.get('/admin/ads');
     const id = /action="\/admin\/ads\/snippets\/(\d+)\/pause"/.exec(list.body)?.[1] as string;
     expect(id).toMatch(/^\d+$/);
-    const paused = await admin.submit('/admin/ads', `/admin/ads/snippets/${id}/pause`, {});
+    const paused = await admin.follow(await admin.submit('/admin/ads', `/admin/ads/snippets/${id}/pause`, {}));
     expect(paused.body).toContain('<strong>Example network sidebar</strong> · paused');
     expect(paused.body).toContain('Show “Example network sidebar”');
 
@@ -195,7 +197,7 @@ describe.each(engines)('network ad snippets on %s', (engine) => {
   it('shows the newest snippet when several are showing', async () => {
     const newer =
       '<a href="https://shop.example.org/deal?src=scholia"><img src="https://ads.example.net/banner.png" alt="Spring deal"></a>';
-    expect((await addSnippet(newer, 'Spring banner')).statusCode).toBe(200);
+    expect((await addSnippet(newer, 'Spring banner')).statusCode).toBe(303);
     const reader = await signIn(t, 'free-reader@example.org', '100.70.0.5');
     const slot = adSlot((await reader.get(url)).body) as string;
     expect(slot).toContain(

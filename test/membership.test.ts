@@ -237,12 +237,14 @@ describe.each(engines)('plans and complimentary memberships on %s', (engine) => 
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Link to a page of this site');
-    const ok = await admin.submit('/admin/ads', '/admin/ads', {
-      placement: 'question-sidebar',
-      headline: 'Summer reading guides',
-      body: 'New guides every week.',
-      linkUrl: '/membership',
-    });
+    const ok = await admin.follow(
+      await admin.submit('/admin/ads', '/admin/ads', {
+        placement: 'question-sidebar',
+        headline: 'Summer reading guides',
+        body: 'New guides every week.',
+        linkUrl: '/membership',
+      }),
+    );
     expect(ok.body).toContain('Summer reading guides</strong> → /membership · showing');
     const id = await makeQuestion(t.database.db, { title: 'Where do the ads appear on a page?' });
     const visitor = await new Client(t.app).get(`/q/${id}/where-do-the-ads-appear-on-a-page`);

@@ -184,7 +184,8 @@ export function adsRoutes(ctx: RouteContext): FastifyPluginAsync {
         );
       const issues = await addHouseAd(db, { ...form, placement: formField(request.body, 'placement', 40) }, ctx.clock);
       if (issues.length > 0) return page(request, reply, { house: { form, issues } }, 400);
-      return page(request, reply);
+      // Post/redirect/get: the list shows the new ad, and a refresh does not add it twice.
+      return reply.redirect('/admin/ads', 303);
     });
     app.post<{ Body: FormBody }>('/admin/ads/snippets', async (request, reply) => {
       if (!adminOnly(request, reply)) return reply;
@@ -199,7 +200,7 @@ export function adsRoutes(ctx: RouteContext): FastifyPluginAsync {
         );
       const issues = await addAdSnippet(db, { ...form, placement: formField(request.body, 'placement', 40) }, allowedOrigins, ctx.clock);
       if (issues.length > 0) return page(request, reply, { snippet: { form, issues } }, 400);
-      return page(request, reply);
+      return reply.redirect('/admin/ads', 303);
     });
     for (const [verb, active] of [
       ['pause', false],
@@ -209,13 +210,13 @@ export function adsRoutes(ctx: RouteContext): FastifyPluginAsync {
         if (!adminOnly(request, reply)) return reply;
         if (csrfValid(request, settings.https) && /^\d{1,10}$/.test(request.params.id))
           await setAdActive(db, Number(request.params.id), active);
-        return page(request, reply);
+        return reply.redirect('/admin/ads', 303);
       });
       app.post<{ Params: { id: string } }>(`/admin/ads/snippets/:id/${verb}`, async (request, reply) => {
         if (!adminOnly(request, reply)) return reply;
         if (csrfValid(request, settings.https) && /^\d{1,10}$/.test(request.params.id))
           await setSnippetActive(db, Number(request.params.id), active);
-        return page(request, reply);
+        return reply.redirect('/admin/ads', 303);
       });
     }
   };
