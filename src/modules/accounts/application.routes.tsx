@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
+import { setFlash, takeFlash } from '../../platform/flash.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken, csrfValid, requireViewer } from '../../platform/session.ts';
@@ -42,7 +43,9 @@ export function applicationRoutes(ctx: RouteContext): FastifyPluginAsync {
       if (!viewer) return reply;
       if (!canApplyToTeach(viewer))
         return sendHtml(reply, errorPage(ctx.site, 403, { title: 'Editors and admins do not need to apply' }, viewer), 403);
-      return applyPage(request, reply, viewer, { chosen: [], qualifications: '', statement: '' });
+      // After a successful post (post/redirect/get): the page says the application was sent.
+      const sent = (request.query as { sent?: string } | undefined)?.sent === '1';
+      return applyPage(request, reply, viewer, { chosen: [], qualifications: '', statement: '' }, sent ? { sent: true } : {});
     });
 
     app.post<{ Body: FormBody }>('/apply', async (request, reply) => {
@@ -76,7 +79,7 @@ export function applicationRoutes(ctx: RouteContext): FastifyPluginAsync {
       if (result.kind === 'forbidden')
         return sendHtml(reply, errorPage(ctx.site, 403, { title: 'Editors and admins do not need to apply' }, viewer), 403);
       if (result.kind === 'invalid') return applyPage(request, reply, viewer, fields, { issues: result.issues }, 400);
-      return applyPage(request, reply, viewer, { chosen: [], qualifications: '', statement: '' }, { sent: true });
+      return reply.redirect('/apply?sent=1', 303);
     });
 
     const review = async (request: FastifyRequest, reply: FastifyReply, viewer: Viewer, message?: string) => {
@@ -96,7 +99,7 @@ export function applicationRoutes(ctx: RouteContext): FastifyPluginAsync {
 
     app.get('/editor/applications', async (request, reply) => {
       const viewer = requireViewer(request, reply, '/editor/applications');
-      return viewer ? review(request, reply, viewer) : reply;
+      return viewer ? review(request, reply, viewer, takeFlash(request, reply, settings.https)) : reply;
     });
 
     app.post<{ Params: { id: string }; Body: FormBody }>('/editor/applications/:id', async (request, reply) => {
@@ -119,12 +122,13 @@ export function applicationRoutes(ctx: RouteContext): FastifyPluginAsync {
       if (result === 'forbidden')
         return sendHtml(reply, errorPage(ctx.site, 403, { title: 'Only editors review applications' }, viewer), 403);
       if (result === 'not_found') return sendHtml(reply, errorPage(ctx.site, 404, { title: 'No such application' }, viewer), 404);
-      return review(
-        request,
+      // Post/redirect/get: the queue shows the decision once.
+      setFlash(
         reply,
-        viewer,
         result === 'already' ? 'Someone decided that one already.' : decision === 'approve' ? 'Approved.' : 'Declined.',
+        settings.https,
       );
+      return reply.redirect('/editor/applications', 303);
     });
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isoNow } from '../../lib/time.ts';
 import type { RouteContext } from '../../platform/context.ts';
+import { setFlash, takeFlash } from '../../platform/flash.ts';
 import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken, csrfValid, requireViewer } from '../../platform/session.ts';
@@ -38,15 +39,16 @@ export function notificationRoutes(ctx: RouteContext): FastifyPluginAsync {
     };
     app.get('/notifications', async (request, reply) => {
       const viewer = requireViewer(request, reply, '/notifications');
-      return viewer ? page(request, reply, viewer) : reply;
+      return viewer ? page(request, reply, viewer, takeFlash(request, reply, https)) : reply;
     });
     app.post('/notifications/read', async (request, reply) => {
       const viewer = requireViewer(request, reply, '/notifications');
       if (!viewer) return reply;
       if (!csrfValid(request, https)) return page(request, reply, viewer, 'That form had expired; nothing changed.', 403);
       await markAllRead(db, viewer.userId, isoNow(ctx.clock));
-      viewer.unread = 0;
-      return page(request, reply, viewer, 'All read.');
+      // Post/redirect/get: the list shows it once.
+      setFlash(reply, 'All read.', https);
+      return reply.redirect('/notifications', 303);
     });
     // The switch on /account: email about my questions, on or off.
     app.post<{ Body: FormBody }>('/account/notifications', async (request, reply) => {
