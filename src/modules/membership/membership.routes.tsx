@@ -172,7 +172,9 @@ export function membershipRoutes(ctx: RouteContext): FastifyPluginAsync {
     };
     const adminOnly = (request: FastifyRequest, reply: FastifyReply): boolean =>
       requireAllowed(ctx.site, request, reply, '/admin/plans', isAdmin, 'Only admins manage plans and memberships') !== null;
-    app.get('/admin/plans', async (request, reply) => (adminOnly(request, reply) ? plansPage(request, reply) : reply));
+    app.get<{ Querystring: { saved?: string } }>('/admin/plans', async (request, reply) =>
+      adminOnly(request, reply) ? plansPage(request, reply, request.query.saved === '1' ? { saved: true } : {}) : reply,
+    );
     app.post<{ Body: FormBody }>('/admin/plans', async (request, reply) => {
       if (!adminOnly(request, reply)) return reply;
       const form = {
@@ -191,7 +193,8 @@ export function membershipRoutes(ctx: RouteContext): FastifyPluginAsync {
         );
       const issues = await addPlan(db, form);
       if (issues.length > 0) return plansPage(request, reply, { form, issues }, 400);
-      return plansPage(request, reply, { saved: true });
+      // Post/redirect/get: the list shows the plan, and a refresh does not add it twice.
+      return reply.redirect('/admin/plans?saved=1', 303);
     });
     for (const [verb, active] of [
       ['withdraw', false],
@@ -201,7 +204,7 @@ export function membershipRoutes(ctx: RouteContext): FastifyPluginAsync {
         if (!adminOnly(request, reply)) return reply;
         if (csrfValid(request, settings.https) && /^\d{1,10}$/.test(request.params.id))
           await setPlanActive(db, Number(request.params.id), active);
-        return plansPage(request, reply, { saved: true });
+        return reply.redirect('/admin/plans?saved=1', 303);
       });
     }
 
