@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { Layout, type Site, type ViewerInfo } from './layout.tsx';
 
 /** A field the user sent, to give back on the outage page. */
@@ -42,15 +43,22 @@ export function UnavailablePage(props: UnavailablePageProps) {
             <input type="hidden" name={f.name} value={f.value} key={f.name} />
           ))}
           {r.fields.map((f, i) => (
-            <div class="field" key={f.name}>
+            <Fragment key={f.name}>
               <label for={`kept-${i}`}>{labelOf(f.name)}</label>
-              <textarea id={`kept-${i}`} name={f.name} rows={Math.min(12, Math.max(2, Math.ceil(f.value.length / 70)))}>
-                {f.value}
-              </textarea>
-            </div>
+              {/* A line stays a line; longer text gets room to be read and copied. */}
+              {f.value.length <= 100 && !f.value.includes('\n') ? (
+                <input id={`kept-${i}`} name={f.name} type="text" value={f.value} />
+              ) : (
+                <textarea id={`kept-${i}`} name={f.name} rows={Math.min(12, Math.max(3, Math.ceil(f.value.length / 70)))}>
+                  {f.value}
+                </textarea>
+              )}
+            </Fragment>
           ))}
           {r.droppedSecrets ? <p class="hint">For your safety, passwords and codes are not kept: type them again.</p> : null}
-          <button type="submit">Send again</button>
+          <button type="submit" class="button">
+            Send again
+          </button>
         </form>
       ) : null}
       <p>
