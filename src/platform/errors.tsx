@@ -64,10 +64,12 @@ const OUTAGE_TEXT: Record<StorageFault, { title: string; message: string; log: s
       'The site ran out of storage space, so nothing you sent was saved. The people who run it have been alerted. Please try again in a few minutes.',
     log: 'write failed: the disk is full',
   },
+  // Classified by connection errors (refused, reset, timed out), which could also come from another service the
+  // request needed: the page says what the user needs to know, the log says what was seen.
   database_down: {
-    title: 'We cannot reach our database right now',
-    message: 'Nothing you sent was saved: our database is not answering. Please try again in a few minutes.',
-    log: 'request failed: the database cannot be reached',
+    title: 'We cannot save anything right now',
+    message: 'Part of the site is not answering, so nothing you sent was saved. Please try again in a few minutes.',
+    log: 'request failed: a connection (most likely the database) was refused, reset or timed out',
   },
 };
 
@@ -97,9 +99,9 @@ function keptFields(body: unknown): { fields: KeptField[]; hidden: KeptField[]; 
  * Answers an outage (the disk is full, the database is unreachable): 503 with Retry-After, the site's own page, and
  * for a form post every field the user typed, so the text survives until the site can save again.
  */
-export function sendOutage(site: Site, request: FastifyRequest, reply: FastifyReply, fault: StorageFault): FastifyReply {
+export function sendOutage(site: Site, request: FastifyRequest, reply: FastifyReply, fault: StorageFault, err?: unknown): FastifyReply {
   const text = OUTAGE_TEXT[fault];
-  request.log.error({ fault, method: request.method, url: request.url }, text.log);
+  request.log.error({ err, fault, method: request.method, url: request.url }, text.log);
   reply.header('retry-after', '60').header('cache-control', 'no-store');
   if (wantsJson(request)) return reply.code(503).send({ error: fault });
   const resend = request.method === 'POST' ? { action: request.url, ...keptFields(request.body) } : null;
@@ -123,7 +125,7 @@ export function registerErrorHandling(
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const fault = classify(error);
-    if (fault) return sendOutage(site, request, reply, fault);
+    if (fault) return sendOutage(site, request, reply, fault, error);
     const code = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (code >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code, reason: error.message }, 'client error');
