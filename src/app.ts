@@ -32,6 +32,7 @@ import { searchRoutes } from './modules/search/search.routes.tsx';
 import { typeaheadRoutes } from './modules/search/typeahead.routes.ts';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
 import { AssetStore } from './platform/assets.ts';
+import type { RouteContext } from './platform/context.ts';
 import { clientErrorResponder, errorPage, registerErrorHandling } from './platform/errors.tsx';
 import { Health } from './platform/health.ts';
 import { sendHtml } from './platform/html.ts';
@@ -53,8 +54,6 @@ export interface AppDeps {
   /** The once-a-minute jobs (reminders, pruning, overdue allowances, the daily reconcile); tests that run them by hand turn them off. */
   jobs?: boolean;
 }
-
-import type { RouteContext } from './platform/context.ts';
 
 /**
  * Fastify's trustProxy for TRUST_PROXY: the client's address is the rightmost X-Forwarded-For entry that no trusted
@@ -150,10 +149,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       }),
     );
   }
-  const health = new Health(deps.database, {
-    ...(deps.database.file ? { sqliteFile: deps.database.file } : {}),
-    ...(redis ? { redis } : {}),
-  });
+  const health = new Health(deps.database, redis);
 
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel },

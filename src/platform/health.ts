@@ -17,17 +17,18 @@ export interface HealthReport {
  * balancer sees the outage while writes fail, not only when the database stops answering reads.
  */
 export class Health {
-  private diskFullSince: number | null = null;
+  /** A write failed for lack of space and no probe write has succeeded since. */
+  private diskFull = false;
 
   constructor(
     private readonly database: DatabaseHandle,
-    private readonly opts: { sqliteFile?: string; redis?: Redis; now?: () => number } = {},
+    private readonly redis?: Redis,
   ) {}
 
   /** Called with every request's failure: remembers a full disk. Returns the outage, if the error is one. */
   noteFailure(err: unknown): StorageFault | null {
     const fault = storageFault(err);
-    if (fault === 'disk_full') this.diskFullSince ??= this.now();
+    if (fault === 'disk_full') this.diskFull = true;
     return fault;
   }
 
@@ -43,10 +44,6 @@ export class Health {
     };
   }
 
-  private now(): number {
-    return this.opts.now?.() ?? Date.now();
-  }
-
   private async databasePart(): Promise<'ok' | 'down'> {
     try {
       await this.database.ping();
@@ -57,16 +54,16 @@ export class Health {
   }
 
   private async diskPart(): Promise<'ok' | 'full'> {
-    const file = this.opts.sqliteFile;
-    const free = file ? freeBytesNear(file) : null;
+    // SQLite's own disk can be read directly; PostgreSQL's is the database server's, known only from failed writes.
+    const free = this.database.file ? freeBytesNear(this.database.file) : null;
     if (free !== null && free < MIN_FREE_BYTES) {
-      this.diskFullSince ??= this.now();
+      this.diskFull = true;
       return 'full';
     }
-    if (this.diskFullSince === null) return 'ok';
+    if (!this.diskFull) return 'ok';
     try {
-      await probeWrite(this.database.db, new Date(this.now()).toISOString());
-      this.diskFullSince = null;
+      await probeWrite(this.database.db, new Date().toISOString());
+      this.diskFull = false;
       return 'ok';
     } catch (err) {
       return storageFault(err) === 'disk_full' ? 'full' : 'ok';
@@ -74,7 +71,7 @@ export class Health {
   }
 
   private async redisPart(): Promise<'ok' | 'down' | undefined> {
-    const redis = this.opts.redis;
+    const redis = this.redis;
     if (!redis) return undefined;
     try {
       await redis.ping();

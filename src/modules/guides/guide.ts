@@ -98,14 +98,6 @@ export function editorGuidePath(g: { id: number }): string {
   return `/editor/guides/${g.id}`;
 }
 
-/**
- * Whether this reader gets the whole of a section. A free section is anyone's; a members-only one follows the
- * same rule as an expert answer (decideAccess), so the paywall has one definition of who is a member.
- */
-export function sectionAccess(viewer: { member: boolean } | null, section: { membersOnly: boolean }): { full: boolean } {
-  return decideAccess(viewer, { kind: 'guide_section', membersOnly: section.membersOnly });
-}
-
 /** A section as this reader may see it (guide.service presentSections): the whole of it, or (gated) its opening only. */
 export interface SectionView {
   slug: string;

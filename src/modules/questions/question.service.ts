@@ -191,7 +191,7 @@ export async function createPublishedQuestion(db: Db, input: PublishedQuestionIn
   return questionId;
 }
 
-export { findAnswerMarkdown, findExistingImportKeys } from './question.repository.ts';
+export { findExistingImportKeys } from './question.repository.ts';
 
 /**
  * The page as this viewer may see it: the expert answer passes through the one gate (membership's gateText), so
