@@ -34,6 +34,7 @@ import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
 import { AssetStore } from './platform/assets.ts';
 import type { RouteContext } from './platform/context.ts';
 import { clientErrorResponder, errorPage, registerErrorHandling } from './platform/errors.tsx';
+import { registerGuard } from './platform/guard.tsx';
 import { Health } from './platform/health.ts';
 import { sendHtml } from './platform/html.ts';
 import { securityHeaders } from './platform/security-headers.ts';
@@ -219,6 +220,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerTwoFactorGate(app, ctx);
   registerMembershipOnViewer(app, ctx);
   registerUnreadOnViewer(app, ctx);
+  registerGuard(app, site, https);
   if (dispatcher) {
     const d = dispatcher;
     d.start();

@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { StorageFault } from '../db/faults.ts';
 import { ErrorPage } from '../views/error-page.tsx';
 import type { Site, ViewerInfo } from '../views/layout.tsx';
-import { type KeptField, UnavailablePage } from '../views/unavailable-page.tsx';
+import { type KeptField, labelOf, UnavailablePage } from '../views/unavailable-page.tsx';
 import { renderPage, sendHtml } from './html.ts';
 
 const messages: Record<number, { title: string; message: string }> = {
@@ -77,8 +77,14 @@ const OUTAGE_TEXT: Record<StorageFault, { title: string; message: string; log: s
 // form can be sent again from the same session.
 const SECRET_FIELD = /pass|code|token|secret/i;
 
-/** The fields of a posted form, split into those to show again, those to send back hidden, and secrets dropped. */
-function keptFields(body: unknown): { fields: KeptField[]; hidden: KeptField[]; droppedSecrets: boolean } {
+/**
+ * The fields of a posted form, split into those to show again, those to send back hidden, and secrets dropped.
+ * `csrfToken` replaces the one sent (an expired form is given back with a token that works).
+ */
+export function keptFields(
+  body: unknown,
+  csrfToken?: string,
+): { fields: KeptField[]; hidden: KeptField[]; droppedSecrets: boolean } {
   const fields: KeptField[] = [];
   const hidden: KeptField[] = [];
   let droppedSecrets = false;
@@ -86,12 +92,15 @@ function keptFields(body: unknown): { fields: KeptField[]; hidden: KeptField[]; 
     for (const [name, raw] of Object.entries(body as Record<string, unknown>).slice(0, 50)) {
       for (const value of Array.isArray(raw) ? raw : [raw]) {
         if (typeof value !== 'string') continue;
-        if (name === '_csrf' || name === 'next' || name === 'intent') hidden.push({ name, value });
+        if (name === '_csrf') {
+          if (csrfToken === undefined) hidden.push({ name, value });
+        } else if (name === 'next' || name === 'intent') hidden.push({ name, value });
         else if (SECRET_FIELD.test(name)) droppedSecrets = true;
         else fields.push({ name, value });
       }
     }
   }
+  if (csrfToken !== undefined) hidden.push({ name: '_csrf', value: csrfToken });
   return { fields, hidden, droppedSecrets };
 }
 
@@ -112,6 +121,42 @@ export function sendOutage(site: Site, request: FastifyRequest, reply: FastifyRe
   );
 }
 
+/** "must NOT have more than 200 characters" in words a student reads. */
+function issueText(issue: NonNullable<FastifyError['validation']>[number]): string {
+  const name = issue.instancePath.split('/').filter(Boolean).join(' ') || String(issue.params?.missingProperty ?? 'a field');
+  const label = labelOf(name);
+  if (issue.keyword === 'maxLength') return `${label}: at most ${issue.params.limit} characters.`;
+  if (issue.keyword === 'type') return `${label}: send it once, as text.`;
+  return `${label}: ${issue.message ?? 'not valid'}.`;
+}
+
+/**
+ * A request its route's schema refused. A bad id in an address is a page that does not exist (404); a bad query is
+ * a 400 page; a form is given back with every field the person typed and what to change (422), nothing saved.
+ */
+function sendInvalid(site: Site, request: FastifyRequest, reply: FastifyReply, error: FastifyError): FastifyReply {
+  const where = error.validationContext;
+  request.log.info({ where, reason: error.message }, 'request refused by its schema');
+  const status = where === 'params' ? 404 : where === 'body' ? 422 : 400;
+  if (wantsJson(request) || request.headers['content-type']?.startsWith('application/json'))
+    return reply.code(status).send({ error: status === 404 ? 'not_found' : 'bad_request', message: error.message });
+  if (where !== 'body' || request.method !== 'POST') return sendHtml(reply, errorPage(site, status, undefined, request.viewer), status);
+  const issues = (error.validation ?? []).slice(0, 5).map(issueText);
+  return sendHtml(
+    reply,
+    <UnavailablePage
+      site={site}
+      viewer={request.viewer}
+      status={422}
+      title="Some of what you sent could not be taken"
+      message={`Nothing was saved. ${issues.join(' ')}`}
+      intro="Your text is below, as you sent it. Change what is marked above and send it again."
+      resend={{ action: request.url, ...keptFields(request.body) }}
+    />,
+    422,
+  );
+}
+
 /** Every failure becomes a page (or JSON for API routes) with no stack trace; only server faults are logged as errors. */
 export function registerErrorHandling(
   app: FastifyInstance,
@@ -124,6 +169,7 @@ export function registerErrorHandling(
   });
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error.validation) return sendInvalid(site, request, reply, error);
     const fault = classify(error);
     if (fault) return sendOutage(site, request, reply, fault, error);
     const code = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;

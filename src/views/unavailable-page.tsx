@@ -12,12 +12,16 @@ export interface UnavailablePageProps {
   viewer?: ViewerInfo | null;
   title: string;
   message: string;
+  /** The status shown under the page (503 for an outage, 403 for an expired form). */
+  status?: number;
+  /** The line above the kept fields: what to do with them. */
+  intro?: string;
   /** The form to send again: its address and the fields worth keeping (empty for a page that was only read). */
   resend: { action: string; fields: KeptField[]; hidden: KeptField[]; droppedSecrets: boolean } | null;
 }
 
 /** "quickAnswer" and "quick_answer" read as "Quick answer". */
-function labelOf(name: string): string {
+export function labelOf(name: string): string {
   const words = name
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .replace(/[_-]+/g, ' ')
@@ -27,8 +31,9 @@ function labelOf(name: string): string {
 }
 
 /**
- * The 503 page for an outage (a full disk, an unreachable database): says plainly that nothing was saved, and gives
- * back every field the user typed in a form that sends them again, so no text is lost while the site recovers.
+ * The page for a form that could not be taken (an outage: a full disk, an unreachable database; or a form that had
+ * expired): says plainly that nothing was saved, and gives back every field the user typed in a form that sends them
+ * again, so no text is lost.
  */
 export function UnavailablePage(props: UnavailablePageProps) {
   const r = props.resend;
@@ -38,7 +43,7 @@ export function UnavailablePage(props: UnavailablePageProps) {
       <p role="alert">{props.message}</p>
       {r && r.fields.length > 0 ? (
         <form method="post" action={r.action} class="stack form-page">
-          <p>Your text is below, as you sent it. Copy it somewhere safe, or send it again in a few minutes.</p>
+          <p>{props.intro ?? 'Your text is below, as you sent it. Copy it somewhere safe, or send it again in a few minutes.'}</p>
           {r.hidden.map((f) => (
             <input type="hidden" name={f.name} value={f.value} key={f.name} />
           ))}
@@ -64,7 +69,7 @@ export function UnavailablePage(props: UnavailablePageProps) {
       <p>
         <a href="/">Go to the home page</a>
       </p>
-      <p class="muted">Error 503</p>
+      <p class="muted">Error {props.status ?? 503}</p>
     </Layout>
   );
 }

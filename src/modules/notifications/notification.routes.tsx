@@ -1,11 +1,12 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isoNow } from '../../lib/time.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { setFlash, takeFlash } from '../../platform/flash.ts';
-import { type FormBody, formField } from '../../platform/form-body.ts';
+import { signedIn } from '../../platform/guard.tsx';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, requireViewer } from '../../platform/session.ts';
-import type { Viewer } from '../accounts/index.ts';
+import { field, form } from '../../platform/schemas.ts';
+import { csrfToken } from '../../platform/session.ts';
 import { countUnread, findRecipient, listNotifications, markAllRead, setNotifyEmail } from './notification.service.tsx';
 import { NotificationsView } from './views/notifications-page.tsx';
 
@@ -18,11 +19,12 @@ export function registerUnreadOnViewer(app: FastifyInstance, ctx: RouteContext):
   });
 }
 
-export function notificationRoutes(ctx: RouteContext): FastifyPluginAsync {
+export function notificationRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const db = ctx.database.db;
   const https = ctx.session.https;
   return async (app) => {
-    const page = async (request: FastifyRequest, reply: FastifyReply, viewer: Viewer, message?: string, status = 200) => {
+    const page = async (request: FastifyRequest, reply: FastifyReply, message?: string) => {
+      const viewer = signedIn(request);
       const who = await findRecipient(db, viewer.userId);
       return sendHtml(
         reply,
@@ -34,28 +36,25 @@ export function notificationRoutes(ctx: RouteContext): FastifyPluginAsync {
           notifyEmail={who?.notifyEmail ?? true}
           message={message}
         />,
-        status,
       );
     };
-    app.get('/notifications', async (request, reply) => {
-      const viewer = requireViewer(request, reply, '/notifications');
-      return viewer ? page(request, reply, viewer, takeFlash(request, reply, https)) : reply;
-    });
-    app.post('/notifications/read', async (request, reply) => {
-      const viewer = requireViewer(request, reply, '/notifications');
-      if (!viewer) return reply;
-      if (!csrfValid(request, https)) return page(request, reply, viewer, 'That form had expired; nothing changed.', 403);
-      await markAllRead(db, viewer.userId, isoNow(ctx.clock));
+    app.get('/notifications', { config: { allow: 'signed-in' } }, async (request, reply) =>
+      page(request, reply, takeFlash(request, reply, https)),
+    );
+    app.post('/notifications/read', { config: { allow: 'signed-in', signInNext: '/notifications' } }, async (request, reply) => {
+      await markAllRead(db, signedIn(request).userId, isoNow(ctx.clock));
       // Post/redirect/get: the list shows it once.
       setFlash(reply, 'All read.', https);
       return reply.redirect('/notifications', 303);
     });
     // The switch on /account: email about my questions, on or off.
-    app.post<{ Body: FormBody }>('/account/notifications', async (request, reply) => {
-      const viewer = requireViewer(request, reply, '/account');
-      if (!viewer) return reply;
-      if (csrfValid(request, https)) await setNotifyEmail(db, viewer.userId, formField(request.body, 'email', 5) === 'on');
-      return reply.redirect('/account?saved=notifications#notifications', 303);
-    });
+    app.post(
+      '/account/notifications',
+      { schema: { body: form({ email: field(5) }) }, config: { allow: 'signed-in', signInNext: '/account' } },
+      async (request, reply) => {
+        await setNotifyEmail(db, signedIn(request).userId, request.body.email === 'on');
+        return reply.redirect('/account?saved=notifications#notifications', 303);
+      },
+    );
   };
 }
