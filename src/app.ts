@@ -8,21 +8,18 @@ import { adminUserRoutes } from './modules/accounts/admin.routes.tsx';
 import { applicationRoutes } from './modules/accounts/application.routes.tsx';
 import { authRoutes } from './modules/accounts/auth.routes.tsx';
 import { accountFlowRoutes } from './modules/accounts/flows.routes.tsx';
-import { pruneAccountData } from './modules/accounts/index.ts';
 import { databaseLimitStore, type LimitStore, redisLimitStore, useLimitStore, withFallback } from './modules/accounts/limits.service.ts';
 import { setupRoutes } from './modules/accounts/setup.routes.tsx';
 import { registerTwoFactorGate, twoFactorRoutes } from './modules/accounts/two-factor.routes.tsx';
 import { adsRoutes } from './modules/ads/ads.routes.tsx';
 import { askingRoutes } from './modules/asking/asking.routes.tsx';
-import { pruneAskDrafts, returnOverdueAllowances } from './modules/asking/asking.service.ts';
 import { guideRoutes } from './modules/guides/guide.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
 import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
-import { type BillingDeps, reconcileDaily } from './modules/membership/billing.service.ts';
+import type { BillingDeps } from './modules/membership/billing.service.ts';
 import type { BillingProvider } from './modules/membership/billing.ts';
 import { membershipRoutes, registerMembershipOnViewer } from './modules/membership/membership.routes.tsx';
-import { sendTrialReminders } from './modules/membership/membership.service.ts';
 import { stripeBilling } from './modules/membership/stripe-billing.ts';
 import { stripeWebhookRoutes } from './modules/membership/webhook.routes.ts';
 import { notificationRoutes, registerUnreadOnViewer } from './modules/notifications/notification.routes.tsx';
@@ -41,6 +38,13 @@ import { securityHeaders } from './platform/security-headers.ts';
 import { registerSessions, type SessionSettings } from './platform/session.ts';
 import type { Site } from './views/layout.tsx';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The context every module's routes receive (database, mailer, clock, settings). */
+    context: RouteContext;
+  }
+}
+
 export interface AppDeps {
   database: DatabaseHandle;
   /** Defaults to queued SMTP when SMTP_URL is set, else the outbox table. */
@@ -52,8 +56,6 @@ export interface AppDeps {
   clock?: Clock;
   /** Pino options or false; tests pass false. */
   logger?: FastifyServerOptions['logger'];
-  /** The once-a-minute jobs (reminders, pruning, overdue allowances, the daily reconcile); tests that run them by hand turn them off. */
-  jobs?: boolean;
 }
 
 /**
@@ -229,42 +231,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       transport?.close?.();
     });
   }
-  // Once a minute in every process: trial reminders (a claim in the database sends each once), pruning of expired
-  // sessions, lockout counters and limit windows, allowances given back past the answer target, and in Stripe mode
-  // the daily reconcile (claimed by one process).
-  const askingDeps = {
-    db: ctx.database.db,
-    clock: ctx.clock,
-    mailer: ctx.mailer,
-    site: { name: site.name, url: site.url },
-    questionsPerMonth: config.questionsPerMonth,
-    answerTargetHours: config.answerTargetHours,
-  };
-  const minuteJobs = () => {
-    const db = ctx.database.db;
-    Promise.all([
-      sendTrialReminders(db, ctx.mailer, { name: site.name, url: site.url }, config.trialReminderHours, ctx.clock),
-      pruneAccountData(db, ctx.clock, config.sessionIdleMs),
-      returnOverdueAllowances(askingDeps),
-      pruneAskDrafts(db, ctx.clock),
-      billing
-        ? reconcileDaily(billing).then((r) => {
-            if (r) app.log.info(r, 'daily billing reconcile');
-          })
-        : null,
-    ]).catch((err) => app.log.error({ err }, 'minute jobs failed'));
-  };
-  if (deps.jobs !== false) {
-    const timer = setInterval(minuteJobs, 60_000);
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
-  }
   if (redis) {
     const client = redis;
     app.addHook('onClose', async () => {
       await client.quit().catch(() => {});
     });
   }
+
+  // What the routes were built with, for what runs beside them (the jobs runner that `serve` starts).
+  app.decorate('context', ctx);
 
   // For load balancers and monitors: 200 when the database answers, the disk can take writes and Redis (when
   // configured) answers; else 503 naming the part that failed, e.g. {"status":"unavailable", ..., "redis":"down"}.

@@ -5,6 +5,8 @@ import { connect, type DatabaseHandle } from './db/connect.ts';
 import { withStartupLock } from './db/dialect.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { seedDemo } from './demo/seed.ts';
+import { JobRunner } from './jobs/runner.ts';
+import { siteJobs } from './jobs/site-jobs.ts';
 import { systemClock } from './lib/time.ts';
 import { issueAdminSetupToken } from './modules/accounts/index.ts';
 import { countQuestions } from './modules/content/generate.service.ts';
@@ -20,6 +22,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const database = connect(config.database);
   const app = await buildApp(config, { database });
   const log = app.log;
+  const jobs = new JobRunner(siteJobs(app.context), log);
   try {
     // Several processes may start together on one database: one at a time migrates, adds the standard subjects
     // and seeds, so the first seeds the demo and the others find questions there and skip it.
@@ -39,6 +42,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       () => log.info('another process is migrating or seeding the database; waiting for it'),
     );
     await app.listen({ port: config.port, host: config.host });
+    // Background jobs run beside the web server, not inside buildApp; shutting down stops them first.
+    jobs.start();
     const setupToken = await issueAdminSetupToken(database.db, systemClock);
     if (setupToken) {
       log.warn(
@@ -66,6 +71,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     }, config.shutdownTimeoutMs);
     timer.unref();
     try {
+      await jobs.stop();
       await app.close();
       await database.close();
       log.info('shut down cleanly');

@@ -66,7 +66,7 @@ describe.skipIf(unmountable !== null)('on a full disk (SQLite under DATA_DIR)', 
   beforeAll(async () => {
     database = connect({ engine: 'sqlite', file: path.join(mountPoint, 'data', 'scholia.db') });
     await migrateToLatest(database);
-    app = await buildApp(testConfig, { database, clock, logger: false, jobs: false });
+    app = await buildApp(testConfig, { database, clock, logger: false });
     await createUser(database.db, { email: 'rita@example.org', name: 'Rita Reader', password: 'a long password 2' });
   });
   afterAll(async () => {

@@ -27,7 +27,7 @@ describe.each(engines)('study guides in search on %s', (engine) => {
   const visitor = (url: string) => new Client(t.app).get(url);
 
   beforeAll(async () => {
-    t = await buildTestApp(engine, { clock, jobs: false });
+    t = await buildTestApp(engine, { clock });
     await ensureStandardSubjects(t.database.db);
     await createUser(t.database.db, { email: 'search-editor@example.org', name: 'Ed Itor', role: 'editor', password: PW });
     await createUser(t.database.db, { email: 'search-member@example.org', name: 'Mem Ber', password: PW });
