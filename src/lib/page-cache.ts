@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * Rendered pages kept in memory, each under a version string that the caller reads from the database. A changed
  * version (an edit) misses at once, in every process, so the cache never serves an edited page; the TTL bounds how
@@ -21,61 +23,51 @@ interface Entry {
 }
 
 export class PageCache {
-  private readonly entries = new Map<string, Entry>();
-  private bytes = 0;
+  // lru-cache keeps the recency order and the byte budget; expiry is checked against the caller's clock (tests
+  // move time by hand), so entries carry their own deadline instead of using the library's TTL timer.
+  private readonly entries: LRUCache<string, Entry> | null;
 
   constructor(
-    private readonly maxBytes: number,
+    maxBytes: number,
     private readonly ttlMs: number,
-  ) {}
+  ) {
+    this.entries =
+      maxBytes > 0 ? new LRUCache<string, Entry>({ maxSize: maxBytes, sizeCalculation: (e) => Math.max(1, e.body.length) }) : null;
+  }
 
   get enabled(): boolean {
-    return this.maxBytes > 0;
+    return this.entries !== null;
   }
 
   /** The page, when its version is still `version`; it is then confirmed at `stamp`. */
   get(key: string, version: string, now: number, stamp?: number): Buffer | undefined {
-    const e = this.entries.get(key);
+    const e = this.entries?.get(key);
     if (!e || e.version !== version || e.expires <= now) return undefined;
     e.stamp = stamp;
-    this.entries.delete(key);
-    this.entries.set(key, e);
     return e.body;
   }
 
   /** The page and its tag, when it was confirmed at this very change stamp (so nothing has been committed since). */
   getUnchanged(key: string, stamp: number, now: number): { body: Buffer; tag: string } | undefined {
-    const e = this.entries.get(key);
+    const e = this.entries?.get(key);
     if (!e || e.stamp !== stamp || e.expires <= now) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, e);
     return e;
   }
 
   set(key: string, version: string, body: Buffer, now: number, stamp?: number, tag = ''): void {
-    if (body.length > this.maxBytes) return;
-    this.delete(key);
-    this.entries.set(key, { version, body, expires: now + this.ttlMs, stamp, tag });
-    this.bytes += body.length;
-    while (this.bytes > this.maxBytes) {
-      const oldest = this.entries.keys().next().value as string;
-      this.delete(oldest);
-    }
+    // A page larger than the whole budget is refused by lru-cache itself (set is a no-op for it).
+    this.entries?.set(key, { version, body, expires: now + this.ttlMs, stamp, tag });
   }
 
   delete(key: string): void {
-    const e = this.entries.get(key);
-    if (e) {
-      this.bytes -= e.body.length;
-      this.entries.delete(key);
-    }
+    this.entries?.delete(key);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 
   get usedBytes(): number {
-    return this.bytes;
+    return this.entries?.calculatedSize ?? 0;
   }
 }
