@@ -69,7 +69,9 @@ function graphemeEnd(s: string, limit: number): number {
 export function truncate(text: string, max: number): string {
   const clean = text.replace(/\s+/g, ' ').trim();
   if (clean.length <= max) return clean;
-  const opening = openingWords(clean, Number.POSITIVE_INFINITY, max - 1).text;
+  // Only the first `max` characters can end up in the result, so only they (and a word running past them) are
+  // segmented: a long text costs no more than a short one.
+  const opening = openingWords(clean.slice(0, max + 64), Number.POSITIVE_INFINITY, max - 1).text;
   // Fewer than 60% of the room used means one long word stood in the way: cut inside it rather than lose the line.
   const cut = opening.length > max * 0.6 ? opening : clean.slice(0, graphemeEnd(clean, max - 1));
   return `${cut.replace(/[\s,.;:!?、，。-]+$/u, '')}…`;
