@@ -96,14 +96,7 @@ export function signedIn(request: FastifyRequest): Viewer {
  * It runs before the schemas (preValidation), so a visitor or a forged form learns nothing from a field's limits.
  */
 export function registerGuard(app: FastifyInstance, site: Site, https: boolean): void {
-  app.addHook('onRoute', (route) => {
-    const missing = unguardedMethods(route);
-    if (missing.length > 0 && ENFORCED) {
-      throw new Error(`${missing.join(', ')} ${route.url} declares no config.allow: say who may use it (platform/guard.tsx)`);
-    }
-  });
-
-  app.addHook('preValidation', async (request, reply) => {
+  const guard = async (request: FastifyRequest, reply: FastifyReply) => {
     const config = request.routeOptions.config;
     const allow = config.allow;
     if (allow === undefined) return;
@@ -135,5 +128,18 @@ export function registerGuard(app: FastifyInstance, site: Site, https: boolean):
       />,
       403,
     );
+  };
+
+  app.addHook('onRoute', (route) => {
+    const missing = unguardedMethods(route);
+    if (missing.length > 0 && ENFORCED) {
+      throw new Error(`${missing.join(', ')} ${route.url} declares no config.allow: say who may use it (platform/guard.tsx)`);
+    }
+    // The guard runs on the routes that have something to check, as a route hook: a page open to anyone (the
+    // visitor's question page, the busiest route) pays nothing for it.
+    const allow = (route.config as { allow?: Allow } | undefined)?.allow;
+    if (allow === undefined || (allow === 'anyone' && !methodsOf(route).some((m) => UNSAFE.has(m)))) return;
+    const existing = route.preValidation;
+    route.preValidation = existing === undefined ? [guard] : [guard, ...(Array.isArray(existing) ? existing : [existing])];
   });
 }
