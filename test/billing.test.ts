@@ -14,6 +14,7 @@ import { engines } from './helpers/databases.ts';
 import { makeQuestion } from './helpers/factories.ts';
 import { FakeStripe, WEBHOOK_SECRET } from './helpers/fake-stripe.ts';
 import { Client, TestClock } from './helpers/http.ts';
+import { permutations, SUBSCRIPTION_EVENTS, spreadSample } from './helpers/orderings.ts';
 
 const PW = 'billing test password';
 const CANARY = 'Only members hear this billing canary 41c9e2.';
@@ -29,12 +30,6 @@ function stripeConfig(fake: FakeStripe) {
       api: { host: u.hostname, port: Number(u.port), protocol: 'http' as const },
     },
   };
-}
-
-/** Every ordering of a list (720 for six). */
-function permutations<T>(items: T[]): T[][] {
-  if (items.length <= 1) return [items];
-  return items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((p) => [x, ...p]));
 }
 
 describe.each(engines)('Stripe mode on %s', (engine) => {
@@ -301,15 +296,13 @@ describe.each(engines)('Stripe mode on %s', (engine) => {
     expect(await statusOf(user.id)).toBe('trialing');
   });
 
-  it('reaches Stripe’s final state whatever the order of the six events (all 720 orderings)', async () => {
-    const types = [
-      'checkout.session.completed',
-      'customer.subscription.created',
-      'customer.subscription.updated',
-      'customer.subscription.deleted',
-      'invoice.paid',
-      'invoice.payment_failed',
-    ];
+  it('reaches Stripe’s final state whatever the order of the six events (a fixed sample of the 720 orderings)', async () => {
+    // Every ordering is folded through the pure reducer in billing-reducer.test.ts; this sample shows the webhook
+    // path drives that reducer: in order, reversed, and ten between, each event type arriving first twice.
+    const orderings = spreadSample(permutations(SUBSCRIPTION_EVENTS), 12);
+    expect(orderings[0]).toEqual([...SUBSCRIPTION_EVENTS]);
+    expect(orderings.at(-1)).toEqual([...SUBSCRIPTION_EVENTS].reverse());
+    expect(new Set(orderings.map((o) => o[0])).size).toBe(SUBSCRIPTION_EVENTS.length);
     // Where each subscription ends up in Stripe, and the membership that must follow.
     const finals = [
       ['active', 'active'],
@@ -318,8 +311,6 @@ describe.each(engines)('Stripe mode on %s', (engine) => {
       ['cancel_at_period_end', 'canceled'],
       ['trialing', 'trialing'],
     ] as const;
-    const orderings = permutations(types);
-    expect(orderings).toHaveLength(720);
     let i = 0;
     for (const order of orderings) {
       const [state, expected] = finals[i++ % finals.length] as (typeof finals)[number];
@@ -347,8 +338,7 @@ describe.each(engines)('Stripe mode on %s', (engine) => {
       expect(results.every((s) => s === 200)).toBe(true);
       expect(await statusOf(user.id), `${order.join(' > ')} into ${state}`).toBe(expected);
     }
-    // 4,320 signed deliveries, each re-fetching from the fake Stripe: about 25 s alone, more beside other suites.
-  }, 240_000);
+  });
 
   /** A customer and a finished-to-be checkout for a person, made the way the paywall makes them. */
   const fakeCustomerFor = async (userId: number, email: string) => {

@@ -3,16 +3,8 @@ import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { Mailer } from '../mail/index.ts';
 import * as billingRepo from './billing.repository.ts';
-import {
-  type BillingEvent,
-  type BillingProvider,
-  BillingUnavailable,
-  cardIdentity,
-  extraTrials,
-  MEMBERSHIP_EVENTS,
-  membershipFromSubscription,
-  pickSubscription,
-} from './billing.ts';
+import { type BillingEvent, type BillingProvider, BillingUnavailable, MEMBERSHIP_EVENTS } from './billing.ts';
+import { reconcileMembership, type SettledStep } from './billing-reducer.ts';
 import { trialStartedMail } from './emails.tsx';
 import * as repo from './membership.repository.ts';
 import { isMember, trialIdentity } from './membership.ts';
@@ -85,56 +77,39 @@ export async function syncCustomer(deps: BillingDeps, customerId: string, event?
     if (event) await billingRepo.recordEvent(deps.db, event.id, event.type, now);
     return 'unknown_customer';
   }
-  const subs = await deps.billing.listSubscriptions(customerId);
-  const followedId = (await repo.findMembership(deps.db, owner.userId))?.subscriptionId;
-  const chosen = pickSubscription(subs, followedId);
-  const next = chosen ? membershipFromSubscription(chosen, nowDate.getTime()) : null;
-  const plan = chosen?.priceId ? await repo.findPlan(deps.db, { priceId: chosen.priceId }) : undefined;
+  const seen = { subscriptions: await deps.billing.listSubscriptions(customerId), nowMs: nowDate.getTime(), email: owner.email };
 
   const outcome = await deps.db.transaction().execute(async (trx) => {
     if (event && !(await billingRepo.recordEvent(trx, event.id, event.type, now))) return { result: 'duplicate' as const };
-    const current = await repo.findMembership(trx, owner.userId);
-    if (!chosen || !next) return { result: 'ignored' as const };
-    // A running complimentary membership or local trial outlives a subscription that gives nothing.
-    if (current && current.source !== 'stripe' && isMember(current, nowDate.getTime()) && !isMember(next, nowDate.getTime()))
-      return { result: 'ignored' as const };
-    let refused = false;
-    if (next.inTrial && !(current?.subscriptionId === chosen.id && current.notice === 'trial_refused')) {
-      const identities = [trialIdentity(owner.email), ...(chosen.cardFingerprint ? [cardIdentity(chosen.cardFingerprint)] : [])];
-      for (const identity of identities) {
-        if (!(await repo.holdTrial(trx, identity, owner.userId, now))) refused = true;
+    // The decision is made on the row read in this transaction, the one the write replaces.
+    const current = (await repo.findMembership(trx, owner.userId)) ?? null;
+    const asked = reconcileMembership(current, seen);
+    let step: SettledStep;
+    if (asked.kind === 'hold_trial') {
+      let held = true;
+      // Every identity is held even after one is refused: a refused attempt still uses up the free ones' trials.
+      for (const identity of asked.identities) {
+        if (!(await repo.holdTrial(trx, identity, owner.userId, now))) held = false;
       }
-    } else if (next.inTrial) {
-      refused = true;
+      step = reconcileMembership(current, { ...seen, trialHeld: held });
+    } else {
+      step = asked;
     }
-    const keepNotice = current?.subscriptionId === chosen.id ? current.notice : null;
-    await repo.saveMembership(
-      trx,
-      owner.userId,
-      refused
-        ? {
-            status: 'expired',
-            source: 'stripe',
-            periodEnd: now,
-            cancelAtPeriodEnd: false,
-            subscriptionId: chosen.id,
-            inTrial: false,
-            planId: plan?.id ?? null,
-            notice: 'trial_refused',
-          }
-        : { ...next, planId: plan?.id ?? null, notice: keepNotice },
-      now,
-    );
-    const trialStarted = !refused && next.inTrial && !(current?.inTrial && current.subscriptionId === chosen.id);
-    return { result: 'applied' as const, refused, trialStarted, periodEnd: next.periodEnd };
+    if (step.kind === 'ignore') return { result: 'ignored' as const };
+    const priceId = step.subscription.priceId;
+    const plan = priceId ? await repo.findPlan(trx, { priceId }) : undefined;
+    await repo.saveMembership(trx, owner.userId, { ...step.membership, planId: plan?.id ?? null }, now);
+    return { result: 'applied' as const, step, plan };
   });
 
   // Side effects after the commit.
-  if (outcome.result === 'applied' && chosen) {
-    if (outcome.refused && ['trialing', 'active', 'past_due'].includes(chosen.status)) await deps.billing.cancelNow(chosen.id);
-    for (const extra of extraTrials(subs, chosen)) await deps.billing.cancelNow(extra.id);
-    if (outcome.trialStarted && !owner.deleted)
-      await deps.mailer.send(trialStartedMail(deps.site, owner.email, owner.name, outcome.periodEnd, plan ?? null, deps.reminderHours));
+  if (outcome.result === 'applied') {
+    const { step, plan } = outcome;
+    for (const subscriptionId of step.endNow) await deps.billing.cancelNow(subscriptionId);
+    if (step.trialStarted && !owner.deleted)
+      await deps.mailer.send(
+        trialStartedMail(deps.site, owner.email, owner.name, step.membership.periodEnd, plan ?? null, deps.reminderHours),
+      );
   }
   return outcome.result;
 }
