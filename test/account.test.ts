@@ -52,7 +52,7 @@ describe.each(engines)('the account page on %s', (engine) => {
     const c = await signedIn('csrf@example.org');
     const forged: Array<[string, Record<string, string>]> = [
       ['/account/profile', { name: 'Hacked' }],
-      ['/account/password', { current: PW, next: 'attacker chosen password' }],
+      ['/account/password', { current: PW, newPassword: 'attacker chosen password' }],
       ['/account/email', { email: 'attacker@example.org', password: PW }],
       ['/account/sessions/revoke-others', {}],
       ['/account/delete', { password: PW }],
@@ -93,10 +93,10 @@ describe.each(engines)('the account page on %s', (engine) => {
     await createUser(t.database.db, { email: 'changer@example.org', name: 'Chan Ger', password: PW });
     const a = await signedIn('changer@example.org');
     const b = await signedIn('changer@example.org');
-    const wrong = await a.submit('/account', '/account/password', { current: 'not it at all', next: 'a brand new password' });
+    const wrong = await a.submit('/account', '/account/password', { current: 'not it at all', newPassword: 'a brand new password' });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toContain('That is not your current password.');
-    const ok = await a.follow(await a.submit('/account', '/account/password', { current: PW, next: 'a brand new password' }));
+    const ok = await a.follow(await a.submit('/account', '/account/password', { current: PW, newPassword: 'a brand new password' }));
     expect(ok.body).toContain('Password changed.');
     expect((await b.get('/')).body).toContain('href="/login"');
     expect((await a.get('/')).body).toContain('Chan Ger');

@@ -80,7 +80,10 @@ describe.skipIf(unmountable !== null)('on a full disk (SQLite under DATA_DIR)', 
     const c = new Client(app, '198.51.100.60');
     const reader = new Client(app, '198.51.100.61');
     expect((await reader.submit('/login', '/login', { email: 'rita@example.org', password: 'a long password 2' })).statusCode).toBe(303);
-    const first = await c.submit('/signup', '/signup', { name: 'Ada Before', email: 'ada@example.org', password: 'a long password 1' });
+    // Post/redirect/get: the page after the sign-up.
+    const first = await c.follow(
+      await c.submit('/signup', '/signup', { name: 'Ada Before', email: 'ada@example.org', password: 'a long password 1' }),
+    );
     expect(first.statusCode).toBe(200);
     expect((await app.inject('/healthz')).statusCode).toBe(200);
 
@@ -112,11 +115,13 @@ describe.skipIf(unmountable !== null)('on a full disk (SQLite under DATA_DIR)', 
 
     rmSync(filler);
     expect((await app.inject('/healthz')).json()).toMatchObject({ status: 'ok', disk: 'ok' });
-    const again = await c.submit('/signup', '/signup', {
-      name: 'Zoë Fullerton',
-      email: 'zoe@example.org',
-      password: 'my secret passphrase',
-    });
+    const again = await c.follow(
+      await c.submit('/signup', '/signup', {
+        name: 'Zoë Fullerton',
+        email: 'zoe@example.org',
+        password: 'my secret passphrase',
+      }),
+    );
     expect(again.statusCode).toBe(200);
     const users = await database.db.selectFrom('users').select('email').orderBy('email').execute();
     expect(users.map((u) => u.email)).toEqual(['ada@example.org', 'rita@example.org', 'zoe@example.org']);

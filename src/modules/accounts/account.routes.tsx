@@ -1,202 +1,77 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { asSecretToken } from '../../lib/secret-token.ts';
+import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { RouteContext } from '../../platform/context.ts';
-import { errorPage } from '../../platform/errors.tsx';
-import { setFlash, takeFlash } from '../../platform/flash.ts';
-import { type FormBody, formField } from '../../platform/form-body.ts';
-import { sendHtml } from '../../platform/html.ts';
-import { clearSessionCookie, csrfToken, csrfValid, requireViewer } from '../../platform/session.ts';
-import { findRecipient } from '../notifications/index.ts';
-import {
-  changeMyPassword,
-  deleteMyAccount,
-  exportMyData,
-  mySessions,
-  renameMe,
-  revokeMySession,
-  signOutEverywhereElse,
-} from './account.service.ts';
-import type { Viewer } from './auth.service.ts';
-import { confirmEmailChange, type FlowDeps, isLinkLive, requestEmailChange } from './flows.service.ts';
+import { signedIn } from '../../platform/guard.tsx';
+import { field, form } from '../../platform/schemas.ts';
+import { clearSessionCookie } from '../../platform/session.ts';
+import { nameField, parsed, passwordField, text } from './account.forms.ts';
+import { accountChanged, accountPage, expiredAccountForm, takeAccountNotice } from './account.pages.tsx';
+import { changeMyPassword, deleteMyAccount, exportMyData, renameMe, revokeMySession, signOutEverywhereElse } from './account.service.ts';
 import { sendTooMany } from './too-many.tsx';
-import { requiredRoles, unusedRecoveryCodes } from './two-factor.service.ts';
-import { type AccountPageProps, AccountPageView } from './views/account-page.tsx';
-import { ConfirmLinkView, LinkExpiredView } from './views/flow-pages.tsx';
 
-/** /account: profile, password, sessions, data export and deletion, for the signed-in person only. */
-export function accountRoutes(ctx: RouteContext): FastifyPluginAsync {
-  const settings = ctx.session;
+// Every page and form here is the signed-in person's own; a visitor signs in and comes back to /account.
+const OWN = { allow: 'signed-in', signInNext: '/account' } as const;
+
+/** /account: profile, password, sessions, data export and deletion (the email change has its own routes). */
+export function accountRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const db = ctx.database.db;
-  const flowDeps: FlowDeps = { db, mailer: ctx.mailer, clock: ctx.clock, site: { name: ctx.site.name, url: ctx.site.url } };
+  const page = accountPage(ctx);
   return async (app) => {
-    const page = async (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      viewer: Viewer,
-      extra: Partial<AccountPageProps> = {},
-      status = 200,
-    ) => {
-      const flag = (request.query as { two_factor?: string } | undefined)?.two_factor;
-      const twoFactor: AccountPageProps['twoFactor'] = {
-        enabled: viewer.twoFactor,
-        unusedCodes: viewer.twoFactor ? await unusedRecoveryCodes(db, viewer.userId) : 0,
-        required: (await requiredRoles(db)).includes(viewer.role),
-        ...(flag === 'wrong' || flag === 'off' ? { message: flag } : {}),
-      };
-      return sendHtml(
-        reply,
-        <AccountPageView
-          site={ctx.site}
-          viewer={viewer}
-          csrfToken={csrfToken(request, reply, settings.https)}
-          sessions={await mySessions(db, viewer)}
-          twoFactor={twoFactor}
-          notifyEmail={(await findRecipient(db, viewer.userId))?.notifyEmail ?? true}
-          {...extra}
-        />,
-        status,
-      );
-    };
-    const needViewer = (request: FastifyRequest, reply: FastifyReply) => requireViewer(request, reply, '/account');
-    const expired = (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      viewer: Viewer,
-      form: 'profile' | 'email' | 'password' | 'sessions' | 'delete',
-    ) => page(request, reply, viewer, { notice: { form, error: 'This form had expired, so nothing was changed. Please try again.' } }, 403);
-
-    type AccountForm = 'profile' | 'email' | 'password' | 'sessions' | 'delete';
-    const FORMS: readonly AccountForm[] = ['profile', 'email', 'password', 'sessions', 'delete'];
-
-    /** Post/redirect/get: a change that succeeded answers 303 to /account, which shows its message by its form once. */
-    const done = (reply: FastifyReply, form: AccountForm, message: string) => {
-      setFlash(reply, `${form}\n${message}`, settings.https);
-      return reply.redirect(`/account#${form}-title`, 303);
-    };
-
-    app.get('/account', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      const [form, ok] = (takeFlash(request, reply, settings.https) ?? '').split('\n', 2);
-      const known = FORMS.find((f) => f === form);
-      return page(request, reply, viewer, known && ok ? { notice: { form: known, ok } } : {});
+    app.get('/account', { schema: { querystring: Type.Object({ two_factor: parsed }) }, config: OWN }, async (request, reply) => {
+      const notice = takeAccountNotice(ctx, request, reply);
+      return page(request, reply, signedIn(request), notice ? { notice } : {});
     });
 
-    app.post<{ Body: FormBody }>('/account/profile', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      const name = formField(request.body, 'name', 200);
-      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'profile');
-      const issues = await renameMe(db, viewer, name);
-      if (issues.length > 0) return page(request, reply, viewer, { name, notice: { form: 'profile', issues } }, 400);
-      return done(reply, 'profile', 'Saved.');
-    });
+    app.post(
+      '/account/profile',
+      { schema: { body: form({ name: nameField }) }, config: { ...OWN, onExpiredForm: expiredAccountForm(ctx, 'profile') } },
+      async (request, reply) => {
+        const viewer = signedIn(request);
+        const name = text(request.body.name);
+        const issues = await renameMe(db, viewer, name);
+        if (issues.length > 0) return page(request, reply, viewer, { name, notice: { form: 'profile', issues } }, 400);
+        return accountChanged(ctx, reply, 'profile', 'Saved.');
+      },
+    );
 
-    app.post<{ Body: FormBody }>('/account/email', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      const newEmail = formField(request.body, 'email', 254);
-      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'email');
-      const result = await requestEmailChange(flowDeps, viewer, {
-        newEmail,
-        password: formField(request.body, 'password', 1024),
-        ip: request.ip,
-      });
-      if (result.kind === 'limited') return sendTooMany(ctx, reply, result.retryAt);
-      if (result.kind === 'invalid')
-        return page(request, reply, viewer, { newEmail, notice: { form: 'email', issues: result.issues } }, 400);
-      return page(request, reply, viewer, {
-        notice: {
-          form: 'email',
-          ok: `We sent a link to ${newEmail.trim().toLowerCase()}. Your address changes when you confirm it there.`,
-        },
-      });
-    });
+    app.post(
+      '/account/password',
+      {
+        schema: { body: form({ current: passwordField, newPassword: passwordField }) },
+        config: { ...OWN, onExpiredForm: expiredAccountForm(ctx, 'password') },
+      },
+      async (request, reply) => {
+        const viewer = signedIn(request);
+        const passwords = { current: text(request.body.current), next: text(request.body.newPassword) };
+        const result = await changeMyPassword(db, viewer, { ...passwords, ip: request.ip }, ctx.clock);
+        if (result.kind === 'locked') return sendTooMany(ctx, reply, result.retryAt);
+        if (result.kind === 'invalid') return page(request, reply, viewer, { notice: { form: 'password', issues: result.issues } }, 400);
+        return accountChanged(ctx, reply, 'password', 'Password changed. Every other session was signed out.');
+      },
+    );
 
-    app.get<{ Querystring: { token?: string } }>('/account/email/confirm', async (request, reply) => {
-      const t = asSecretToken(request.query.token);
-      if (!t || !(await isLinkLive(flowDeps, t, 'change_email'))) {
-        return sendHtml(
-          reply,
-          <LinkExpiredView site={ctx.site} again={{ href: '/account', label: 'Ask again from your account page' }} />,
-          410,
-        );
-      }
-      return sendHtml(
-        reply,
-        <ConfirmLinkView
-          site={ctx.site}
-          csrfToken={csrfToken(request, reply, settings.https)}
-          title="Confirm your new email"
-          text="Press the button to make this address the one your account uses."
-          action="/account/email/confirm"
-          token={t}
-          button="Confirm"
-        />,
-      );
-    });
+    app.post(
+      '/account/sessions/revoke',
+      // The hash of a session id: 64 hex digits.
+      { schema: { body: form({ session: field(64) }) }, config: { ...OWN, onExpiredForm: expiredAccountForm(ctx, 'sessions') } },
+      async (request, reply) => {
+        const viewer = signedIn(request);
+        const idHash = request.body.session ?? '';
+        if (/^[0-9a-f]{64}$/.test(idHash) && idHash !== viewer.sessionHash) await revokeMySession(db, viewer, idHash);
+        return accountChanged(ctx, reply, 'sessions', 'That device is signed out.');
+      },
+    );
 
-    app.post<{ Body: FormBody }>('/account/email/confirm', async (request, reply) => {
-      const t = asSecretToken(request.body?.token);
-      if (!csrfValid(request, settings.https) || !t) return reply.redirect(t ? `/account/email/confirm?token=${t}` : '/account', 303);
-      const result = await confirmEmailChange(flowDeps, t);
-      if (result.kind === 'expired')
-        return sendHtml(
-          reply,
-          <LinkExpiredView site={ctx.site} again={{ href: '/account', label: 'Ask again from your account page' }} />,
-          410,
-        );
-      if (result.kind === 'taken') {
-        return sendHtml(
-          reply,
-          errorPage(
-            ctx.site,
-            409,
-            { title: 'That address is taken', message: 'Another account uses that email now, so yours was not changed.' },
-            request.viewer,
-          ),
-          409,
-        );
-      }
-      return reply.redirect('/account', 303);
-    });
+    app.post(
+      '/account/sessions/revoke-others',
+      { schema: { body: form({}) }, config: { ...OWN, onExpiredForm: expiredAccountForm(ctx, 'sessions') } },
+      async (request, reply) => {
+        await signOutEverywhereElse(db, signedIn(request));
+        return accountChanged(ctx, reply, 'sessions', 'Signed out everywhere else.');
+      },
+    );
 
-    app.post<{ Body: FormBody }>('/account/password', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'password');
-      const result = await changeMyPassword(
-        db,
-        viewer,
-        { current: formField(request.body, 'current', 1024), next: formField(request.body, 'next', 1024), ip: request.ip },
-        ctx.clock,
-      );
-      if (result.kind === 'locked') return sendTooMany(ctx, reply, result.retryAt);
-      if (result.kind === 'invalid') return page(request, reply, viewer, { notice: { form: 'password', issues: result.issues } }, 400);
-      return done(reply, 'password', 'Password changed. Every other session was signed out.');
-    });
-
-    app.post<{ Body: FormBody }>('/account/sessions/revoke', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'sessions');
-      const idHash = formField(request.body, 'session', 64);
-      if (/^[0-9a-f]{64}$/.test(idHash) && idHash !== viewer.sessionHash) await revokeMySession(db, viewer, idHash);
-      return done(reply, 'sessions', 'That device is signed out.');
-    });
-
-    app.post('/account/sessions/revoke-others', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'sessions');
-      await signOutEverywhereElse(db, viewer);
-      return done(reply, 'sessions', 'Signed out everywhere else.');
-    });
-
-    app.get('/account/export.json', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      const data = await exportMyData(db, viewer);
+    app.get('/account/export.json', { config: OWN }, async (request, reply) => {
+      const data = await exportMyData(db, signedIn(request));
       return reply
         .header('content-type', 'application/json; charset=utf-8')
         .header('content-disposition', 'attachment; filename="scholia-my-data.json"')
@@ -204,23 +79,20 @@ export function accountRoutes(ctx: RouteContext): FastifyPluginAsync {
         .send(JSON.stringify({ exportedAt: ctx.clock.now().toISOString(), ...data }, null, 2));
     });
 
-    app.post<{ Body: FormBody }>('/account/delete', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      if (!csrfValid(request, settings.https)) return expired(request, reply, viewer, 'delete');
-      const result = await deleteMyAccount(db, viewer, { password: formField(request.body, 'password', 1024), ip: request.ip }, ctx.clock);
-      if (result.kind === 'locked') return sendTooMany(ctx, reply, result.retryAt);
-      if (result.kind === 'wrong') {
-        return page(
-          request,
-          reply,
-          viewer,
-          { notice: { form: 'delete', error: 'That is not your password, so nothing was deleted.' } },
-          400,
-        );
-      }
-      clearSessionCookie(reply, settings.https);
-      return reply.redirect('/?deleted=1', 303);
-    });
+    app.post(
+      '/account/delete',
+      { schema: { body: form({ password: passwordField }) }, config: { ...OWN, onExpiredForm: expiredAccountForm(ctx, 'delete') } },
+      async (request, reply) => {
+        const viewer = signedIn(request);
+        const result = await deleteMyAccount(db, viewer, { password: text(request.body.password), ip: request.ip }, ctx.clock);
+        if (result.kind === 'locked') return sendTooMany(ctx, reply, result.retryAt);
+        if (result.kind === 'wrong') {
+          const error = 'That is not your password, so nothing was deleted.';
+          return page(request, reply, viewer, { notice: { form: 'delete', error } }, 400);
+        }
+        clearSessionCookie(reply, ctx.session.https);
+        return reply.redirect('/?deleted=1', 303);
+      },
+    );
   };
 }

@@ -9,7 +9,7 @@ import { passwordProblem } from './password-policy.ts';
 import { type Actor, canChangeRole, canListUsers, canSuspend } from './policy.ts';
 import * as sessions from './session.repository.ts';
 import * as users from './user.repository.ts';
-import { isRole, type Role } from './user.ts';
+import { ACCOUNT_LIMITS, isRole, type Role } from './user.ts';
 
 type Db = Kysely<Database>;
 
@@ -30,7 +30,8 @@ export function signOutEverywhereElse(db: Db, viewer: Viewer): Promise<void> {
 
 export async function renameMe(db: Db, viewer: Viewer, rawName: string): Promise<FieldIssue[]> {
   const name = rawName.replace(/\s+/g, ' ').trim();
-  if (name.length < 1 || name.length > 100) return [{ field: 'name', message: 'Enter your name (up to 100 characters).' }];
+  if (name.length < 1 || name.length > ACCOUNT_LIMITS.name)
+    return [{ field: 'name', message: `Enter your name (up to ${ACCOUNT_LIMITS.name} characters).` }];
   await users.setName(db, viewer.userId, name);
   return [];
 }
@@ -47,7 +48,7 @@ export async function changeMyPassword(
   if (check.kind === 'locked') return check;
   const issues: FieldIssue[] = [];
   if (check.kind === 'wrong') issues.push({ field: 'current', message: 'That is not your current password.' });
-  if (weak) issues.push({ field: 'next', message: weak });
+  if (weak) issues.push({ field: 'newPassword', message: weak });
   if (issues.length > 0) return { kind: 'invalid', issues };
   await users.setPasswordHash(db, viewer.userId, await hashPassword(input.next));
   await sessions.deleteOtherSessions(db, viewer.userId, viewer.sessionHash);

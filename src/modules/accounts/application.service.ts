@@ -10,6 +10,7 @@ import { applicationDecidedMail } from './emails.tsx';
 import { type Actor, canApplyToTeach, canReviewApplications } from './policy.ts';
 import * as sessions from './session.repository.ts';
 import * as users from './user.repository.ts';
+import { ACCOUNT_LIMITS } from './user.ts';
 
 type Db = Kysely<Database>;
 
@@ -26,15 +27,21 @@ export async function applyToTeach(
   const issues: FieldIssue[] = [];
   const qualifications = input.qualifications.trim();
   const statement = input.statement.trim();
-  const subjects = await findSubjectsBySlugs(db, [...new Set(input.subjects)].slice(0, 20));
+  const subjects = await findSubjectsBySlugs(db, [...new Set(input.subjects)].slice(0, ACCOUNT_LIMITS.subjects));
   const taken = await repo.subjectsTaken(db, viewer.userId);
   const fresh = subjects.filter((s) => !taken.has(s.id));
   if (subjects.length === 0) issues.push({ field: 'subjects', message: 'Choose at least one subject.' });
   else if (fresh.length === 0) issues.push({ field: 'subjects', message: 'You already applied for, or teach, every subject you chose.' });
-  if (qualifications.length < 10 || qualifications.length > 1000)
-    issues.push({ field: 'qualifications', message: 'Describe your qualifications in 10 to 1,000 characters.' });
-  if (statement.length < 30 || statement.length > 2000)
-    issues.push({ field: 'statement', message: 'Write 30 to 2,000 characters about why you want to answer questions.' });
+  if (qualifications.length < 10 || qualifications.length > ACCOUNT_LIMITS.qualifications)
+    issues.push({
+      field: 'qualifications',
+      message: `Describe your qualifications in 10 to ${ACCOUNT_LIMITS.qualifications.toLocaleString('en')} characters.`,
+    });
+  if (statement.length < 30 || statement.length > ACCOUNT_LIMITS.statement)
+    issues.push({
+      field: 'statement',
+      message: `Write 30 to ${ACCOUNT_LIMITS.statement.toLocaleString('en')} characters about why you want to answer questions.`,
+    });
   if (issues.length > 0) return { kind: 'invalid', issues };
   await repo.insertApplications(db, {
     userId: viewer.userId,

@@ -21,7 +21,7 @@ import { passwordProblem } from './password-policy.ts';
 import * as sessions from './session.repository.ts';
 import * as tokens from './token.repository.ts';
 import * as users from './user.repository.ts';
-import { isPlausibleEmail, normaliseEmail } from './user.ts';
+import { ACCOUNT_LIMITS, isPlausibleEmail, normaliseEmail } from './user.ts';
 
 type Db = Kysely<Database>;
 
@@ -108,7 +108,8 @@ export async function signUp(
   const name = input.name.replace(/\s+/g, ' ').trim();
   const email = normaliseEmail(input.email);
   const issues: FieldIssue[] = [];
-  if (name.length < 1 || name.length > 100) issues.push({ field: 'name', message: 'Enter your name (up to 100 characters).' });
+  if (name.length < 1 || name.length > ACCOUNT_LIMITS.name)
+    issues.push({ field: 'name', message: `Enter your name (up to ${ACCOUNT_LIMITS.name} characters).` });
   if (!isPlausibleEmail(email)) issues.push({ field: 'email', message: 'Enter an email address such as ana@example.org.' });
   const weak = passwordProblem(input.password, { email, name });
   if (weak) issues.push({ field: 'password', message: weak });

@@ -8,7 +8,7 @@ export {
   type Viewer,
 } from './auth.service.ts';
 export { pruneAccountData } from './maintenance.service.ts';
-export { type Actor, canListUsers, canReadOutbox, isAdmin, isEditorOrAdmin } from './policy.ts';
+export { type Actor, canListUsers, isAdmin, isEditorOrAdmin, readOutboxPolicy } from './policy.ts';
 export { issueAdminSetupToken } from './setup.service.ts';
 export {
   createUser,
@@ -16,4 +16,4 @@ export {
   findUserByEmail,
   listEducatorSubjectSlugs,
 } from './user.service.ts';
-export { canAnswer, isRole, normaliseEmail, ROLES, type Role, type User } from './user.ts';
+export { ACCOUNT_LIMITS, canAnswer, isRole, normaliseEmail, ROLES, type Role, type User } from './user.ts';

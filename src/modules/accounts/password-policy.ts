@@ -1,8 +1,9 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { ACCOUNT_LIMITS } from './user.ts';
 
 // NIST 800-63B / ASVS: a minimum length, a check against known common passwords, no composition rules.
 export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 256;
+export const PASSWORD_MAX = ACCOUNT_LIMITS.password;
 
 // The 49k most common passwords from zxcvbn-ts (MIT); only those long enough to pass the length rule matter.
 const common = new Set((dictionary['passwords-common'] as string[]).filter((p) => p.length >= PASSWORD_MIN).map((p) => p.toLowerCase()));

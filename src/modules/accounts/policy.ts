@@ -57,3 +57,43 @@ export function canApplyToTeach(actor: Actor | null): boolean {
 export function canChangeSiteSettings(actor: Actor | null): boolean {
   return isAdmin(actor);
 }
+
+/**
+ * A rule above as a route's `config.allow` (the shape of platform/guard.tsx's Policy: a name for logs, the check,
+ * the title of the refusal page). Restated here rather than imported: the guard reads the Viewer type from this
+ * module, and a type import back would make a cycle.
+ */
+export interface RoutePolicy {
+  name: string;
+  allows(actor: Actor): boolean;
+  refusal: string;
+}
+
+export const manageUsersPolicy: RoutePolicy = {
+  name: 'manage-users',
+  allows: canListUsers,
+  refusal: 'Only editors and admins manage users',
+};
+
+/** The whole route is for admins; whose role may change (never one's own) is the service's check. */
+export const changeRolesPolicy: RoutePolicy = { name: 'change-roles', allows: isAdmin, refusal: 'Only admins change roles' };
+
+export const readOutboxPolicy: RoutePolicy = { name: 'read-outbox', allows: canReadOutbox, refusal: 'Only admins can read the outbox' };
+
+export const applyToTeachPolicy: RoutePolicy = {
+  name: 'apply-to-teach',
+  allows: canApplyToTeach,
+  refusal: 'Editors and admins do not need to apply',
+};
+
+export const reviewApplicationsPolicy: RoutePolicy = {
+  name: 'review-applications',
+  allows: canReviewApplications,
+  refusal: 'Only editors review applications',
+};
+
+export const siteSettingsPolicy: RoutePolicy = {
+  name: 'site-settings',
+  allows: canChangeSiteSettings,
+  refusal: 'Only admins change site settings',
+};

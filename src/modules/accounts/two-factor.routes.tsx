@@ -1,13 +1,16 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sameSitePath } from '../../lib/same-site-path.ts';
 import { asSecretToken } from '../../lib/secret-token.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
-import { type FormBody, formField } from '../../platform/form-body.ts';
+import type { FormBody } from '../../platform/form-body.ts';
+import { signedIn } from '../../platform/guard.tsx';
 import { sendHtml } from '../../platform/html.ts';
-import { csrfToken, csrfValid, requireViewer } from '../../platform/session.ts';
+import { form } from '../../platform/schemas.ts';
+import { csrfToken } from '../../platform/session.ts';
+import { codeField, NextQuery, parsed, passwordField, text } from './account.forms.ts';
 import type { Viewer } from './auth.service.ts';
-import { canChangeSiteSettings } from './policy.ts';
 import { completeSignIn, SECOND_FACTOR_COOKIE } from './sign-in.ts';
 import { sendTooMany } from './too-many.tsx';
 import {
@@ -18,11 +21,9 @@ import {
   pendingEnrolment,
   regenerateRecoveryCodes,
   requiredRoles,
-  setRequiredRoles,
   startEnrolment,
 } from './two-factor.service.ts';
-import { isRole, type Role } from './user.ts';
-import { EnrolStartView, EnrolView, RecoveryCodesView, SecondFactorView, TwoFactorSettingsView } from './views/two-factor-pages.tsx';
+import { EnrolStartView, EnrolView, RecoveryCodesView, SecondFactorView } from './views/two-factor-pages.tsx';
 
 // Paths a person who must set up two-factor sign-in may still use.
 const ENROL_PATHS = ['/account/2fa/setup', '/account/2fa/enable', '/logout', '/static/', '/healthz', '/favicon.ico'];
@@ -39,44 +40,61 @@ export function registerTwoFactorGate(app: FastifyInstance, ctx: RouteContext): 
   });
 }
 
-export function twoFactorRoutes(ctx: RouteContext): FastifyPluginAsync {
-  const settings = ctx.session;
+// Setting it up and changing it are the signed-in person's own; a visitor signs in and comes back to /account.
+const OWN = { allow: 'signed-in', signInNext: '/account' } as const;
+
+/** The second step of signing in, and setting up, turning off and renewing two-factor sign-in. */
+export function twoFactorRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const db = ctx.database.db;
   return async (app) => {
-    const token = (request: FastifyRequest, reply: FastifyReply) => csrfToken(request, reply, settings.https);
-    const needViewer = (request: FastifyRequest, reply: FastifyReply) => requireViewer(request, reply, '/account');
-    const locked = (reply: FastifyReply, retryAt: Date) => sendTooMany(ctx, reply, retryAt);
+    const token = (request: FastifyRequest, reply: FastifyReply) => csrfToken(request, reply, ctx.session.https);
+    const codeForm = (request: FastifyRequest, reply: FastifyReply, next: string, error: string, status: number) =>
+      sendHtml(reply, <SecondFactorView site={ctx.site} csrfToken={token(request, reply)} next={next} error={error} />, status);
 
-    // The second step of signing in.
-    app.get<{ Querystring: { next?: string } }>('/login/2fa', async (request, reply) => {
+    // The second step of signing in, for the browser that passed the first (it holds the short-lived cookie).
+    app.get('/login/2fa', { schema: { querystring: NextQuery }, config: { allow: 'anyone' } }, async (request, reply) => {
       if (!request.cookies[SECOND_FACTOR_COOKIE]) return reply.redirect('/login', 303);
       return sendHtml(
         reply,
         <SecondFactorView site={ctx.site} csrfToken={token(request, reply)} next={sameSitePath(request.query.next)} />,
       );
     });
-    app.post<{ Body: FormBody }>('/login/2fa', async (request, reply) => {
-      const next = sameSitePath(request.body?.next);
-      const pending = asSecretToken(request.cookies[SECOND_FACTOR_COOKIE]);
-      if (!pending) return reply.redirect('/login', 303);
-      const again = (status: number, error: string) =>
-        sendHtml(reply, <SecondFactorView site={ctx.site} csrfToken={token(request, reply)} next={next} error={error} />, status);
-      if (!csrfValid(request, settings.https)) return again(403, 'This form had expired. Please enter the code again.');
-      const result = await finishSecondFactor(db, pending, formField(request.body, 'code', 40), request.ip, ctx.clock);
-      if (result.kind === 'locked') return locked(reply, result.retryAt);
-      if (result.kind === 'expired') return reply.redirect('/login', 303);
-      if (result.kind === 'invalid') return again(401, 'That code is not right. Codes change every 30 seconds; each works once.');
-      reply.clearCookie(SECOND_FACTOR_COOKIE, { path: '/' });
-      return completeSignIn(ctx, request, reply, result.userId, next, { secondFactorDone: true });
-    });
+    app.post(
+      '/login/2fa',
+      {
+        schema: { body: form({ code: codeField, next: parsed }) },
+        config: {
+          allow: 'anyone',
+          onExpiredForm: async (request, reply) => {
+            if (!asSecretToken(request.cookies[SECOND_FACTOR_COOKIE])) return reply.redirect('/login', 303);
+            const next = sameSitePath((request.body as FormBody | undefined)?.next);
+            return codeForm(request, reply, next, 'This form had expired. Please enter the code again.', 403);
+          },
+        },
+      },
+      async (request, reply) => {
+        const next = sameSitePath(request.body.next);
+        const pending = asSecretToken(request.cookies[SECOND_FACTOR_COOKIE]);
+        if (!pending) return reply.redirect('/login', 303);
+        const result = await finishSecondFactor(db, pending, text(request.body.code), request.ip, ctx.clock);
+        if (result.kind === 'locked') return sendTooMany(ctx, reply, result.retryAt);
+        if (result.kind === 'expired') return reply.redirect('/login', 303);
+        if (result.kind === 'invalid')
+          return codeForm(request, reply, next, 'That code is not right. Codes change every 30 seconds; each works once.', 401);
+        reply.clearCookie(SECOND_FACTOR_COOKIE, { path: '/' });
+        return completeSignIn(ctx, request, reply, result.userId, next, { secondFactorDone: true });
+      },
+    );
 
     // Setting it up. The GET changes nothing: it shows the secret in progress, or a button whose POST makes one.
-    const showEnrolment = async (request: FastifyRequest, reply: FastifyReply, viewer: Viewer, create: boolean) => {
-      const enrolment =
-        (await pendingEnrolment(db, viewer, ctx.site.name)) ?? (create ? await startEnrolment(db, viewer, ctx.site.name) : null);
-      const required = await mustEnrol(db, viewer);
-      if (!enrolment)
+    // A form refused with `error` when nothing is being set up (already on, or never started) goes back to that page.
+    const enrolPage = async (request: FastifyRequest, reply: FastifyReply, viewer: Viewer, error?: string, status = 200) => {
+      const enrolment = await pendingEnrolment(db, viewer, ctx.site.name);
+      const required = error === undefined && (await mustEnrol(db, viewer));
+      if (!enrolment) {
+        if (error !== undefined) return reply.redirect('/account/2fa/setup', 303);
         return sendHtml(reply, <EnrolStartView site={ctx.site} viewer={viewer} csrfToken={token(request, reply)} required={required} />);
+      }
       return sendHtml(
         reply,
         <EnrolView
@@ -86,107 +104,73 @@ export function twoFactorRoutes(ctx: RouteContext): FastifyPluginAsync {
           secret={enrolment.secret}
           qrDataUri={enrolment.qrDataUri}
           required={required}
+          error={error}
         />,
+        status,
       );
     };
-    app.get('/account/2fa/setup', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
+    app.get('/account/2fa/setup', { config: OWN }, async (request, reply) => {
+      const viewer = signedIn(request);
       if (viewer.twoFactor) return reply.redirect('/account', 303);
-      return showEnrolment(request, reply, viewer, false);
+      return enrolPage(request, reply, viewer);
     });
-    app.post('/account/2fa/setup', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
+    // Post/redirect/get: the setup page shows the secret this made.
+    app.post('/account/2fa/setup', { schema: { body: form({}) }, config: OWN }, async (request, reply) => {
+      const viewer = signedIn(request);
       if (viewer.twoFactor) return reply.redirect('/account', 303);
-      if (!csrfValid(request, settings.https)) return showEnrolment(request, reply, viewer, false);
-      return showEnrolment(request, reply, viewer, true);
+      await startEnrolment(db, viewer);
+      return reply.redirect('/account/2fa/setup', 303);
     });
-    app.post<{ Body: FormBody }>('/account/2fa/enable', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      const enrolment = await pendingEnrolment(db, viewer, ctx.site.name);
-      if (!enrolment) return reply.redirect('/account/2fa/setup', 303);
-      const show = (status: number, error: string) =>
-        sendHtml(
-          reply,
-          <EnrolView
-            site={ctx.site}
-            viewer={viewer}
-            csrfToken={token(request, reply)}
-            secret={enrolment.secret}
-            qrDataUri={enrolment.qrDataUri}
-            required={false}
-            error={error}
-          />,
-          status,
-        );
-      if (!csrfValid(request, settings.https)) return show(403, 'This form had expired. Enter the current code again.');
-      const codes = await confirmEnrolment(db, viewer, formField(request.body, 'code', 20), ctx.clock);
-      if (!codes) return show(400, 'That code does not match. Check the time on your phone and enter the newest code.');
-      return sendHtml(reply, <RecoveryCodesView site={ctx.site} viewer={viewer} codes={codes} />);
-    });
-    app.post<{ Body: FormBody }>('/account/2fa/disable', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      if (!csrfValid(request, settings.https)) return reply.redirect('/account', 303);
-      if ((await requiredRoles(db)).includes(viewer.role)) {
-        return sendHtml(
-          reply,
-          errorPage(
-            ctx.site,
-            403,
-            { title: 'Two-factor sign-in is required', message: 'This site requires it for your role, so it cannot be turned off.' },
-            viewer,
-          ),
-          403,
-        );
-      }
-      const result = await disableTwoFactor(
-        db,
-        viewer,
-        { password: formField(request.body, 'password', 1024), code: formField(request.body, 'code', 40), ip: request.ip },
-        ctx.clock,
-      );
-      if (result instanceof Date) return locked(reply, result);
-      if (result === 'wrong') return reply.redirect('/account?two_factor=wrong', 303);
-      return reply.redirect('/account?two_factor=off', 303);
-    });
-    app.post<{ Body: FormBody }>('/account/2fa/recovery', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      if (!csrfValid(request, settings.https)) return reply.redirect('/account', 303);
-      const codes = await regenerateRecoveryCodes(db, viewer, formField(request.body, 'code', 40), ctx.clock);
-      if (!codes) return reply.redirect('/account?two_factor=wrong', 303);
-      return sendHtml(reply, <RecoveryCodesView site={ctx.site} viewer={viewer} codes={codes} />);
-    });
+    app.post(
+      '/account/2fa/enable',
+      {
+        schema: { body: form({ code: codeField }) },
+        config: {
+          ...OWN,
+          onExpiredForm: (request, reply) =>
+            enrolPage(request, reply, signedIn(request), 'This form had expired. Enter the current code again.', 403),
+        },
+      },
+      async (request, reply) => {
+        const viewer = signedIn(request);
+        const codes = await confirmEnrolment(db, viewer, text(request.body.code), ctx.clock);
+        // The recovery codes are secrets shown once, on this answer: never carried in a cookie to a GET page.
+        if (codes) return sendHtml(reply, <RecoveryCodesView site={ctx.site} viewer={viewer} codes={codes} />);
+        const error = 'That code does not match. Check the time on your phone and enter the newest code.';
+        return enrolPage(request, reply, viewer, error, 400);
+      },
+    );
 
-    // Which roles must use it.
-    app.get('/admin/settings', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      if (!canChangeSiteSettings(viewer))
-        return sendHtml(reply, errorPage(ctx.site, 403, { title: 'Only admins change site settings' }, viewer), 403);
-      return sendHtml(
-        reply,
-        <TwoFactorSettingsView site={ctx.site} viewer={viewer} csrfToken={token(request, reply)} required={await requiredRoles(db)} />,
-      );
-    });
-    app.post<{ Body: FormBody }>('/admin/settings', async (request, reply) => {
-      const viewer = needViewer(request, reply);
-      if (!viewer) return reply;
-      if (!canChangeSiteSettings(viewer))
-        return sendHtml(reply, errorPage(ctx.site, 403, { title: 'Only admins change site settings' }, viewer), 403);
-      if (!csrfValid(request, settings.https)) return reply.redirect('/admin/settings', 303);
-      const raw = request.body?.require;
-      const roles = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter(
-        (r): r is Role => typeof r === 'string' && isRole(r),
-      );
-      await setRequiredRoles(db, roles);
-      return sendHtml(
-        reply,
-        <TwoFactorSettingsView site={ctx.site} viewer={viewer} csrfToken={token(request, reply)} required={roles} saved />,
-      );
-    });
+    // A form here that expired changes nothing and goes back to the account page, as a wrong code would.
+    const backToAccount = async (_request: FastifyRequest, reply: FastifyReply) => reply.redirect('/account', 303);
+    app.post(
+      '/account/2fa/disable',
+      { schema: { body: form({ password: passwordField, code: codeField }) }, config: { ...OWN, onExpiredForm: backToAccount } },
+      async (request, reply) => {
+        const viewer = signedIn(request);
+        if ((await requiredRoles(db)).includes(viewer.role)) {
+          const refusal = {
+            title: 'Two-factor sign-in is required',
+            message: 'This site requires it for your role, so it cannot be turned off.',
+          };
+          return sendHtml(reply, errorPage(ctx.site, 403, refusal, viewer), 403);
+        }
+        const input = { password: text(request.body.password), code: text(request.body.code), ip: request.ip };
+        const result = await disableTwoFactor(db, viewer, input, ctx.clock);
+        if (result instanceof Date) return sendTooMany(ctx, reply, result);
+        return reply.redirect(result === 'wrong' ? '/account?two_factor=wrong' : '/account?two_factor=off', 303);
+      },
+    );
+    // New recovery codes, shown once on this answer like the first ones.
+    app.post(
+      '/account/2fa/recovery',
+      { schema: { body: form({ code: codeField }) }, config: { ...OWN, onExpiredForm: backToAccount } },
+      async (request, reply) => {
+        const viewer = signedIn(request);
+        const codes = await regenerateRecoveryCodes(db, viewer, text(request.body.code), ctx.clock);
+        if (!codes) return reply.redirect('/account?two_factor=wrong', 303);
+        return sendHtml(reply, <RecoveryCodesView site={ctx.site} viewer={viewer} codes={codes} />);
+      },
+    );
   };
 }

@@ -59,14 +59,14 @@ export interface Enrolment {
   qrDataUri: string;
 }
 
-/** A fresh secret to scan; it becomes active only once a code from it is entered (confirmEnrolment). */
-export async function startEnrolment(db: Db, viewer: Viewer, issuer: string): Promise<Enrolment | null> {
+/**
+ * A secret to scan, unless one is already waiting: pressing the button again (or going back to it) keeps the
+ * secret the app may have scanned. It becomes active only once a code from it is entered (confirmEnrolment).
+ */
+export async function startEnrolment(db: Db, viewer: Viewer): Promise<void> {
   const current = await repo.findTotp(db, viewer.userId);
-  if (current?.enabledAt) return null;
-  const secret = new Secret({ size: 20 }).base32;
-  await repo.setPendingSecret(db, viewer.userId, secret);
-  const uri = totp(secret, viewer.email, issuer).toString();
-  return { secret, uri, qrDataUri: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
+  if (current?.enabledAt || current?.secret) return;
+  await repo.setPendingSecret(db, viewer.userId, new Secret({ size: 20 }).base32);
 }
 
 /** The enrolment in progress (to show the same secret again after a wrong code). */

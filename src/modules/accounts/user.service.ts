@@ -7,7 +7,7 @@ import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
 import { findSubjectsBySlugs } from '../subjects/index.ts';
 import { passwordProblem } from './password-policy.ts';
 import * as repo from './user.repository.ts';
-import { canAnswer, isPlausibleEmail, isRole, normaliseEmail, ROLES, type User } from './user.ts';
+import { ACCOUNT_LIMITS, canAnswer, isPlausibleEmail, isRole, normaliseEmail, ROLES, type User } from './user.ts';
 
 type Db = Kysely<Database>;
 
@@ -27,7 +27,8 @@ export async function createUser(db: Db, input: CreateUserInput, clock: Clock = 
   const name = (input.name ?? '').replace(/\s+/g, ' ').trim();
   const role = input.role ?? 'student';
   if (!isPlausibleEmail(email)) issues.push({ field: 'email', message: 'must be an email address such as ana@example.org' });
-  if (name.length < 1 || name.length > 100) issues.push({ field: 'name', message: 'must be 1 to 100 characters' });
+  if (name.length < 1 || name.length > ACCOUNT_LIMITS.name)
+    issues.push({ field: 'name', message: `must be 1 to ${ACCOUNT_LIMITS.name} characters` });
   if (!isRole(role)) issues.push({ field: 'role', message: `must be one of ${ROLES.join(', ')}` });
   const weak = input.password === undefined ? null : passwordProblem(input.password, { email, name });
   if (weak) issues.push({ field: 'password', message: weak });

@@ -2,6 +2,7 @@ import type { FieldIssue } from '../../../lib/errors.ts';
 import { formatDate } from '../../../lib/time.ts';
 import { Field, HiddenCsrf, issueFor } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { ACCOUNT_LIMITS } from '../user.ts';
 
 export interface AccountPageProps {
   site: Site;
@@ -104,7 +105,7 @@ export function AccountPageView(props: AccountPageProps) {
             value={props.name ?? props.viewer.name}
             error={issueFor(issues, 'name')}
             autocomplete="name"
-            maxLength={100}
+            maxLength={ACCOUNT_LIMITS.name}
           />
           <button type="submit" class="button">
             Save
@@ -128,7 +129,7 @@ export function AccountPageView(props: AccountPageProps) {
             value={props.newEmail ?? ''}
             error={issueFor(issues, 'email')}
             autocomplete="email"
-            maxLength={254}
+            maxLength={ACCOUNT_LIMITS.email}
           />
           <Field
             id="email-password"
@@ -137,7 +138,7 @@ export function AccountPageView(props: AccountPageProps) {
             type="password"
             error={issueFor(issues, 'password')}
             autocomplete="current-password"
-            maxLength={1024}
+            maxLength={ACCOUNT_LIMITS.passwordTyped}
           />
           <button type="submit" class="button">
             Change email
@@ -157,17 +158,17 @@ export function AccountPageView(props: AccountPageProps) {
             type="password"
             error={issueFor(issues, 'current')}
             autocomplete="current-password"
-            maxLength={1024}
+            maxLength={ACCOUNT_LIMITS.passwordTyped}
           />
           <Field
             id="password-next"
-            name="next"
+            name="newPassword"
             label="New password"
             type="password"
             hint="At least 8 characters. Changing it signs you out everywhere else."
-            error={issueFor(issues, 'next')}
+            error={issueFor(issues, 'newPassword')}
             autocomplete="new-password"
-            maxLength={256}
+            maxLength={ACCOUNT_LIMITS.password}
           />
           <button type="submit" class="button">
             Change password
@@ -200,7 +201,7 @@ export function AccountPageView(props: AccountPageProps) {
                 name="code"
                 label="Code from your app, to make new recovery codes"
                 autocomplete="one-time-code"
-                maxLength={20}
+                maxLength={ACCOUNT_LIMITS.code}
               />
               <button type="submit" class="button">
                 New recovery codes
@@ -217,9 +218,15 @@ export function AccountPageView(props: AccountPageProps) {
                   label="Password"
                   type="password"
                   autocomplete="current-password"
-                  maxLength={1024}
+                  maxLength={ACCOUNT_LIMITS.passwordTyped}
                 />
-                <Field id="disable-code" name="code" label="Code from your app" autocomplete="one-time-code" maxLength={20} />
+                <Field
+                  id="disable-code"
+                  name="code"
+                  label="Code from your app"
+                  autocomplete="one-time-code"
+                  maxLength={ACCOUNT_LIMITS.code}
+                />
                 <button type="submit" class="button">
                   Turn off
                 </button>
@@ -295,7 +302,7 @@ export function AccountPageView(props: AccountPageProps) {
             label="Your password, to confirm"
             type="password"
             autocomplete="current-password"
-            maxLength={1024}
+            maxLength={ACCOUNT_LIMITS.passwordTyped}
           />
           <button type="submit" class="button danger">
             Delete my account

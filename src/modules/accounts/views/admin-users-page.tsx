@@ -1,7 +1,7 @@
 import { formatDate } from '../../../lib/time.ts';
 import { HiddenCsrf } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
-import { ROLES } from '../user.ts';
+import { ACCOUNT_LIMITS, ROLES } from '../user.ts';
 
 export interface AdminUserRow {
   id: number;
@@ -40,7 +40,14 @@ export function AdminUsersView(props: {
         <label class="visually-hidden" for="user-search">
           Find users by name or email
         </label>
-        <input id="user-search" type="search" name="q" value={props.query} placeholder="Name or email" maxLength={200} />
+        <input
+          id="user-search"
+          type="search"
+          name="q"
+          value={props.query}
+          placeholder="Name or email"
+          maxLength={ACCOUNT_LIMITS.userSearch}
+        />
         <button type="submit">Find</button>
       </form>
       {props.users.length === 0 ? <p>No users match.</p> : null}

@@ -3,6 +3,7 @@ import { formatDate } from '../../../lib/time.ts';
 import { HiddenCsrf, issueFor } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import type { ApplicationRow } from '../application.ts';
+import { ACCOUNT_LIMITS } from '../user.ts';
 
 export function ApplyView(props: {
   site: Site;
@@ -60,7 +61,7 @@ export function ApplyView(props: {
             id="apply-qualifications"
             name="qualifications"
             rows={3}
-            maxLength={1000}
+            maxLength={ACCOUNT_LIMITS.qualifications}
             aria-describedby={qError ? 'apply-qualifications-error' : undefined}
           >
             {props.qualifications}
@@ -75,7 +76,7 @@ export function ApplyView(props: {
             id="apply-statement"
             name="statement"
             rows={5}
-            maxLength={2000}
+            maxLength={ACCOUNT_LIMITS.statement}
             aria-describedby={sError ? 'apply-statement-error' : undefined}
           >
             {props.statement}
@@ -132,7 +133,7 @@ export function ApplicationsReviewView(props: {
           <form method="post" action={`/editor/applications/${a.id}`} class="stack">
             <HiddenCsrf token={props.csrfToken} />
             <label for={`note-${a.id}`}>Note to the applicant (optional)</label>
-            <textarea id={`note-${a.id}`} name="note" rows={2} maxLength={1000} />
+            <textarea id={`note-${a.id}`} name="note" rows={2} maxLength={ACCOUNT_LIMITS.note} />
             <div class="admin-actions">
               <button type="submit" name="decision" value="approve" class="button">
                 Approve for {a.subjectName}

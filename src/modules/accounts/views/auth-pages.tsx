@@ -1,4 +1,5 @@
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { ACCOUNT_LIMITS } from '../user.ts';
 
 export interface LoginPageProps {
   site: Site;
@@ -29,11 +30,18 @@ export function LoginPageView(props: LoginPageProps) {
             value={props.email}
             autocomplete="username"
             required
-            maxLength={254}
+            maxLength={ACCOUNT_LIMITS.email}
             aria-describedby={props.error ? 'login-error' : undefined}
           />
           <label for="login-password">Password</label>
-          <input id="login-password" type="password" name="password" autocomplete="current-password" required maxLength={1024} />
+          <input
+            id="login-password"
+            type="password"
+            name="password"
+            autocomplete="current-password"
+            required
+            maxLength={ACCOUNT_LIMITS.passwordTyped}
+          />
           <button type="submit" class="button">
             Log in
           </button>

@@ -1,6 +1,7 @@
 import type { FieldIssue } from '../../../lib/errors.ts';
 import { Field, HiddenCsrf, issueFor } from '../../../views/forms.tsx';
 import { Layout, type Site } from '../../../views/layout.tsx';
+import { ACCOUNT_LIMITS } from '../user.ts';
 
 interface Base {
   site: Site;
@@ -48,7 +49,7 @@ export function SignUpPageView(
           value={props.name}
           error={issueFor(props.issues, 'name')}
           autocomplete="name"
-          maxLength={100}
+          maxLength={ACCOUNT_LIMITS.name}
         />
         <Field
           id="signup-email"
@@ -58,7 +59,7 @@ export function SignUpPageView(
           value={props.email}
           error={issueFor(props.issues, 'email')}
           autocomplete="email"
-          maxLength={254}
+          maxLength={ACCOUNT_LIMITS.email}
         />
         <Field
           id="signup-password"
@@ -68,7 +69,7 @@ export function SignUpPageView(
           hint="At least 8 characters. A few unrelated words make a strong one."
           error={issueFor(props.issues, 'password')}
           autocomplete="new-password"
-          maxLength={256}
+          maxLength={ACCOUNT_LIMITS.password}
         />
         <button type="submit" class="button">
           Create account
@@ -81,7 +82,8 @@ export function SignUpPageView(
   );
 }
 
-export function CheckEmailView(props: { site: Site; email: string; what: 'verify' | 'code' | 'reset' }) {
+/** `email` is the address just typed, when the page still knows it (it rides once to this page, not in its address). */
+export function CheckEmailView(props: { site: Site; email?: string; what: 'verify' | 'code' | 'reset' }) {
   const lines = {
     verify: 'we sent a link to finish signing up. It works once and expires in 10 minutes.',
     code: 'we sent a 6-digit code and a link to log in. They work once and expire in 10 minutes.',
@@ -90,7 +92,7 @@ export function CheckEmailView(props: { site: Site; email: string; what: 'verify
   return (
     <Page site={props.site} title="Check your email">
       <p>
-        If <strong>{props.email}</strong> can use this, {lines[props.what]}
+        If {props.email ? <strong>{props.email}</strong> : 'the address you gave'} can use this, {lines[props.what]}
       </p>
       <p class="muted">Nothing arrived? Look in your spam folder, or try again in a few minutes.</p>
     </Page>
@@ -104,7 +106,15 @@ export function CodeRequestView(props: Base & { email: string; error?: string })
       <p>We will email you a 6-digit code and a link. No password needed.</p>
       <form method="post" action="/login/code" class="stack" novalidate>
         <HiddenCsrf token={props.csrfToken} />
-        <Field id="code-email" name="email" label="Email" type="email" value={props.email} autocomplete="email" maxLength={254} />
+        <Field
+          id="code-email"
+          name="email"
+          label="Email"
+          type="email"
+          value={props.email}
+          autocomplete="email"
+          maxLength={ACCOUNT_LIMITS.email}
+        />
         <button type="submit" class="button">
           Email me a code
         </button>
@@ -113,16 +123,22 @@ export function CodeRequestView(props: Base & { email: string; error?: string })
   );
 }
 
-export function CodeEnterView(props: Base & { email: string; error?: string }) {
+/** Without `email` (the page reloaded after the address rode to it once) the form asks for the address again. */
+export function CodeEnterView(props: Base & { email?: string; error?: string }) {
   return (
     <Page site={props.site} title="Enter your code">
       <Alert message={props.error} />
       <p>
-        If <strong>{props.email}</strong> has an account, we sent it a 6-digit code. It expires in 10 minutes.
+        If {props.email ? <strong>{props.email}</strong> : 'the address you gave'} has an account, we sent it a 6-digit code. It expires in
+        10 minutes.
       </p>
       <form method="post" action="/login/code/verify" class="stack" novalidate>
         <HiddenCsrf token={props.csrfToken} />
-        <input type="hidden" name="email" value={props.email} />
+        {props.email ? (
+          <input type="hidden" name="email" value={props.email} />
+        ) : (
+          <Field id="code-email" name="email" label="Email" type="email" value="" autocomplete="email" maxLength={ACCOUNT_LIMITS.email} />
+        )}
         <Field
           id="code-code"
           name="code"
@@ -177,7 +193,15 @@ export function ResetRequestView(props: Base & { email: string; error?: string }
       <Alert message={props.error} />
       <form method="post" action="/reset" class="stack" novalidate>
         <HiddenCsrf token={props.csrfToken} />
-        <Field id="reset-email" name="email" label="Email" type="email" value={props.email} autocomplete="email" maxLength={254} />
+        <Field
+          id="reset-email"
+          name="email"
+          label="Email"
+          type="email"
+          value={props.email}
+          autocomplete="email"
+          maxLength={ACCOUNT_LIMITS.email}
+        />
         <button type="submit" class="button">
           Email me a link
         </button>
@@ -201,7 +225,7 @@ export function ResetConfirmView(props: Base & { token: string; issues?: FieldIs
           hint="At least 8 characters. Signing in with it ends every other session."
           error={issueFor(props.issues, 'password')}
           autocomplete="new-password"
-          maxLength={256}
+          maxLength={ACCOUNT_LIMITS.password}
         />
         <button type="submit" class="button">
           Save and log in

@@ -1,6 +1,6 @@
 import { Field, HiddenCsrf } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
-import { ROLES } from '../user.ts';
+import { ACCOUNT_LIMITS, ROLES } from '../user.ts';
 
 function Alert(props: { message?: string }) {
   return props.message ? (
@@ -20,7 +20,7 @@ export function SecondFactorView(props: { site: Site; csrfToken: string; next: s
         <form method="post" action="/login/2fa" class="stack" novalidate>
           <HiddenCsrf token={props.csrfToken} />
           <input type="hidden" name="next" value={props.next} />
-          <Field id="second-factor-code" name="code" label="Code" autocomplete="one-time-code" maxLength={20} />
+          <Field id="second-factor-code" name="code" label="Code" autocomplete="one-time-code" maxLength={ACCOUNT_LIMITS.code} />
           <button type="submit" class="button">
             Log in
           </button>

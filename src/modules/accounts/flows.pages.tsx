@@ -1,0 +1,41 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { asSecretToken } from '../../lib/secret-token.ts';
+import type { RouteContext } from '../../platform/context.ts';
+import { setFlash, takeFlash } from '../../platform/flash.ts';
+import type { FormBody } from '../../platform/form-body.ts';
+import { sendHtml } from '../../platform/html.ts';
+import type { FlowDeps } from './flows.service.ts';
+import { LinkExpiredView } from './views/flow-pages.tsx';
+
+/** What every emailed-link flow needs (sign-up, codes and links, reset, email change). */
+export function flowDeps(ctx: RouteContext): FlowDeps {
+  return { db: ctx.database.db, mailer: ctx.mailer, clock: ctx.clock, site: { name: ctx.site.name, url: ctx.site.url } };
+}
+
+export const EXPIRED_FORM = 'This form had expired, so nothing was sent. Please try again.';
+
+/** 410 and a link to start again, for an emailed link that was used, ran out, or never was one. */
+export function sendLinkExpired(ctx: RouteContext, reply: FastifyReply, again: { href: string; label: string }): FastifyReply {
+  return sendHtml(reply, <LinkExpiredView site={ctx.site} again={again} />, 410);
+}
+
+/** An expired form under an emailed link's button: back to the link's page (a fresh token), or to start again. */
+export async function backToLink(reply: FastifyReply, body: unknown, page: string, start: string): Promise<FastifyReply> {
+  const t = asSecretToken((body as FormBody | undefined)?.token);
+  return reply.redirect(t ? `${page}?token=${t}` : start, 303);
+}
+
+// "Check your email" pages (post/redirect/get): the address just typed rides once to the page that names it, in
+// the flash cookie rather than the page's address, where it would land in logs and history. The page answers the
+// same whether or not the address has an account, so nothing about the account rides along.
+const SENT_TO = 'sent-to:';
+
+export function flashSentTo(reply: FastifyReply, email: string, https: boolean): void {
+  setFlash(reply, `${SENT_TO}${email.trim().toLowerCase()}`, https);
+}
+
+/** The address a code or link was just sent to, once; undefined when the page is reloaded. */
+export function takeSentTo(request: FastifyRequest, reply: FastifyReply, https: boolean): string | undefined {
+  const message = takeFlash(request, reply, https);
+  return message?.startsWith(SENT_TO) ? message.slice(SENT_TO.length) : undefined;
+}

@@ -1,0 +1,97 @@
+import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FieldIssue } from '../../lib/errors.ts';
+import { asSecretToken } from '../../lib/secret-token.ts';
+import type { RouteContext } from '../../platform/context.ts';
+import { type FormBody, formField } from '../../platform/form-body.ts';
+import { sendHtml } from '../../platform/html.ts';
+import { form } from '../../platform/schemas.ts';
+import { csrfToken } from '../../platform/session.ts';
+import { emailField, parsed, passwordField, TokenQuery, text } from './account.forms.ts';
+import { EXPIRED_FORM, flashSentTo, flowDeps, sendLinkExpired, takeSentTo } from './flows.pages.tsx';
+import { isLinkLive, requestPasswordReset, resetPassword } from './flows.service.ts';
+import { completeSignIn } from './sign-in.ts';
+import { sendTooMany } from './too-many.tsx';
+import { ACCOUNT_LIMITS } from './user.ts';
+import { CheckEmailView, ResetConfirmView, ResetRequestView } from './views/flow-pages.tsx';
+
+const ASK_AGAIN = { href: '/reset', label: 'Ask for a new reset link' };
+
+/** A forgotten password: an emailed link to choose a new one, which signs in and ends every other session. */
+export function resetRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
+  const https = ctx.session.https;
+  const deps = flowDeps(ctx);
+  return async (app) => {
+    const requestForm = (request: FastifyRequest, reply: FastifyReply, email: string, error?: string, status = 200) =>
+      sendHtml(
+        reply,
+        <ResetRequestView site={ctx.site} csrfToken={csrfToken(request, reply, https)} email={email} error={error} />,
+        status,
+      );
+    const newPasswordForm = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      token: string,
+      problem: { issues?: FieldIssue[]; error?: string },
+      status = 200,
+    ) =>
+      sendHtml(reply, <ResetConfirmView site={ctx.site} csrfToken={csrfToken(request, reply, https)} token={token} {...problem} />, status);
+
+    app.get('/reset', { schema: { querystring: Type.Object({ sent: parsed }) }, config: { allow: 'anyone' } }, async (request, reply) => {
+      // After a request (post/redirect/get), the same page for an address with an account and one without.
+      if (request.query.sent === '1')
+        return sendHtml(reply, <CheckEmailView site={ctx.site} email={takeSentTo(request, reply, https)} what="reset" />);
+      return requestForm(request, reply, '');
+    });
+
+    app.post(
+      '/reset',
+      {
+        schema: { body: form({ email: emailField }) },
+        config: {
+          allow: 'anyone',
+          onExpiredForm: async (request, reply) =>
+            requestForm(request, reply, formField(request.body as FormBody, 'email', ACCOUNT_LIMITS.email).trim(), EXPIRED_FORM, 403),
+        },
+      },
+      async (request, reply) => {
+        const email = text(request.body.email).trim();
+        if (email === '') return requestForm(request, reply, '', 'Enter your email.', 400);
+        const result = await requestPasswordReset(deps, { email, ip: request.ip });
+        if (result.kind === 'limited')
+          return sendTooMany(ctx, reply, result.retryAt, 'We have sent as many reset links as we will in an hour.');
+        flashSentTo(reply, email, https);
+        return reply.redirect('/reset?sent=1', 303);
+      },
+    );
+
+    app.get('/reset/confirm', { schema: { querystring: TokenQuery }, config: { allow: 'anyone' } }, async (request, reply) => {
+      const t = asSecretToken(request.query.token);
+      if (!t || !(await isLinkLive(deps, t, 'reset_password'))) return sendLinkExpired(ctx, reply, ASK_AGAIN);
+      return newPasswordForm(request, reply, t, {});
+    });
+
+    app.post(
+      '/reset/confirm',
+      {
+        schema: { body: form({ token: parsed, password: passwordField }) },
+        config: {
+          allow: 'anyone',
+          onExpiredForm: async (request, reply) => {
+            const t = asSecretToken((request.body as FormBody | undefined)?.token);
+            return t ? newPasswordForm(request, reply, t, { error: EXPIRED_FORM }, 403) : sendLinkExpired(ctx, reply, ASK_AGAIN);
+          },
+        },
+      },
+      async (request, reply) => {
+        const t = asSecretToken(request.body.token);
+        if (!t) return sendLinkExpired(ctx, reply, ASK_AGAIN);
+        const result = await resetPassword(deps, t, text(request.body.password));
+        if (result.kind === 'expired') return sendLinkExpired(ctx, reply, ASK_AGAIN);
+        if (result.kind === 'invalid') return newPasswordForm(request, reply, t, { issues: result.issues }, 400);
+        // Signed in (post/redirect/get: the answer is a 303 to where the person lands).
+        return completeSignIn(ctx, request, reply, result.userId);
+      },
+    );
+  };
+}
