@@ -9,7 +9,7 @@ import { type Clock, isoNow } from '../../lib/time.ts';
 import type { Mailer } from '../mail/index.ts';
 import { getMembership, isMember } from '../membership/index.ts';
 import { mailNotice, type Notice, recordNotice } from '../notifications/index.ts';
-import { DETAILS_MAX, questionPath, TITLE_MAX, TITLE_MIN } from '../questions/index.ts';
+import { ANSWER_LIMITS, QUESTION_LIMITS, questionPath } from '../questions/index.ts';
 import { similarByTerms } from '../search/index.ts';
 import * as repo from './asking.repository.ts';
 import { type Action, type Actor, ANSWERING, mayAct, mayAsk, monthStart, TRANSITIONS, worksOn } from './lifecycle.ts';
@@ -29,7 +29,6 @@ export interface AskingDeps {
 export const CLAIM_MS = 30 * 60_000;
 /** A returned answer stays with its educator this long before others may claim it. */
 export const RETURN_HOLD_MS = 24 * 3600_000;
-export const TOPICS_MAX = 5;
 
 export interface AskInput {
   title: string;
@@ -48,14 +47,15 @@ export interface ParsedAsk {
 /** Field by field, what is wrong with a question; or the parsed question. */
 export async function checkAsk(db: Db, input: AskInput): Promise<{ issues: FieldIssue[] } | { ask: ParsedAsk }> {
   const issues: FieldIssue[] = [];
+  const { titleMin, titleMax, detailsMax, topicName } = QUESTION_LIMITS;
   const title = input.title.replace(/\s+/g, ' ').trim();
   const details = input.details.replace(/\r\n/g, '\n').trim();
-  if (title.length < TITLE_MIN || title.length > TITLE_MAX)
-    issues.push({ field: 'title', message: `Write the question in ${TITLE_MIN} to ${TITLE_MAX} characters (now ${title.length}).` });
-  if (details.length > DETAILS_MAX)
+  if (title.length < titleMin || title.length > titleMax)
+    issues.push({ field: 'title', message: `Write the question in ${titleMin} to ${titleMax} characters (now ${title.length}).` });
+  if (details.length > detailsMax)
     issues.push({
       field: 'details',
-      message: `Keep the details under ${DETAILS_MAX.toLocaleString('en-US')} characters (now ${details.length.toLocaleString('en-US')}).`,
+      message: `Keep the details under ${detailsMax.toLocaleString('en-US')} characters (now ${details.length.toLocaleString('en-US')}).`,
     });
   const subjects = await repo.listSubjects(db);
   const subject = subjects.find((s) => s.slug === input.subject);
@@ -64,10 +64,11 @@ export async function checkAsk(db: Db, input: AskInput): Promise<{ issues: Field
     .split(',')
     .map((t) => t.replace(/\s+/g, ' ').trim())
     .filter((t) => t !== '');
-  const topics = [...new Map(names.map((n) => [slugify(n, 40), n.slice(0, 40)])).entries()]
+  const topics = [...new Map(names.map((n) => [slugify(n, topicName), n.slice(0, topicName)])).entries()]
     .filter(([slug]) => slug !== '')
     .map(([slug, name]) => ({ slug, name }));
-  if (topics.length > TOPICS_MAX) issues.push({ field: 'topics', message: `Give at most ${TOPICS_MAX} topics, separated by commas.` });
+  if (topics.length > QUESTION_LIMITS.topics)
+    issues.push({ field: 'topics', message: `Give at most ${QUESTION_LIMITS.topics} topics, separated by commas.` });
   if (issues.length > 0 || !subject) return { issues };
   return { ask: { title, details, subjectId: subject.id, topics } };
 }
@@ -198,6 +199,15 @@ export async function renew(deps: AskingDeps, actor: Actor, id: number): Promise
   return repo.renewClaim(deps.db, id, actor.userId, now.toISOString(), new Date(now.getTime() + CLAIM_MS).toISOString());
 }
 
+/**
+ * The editor's island renewing the claim while the educator types: 'not_found' for a question outside their work
+ * (as the editor page answers), 'lost' once the claim has gone to someone else or lapsed.
+ */
+export async function keepClaim(deps: AskingDeps, actor: Actor, id: number): Promise<'renewed' | 'not_found' | 'lost'> {
+  if (!(await findQuestionToWork(deps.db, actor, id))) return 'not_found';
+  return (await renew(deps, actor, id)) ? 'renewed' : 'lost';
+}
+
 export interface AnswerInput {
   body: string;
   quickAnswer: string;
@@ -211,9 +221,6 @@ export interface CheckedAnswer {
   drafted: boolean;
   sources: Array<{ title: string; url?: string }>;
 }
-
-export const ANSWER_MAX = 20_000;
-export const QUICK_MAX = 700;
 
 /** "Title | https://…" or just a title, one per line. */
 export function parseSources(raw: string): { sources: CheckedAnswer['sources']; problem?: string } {
@@ -231,8 +238,9 @@ export function parseSources(raw: string): { sources: CheckedAnswer['sources']; 
         return { sources, problem: `Line ${i + 1}: ${JSON.stringify(url.slice(0, 80))} is not a web address (http:// or https://).` };
       }
     }
-    sources.push(url ? { title: title.slice(0, 200), url } : { title: title.slice(0, 200) });
-    if (sources.length > 20) return { sources, problem: 'List at most 20 sources.' };
+    const cut = title.slice(0, ANSWER_LIMITS.sourceTitle);
+    sources.push(url ? { title: cut, url } : { title: cut });
+    if (sources.length > ANSWER_LIMITS.sources) return { sources, problem: `List at most ${ANSWER_LIMITS.sources} sources.` };
   }
   return { sources };
 }
@@ -242,10 +250,11 @@ export function checkAnswer(input: AnswerInput): { issues: FieldIssue[] } | { an
   const body = input.body.replace(/\r\n/g, '\n').trim();
   const words = countMarkdownWords(body);
   if (words < 30) issues.push({ field: 'body', message: `An expert answer needs at least 30 words (now ${words}).` });
-  if (body.length > ANSWER_MAX)
-    issues.push({ field: 'body', message: `Keep the answer under ${ANSWER_MAX.toLocaleString('en-US')} characters.` });
+  if (body.length > ANSWER_LIMITS.body)
+    issues.push({ field: 'body', message: `Keep the answer under ${ANSWER_LIMITS.body.toLocaleString('en-US')} characters.` });
   const typed = input.quickAnswer.replace(/\s+/g, ' ').trim();
-  if (typed.length > QUICK_MAX) issues.push({ field: 'quickAnswer', message: `Keep the quick answer under ${QUICK_MAX} characters.` });
+  if (typed.length > ANSWER_LIMITS.quickAnswer)
+    issues.push({ field: 'quickAnswer', message: `Keep the quick answer under ${ANSWER_LIMITS.quickAnswer} characters.` });
   const { sources, problem } = parseSources(input.sources);
   if (problem) issues.push({ field: 'sources', message: problem });
   if (issues.length > 0) return { issues };

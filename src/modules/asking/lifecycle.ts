@@ -116,6 +116,20 @@ export function mayAnswer(actor: { role: Role } | null): boolean {
   return actor !== null && actor.role !== 'student';
 }
 
+/**
+ * Limits of the notes editors and readers write about a question (the question's and answer's own limits are the
+ * questions module's QUESTION_LIMITS and ANSWER_LIMITS). Forms, their checks and the pages' maxLength read these.
+ */
+export const NOTE_LIMITS = {
+  /** A review comment, a rejection's reason and a report's reason say at least this much. */
+  min: 5,
+  reviewComment: 2_000,
+  rejectReason: 500,
+  /** The address or number of the question another one duplicates. */
+  duplicate: 300,
+  reportReason: 1_000,
+} as const;
+
 /** The first instant of the calendar month (UTC) that `now` is in: allowances count from there. */
 export function monthStart(now: Date): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();

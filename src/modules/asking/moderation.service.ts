@@ -3,8 +3,7 @@ import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
 import * as repo from './asking.repository.ts';
-import type { Actor } from './lifecycle.ts';
-import { mayAct } from './lifecycle.ts';
+import { type Actor, mayAct, NOTE_LIMITS } from './lifecycle.ts';
 import * as reports from './reports.repository.ts';
 
 type Db = Kysely<Database>;
@@ -25,7 +24,9 @@ export async function fileReport(
   if (input.target !== 'question' && input.target !== 'answer')
     issues.push({ field: 'target', message: 'Say whether the question or the answer is the problem.' });
   const reason = input.reason.replace(/\s+/g, ' ').trim();
-  if (reason.length < 5 || reason.length > 1000) issues.push({ field: 'reason', message: 'Say what is wrong in 5 to 1,000 characters.' });
+  const { min, reportReason: max } = NOTE_LIMITS;
+  if (reason.length < min || reason.length > max)
+    issues.push({ field: 'reason', message: `Say what is wrong in ${min} to ${max.toLocaleString('en-US')} characters.` });
   if (issues.length > 0) return issues;
   const now = clock.now();
   if ((await reports.countRecentReportsBy(db, reporterId, new Date(now.getTime() - 3600_000).toISOString())) >= REPORTS_PER_HOUR)

@@ -11,72 +11,48 @@ import {
   SECTION_BODY_MAX,
   SECTION_TITLE_MAX,
   SECTIONS_MAX,
-  type SectionFields,
-  textIssue,
   tidyTopic,
   topicNameIssue,
 } from '../guides/index.ts';
+import { GuideLine, SectionLine, SUBJECT_MAX } from './import-record.ts';
+import {
+  isObject,
+  kind,
+  listCheck,
+  NO_REFUSALS,
+  objectCheck,
+  type Refusals,
+  textIssues,
+  tidyObject,
+  trimmed,
+  unknownIssues,
+} from './line-check.ts';
 
-// Study guides in an import file: one JSON object a line with "type": "guide". The checks and their wording follow
-// the question lines (import-record.ts): every problem names its field, and the import service adds the line.
-
-const FIELDS = ['type', 'subject', 'title', 'overview', 'sections', 'topics'] as const;
-const SECTION_FIELDS = ['title', 'body', 'membersOnly'] as const;
+// Study guides in an import file: one JSON object a line with "type": "guide", checked against GuideLine
+// (import-record.ts). The wording follows the question lines: every problem names its field, and the import
+// service adds the line.
 
 export type ParsedGuideLine = { kind: 'guide'; record: GuideImport } | { kind: 'invalid'; issues: FieldIssue[] };
 
-/** Edit distance (insertions, deletions, substitutions), for suggesting the field a typo meant. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length] as number;
-}
+const GUIDE_TEXT = {
+  subject: { min: 1, max: SUBJECT_MAX },
+  title: { min: GUIDE_TITLE_MIN, max: GUIDE_TITLE_MAX },
+  overview: { min: 1, max: OVERVIEW_MAX },
+};
+const SECTION_TEXT = { title: { min: 1, max: SECTION_TITLE_MAX }, body: { min: 1, max: SECTION_BODY_MAX } };
 
-function didYouMean(field: string, known: readonly string[]): string {
-  const norm = field.toLowerCase().replace(/[^a-z]/g, '');
-  const hit = known.find((f) => f.toLowerCase() === norm) ?? known.find((f) => distance(f.toLowerCase(), norm) <= 2);
-  return hit ? ` (did you mean ${hit}?)` : '';
-}
+const guideLine = objectCheck(GuideLine);
+const section = objectCheck(SectionLine);
+const sections = listCheck(GuideLine.properties.sections);
+const topicText = listCheck(GuideLine.properties.topics);
 
-function unknownFields(obj: Record<string, unknown>, known: readonly string[], prefix: string, issues: FieldIssue[]): void {
-  for (const key of Object.keys(obj)) {
-    if (!known.includes(key)) issues.push({ field: `${prefix}${key}`, message: `is not a known field${didYouMean(key, known)}` });
-  }
+/** The line as it would be stored: text trimmed (topic names with their spacing tidied too), nulls left out. */
+function tidy(obj: Record<string, unknown>): Record<string, unknown> {
+  const line = tidyObject(obj, ['type', 'sections', 'topics']);
+  if (Array.isArray(line.sections)) line.sections = line.sections.map((s) => (isObject(s) ? tidyObject(s) : s));
+  if (Array.isArray(line.topics)) line.topics = line.topics.map((t) => trimmed(t, tidyTopic));
+  return line;
 }
-
-/** A text field checked by the same rules (and words) as the editor's form; null when it is not usable. */
-function str(
-  obj: Record<string, unknown>,
-  field: string,
-  prefix: string,
-  issues: FieldIssue[],
-  limits: { min: number; max: number },
-): string | null {
-  const v = obj[field];
-  const name = `${prefix}${field}`;
-  if (v === undefined || v === null) {
-    issues.push({ field: name, message: 'is missing' });
-    return null;
-  }
-  if (typeof v !== 'string') {
-    issues.push({ field: name, message: `must be a string, got ${Array.isArray(v) ? 'an array' : typeof v}` });
-    return null;
-  }
-  const issue = textIssue(name, v, limits.min, limits.max);
-  if (issue) {
-    issues.push(issue);
-    return null;
-  }
-  return v.trim();
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Identity of an imported guide: its subject and title, ignoring case and spacing. */
 export function guideImportKey(g: { subject: string; title: string }): string {
@@ -84,76 +60,72 @@ export function guideImportKey(g: { subject: string; title: string }): string {
   return `guide:${createHash('sha256').update(norm).digest('hex').slice(0, 40)}`;
 }
 
+function sectionIssues(list: unknown): FieldIssue[] {
+  if (!sections.shapeOk(list)) return [{ field: 'sections', message: `must be an array of 1 to ${SECTIONS_MAX} sections` }];
+  return list.flatMap((s, i): FieldIssue[] => {
+    if (!isObject(s)) return [{ field: `sections[${i}]`, message: 'must be an object with title, body and membersOnly' }];
+    if (section.check(s)) return [];
+    const prefix = `sections[${i}].`;
+    const refused = section.refusals(s);
+    const issues = [...unknownIssues(refused, section.fields, prefix), ...textIssues(s, SECTION_TEXT, refused, prefix)];
+    if (refused.wrong.has('membersOnly')) issues.push({ field: `${prefix}membersOnly`, message: 'must be true or false' });
+    return issues;
+  });
+}
+
 /**
  * The optional "topics" array, in the words of the question lines' topics, but within the limits of the editor's
- * Topics field, so that a guide imported can be saved again from the editor as it stands.
+ * Topics field (the guides module's topicNameIssue), so that a guide imported can be saved again from the editor
+ * as it stands. Spellings of one topic ("Drama", "drama") count once, as they are stored once.
  */
-function topicNames(raw: unknown, issues: FieldIssue[]): string[] {
-  if (raw === undefined || raw === null) return [];
-  const shape = `must be an array of at most ${GUIDE_TOPICS_MAX} names`;
-  if (!Array.isArray(raw)) {
-    issues.push({ field: 'topics', message: shape });
-    return [];
-  }
+function topicIssues(list: unknown): { issues: FieldIssue[]; names: string[] } {
+  const shape = { field: 'topics', message: `must be an array of at most ${GUIDE_TOPICS_MAX} names` };
+  if (!topicText.shapeOk(list)) return { issues: [shape], names: [] };
+  const issues: FieldIssue[] = [];
   const names: string[] = [];
-  raw.forEach((t: unknown, i: number) => {
+  for (const [i, t] of list.entries()) {
     const field = `topics[${i}]`;
-    if (typeof t !== 'string') {
-      issues.push({ field, message: `must be a string, got ${t === null ? 'null' : Array.isArray(t) ? 'an array' : typeof t}` });
-      return;
+    if (typeof t !== 'string') issues.push({ field, message: `must be a string, got ${kind(t)}` });
+    // A string the schema refuses holds a control character.
+    else if (!topicText.entryOk(t)) issues.push({ field, message: 'contains control characters' });
+    else {
+      const issue = topicNameIssue(t);
+      if (issue) issues.push({ field, message: t === '' ? 'must not be empty' : issue });
+      else names.push(t);
     }
-    const name = tidyTopic(t);
-    const issue = topicNameIssue(name);
-    if (issue) issues.push({ field, message: name === '' ? 'must not be empty' : issue });
-    else names.push(name);
-  });
-  // Spellings of one topic ("Drama", "drama") count once, as they are stored once.
-  if (distinctTopics(names).length > GUIDE_TOPICS_MAX) issues.push({ field: 'topics', message: shape });
-  return distinctTopics(names).map((t) => t.name);
+  }
+  const distinct = distinctTopics(names).map((t) => t.name);
+  if (distinct.length > GUIDE_TOPICS_MAX) issues.push(shape);
+  return { issues, names: distinct };
+}
+
+function guideIssues(line: Record<string, unknown>, refused: Refusals): FieldIssue[] {
+  const issues = unknownIssues(refused, guideLine.fields);
+  if (refused.missing.has('type') || refused.wrong.has('type')) issues.push({ field: 'type', message: 'must be "guide"' });
+  issues.push(...textIssues(line, GUIDE_TEXT, refused));
+  if (typeof line.subject === 'string' && !refused.wrong.has('subject') && !hasSlugText(line.subject))
+    issues.push({ field: 'subject', message: 'needs at least one letter or digit' });
+  if (refused.missing.has('sections')) issues.push({ field: 'sections', message: 'is missing' });
+  else issues.push(...sectionIssues(line.sections));
+  return issues;
 }
 
 export function validateGuideRecord(value: unknown): { record: GuideImport; issues: [] } | { record: null; issues: FieldIssue[] } {
   if (!isObject(value)) return { record: null, issues: [{ field: '(line)', message: 'must be a JSON object' }] };
-  const issues: FieldIssue[] = [];
-  unknownFields(value, FIELDS, '', issues);
-  if (value.type !== 'guide') issues.push({ field: 'type', message: 'must be "guide"' });
-
-  const subject = str(value, 'subject', '', issues, { min: 1, max: 80 });
-  if (subject !== null && !hasSlugText(subject)) {
-    issues.push({ field: 'subject', message: 'needs at least one letter or digit' });
-  }
-  const title = str(value, 'title', '', issues, { min: GUIDE_TITLE_MIN, max: GUIDE_TITLE_MAX });
-  const overview = str(value, 'overview', '', issues, { min: 1, max: OVERVIEW_MAX });
-
-  const sections: SectionFields[] = [];
-  const raw = value.sections;
-  if (raw === undefined || raw === null) {
-    issues.push({ field: 'sections', message: 'is missing' });
-  } else if (!Array.isArray(raw) || raw.length === 0 || raw.length > SECTIONS_MAX) {
-    issues.push({ field: 'sections', message: `must be an array of 1 to ${SECTIONS_MAX} sections` });
-  } else {
-    raw.forEach((s: unknown, i: number) => {
-      const prefix = `sections[${i}].`;
-      if (!isObject(s)) {
-        issues.push({ field: `sections[${i}]`, message: 'must be an object with title, body and membersOnly' });
-        return;
-      }
-      unknownFields(s, SECTION_FIELDS, prefix, issues);
-      const sTitle = str(s, 'title', prefix, issues, { min: 1, max: SECTION_TITLE_MAX });
-      const body = str(s, 'body', prefix, issues, { min: 1, max: SECTION_BODY_MAX });
-      if (s.membersOnly !== undefined && s.membersOnly !== null && typeof s.membersOnly !== 'boolean') {
-        issues.push({ field: `${prefix}membersOnly`, message: 'must be true or false' });
-      }
-      if (sTitle !== null && body !== null)
-        sections.push({ title: sTitle.replace(/\s+/g, ' '), body, membersOnly: s.membersOnly === true });
-    });
-  }
-
-  const topics = topicNames(value.topics, issues);
-
-  if (issues.length > 0 || subject === null || title === null || overview === null) return { record: null, issues };
-  const clean = { subject, title: title.replace(/\s+/g, ' '), overview, sections };
-  return { record: { ...clean, topics, importKey: guideImportKey(clean) }, issues: [] };
+  const line = tidy(value);
+  const valid = guideLine.check(line);
+  const topics = line.topics === undefined ? { issues: [], names: [] } : topicIssues(line.topics);
+  const issues = [...guideIssues(line, valid ? NO_REFUSALS : guideLine.refusals(line)), ...topics.issues];
+  if (issues.length > 0 || !valid)
+    return { record: null, issues: issues.length > 0 ? issues : [{ field: '(line)', message: 'is not a study guide' }] };
+  const g = line as GuideLine;
+  const clean = {
+    subject: g.subject,
+    title: g.title.replace(/\s+/g, ' '),
+    overview: g.overview,
+    sections: g.sections.map((s) => ({ title: s.title.replace(/\s+/g, ' '), body: s.body, membersOnly: s.membersOnly === true })),
+  };
+  return { record: { ...clean, topics: topics.names, importKey: guideImportKey(clean) }, issues: [] };
 }
 
 /**

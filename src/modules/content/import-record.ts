@@ -1,7 +1,89 @@
 import { createHash } from 'node:crypto';
+import { type Static, Type } from 'typebox';
+import { Compile } from 'typebox/compile';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { hasSlugText, slugify } from '../../lib/slug.ts';
-import { DETAILS_MAX, type Source, TITLE_MAX, TITLE_MIN } from '../questions/index.ts';
+import { GUIDE_TITLE_MAX, GUIDE_TITLE_MIN, OVERVIEW_MAX, SECTION_BODY_MAX, SECTION_TITLE_MAX, SECTIONS_MAX } from '../guides/index.ts';
+import { ANSWER_LIMITS, QUESTION_LIMITS, type Source } from '../questions/index.ts';
+import {
+  CONTROL,
+  isObject,
+  listCheck,
+  NO_REFUSALS,
+  objectCheck,
+  text,
+  textIssues,
+  tidyObject,
+  trimmed,
+  unknownIssues,
+} from './line-check.ts';
+
+// The lines of an import file, as TypeBox schemas: one JSON object a line, a question (the default) or a study guide
+// ("type": "guide", checked in import-guide.ts). Their limits are the ones the ask form, the answer editor and the
+// guide editor use, so whatever is imported could be typed in as it stands. The schemas decide what is wrong; the
+// messages say it a field (or list entry) at a time, and the import service puts the line number in front.
+
+/** Names of subjects and people: room for any real one. They are the subjects' and accounts' own, not a question's. */
+export const SUBJECT_MAX = 80;
+const EDUCATOR_MAX = 100;
+
+/** The text fields of a question line and their limits, in the order their problems are reported. */
+const QUESTION_TEXT = {
+  subject: { min: 1, max: SUBJECT_MAX },
+  title: { min: QUESTION_LIMITS.titleMin, max: QUESTION_LIMITS.titleMax },
+  details: { min: 0, max: QUESTION_LIMITS.detailsMax },
+  quickAnswer: { min: 1, max: ANSWER_LIMITS.quickAnswer },
+  answer: { min: 1, max: ANSWER_LIMITS.body },
+  educator: { min: 1, max: EDUCATOR_MAX },
+} as const;
+const questionText = (f: keyof typeof QUESTION_TEXT) => text(QUESTION_TEXT[f].min, QUESTION_TEXT[f].max);
+
+const SourceTitle = text(1, ANSWER_LIMITS.sourceTitle);
+/** A source: its title, or `{ "title": ..., "url": "https://..." }`. */
+const Sources = Type.Array(Type.Union([SourceTitle, Type.Object({ title: SourceTitle, url: Type.Optional(text()) })]), {
+  maxItems: ANSWER_LIMITS.sources,
+});
+const Topics = Type.Array(text(1, QUESTION_LIMITS.topicName), { maxItems: QUESTION_LIMITS.topics });
+
+/** A question line with its expert answer, as it reads once tidied: text trimmed, fields given as null left out. */
+export const QuestionLine = Type.Object(
+  {
+    type: Type.Optional(Type.Literal('question')),
+    subject: questionText('subject'),
+    title: questionText('title'),
+    details: Type.Optional(questionText('details')),
+    quickAnswer: questionText('quickAnswer'),
+    answer: questionText('answer'),
+    educator: questionText('educator'),
+    sources: Type.Optional(Sources),
+    topics: Type.Optional(Topics),
+  },
+  { additionalProperties: false },
+);
+export type QuestionLine = Static<typeof QuestionLine>;
+
+/** A section of a guide line. */
+export const SectionLine = Type.Object(
+  { title: text(1, SECTION_TITLE_MAX), body: text(1, SECTION_BODY_MAX), membersOnly: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
+/**
+ * A study guide line, tidied as a question line is. Its topic names are checked by the guides module's own rule
+ * (topicNameIssue), and how many there are once spellings of one topic count once, in import-guide.ts.
+ */
+export const GuideLine = Type.Object(
+  {
+    type: Type.Literal('guide'),
+    subject: text(1, SUBJECT_MAX),
+    title: text(GUIDE_TITLE_MIN, GUIDE_TITLE_MAX),
+    overview: text(1, OVERVIEW_MAX),
+    sections: Type.Array(SectionLine, { minItems: 1, maxItems: SECTIONS_MAX }),
+    topics: Type.Optional(Type.Array(text())),
+  },
+  { additionalProperties: false },
+);
+export type GuideLine = Static<typeof GuideLine>;
 
 /** One line of an import file, after validation. */
 export interface ImportRecord {
@@ -15,44 +97,20 @@ export interface ImportRecord {
   topics: string[];
 }
 
-const FIELDS = ['subject', 'title', 'details', 'quickAnswer', 'answer', 'educator', 'sources', 'topics'] as const;
-const ANSWER_MAX = 50_000;
-const QUICK_ANSWER_MAX = 1_500;
+// Compiled once, at start-up.
+const questionLine = objectCheck(QuestionLine);
+const sources = listCheck(Sources);
+const topics = listCheck(Topics);
+const sourceTitle = Compile(SourceTitle);
 
-function didYouMean(field: string): string {
-  const norm = field.toLowerCase().replace(/[^a-z]/g, '');
-  const hit = FIELDS.find((f) => f.toLowerCase() === norm);
-  return hit ? ` (did you mean ${hit}?)` : '';
-}
-
-function text(
-  obj: Record<string, unknown>,
-  field: string,
-  issues: FieldIssue[],
-  opts: { min: number; max: number; required: boolean },
-): string {
-  const v = obj[field];
-  if (v === undefined || v === null) {
-    if (opts.required) issues.push({ field, message: 'is missing' });
-    return '';
+/** The line as it would be stored: text trimmed (in lists too), fields given as null left out. */
+function tidy(obj: Record<string, unknown>): Record<string, unknown> {
+  const line = tidyObject(obj, ['type', 'sources', 'topics']);
+  for (const key of ['sources', 'topics']) {
+    const list = line[key];
+    if (Array.isArray(list)) line[key] = list.map((v) => (isObject(v) ? { ...v, title: trimmed(v.title) } : trimmed(v)));
   }
-  if (typeof v !== 'string') {
-    issues.push({ field, message: `must be a string, got ${Array.isArray(v) ? 'an array' : typeof v}` });
-    return '';
-  }
-  // NUL and other control characters (but tab and newline) have no place in content.
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(v)) {
-    issues.push({ field, message: 'contains control characters' });
-    return '';
-  }
-  const s = v.trim();
-  if (s.length < opts.min || s.length > opts.max) {
-    issues.push({
-      field,
-      message: opts.min <= 1 && s.length === 0 ? 'must not be empty' : `must be ${opts.min} to ${opts.max} characters (got ${s.length})`,
-    });
-  }
-  return s;
+  return line;
 }
 
 function httpUrl(raw: string): boolean {
@@ -64,72 +122,77 @@ function httpUrl(raw: string): boolean {
   }
 }
 
+/** `valid`: the whole line passed the schema, so only the checks of meaning are left. */
+function sourceIssues(list: unknown, valid: boolean): FieldIssue[] {
+  if (!valid && !sources.shapeOk(list)) {
+    const message = Array.isArray(list)
+      ? `must have at most ${ANSWER_LIMITS.sources} entries`
+      : 'must be an array of strings or {title, url} objects';
+    return [{ field: 'sources', message }];
+  }
+  return (list as unknown[]).flatMap((s, i): FieldIssue[] => {
+    const field = `sources[${i}]`;
+    if (valid || sources.entryOk(s)) {
+      // The schema takes any text as an address; whether it is a web address is a check of meaning.
+      const bad = isObject(s) && typeof s.url === 'string' && !httpUrl(s.url);
+      return bad ? [{ field: `${field}.url`, message: 'must be an http:// or https:// URL' }] : [];
+    }
+    if (!isObject(s)) {
+      const control = typeof s === 'string' && CONTROL.test(s);
+      return [{ field, message: control ? 'contains control characters' : 'must be a non-empty string or a {title, url} object' }];
+    }
+    if (!sourceTitle.Check(s.title))
+      return [{ field: `${field}.title`, message: `must be a non-empty string of at most ${ANSWER_LIMITS.sourceTitle} characters` }];
+    return [{ field: `${field}.url`, message: 'must be an http:// or https:// URL' }];
+  });
+}
+
+function topicIssues(list: unknown, valid: boolean): FieldIssue[] {
+  if (!valid && !topics.shapeOk(list)) return [{ field: 'topics', message: `must be an array of at most ${QUESTION_LIMITS.topics} names` }];
+  const message = `must be a name of 1 to ${QUESTION_LIMITS.topicName} characters with a letter or digit`;
+  // A topic's slug is its identity, so a name must make one (a check of meaning, past the schema).
+  return (list as unknown[]).flatMap((t, i) =>
+    (valid || topics.entryOk(t)) && hasSlugText(t as string) ? [] : [{ field: `topics[${i}]`, message }],
+  );
+}
+
+/** Every problem of a tidied question line, in a fixed order: one message a field or list entry. */
+function questionIssues(line: Record<string, unknown>, valid: boolean): FieldIssue[] {
+  const refused = valid ? NO_REFUSALS : questionLine.refusals(line);
+  const issues = unknownIssues(refused, questionLine.fields);
+  if (refused.wrong.has('type')) issues.push({ field: 'type', message: 'must be "question" (or left out)' });
+  issues.push(...textIssues(line, QUESTION_TEXT, refused));
+  if (typeof line.subject === 'string' && !refused.wrong.has('subject') && !hasSlugText(line.subject))
+    issues.push({ field: 'subject', message: 'needs at least one letter or digit' });
+  if (line.sources !== undefined) issues.push(...sourceIssues(line.sources, valid));
+  if (line.topics !== undefined) issues.push(...topicIssues(line.topics, valid));
+  return issues;
+}
+
 export function validateImportRecord(value: unknown): { record: ImportRecord; issues: [] } | { record: null; issues: FieldIssue[] } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { record: null, issues: [{ field: '(line)', message: 'must be a JSON object' }] };
-  }
-  const obj = value as Record<string, unknown>;
-  const issues: FieldIssue[] = [];
-  for (const key of Object.keys(obj)) {
-    if (!(FIELDS as readonly string[]).includes(key) && key !== 'type') {
-      issues.push({ field: key, message: `is not a known field${didYouMean(key)}` });
-    }
-  }
-  if (obj.type !== undefined && obj.type !== 'question') {
-    issues.push({ field: 'type', message: 'must be "question" (or left out)' });
-  }
-  const subject = text(obj, 'subject', issues, { min: 1, max: 80, required: true });
-  if (subject !== '' && !hasSlugText(subject)) issues.push({ field: 'subject', message: 'needs at least one letter or digit' });
-  const title = text(obj, 'title', issues, { min: TITLE_MIN, max: TITLE_MAX, required: true });
-  const details = text(obj, 'details', issues, { min: 0, max: DETAILS_MAX, required: false });
-  const quickAnswer = text(obj, 'quickAnswer', issues, { min: 1, max: QUICK_ANSWER_MAX, required: true });
-  const answer = text(obj, 'answer', issues, { min: 1, max: ANSWER_MAX, required: true });
-  const educator = text(obj, 'educator', issues, { min: 1, max: 100, required: true });
-
-  const sources: Source[] = [];
-  if (obj.sources !== undefined && obj.sources !== null) {
-    if (!Array.isArray(obj.sources)) {
-      issues.push({ field: 'sources', message: 'must be an array of strings or {title, url} objects' });
-    } else if (obj.sources.length > 30) {
-      issues.push({ field: 'sources', message: 'must have at most 30 entries' });
-    } else {
-      obj.sources.forEach((s: unknown, i: number) => {
-        const field = `sources[${i}]`;
-        if (typeof s === 'string' && s.trim() !== '' && s.length <= 500) {
-          sources.push({ title: s.trim() });
-        } else if (typeof s === 'object' && s !== null && !Array.isArray(s)) {
-          const o = s as Record<string, unknown>;
-          if (typeof o.title !== 'string' || o.title.trim() === '' || o.title.length > 500) {
-            issues.push({ field: `${field}.title`, message: 'must be a non-empty string of at most 500 characters' });
-          } else if (o.url !== undefined && (typeof o.url !== 'string' || !httpUrl(o.url))) {
-            issues.push({ field: `${field}.url`, message: 'must be an http:// or https:// URL' });
-          } else {
-            sources.push(typeof o.url === 'string' ? { title: o.title.trim(), url: o.url } : { title: o.title.trim() });
-          }
-        } else {
-          issues.push({ field, message: 'must be a non-empty string or a {title, url} object' });
-        }
-      });
-    }
-  }
-
-  const topics: string[] = [];
-  if (obj.topics !== undefined && obj.topics !== null) {
-    if (!Array.isArray(obj.topics) || obj.topics.length > 10) {
-      issues.push({ field: 'topics', message: 'must be an array of at most 10 names' });
-    } else {
-      obj.topics.forEach((t: unknown, i: number) => {
-        if (typeof t !== 'string' || t.trim() === '' || t.length > 60 || !hasSlugText(t)) {
-          issues.push({ field: `topics[${i}]`, message: 'must be a name of 1 to 60 characters with a letter or digit' });
-        } else {
-          topics.push(t.trim());
-        }
-      });
-    }
-  }
-
-  if (issues.length > 0) return { record: null, issues };
-  return { record: { subject, title, details, quickAnswer, answer, educator, sources, topics }, issues: [] };
+  if (!isObject(value)) return { record: null, issues: [{ field: '(line)', message: 'must be a JSON object' }] };
+  const line = tidy(value);
+  const valid = questionLine.check(line);
+  // A line the schema takes may still fail a check of meaning (a name that makes no slug, an address).
+  const issues = questionIssues(line, valid);
+  if (issues.length > 0 || !valid)
+    return { record: null, issues: issues.length > 0 ? issues : [{ field: '(line)', message: 'is not a question' }] };
+  const q = line as QuestionLine;
+  return {
+    record: {
+      subject: q.subject,
+      title: q.title,
+      details: q.details ?? '',
+      quickAnswer: q.quickAnswer,
+      answer: q.answer,
+      educator: q.educator,
+      sources: (q.sources ?? []).map((s) =>
+        typeof s === 'string' ? { title: s } : s.url === undefined ? { title: s.title } : { title: s.title, url: s.url },
+      ),
+      topics: q.topics ?? [],
+    },
+    issues: [],
+  };
 }
 
 /** Identity of an imported question: its subject and title, ignoring case and spacing. */
@@ -141,11 +204,11 @@ export function importKey(record: Pick<ImportRecord, 'subject' | 'title'>): stri
 export type ParsedLine = { kind: 'blank' } | { kind: 'record'; record: ImportRecord } | { kind: 'invalid'; issues: FieldIssue[] };
 
 export function parseImportLine(line: string): ParsedLine {
-  const trimmed = line.trim();
-  if (trimmed === '') return { kind: 'blank' };
+  const trimmedLine = line.trim();
+  if (trimmedLine === '') return { kind: 'blank' };
   let value: unknown;
   try {
-    value = JSON.parse(trimmed);
+    value = JSON.parse(trimmedLine);
   } catch (err) {
     const why = err instanceof Error ? err.message.replace(/\s+/g, ' ').slice(0, 120) : 'parse error';
     return { kind: 'invalid', issues: [{ field: '(line)', message: `is not valid JSON: ${why}` }] };

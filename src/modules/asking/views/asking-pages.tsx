@@ -3,6 +3,8 @@ import type { FieldIssue } from '../../../lib/errors.ts';
 import { formatDate } from '../../../lib/time.ts';
 import { Field, HiddenCsrf, issueFor, TextArea } from '../../../views/forms.tsx';
 import { Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { ANSWER_LIMITS, QUESTION_LIMITS } from '../../questions/index.ts';
+import { NOTE_LIMITS } from '../lifecycle.ts';
 
 const at = (iso: string) => `${formatDate(iso)}, ${iso.slice(11, 16)} UTC`;
 
@@ -41,10 +43,10 @@ function AskFields(props: { form: AskForm; subjects: Array<{ slug: string; name:
         id="ask-title"
         name="title"
         label="Your question"
-        hint="10 to 200 characters, as you would ask a teacher."
+        hint={`${QUESTION_LIMITS.titleMin} to ${QUESTION_LIMITS.titleMax} characters, as you would ask a teacher.`}
         value={form.title}
         error={issueFor(issues, 'title')}
-        maxLength={200}
+        maxLength={QUESTION_LIMITS.titleMax}
       />
       <TextArea
         id="ask-details"
@@ -54,7 +56,7 @@ function AskFields(props: { form: AskForm; subjects: Array<{ slug: string; name:
         value={form.details}
         error={issueFor(issues, 'details')}
         rows={8}
-        maxLength={10_000}
+        maxLength={QUESTION_LIMITS.detailsMax}
       />
       <label for="ask-subject">Subject</label>
       {subjectError ? (
@@ -79,10 +81,10 @@ function AskFields(props: { form: AskForm; subjects: Array<{ slug: string; name:
         id="ask-topics"
         name="topics"
         label="Topics (optional)"
-        hint="Up to 5, separated by commas, such as: causes, Napoleon."
+        hint={`Up to ${QUESTION_LIMITS.topics}, separated by commas, such as: causes, Napoleon.`}
         value={form.topics}
         error={issueFor(issues, 'topics')}
-        maxLength={300}
+        maxLength={QUESTION_LIMITS.topicsText}
       />
     </>
   );
@@ -354,7 +356,7 @@ function AnswerFields(props: { form: AnswerForm; issues?: FieldIssue[]; analysis
         value={form.body}
         error={issueFor(issues, 'body')}
         rows={16}
-        maxLength={20_000}
+        maxLength={ANSWER_LIMITS.body}
       />
       {analysis ? (
         <p class="muted" aria-live="polite">
@@ -369,7 +371,7 @@ function AnswerFields(props: { form: AnswerForm; issues?: FieldIssue[]; analysis
         value={form.quickAnswer}
         error={issueFor(issues, 'quickAnswer')}
         rows={4}
-        maxLength={700}
+        maxLength={ANSWER_LIMITS.quickAnswer}
       />
       {analysis?.draftedQuickAnswer ? (
         <p class="hint">
@@ -384,7 +386,7 @@ function AnswerFields(props: { form: AnswerForm; issues?: FieldIssue[]; analysis
         value={form.sources}
         error={issueFor(issues, 'sources')}
         rows={4}
-        maxLength={4000}
+        maxLength={ANSWER_LIMITS.sourcesText}
       />
       {analysis?.previewHtml ? (
         <section class="editor-preview" aria-label="Preview">
@@ -561,7 +563,7 @@ export function ReviewView(props: {
               value={props.fields?.comment ?? ''}
               error={issueFor(props.issues, 'comment')}
               rows={3}
-              maxLength={2000}
+              maxLength={NOTE_LIMITS.reviewComment}
             />
             <button type="submit" class="button">
               Return with comment
@@ -579,7 +581,7 @@ export function ReviewView(props: {
               label="Close as a duplicate of (the answered question’s address or number)"
               value={props.fields?.duplicate ?? ''}
               error={issueFor(props.issues, 'duplicate')}
-              maxLength={300}
+              maxLength={NOTE_LIMITS.duplicate}
             />
             <button type="submit" class="button">
               Close as duplicate
@@ -593,7 +595,7 @@ export function ReviewView(props: {
               label="Reject, with the reason the student will read"
               value={props.fields?.reason ?? ''}
               error={issueFor(props.issues, 'reason')}
-              maxLength={500}
+              maxLength={NOTE_LIMITS.rejectReason}
             />
             <button type="submit" class="button">
               Reject
@@ -660,7 +662,7 @@ export function ReportFormView(props: {
           value={props.form.reason}
           error={issueFor(props.issues, 'reason')}
           rows={4}
-          maxLength={1000}
+          maxLength={NOTE_LIMITS.reportReason}
         />
         <button type="submit" class="button">
           Send report
