@@ -81,10 +81,7 @@ const SECRET_FIELD = /pass|code|token|secret/i;
  * The fields of a posted form, split into those to show again, those to send back hidden, and secrets dropped.
  * `csrfToken` replaces the one sent (an expired form is given back with a token that works).
  */
-export function keptFields(
-  body: unknown,
-  csrfToken?: string,
-): { fields: KeptField[]; hidden: KeptField[]; droppedSecrets: boolean } {
+export function keptFields(body: unknown, csrfToken?: string): { fields: KeptField[]; hidden: KeptField[]; droppedSecrets: boolean } {
   const fields: KeptField[] = [];
   const hidden: KeptField[] = [];
   let droppedSecrets = false;

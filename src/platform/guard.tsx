@@ -43,9 +43,6 @@ declare module 'fastify' {
   }
 }
 
-// Off while the routes move to the guard one module at a time.
-const ENFORCED = false;
-
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function methodsOf(route: RouteOptions): string[] {
@@ -132,7 +129,7 @@ export function registerGuard(app: FastifyInstance, site: Site, https: boolean):
 
   app.addHook('onRoute', (route) => {
     const missing = unguardedMethods(route);
-    if (missing.length > 0 && ENFORCED) {
+    if (missing.length > 0) {
       throw new Error(`${missing.join(', ')} ${route.url} declares no config.allow: say who may use it (platform/guard.tsx)`);
     }
     // The guard runs on the routes that have something to check, as a route hook: a page open to anyone (the

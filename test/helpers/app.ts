@@ -15,13 +15,15 @@ export interface TestApp {
 
 export async function buildTestApp(
   engine: Engine,
-  opts: { clock?: Clock; database?: TestDatabase; config?: Partial<Config>; /** Ignored: apps built for tests never run the background jobs (src/jobs/). */ jobs?: boolean } = {},
+  opts: {
+    clock?: Clock;
+    database?: TestDatabase;
+    config?: Partial<Config> /** Ignored: apps built for tests never run the background jobs (src/jobs/). */;
+    jobs?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await createTestDatabase(engine));
-  const app = await buildApp(
-    { ...testConfig, ...opts.config },
-    { database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}) },
-  );
+  const app = await buildApp({ ...testConfig, ...opts.config }, { database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
   return {
     app,
     database,

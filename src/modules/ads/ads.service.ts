@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
 import * as repo from './ads.repository.ts';
-import { type Ad, isAdLink, PLACEMENTS, snippetAllowed } from './ads.ts';
+import { AD_LIMITS, type Ad, isAdLink, PLACEMENTS, snippetAllowed } from './ads.ts';
 import { checkAdSnippet } from './snippet.ts';
 
 type Db = Kysely<Database>;
@@ -37,8 +37,9 @@ export async function addHouseAd(
   const linkUrl = input.linkUrl.trim();
   if (!(PLACEMENTS as readonly string[]).includes(input.placement))
     issues.push({ field: 'placement', message: 'Choose where the ad goes.' });
-  if (headline.length < 1 || headline.length > 80) issues.push({ field: 'headline', message: 'Write a headline of up to 80 characters.' });
-  if (body.length > 300) issues.push({ field: 'body', message: 'Keep the text under 300 characters.' });
+  if (headline.length < 1 || headline.length > AD_LIMITS.headline)
+    issues.push({ field: 'headline', message: `Write a headline of up to ${AD_LIMITS.headline} characters.` });
+  if (body.length > AD_LIMITS.body) issues.push({ field: 'body', message: `Keep the text under ${AD_LIMITS.body} characters.` });
   if (!isAdLink(linkUrl)) issues.push({ field: 'linkUrl', message: 'Link to a page of this site (/membership) or an http(s) address.' });
   if (issues.length > 0) return issues;
   await repo.insertAd(db, { placement: input.placement, headline, body, linkUrl }, isoNow(clock));
@@ -56,7 +57,8 @@ export async function addAdSnippet(
   const name = input.name.trim();
   if (!(PLACEMENTS as readonly string[]).includes(input.placement))
     issues.push({ field: 'placement', message: 'Choose where the ad goes.' });
-  if (name.length < 1 || name.length > 80) issues.push({ field: 'name', message: 'Name the snippet in up to 80 characters.' });
+  if (name.length < 1 || name.length > AD_LIMITS.snippetName)
+    issues.push({ field: 'name', message: `Name the snippet in up to ${AD_LIMITS.snippetName} characters.` });
   const checked = checkAdSnippet(input.snippet, allowedOrigins);
   if (!checked.ok) issues.push({ field: 'snippet', message: checked.message });
   if (issues.length > 0 || !checked.ok) return issues;

@@ -21,6 +21,12 @@ export type Ad = ({ kind: 'house' } & HouseAd) | ({ kind: 'snippet' } & AdSnippe
 
 export const PLACEMENTS = ['question-sidebar'] as const;
 
+/**
+ * The one set of limits of the ads forms, read by the service's checks, the fields' maxLength and the route schemas.
+ * `snippet` counts the snippet's HTML as pasted.
+ */
+export const AD_LIMITS = { headline: 80, body: 300, linkUrl: 500, snippetName: 80, snippet: 5000 } as const;
+
 /** Ads are for readers without membership; members never get ad markup at all. */
 export function showsAds(viewer: { member: boolean }): boolean {
   return !viewer.member;

@@ -1,4 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
+import { AD_LIMITS } from './ads.ts';
 
 /*
  * An ad network's snippet is checked against a short allowlist before it is stored, then re-written from what the
@@ -10,7 +11,7 @@ import sanitizeHtml from 'sanitize-html';
  * at the top of node_modules is a different major version that only the dev tools pull in).
  */
 
-export const SNIPPET_MAX_LENGTH = 5000;
+export const SNIPPET_MAX_LENGTH = AD_LIMITS.snippet;
 
 export const INLINE_SCRIPT_MESSAGE =
   "Inline scripts cannot run under the site's content security policy; use the script URL your ad network gives.";

@@ -1,3 +1,4 @@
+import type { Policy } from '../../platform/guard.tsx';
 import { type Actor, isEditorOrAdmin } from '../accounts/index.ts';
 
 // Who may do what to study guides. Every authoring route asks this on the server before acting.
@@ -6,3 +7,10 @@ import { type Actor, isEditorOrAdmin } from '../accounts/index.ts';
 export function canAuthorGuides(actor: Actor | null): boolean {
   return isEditorOrAdmin(actor);
 }
+
+/** Every /editor/guides route: the guard refuses anyone else before the route reads the form. */
+export const authorsGuides: Policy = {
+  name: 'author-guides',
+  allows: canAuthorGuides,
+  refusal: 'Only editors and admins write study guides',
+};

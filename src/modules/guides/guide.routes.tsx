@@ -1,4 +1,5 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { markdownToText } from '../../lib/markdown.ts';
 import { truncate } from '../../lib/text.ts';
 import type { RouteContext } from '../../platform/context.ts';
@@ -7,23 +8,26 @@ import { sendHtml } from '../../platform/html.ts';
 import { csrfToken } from '../../platform/session.ts';
 import type { PaywallTerms } from '../../views/paywall.tsx';
 import { questionsForGuide } from '../questions/index.ts';
-import { guideEditorRoutes } from './editor.routes.tsx';
+import { editorGuideRoutes } from './editor-guides.routes.tsx';
+import { editorHistoryRoutes } from './editor-history.routes.tsx';
+import { editorSectionRoutes } from './editor-sections.routes.tsx';
 import { canAuthorGuides } from './guide.policy.ts';
+import { GuideSlugParams, SectionSlugParams } from './guide.schema.ts';
 import { getGuide, listPublishedGuides, presentSections } from './guide.service.ts';
 import { type Guide, type GuideWithTopics, guidePath, mayDownload, type SectionView } from './guide.ts';
 import { renderGuidePdf } from './guide-pdf.ts';
 import { DownloadRefusedView, type GuideHead, GuidePageView, GuidesIndexView, SectionPageView } from './views/guide-pages.tsx';
 
-const SLUG = /^[a-z0-9-]{1,100}$/;
-
 /**
  * Reading: /guides, /guides/:slug (overview, contents, every section as this reader may see it),
  * /guides/:slug/:section, and /guides/:slug.pdf for members. Authoring lives under /editor/guides.
  */
-export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
+export function guideRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const db = ctx.database.db;
   return async (app) => {
-    await app.register(guideEditorRoutes(ctx));
+    await app.register(editorGuideRoutes(ctx));
+    await app.register(editorSectionRoutes(ctx));
+    await app.register(editorHistoryRoutes(ctx));
 
     const notFound = (request: FastifyRequest, reply: FastifyReply) =>
       sendHtml(
@@ -72,7 +76,7 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
     // Descriptions (meta and JSON-LD) come from the overview only, which is free to read.
     const describe = (guide: Guide) => truncate(markdownToText(guide.overview), 160);
 
-    app.get('/guides', async (request, reply) =>
+    app.get('/guides', { config: { allow: 'anyone' } }, async (request, reply) =>
       sendHtml(
         reply,
         <GuidesIndexView
@@ -117,13 +121,9 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
         .send(body);
     };
 
-    app.get<{ Params: { slug: string } }>('/guides/:slug', async (request, reply) => {
+    app.get('/guides/:slug', { schema: { params: GuideSlugParams }, config: { allow: 'anyone' } }, async (request, reply) => {
       const raw = request.params.slug;
-      if (raw.endsWith('.pdf')) {
-        const slug = raw.slice(0, -4);
-        return SLUG.test(slug) ? pdf(request, reply, slug) : notFound(request, reply);
-      }
-      if (!SLUG.test(raw)) return notFound(request, reply);
+      if (raw.endsWith('.pdf')) return pdf(request, reply, raw.slice(0, -4));
       const canAuthor = canAuthorGuides(request.viewer);
       const guide = await getGuide(db, raw, { includeDrafts: canAuthor });
       if (!guide) return notFound(request, reply);
@@ -145,9 +145,8 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsync {
       );
     });
 
-    app.get<{ Params: { slug: string; section: string } }>('/guides/:slug/:section', async (request, reply) => {
+    app.get('/guides/:slug/:section', { schema: { params: SectionSlugParams }, config: { allow: 'anyone' } }, async (request, reply) => {
       const { slug, section: sectionSlug } = request.params;
-      if (!SLUG.test(slug) || !SLUG.test(sectionSlug)) return notFound(request, reply);
       const canAuthor = canAuthorGuides(request.viewer);
       const guide = await getGuide(db, slug, { includeDrafts: canAuthor });
       const views = guide ? await sectionViews(request, guide) : [];

@@ -5,7 +5,7 @@ import { type Clock, isoNow } from '../../lib/time.ts';
 import type { Mailer } from '../mail/index.ts';
 import { trialEndingMail } from './emails.tsx';
 import * as repo from './membership.repository.ts';
-import { isMember, previewMarkdown, trialIdentity } from './membership.ts';
+import { isMember, PLAN_LIMITS, previewMarkdown, trialIdentity } from './membership.ts';
 
 type Db = Kysely<Database>;
 
@@ -92,7 +92,8 @@ export async function addPlan(
 ): Promise<Array<{ field: string; message: string }>> {
   const issues: Array<{ field: string; message: string }> = [];
   const name = input.name.trim();
-  if (name.length < 1 || name.length > 60) issues.push({ field: 'name', message: 'Give the plan a name of up to 60 characters.' });
+  if (name.length < 1 || name.length > PLAN_LIMITS.name)
+    issues.push({ field: 'name', message: `Give the plan a name of up to ${PLAN_LIMITS.name} characters.` });
   if (input.interval !== 'month' && input.interval !== 'year') issues.push({ field: 'interval', message: 'Choose monthly or yearly.' });
   const m = /^(\d{1,6})(?:\.(\d{1,2}))?$/.exec(input.price.trim());
   if (!m) issues.push({ field: 'price', message: 'Write the price like 9.99.' });

@@ -5,6 +5,15 @@ import { countWords, openingWords, PREVIEW_CHARS_PER_WORD } from '../../lib/text
 
 export type { MembershipStatus };
 
+/** What a plan may hold: the admin form and addPlan check these. */
+export const PLAN_LIMITS = { name: 60 } as const;
+
+/**
+ * What the plan form's schema lets through: each field a little past what addPlan accepts, so an overlong value is
+ * refused beside its field with addPlan's message; only past these is it the generic form page (422).
+ */
+export const PLAN_FORM_FIELDS = { name: 100, interval: 10, price: 20, currency: 10, stripePriceId: 100 } as const;
+
 export interface PlanRow {
   id: number;
   name: string;

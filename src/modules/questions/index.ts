@@ -9,14 +9,13 @@ export {
   questionsForGuide,
 } from './question.service.ts';
 export {
-  DETAILS_MAX,
+  ANSWER_LIMITS,
   decodeCursor,
   encodeCursor,
   parseQuestionId,
+  QUESTION_LIMITS,
   type QuestionPage,
   type QuestionSummary,
   questionPath,
   type Source,
-  TITLE_MAX,
-  TITLE_MIN,
 } from './question.ts';

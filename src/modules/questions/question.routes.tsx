@@ -1,4 +1,5 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PageCache } from '../../lib/page-cache.ts';
 import { truncate } from '../../lib/text.ts';
 import type { RouteContext } from '../../platform/context.ts';
@@ -8,14 +9,15 @@ import { csrfToken } from '../../platform/session.ts';
 import type { ViewerInfo } from '../../views/layout.tsx';
 import { adFor, showsAds } from '../ads/index.ts';
 import { guidePath, listGuideLinks } from '../guides/index.ts';
+import { QuestionParams } from './question.schema.ts';
 import { getQuestionPage, getQuestionVersion, presentQuestionPage } from './question.service.ts';
 import type { QuestionPage, QuestionPageModel } from './question.ts';
-import { parseQuestionId, questionPath } from './question.ts';
+import { questionPath } from './question.ts';
 import { type Gate, QuestionPageView } from './views/question-page.tsx';
 
 const HTML = 'text/html; charset=utf-8';
 
-export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
+export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const cache = new PageCache(ctx.config.pageCacheBytes, ctx.config.pageCacheTtlMs);
 
   return async (app) => {
@@ -77,10 +79,8 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
       );
     };
 
-    const show = async (idParam: string, slug: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
+    const show = async (id: number, slug: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
       const viewer = request.viewer;
-      const id = parseQuestionId(idParam);
-      if (id === null) return notFound(reply, id, viewer);
       const db = ctx.database.db;
 
       // Only visitors' pages are cached: every visitor sees the same bytes, while a signed-in viewer's page carries
@@ -115,10 +115,16 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsync {
       return reply.type(HTML).send(await render(request, reply, page, viewer?.member === true));
     };
 
-    app.get<{ Params: { id: string } }>('/q/:id', async (request, reply) => show(request.params.id, undefined, request, reply));
-    app.get<{ Params: { id: string; slug: string } }>('/q/:id/:slug', async (request, reply) =>
-      show(request.params.id, request.params.slug, request, reply),
-    );
+    // The schema's refusal is answered here rather than by the generic 404 page: this one says what a question's
+    // address looks like. The schema also reads `0123` or `1e2` as a number; only the digits this site writes name
+    // a question, so those stay a 404 too.
+    for (const path of ['/q/:id', '/q/:id/:slug']) {
+      app.get(path, { schema: { params: QuestionParams }, attachValidation: true, config: { allow: 'anyone' } }, async (request, reply) => {
+        const written = request.url.split(/[/?#]/)[2];
+        if (request.validationError || written !== String(request.params.id)) return notFound(reply, null, request.viewer);
+        return show(request.params.id, request.params.slug, request, reply);
+      });
+    }
   };
 }
 

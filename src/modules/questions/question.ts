@@ -59,9 +59,31 @@ export interface QuestionPageModel extends Omit<QuestionPage, 'answer'> {
   answer: ExpertAnswerModel | null;
 }
 
-export const TITLE_MIN = 10;
-export const TITLE_MAX = 200;
-export const DETAILS_MAX = 10_000;
+/**
+ * The one set of limits on a question and its expert answer, counted in characters of the text as it is stored
+ * (trimmed). The ask form, the answer editor, the import lines and the pages' maxLength all read these numbers, so
+ * a question or answer one way in accepts, every other way in would accept too.
+ */
+export const QUESTION_LIMITS = {
+  titleMin: 10,
+  titleMax: 200,
+  detailsMax: 10_000,
+  /** Topics one question is filed under, and the length of a topic's name. */
+  topics: 5,
+  topicName: 60,
+  /** The ask form's Topics field: the names, separated by commas. */
+  topicsText: 400,
+} as const;
+
+export const ANSWER_LIMITS = {
+  /** The expert answer, in Markdown. */
+  body: 20_000,
+  quickAnswer: 700,
+  sources: 20,
+  sourceTitle: 200,
+  /** The answer editor's Sources field: one source a line, a title and maybe `| address`. */
+  sourcesText: 5_000,
+} as const;
 
 export function questionPath(q: { id: number; slug: string }): string {
   return `/q/${q.id}/${q.slug}`;

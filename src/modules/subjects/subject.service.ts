@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { slugify } from '../../lib/slug.ts';
 import * as repo from './subject.repository.ts';
-import { STANDARD_SUBJECTS, type Subject, type Topic } from './subject.ts';
+import { SLUG_MAX, STANDARD_SUBJECTS, type Subject, type Topic } from './subject.ts';
 
 type Db = Kysely<Database>;
 
@@ -11,7 +11,7 @@ export { findSubjectBySlug, listSubjects, listSubjectsWithCounts, listTopics } f
 /** The subject with this name (matched by slug, so "Social studies" finds "Social Studies"), created if new. */
 export async function ensureSubject(db: Db, name: string): Promise<Subject> {
   const clean = name.replace(/\s+/g, ' ').trim();
-  const slug = slugify(clean, 60);
+  const slug = slugify(clean, SLUG_MAX);
   const existing = await repo.findSubjectBySlug(db, slug);
   if (existing) return existing;
   const standardIndex = STANDARD_SUBJECTS.findIndex((s) => s.slug === slug);
@@ -30,7 +30,7 @@ export async function ensureSubject(db: Db, name: string): Promise<Subject> {
 
 export async function ensureTopic(db: Db, subjectId: number, name: string): Promise<Topic> {
   const clean = name.replace(/\s+/g, ' ').trim();
-  const slug = slugify(clean, 60);
+  const slug = slugify(clean, SLUG_MAX);
   const existing = await repo.findTopic(db, subjectId, slug);
   if (existing) return existing;
   await repo.insertTopicIfAbsent(db, { subjectId, slug, name: clean });

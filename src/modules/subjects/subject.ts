@@ -1,3 +1,8 @@
+/** Slugs of subjects and topics are cut to this length when they are made. */
+export const SLUG_MAX = 60;
+/** A subject's slug as ensureSubject writes it: anything else in a /subjects/:slug address names no subject. */
+export const SUBJECT_SLUG_PATTERN = `^[a-z0-9-]{1,${SLUG_MAX}}$`;
+
 export interface Subject {
   id: number;
   slug: string;
