@@ -39,6 +39,7 @@ import { searchRoutes } from './modules/search/search.routes.tsx';
 import { typeaheadRoutes } from './modules/search/typeahead.routes.ts';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
 import { AssetStore } from './platform/assets.ts';
+import { buildCaches } from './platform/caches.ts';
 import type { RouteContext } from './platform/context.ts';
 import { clientErrorResponder, errorPage, registerErrorHandling } from './platform/errors.tsx';
 import { registerGuard } from './platform/guard.tsx';
@@ -130,6 +131,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     config,
     session: sessionSettings,
     billing,
+    caches: buildCaches(config, deps.database),
     assetUrl: (file) => assets.url(file),
   };
   let redis: Redis | undefined;
@@ -217,7 +219,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
-  await registerSessions(app, { database: ctx.database, clock: ctx.clock, settings: sessionSettings });
+  await registerSessions(app, { database: ctx.database, clock: ctx.clock, settings: sessionSettings, reads: ctx.caches.reads });
 
   registerErrorHandling(app, site, (err) => health.noteFailure(err));
   // Signed-in pages are personal (an account, a member's whole answer, a staff queue): no cache, shared or in the

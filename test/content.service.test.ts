@@ -3,11 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containsInsensitive } from '../src/db/dialect.ts';
 import { seedDemo } from '../src/demo/seed.ts';
 import { InputError } from '../src/lib/errors.ts';
+import { systemClock } from '../src/lib/time.ts';
 import { createUser, listEducatorSubjectSlugs } from '../src/modules/accounts/index.ts';
 import { countQuestions, generateQuestions } from '../src/modules/content/generate.service.ts';
 import { importQuestions } from '../src/modules/content/import.service.ts';
 import { getQuestionPage, getSubjectPage, listRecentlyAnswered, PAGE_SIZE } from '../src/modules/questions/index.ts';
 import { ensureStandardSubjects, ensureSubject, ensureTopic, listSubjects } from '../src/modules/subjects/index.ts';
+import { testCaches } from './helpers/caches.ts';
 import { createTestDatabase, engines, type TestDatabase } from './helpers/databases.ts';
 import { makeEducator, makeQuestion } from './helpers/factories.ts';
 
@@ -84,7 +86,7 @@ describe.each(engines)('content services on %s', (engine) => {
       await makeQuestion(db, { subject: 'Literature', title: 'Who narrates the novel we are reading?' });
       await makeQuestion(db, { subject: 'Math', title: 'How do I factor this polynomial here?' });
 
-      const page = await getQuestionPage(database, id);
+      const page = await getQuestionPage({ database, caches: testCaches(), clock: systemClock }, id);
       expect(page?.title).toBe('What does the raven symbolise in the poem?');
       expect(page?.subject.name).toBe('Literature');
       expect(page?.topics.map((t) => t.name)).toEqual(['Poetry']);
@@ -103,8 +105,8 @@ describe.each(engines)('content services on %s', (engine) => {
       const db = database.db;
       const id = await makeQuestion(db);
       await db.updateTable('questions').set({ status: 'queued' }).where('id', '=', id).execute();
-      expect(await getQuestionPage(database, id)).toBeUndefined();
-      expect(await getQuestionPage(database, 999_999)).toBeUndefined();
+      expect(await getQuestionPage({ database, caches: testCaches(), clock: systemClock }, id)).toBeUndefined();
+      expect(await getQuestionPage({ database, caches: testCaches(), clock: systemClock }, 999_999)).toBeUndefined();
     });
   });
 
@@ -239,7 +241,7 @@ describe.each(engines)('content services on %s', (engine) => {
       expect(await countQuestions(db)).toBe(45);
       const recent = await listRecentlyAnswered(db, 3);
       expect(recent).toHaveLength(3);
-      const page = await getQuestionPage(database, recent[0]?.id as number);
+      const page = await getQuestionPage({ database, caches: testCaches(), clock: systemClock }, recent[0]?.id as number);
       expect(page?.answer?.wordCount).toBeGreaterThan(100);
 
       // The same seed in a fresh database gives the same titles.

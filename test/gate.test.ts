@@ -3,6 +3,7 @@ import { getGuide, presentSections } from '../src/modules/guides/guide.service.t
 import { importGuides } from '../src/modules/guides/index.ts';
 import { getQuestionPage, presentQuestionPage } from '../src/modules/questions/question.service.ts';
 import { search } from '../src/modules/search/index.ts';
+import { testCaches } from './helpers/caches.ts';
 import { createTestDatabase, engines, type TestDatabase } from './helpers/databases.ts';
 import { makeQuestion } from './helpers/factories.ts';
 import { TestClock } from './helpers/http.ts';
@@ -55,15 +56,27 @@ describe.each(engines)('view models hold only what their viewer may read, on %s'
     await database.destroy();
   });
 
+  const caches = testCaches();
   const models = async (viewer: { member: boolean } | null) => {
-    const page = await getQuestionPage(database, questionId, clock);
+    const page = await getQuestionPage({ database, caches, clock }, questionId);
     const guide = await getGuide(database.db, 'the-bridge-toll-a-study-guide', { includeDrafts: false });
     if (!page || !guide) throw new Error('test content missing');
-    const results = await search(database, { q: 'quillfeather bridge toll farmers', viewer, previewWords: PREVIEW_WORDS });
-    const guideResults = await search(database, { q: 'bridge toll', type: 'guides', viewer, previewWords: PREVIEW_WORDS });
+    const results = await search(database, {
+      q: 'quillfeather bridge toll farmers',
+      viewer,
+      previewWords: PREVIEW_WORDS,
+      previews: caches.previews,
+    });
+    const guideResults = await search(database, {
+      q: 'bridge toll',
+      type: 'guides',
+      viewer,
+      previewWords: PREVIEW_WORDS,
+      previews: caches.previews,
+    });
     return {
-      'question page': await presentQuestionPage(database.db, viewer, page, PREVIEW_WORDS),
-      'guide sections': await presentSections(viewer, guide),
+      'question page': await presentQuestionPage({ db: database.db, previews: caches.previews }, viewer, page, PREVIEW_WORDS),
+      'guide sections': await presentSections(caches.previews, viewer, guide),
       'search results': results,
       'guide search results': guideResults,
     };

@@ -13,6 +13,7 @@ import { parseQuery, rebuildSearchIndex, search as runSearch } from '../src/modu
 import { sqliteSearchIndex } from '../src/modules/search/sqlite-search.repository.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { axeViolations, launchChromium } from './helpers/browser.ts';
+import { testCaches } from './helpers/caches.ts';
 import { createTestDatabase, engines } from './helpers/databases.ts';
 import { chromiumPath, postgresUrl } from './helpers/environment.ts';
 import { makeEducator, makeQuestion } from './helpers/factories.ts';
@@ -91,6 +92,7 @@ describe.each(engines)('search on %s', (engine) => {
       page: extra.page,
       viewer: extra.member === undefined ? null : { member: extra.member },
       previewWords: 80,
+      previews: testCaches().previews,
     });
 
   beforeAll(async () => {
@@ -267,7 +269,8 @@ describe.each(engines)('the search index follows every write on %s', (engine) =>
     const database = await createTestDatabase(engine);
     try {
       const db = database.db;
-      const found = async (q: string) => (await runSearch(database, { q, viewer: null, previewWords: 80 })).results.map((r) => r.title);
+      const found = async (q: string) =>
+        (await runSearch(database, { q, viewer: null, previewWords: 80, previews: testCaches().previews })).results.map((r) => r.title);
       const lines = [
         JSON.stringify({
           subject: 'Science',
@@ -376,7 +379,7 @@ describe('SQLite ranking when words are in very many questions', () => {
       // A phrase of common words is matched as its words (here the same five questions).
       expect(await order('"old volcano"')).toHaveLength(5);
       // The service gives the same first results with its own limit (nothing is common on a small site).
-      const out = await runSearch(database, { q: 'volcano', viewer: null, previewWords: 80 });
+      const out = await runSearch(database, { q: 'volcano', viewer: null, previewWords: 80, previews: testCaches().previews });
       expect(
         out.results
           .slice(0, 2)
@@ -419,7 +422,8 @@ describe.skipIf(!postgresUrl)('PostgreSQL phrases of common words', () => {
       });
       // ANALYZE lists "river" and "walk" among the column's most common elements.
       await sql`analyze search_documents`.execute(db);
-      const found = async (q: string) => (await runSearch(database, { q, viewer: null, previewWords: 80 })).total;
+      const found = async (q: string) =>
+        (await runSearch(database, { q, viewer: null, previewWords: 80, previews: testCaches().previews })).total;
       // Both words are common: the phrase is matched as its words, so the question with them apart counts too.
       expect(await found('"river walk"')).toBe(31);
       // (30 with the words in order, and the one with them apart.)
@@ -470,7 +474,8 @@ describe.each(engines)('scholia reindex on %s', (engine) => {
           ? { DATABASE_URL: `sqlite:${(await sql<{ file: string }>`pragma database_list`.execute(database.db)).rows[0]?.file}` }
           : { DATABASE_URL: `${postgresUrl}?options=${encodeURIComponent(`-c search_path=${database.pgSchema}`)}` };
       await makeQuestion(database.db, { title: 'Why did the Hanseatic League decline?' });
-      const found = async () => (await runSearch(database, { q: 'hanseatic', viewer: null, previewWords: 80 })).total;
+      const found = async () =>
+        (await runSearch(database, { q: 'hanseatic', viewer: null, previewWords: 80, previews: testCaches().previews })).total;
       expect(await found()).toBe(1);
       if (engine === 'sqlite') await sql`insert into search_fts (search_fts) values ('delete-all')`.execute(database.db);
       else await sql`delete from search_documents`.execute(database.db);

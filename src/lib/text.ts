@@ -65,13 +65,28 @@ function graphemeEnd(s: string, limit: number): number {
   return end;
 }
 
+// Latin, Greek, Cyrillic, Armenian, Georgian (with digits, punctuation, symbols, marks and spaces): scripts whose words
+// are separated by spaces.
+const SPACED = /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Armenian}\p{Script=Georgian}\p{N}\p{P}\p{S}\p{M}\s]*$/u;
+
+/** The words of spaced text that fit in `limit` code units (none when the first word alone is longer). */
+function cutAtSpace(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  // A space right after the limit means the last word fits whole.
+  const end = text[limit] === ' ' ? limit : text.lastIndexOf(' ', limit);
+  return end <= 0 ? '' : text.slice(0, end);
+}
+
 /** Cuts text at a word boundary to at most `max` characters, adding an ellipsis if it cut. */
 export function truncate(text: string, max: number): string {
   const clean = text.replace(/\s+/g, ' ').trim();
   if (clean.length <= max) return clean;
-  // Only the first `max` characters can end up in the result, so only they (and a word running past them) are
-  // segmented: a long text costs no more than a short one.
-  const opening = openingWords(clean.slice(0, max + 64), Number.POSITIVE_INFINITY, max - 1).text;
+  // Text in scripts that put spaces between words (most descriptions: every question page makes one) is cut at the
+  // last space that fits, which is where the segmenter would end too, short of its splits at hyphens and
+  // apostrophes; other text (Chinese, Japanese, Thai: no spaces) goes through the segmenter. Only the first `max`
+  // characters can end up in the result, so only they (and a word running past them) are looked at.
+  const head = clean.slice(0, max + 64);
+  const opening = SPACED.test(head) ? cutAtSpace(head, max - 1) : openingWords(head, Number.POSITIVE_INFINITY, max - 1).text;
   // Fewer than 60% of the room used means one long word stood in the way: cut inside it rather than lose the line.
   const cut = opening.length > max * 0.6 ? opening : clean.slice(0, graphemeEnd(clean, max - 1));
   return `${cut.replace(/[\s,.;:!?、，。-]+$/u, '')}…`;

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/time.ts';
 import type { Mailer } from '../modules/mail/index.ts';
 import type { BillingDeps } from '../modules/membership/index.ts';
 import type { Site } from '../views/layout.tsx';
+import type { Caches } from './caches.ts';
 import type { SessionSettings } from './session.ts';
 
 /** What each module's routes receive. */
@@ -17,6 +18,8 @@ export interface RouteContext {
   session: SessionSettings;
   /** Stripe mode: the payment provider and what billing needs; null in local mode. */
   billing: BillingDeps | null;
+  /** What the process keeps in memory (built by buildApp; see platform/caches.ts). */
+  caches: Caches;
   /** The content-hashed URL of a file in public/ (scripts for islands). */
   assetUrl(file: string): string;
 }

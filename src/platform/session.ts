@@ -6,6 +6,7 @@ import type { DatabaseHandle } from '../db/connect.ts';
 import type { Clock } from '../lib/time.ts';
 import { resolveSession, type SessionPolicy, type Viewer } from '../modules/accounts/index.ts';
 import type { Site } from '../views/layout.tsx';
+import type { SteadyReads } from './caches.ts';
 import { errorPage } from './errors.tsx';
 import { sendHtml } from './html.ts';
 
@@ -32,7 +33,7 @@ export function sessionCookieName(https: boolean): string {
  */
 export async function registerSessions(
   app: FastifyInstance,
-  deps: { database: DatabaseHandle; clock: Clock; settings: SessionSettings },
+  deps: { database: DatabaseHandle; clock: Clock; settings: SessionSettings; reads: SteadyReads },
 ): Promise<void> {
   const { settings } = deps;
   await app.register(cookie);
@@ -43,7 +44,7 @@ export async function registerSessions(
   app.addHook('onRequest', async (request, reply) => {
     const token = request.cookies[name];
     if (token === undefined || request.url.startsWith('/static/') || request.url === '/healthz') return;
-    request.viewer = await resolveSession(deps.database.db, token, settings.policy, deps.clock);
+    request.viewer = await resolveSession(deps.database.db, token, settings.policy, deps.clock, deps.reads);
     if (!request.viewer) clearSessionCookie(reply, settings.https);
   });
 }

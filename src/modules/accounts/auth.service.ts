@@ -4,6 +4,7 @@ import { storageFault } from '../../db/faults.ts';
 import { hashPassword, verifyPassword } from '../../lib/password.ts';
 import { asSecretToken, newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
 import type { Clock } from '../../lib/time.ts';
+import { passThrough, type SteadyReads } from '../../platform/caches.ts';
 import { isSessionAlive, LOCKOUT, lockDurationMs, TOUCH_EVERY_MS, throttleKeys } from './auth.ts';
 import { limitsFor } from './limits.service.ts';
 import * as sessions from './session.repository.ts';
@@ -160,10 +161,16 @@ export async function startSession(
 }
 
 /** The viewer behind a session cookie, or null when the session is unknown, idle too long or past its end. */
-export async function resolveSession(db: Db, token: string, policy: SessionPolicy, clock: Clock): Promise<Viewer | null> {
+export async function resolveSession(
+  db: Db,
+  token: string,
+  policy: SessionPolicy,
+  clock: Clock,
+  reads: SteadyReads = passThrough,
+): Promise<Viewer | null> {
   if (!asSecretToken(token)) return null;
   const idHash = sha256Hex(token);
-  const s = await sessions.findSession(db, idHash);
+  const s = await reads.read(`session:${idHash}`, () => sessions.findSession(db, idHash));
   if (!s) return null;
   const now = clock.now().getTime();
   if (!isSessionAlive(s, now, policy.idleMs)) {

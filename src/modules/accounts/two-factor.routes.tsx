@@ -36,7 +36,7 @@ export function registerTwoFactorGate(app: FastifyInstance, ctx: RouteContext): 
   app.addHook('preHandler', async (request, reply) => {
     const viewer = request.viewer;
     if (!viewer || ENROL_PATHS.some((p) => request.url === p || request.url.startsWith(p))) return;
-    if (await mustEnrol(ctx.database.db, viewer)) await reply.redirect('/account/2fa/setup', 303);
+    if (await mustEnrol(ctx.database.db, viewer, ctx.caches.reads)) await reply.redirect('/account/2fa/setup', 303);
   });
 }
 

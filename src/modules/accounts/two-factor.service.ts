@@ -6,6 +6,7 @@ import type { Database } from '../../db/database.ts';
 import { verifyPassword } from '../../lib/password.ts';
 import { newSecretToken, sha256Hex } from '../../lib/secret-token.ts';
 import type { Clock } from '../../lib/time.ts';
+import { passThrough, type SteadyReads } from '../../platform/caches.ts';
 import { underLockout, type Viewer } from './auth.service.ts';
 import { throttleKeys } from './auth.ts';
 import * as sessions from './session.repository.ts';
@@ -49,8 +50,8 @@ export function setRequiredRoles(db: Db, roles: readonly Role[]): Promise<void> 
 }
 
 /** True when the site requires two-factor sign-in for this role and the person has not turned it on yet. */
-export async function mustEnrol(db: Db, viewer: { role: Role; twoFactor: boolean }): Promise<boolean> {
-  return !viewer.twoFactor && (await requiredRoles(db)).includes(viewer.role);
+export async function mustEnrol(db: Db, viewer: { role: Role; twoFactor: boolean }, reads: SteadyReads = passThrough): Promise<boolean> {
+  return !viewer.twoFactor && (await reads.read('two-factor-roles', () => requiredRoles(db))).includes(viewer.role);
 }
 
 export interface Enrolment {

@@ -58,7 +58,8 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
     const member = (request: FastifyRequest) => ({ member: request.viewer?.member === true });
 
     /** Each section as this reader may see it, cut by the one gate (presentSections); the view gets nothing else. */
-    const sectionViews = (request: FastifyRequest, guide: Guide): Promise<SectionView[]> => presentSections(member(request), guide);
+    const sectionViews = (request: FastifyRequest, guide: Guide): Promise<SectionView[]> =>
+      presentSections(ctx.caches.previews, member(request), guide);
 
     /** Only what the page shows of the guide itself: the views never hold a section's text they were not given. */
     const headOf = (g: GuideWithTopics): GuideHead => ({

@@ -5,7 +5,8 @@ import { renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
 import { countWords, PREVIEW_CHARS_PER_WORD } from '../../lib/text.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
-import { gateText } from '../membership/index.ts';
+import type { Caches, GuideLinks } from '../../platform/caches.ts';
+import { gateText, type PreviewMemo } from '../membership/index.ts';
 import { ensureSubject, findSubjectBySlug, listSubjects } from '../subjects/index.ts';
 import * as repo from './guide.repository.ts';
 import {
@@ -58,17 +59,9 @@ export function listGuidesForSitemap(db: Db) {
 /** How long a process keeps the published guides' links before reading them again (see listGuideLinks). */
 const LINKS_TTL_MS = 60_000;
 
-interface LinkSnapshot {
-  generation: number;
-  expires: number;
-  /** Published guides by title. */
-  guides: Array<{ id: number; slug: string; title: string; subjectId: number }>;
-  /** Guide ids of each topic, newest guide first. */
-  byTopic: Map<number, number[]>;
-}
-
+// Counts the guide writes made in this process; the links snapshot (caches.guideLinks) remembers the count it was
+// read at, so a write here shows on the next question page.
 let linksGeneration = 0;
-let snapshot: { db: Db; value: LinkSnapshot } | undefined;
 
 /** A guide write made in this process: the next question page reads the links again. */
 function changesLinks<A extends unknown[], R>(write: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
@@ -81,8 +74,8 @@ function changesLinks<A extends unknown[], R>(write: (...args: A) => Promise<R>)
   };
 }
 
-async function linkSnapshot(db: Db, now: number): Promise<LinkSnapshot> {
-  const kept = snapshot?.db === db ? snapshot.value : undefined;
+async function linkSnapshot(db: Db, cache: { current: GuideLinks | undefined }, now: number): Promise<GuideLinks> {
+  const kept = cache.current;
   if (kept && kept.generation === linksGeneration && kept.expires > now) return kept;
   const generation = linksGeneration;
   const { guides, topics } = await repo.listPublishedLinkIndex(db);
@@ -90,7 +83,7 @@ async function linkSnapshot(db: Db, now: number): Promise<LinkSnapshot> {
   for (const t of topics) byTopic.set(t.topicId, [...(byTopic.get(t.topicId) ?? []), t.guideId]);
   for (const ids of byTopic.values()) ids.sort((a, b) => b - a);
   const value = { generation, expires: now + LINKS_TTL_MS, guides, byTopic };
-  snapshot = { db, value };
+  cache.current = value;
   return value;
 }
 
@@ -101,13 +94,12 @@ async function linkSnapshot(db: Db, now: number): Promise<LinkSnapshot> {
  * once, one saved in another process within LINKS_TTL_MS (as visitors' cached pages do, PAGE_CACHE_TTL_SECONDS).
  */
 export async function listGuideLinks(
-  db: Db,
+  deps: { db: Db; caches: Pick<Caches, 'guideLinks'>; clock: Clock },
   subjectId: number,
   topicIds: readonly number[],
   limit = 5,
-  clock: Clock = systemClock,
 ): Promise<Array<{ slug: string; title: string }>> {
-  const index = await linkSnapshot(db, clock.now().getTime());
+  const index = await linkSnapshot(deps.db, deps.caches.guideLinks, deps.clock.now().getTime());
   const sharing = new Set<number>();
   for (const topicId of topicIds) {
     for (const id of index.byTopic.get(topicId) ?? []) if (sharing.size < limit) sharing.add(id);
@@ -128,6 +120,7 @@ export async function listGuideLinks(
  * inside the preview and be given away.
  */
 export async function presentSections(
+  previews: PreviewMemo,
   viewer: { member: boolean } | null,
   guide: { sections: readonly GuideSection[] },
 ): Promise<SectionView[]> {
@@ -139,7 +132,7 @@ export async function presentSections(
       viewer,
       { kind: 'guide_section', membersOnly: s.membersOnly },
       { key: `guide-section:${s.id}:${s.updatedAt}`, html: s.bodyHtml, markdown: s.body },
-      { words, chars },
+      { words, chars, memo: previews },
     );
     views.push({
       slug: s.slug,

@@ -1,3 +1,5 @@
+import type { LRUCache } from 'lru-cache';
+import type { RenderedPreview } from '../../platform/caches.ts';
 import { answerPreview } from './membership.service.ts';
 import { type Content, decideAccess } from './membership.ts';
 
@@ -20,8 +22,12 @@ export interface GatedSource {
   markdown: string | (() => Promise<string>);
 }
 
+/** Where rendered previews are kept (the app's caches.previews): rendering one costs more than a page view. */
+export type PreviewMemo = Pick<LRUCache<string, RenderedPreview>, 'get' | 'set'>;
+
 export interface PreviewLimits {
   words: number;
+  memo: PreviewMemo;
   /** Characters at most (default: the words' worth, PREVIEW_CHARS_PER_WORD a word). */
   chars?: number;
 }
@@ -46,6 +52,6 @@ export function gateTextNow(
   limits: PreviewLimits,
 ): GatedText {
   if (decideAccess(viewer, content).full) return { full: true, html: source.html };
-  const preview = answerPreview(source.key, source.markdown, limits.words, limits.chars);
+  const preview = answerPreview(limits.memo, source.key, source.markdown, limits.words, limits.chars);
   return { full: false, previewHtml: preview.html, cut: preview.cut };
 }

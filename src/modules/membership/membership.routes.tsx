@@ -21,7 +21,7 @@ export function registerMembershipOnViewer(app: FastifyInstance, ctx: RouteConte
   app.addHook('preHandler', async (request, reply) => {
     const viewer = request.viewer;
     if (!viewer || request.method !== 'GET') return;
-    const m = await getMembership(ctx.database.db, viewer.userId);
+    const m = await ctx.caches.reads.read(`membership:${viewer.userId}`, () => getMembership(ctx.database.db, viewer.userId));
     const now = ctx.clock.now().getTime();
     viewer.member = isMember(m, now);
     if (!m?.inTrial || effectiveStatus(m, now) === 'expired') return;

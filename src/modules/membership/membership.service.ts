@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
+import type { LRUCache } from 'lru-cache';
 import type { Database } from '../../db/database.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
+import type { RenderedPreview } from '../../platform/caches.ts';
 import type { Mailer } from '../mail/index.ts';
 import { trialEndingMail } from './emails.tsx';
 import * as repo from './membership.repository.ts';
@@ -56,26 +58,24 @@ export function resumeTrial(db: Db, userId: number, clock: Clock): Promise<void>
   return repo.setCancelAtPeriodEnd(db, userId, false, isoNow(clock));
 }
 
-// Rendering a preview (Markdown and the sanitizer) costs more than the rest of a page view, so previews are kept,
-// least recently used first out: 20,000 of about half a kilobyte each.
-const PREVIEWS_KEPT = 20_000;
-const previews = new Map<string, { html: string; cut: boolean }>();
-
 /**
  * The rendered opening of an answer for non-members (memoised by question, answer version and length): at most
  * `words` words and `maxChars` characters (by default the preview's worth of characters for that many words).
  */
-export function answerPreview(key: string, markdown: string, words: number, maxChars?: number): { html: string; cut: boolean } {
+export function answerPreview(
+  memo: Pick<LRUCache<string, RenderedPreview>, 'get' | 'set'>,
+  key: string,
+  markdown: string,
+  words: number,
+  maxChars?: number,
+): RenderedPreview {
   const k = `${key}:${words}:${maxChars ?? ''}`;
-  let p = previews.get(k);
-  if (p) {
-    previews.delete(k);
-  } else {
+  let p = memo.get(k);
+  if (!p) {
     const cut = previewMarkdown(markdown, words, maxChars);
     p = { html: renderMarkdown(cut.markdown), cut: cut.cut };
-    if (previews.size >= PREVIEWS_KEPT) previews.delete(previews.keys().next().value as string);
+    memo.set(k, p);
   }
-  previews.set(k, p);
   return p;
 }
 

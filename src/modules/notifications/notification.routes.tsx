@@ -15,7 +15,7 @@ export function registerUnreadOnViewer(app: FastifyInstance, ctx: RouteContext):
   app.addHook('preHandler', async (request) => {
     const viewer = request.viewer;
     if (!viewer || request.method !== 'GET') return;
-    viewer.unread = await countUnread(ctx.database.db, viewer.userId);
+    viewer.unread = await ctx.caches.reads.read(`unread:${viewer.userId}`, () => countUnread(ctx.database.db, viewer.userId));
   });
 }
 

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PageCache } from '../../lib/page-cache.ts';
 import { truncate } from '../../lib/text.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
@@ -18,7 +17,7 @@ import { type Gate, QuestionPageView } from './views/question-page.tsx';
 const HTML = 'text/html; charset=utf-8';
 
 export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
-  const cache = new PageCache(ctx.config.pageCacheBytes, ctx.config.pageCacheTtlMs);
+  const cache = ctx.caches.pages;
 
   return async (app) => {
     const notFound = (reply: FastifyReply, id: number | null, viewer: ViewerInfo | null) =>
@@ -55,13 +54,18 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
     /** The page as this viewer may see it: the paywall decided by decideAccess, an ad slot only for non-members. */
     const render = async (request: FastifyRequest, reply: FastifyReply, source: QuestionPage, member: boolean): Promise<string> => {
       // The one gate: from here on the page holds the whole expert answer only for a reader who may read it.
-      const page = await presentQuestionPage(ctx.database.db, { member }, source, ctx.config.paywallPreviewWords);
+      const page = await presentQuestionPage(
+        { db: ctx.database.db, previews: ctx.caches.previews },
+        { member },
+        source,
+        ctx.config.paywallPreviewWords,
+      );
       const gate = paywallFor(request, reply, page);
       const ad = showsAds({ member }) ? await adFor(ctx.database.db, 'question-sidebar', page.id, ctx.config.adSnippetOrigins) : undefined;
       // Free links only. A visitor's cached page shows a newly published guide within the cache's TTL, as ads do.
       const guides = (
         await listGuideLinks(
-          ctx.database.db,
+          { db: ctx.database.db, caches: ctx.caches, clock: ctx.clock },
           page.subject.id,
           page.topics.map((t) => t.id),
         )
@@ -100,7 +104,7 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         if (slug !== current.slug) return reply.redirect(questionPath({ id, slug: current.slug }), 301);
         const cached = cache.get(key, current.version, now, stamp);
         if (cached) return reply.type(HTML).send(cached);
-        const page = await getQuestionPage(ctx.database, id, ctx.clock);
+        const page = await getQuestionPage(ctx, id);
         if (!page) return notFound(reply, id, viewer);
         // Visitors are never members: the paywall and the ad slot (a changed ad shows within the cache's TTL).
         const body = Buffer.from(await render(request, reply, page, false));
@@ -108,7 +112,7 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         return reply.type(HTML).send(body);
       }
 
-      const page = await getQuestionPage(ctx.database, id, ctx.clock);
+      const page = await getQuestionPage(ctx, id);
       if (!page) return notFound(reply, id, viewer);
       if (slug !== page.slug) return reply.redirect(questionPath(page), 301);
       // Membership was looked up once for the page by the membership module (registerMembershipOnViewer).

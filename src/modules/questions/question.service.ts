@@ -5,7 +5,8 @@ import { renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
 import { countMarkdownWords } from '../../lib/summarize.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
-import { gateText } from '../membership/index.ts';
+import type { Caches } from '../../platform/caches.ts';
+import { gateText, type PreviewMemo } from '../membership/index.ts';
 import { similarByTerms } from '../search/index.ts';
 import { findSubjectBySlug, type Subject } from '../subjects/index.ts';
 import * as repo from './question.repository.ts';
@@ -37,18 +38,6 @@ const TERM_CANDIDATES = 20;
 const RELATED_TTL_MS = 5 * 60_000;
 /** Related questions kept beyond those shown, to take the place of any hidden or unpublished meanwhile. */
 const RELATED_SPARES = 5;
-/** Lists kept per database (least recently used leave first); a few hundred bytes each. */
-const RELATED_KEPT = 10_000;
-
-interface RelatedEntry {
-  /** What the list was worked out from: a new title, subject or topic works it out again. */
-  basis: string;
-  ids: number[];
-  expires: number;
-}
-
-const relatedLists = new WeakMap<Db, Map<number, RelatedEntry>>();
-
 type Page = Omit<QuestionPage, 'related'>;
 
 async function workOutRelated(database: { db: Db; engine: Engine }, page: Page): Promise<number[]> {
@@ -66,44 +55,43 @@ async function workOutRelated(database: { db: Db; engine: Engine }, page: Page):
   });
 }
 
-async function relatedTo(database: { db: Db; engine: Engine }, page: Page, now: number): Promise<QuestionLink[]> {
-  let lists = relatedLists.get(database.db);
-  if (!lists) {
-    lists = new Map();
-    relatedLists.set(database.db, lists);
-  }
+async function relatedTo(
+  database: { db: Db; engine: Engine },
+  caches: Pick<Caches, 'related' | 'reads'>,
+  page: Page,
+  now: number,
+): Promise<QuestionLink[]> {
+  const lists = caches.related;
+  // The rows are read again whenever anything is committed, so a question hidden meanwhile leaves the list at once.
+  const linksOf = (ids: number[]) => caches.reads.read(`links:${ids.join(',')}`, () => repo.findLinks(database.db, ids, RELATED_LIMIT));
   const basis = `${page.subject.id}|${page.topics.map((t) => t.id).join(',')}|${page.title}`;
   let entry = lists.get(page.id);
   if (entry && (entry.basis !== basis || entry.expires <= now)) entry = undefined;
   let fresh = false;
   if (!entry) {
     entry = { basis, ids: await workOutRelated(database, page), expires: now + RELATED_TTL_MS };
+    lists.set(page.id, entry);
     fresh = true;
   }
-  // Map order is insertion order: re-inserting keeps the most recently used last.
-  lists.delete(page.id);
-  lists.set(page.id, entry);
-  if (lists.size > RELATED_KEPT) lists.delete(lists.keys().next().value as number);
 
-  let rows = await repo.findLinks(database.db, entry.ids, RELATED_LIMIT);
+  let rows = await linksOf(entry.ids);
   // More left than the spares absorbed: work the list out again rather than show a short one.
   if (!fresh && rows.length < Math.min(RELATED_LIMIT, entry.ids.length)) {
     entry.ids = await workOutRelated(database, page);
     entry.expires = now + RELATED_TTL_MS;
-    rows = await repo.findLinks(database.db, entry.ids, RELATED_LIMIT);
+    rows = await linksOf(entry.ids);
   }
   return rows;
 }
 
 /** A published question's page, or undefined when there is none to show. */
 export async function getQuestionPage(
-  database: { db: Db; engine: Engine },
+  deps: { database: { db: Db; engine: Engine }; caches: Pick<Caches, 'related' | 'reads'>; clock: Clock },
   id: number,
-  clock: Clock = systemClock,
 ): Promise<QuestionPage | undefined> {
-  const page = await repo.findQuestionPage(database.db, id);
+  const page = await deps.caches.reads.read(`question:${id}`, () => repo.findQuestionPage(deps.database.db, id));
   if (!page || !isPublic(page)) return undefined;
-  return { ...page, related: await relatedTo(database, page, clock.now().getTime()) };
+  return { ...page, related: await relatedTo(deps.database, deps.caches, page, deps.clock.now().getTime()) };
 }
 
 /** Published questions having this topic, newest first (study guides list them as related). */
@@ -199,7 +187,7 @@ export { findExistingImportKeys } from './question.repository.ts';
  * read only when one is needed.
  */
 export async function presentQuestionPage(
-  db: Db,
+  deps: { db: Db; previews: PreviewMemo },
   viewer: { member: boolean } | null,
   page: QuestionPage,
   previewWords: number,
@@ -213,9 +201,9 @@ export async function presentQuestionPage(
       // The same key search uses, so a preview is cut once per answer version for both.
       key: `${page.id}:${answer.updatedAt}`,
       html: bodyHtml,
-      markdown: async () => (await repo.findAnswerMarkdown(db, page.id))?.body ?? '',
+      markdown: async () => (await repo.findAnswerMarkdown(deps.db, page.id))?.body ?? '',
     },
-    { words: previewWords },
+    { words: previewWords, memo: deps.previews },
   );
   return { ...page, answer: { ...answer, body } };
 }

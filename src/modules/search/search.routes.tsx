@@ -33,6 +33,7 @@ export function searchRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         // Membership was looked up once for the page by the membership module (registerMembershipOnViewer).
         viewer: viewer ? { member: viewer.member === true } : null,
         previewWords: ctx.config.paywallPreviewWords,
+        previews: ctx.caches.previews,
       });
       return sendHtml(reply, <SearchPageView site={ctx.site} viewer={viewer} outcome={outcome} />);
     });

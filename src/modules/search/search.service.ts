@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { findGuidesForSearch, type Guide, guidePath, sectionPath } from '../guides/index.ts';
-import { decideAccess, gateTextNow } from '../membership/index.ts';
+import { decideAccess, gateTextNow, type PreviewMemo } from '../membership/index.ts';
 import { listSubjects } from '../subjects/index.ts';
 import { postgresSearchIndex } from './postgres-search.repository.ts';
 import { type ParsedQuery, parseQuery } from './query.ts';
@@ -49,6 +49,8 @@ export interface SearchRequest {
   viewer: { member: boolean } | null;
   /** How much of an expert answer a non-member may read (config.paywallPreviewWords). */
   previewWords: number;
+  /** Where rendered previews are kept (the app's caches.previews), shared with the question page. */
+  previews: PreviewMemo;
 }
 
 /**
@@ -179,7 +181,7 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
     const rows = new Map((await findResultRows(database.db, onPage)).map((r) => [r.id, r]));
     for (const id of onPage) {
       const row = rows.get(id);
-      if (row) results.push(toResult(row, query, request.viewer, request.previewWords));
+      if (row) results.push(toResult(row, query, request));
     }
   }
   const guideIds =
@@ -209,7 +211,7 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   };
 }
 
-function toResult(row: ResultRow, query: ParsedQuery, viewer: { member: boolean } | null, previewWords: number): SearchResult {
+function toResult(row: ResultRow, query: ParsedQuery, request: SearchRequest): SearchResult {
   const details = markdownPlain(row.details);
   const quick = row.quickAnswer ?? '';
   // Only what this viewer may read, through the one gate: the whole answer for a member, else the same preview the
@@ -217,10 +219,10 @@ function toResult(row: ResultRow, query: ParsedQuery, viewer: { member: boolean 
   let answer = '';
   if (row.answer !== null) {
     const text = gateTextNow(
-      viewer,
+      request.viewer,
       { kind: 'expert_answer' },
       { key: `${row.id}:${row.answerUpdatedAt ?? ''}`, html: row.answer, markdown: row.answer },
-      { words: previewWords },
+      { words: request.previewWords, memo: request.previews },
     );
     answer = text.full ? markdownPlain(text.html) : htmlText(text.previewHtml);
   }
