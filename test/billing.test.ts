@@ -73,7 +73,7 @@ describe.each(engines)('Stripe mode on %s', (engine) => {
   beforeAll(async () => {
     fake = await new FakeStripe(() => clock.now().getTime()).start();
     // The minute jobs would run the daily reconcile on their own during the long tests; this file runs it by hand.
-    t = await buildTestApp(engine, { clock, config: stripeConfig(fake), jobs: false });
+    t = await buildTestApp(engine, { clock, config: stripeConfig(fake) });
     const id = await makeQuestion(t.database.db, {
       subject: 'Science',
       title: 'How does a catalyst speed up a reaction?',

@@ -18,8 +18,7 @@ export async function buildTestApp(
   opts: {
     clock?: Clock;
     database?: TestDatabase;
-    config?: Partial<Config> /** Ignored: apps built for tests never run the background jobs (src/jobs/). */;
-    jobs?: boolean;
+    config?: Partial<Config>;
   } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await createTestDatabase(engine));
