@@ -88,6 +88,8 @@ describe.each(engines)('related and similar questions on %s', (engine) => {
       subject: 'History',
       title: 'What does "NEAR(eyam plague, 3)" AND * OR {title}: mean 🎉?',
     });
+    // The only question of its subject: its related questions come from other subjects, by shared rare words.
+    await q('lone', { subject: 'Music', title: 'Which ballads tell of the Eyam plague?' });
     targetPath = `/q/${ids.target}/how-did-the-bubonic-plague-reach-eyam-in-1665`;
     await createUser(db, { email: 'reader@example.org', name: 'Rita Reader', password: PW });
   });
@@ -95,14 +97,25 @@ describe.each(engines)('related and similar questions on %s', (engine) => {
     await t.close();
   });
 
-  it('lists questions sharing rare title words above newer unrelated ones, those sharing a topic too first', async () => {
+  it('lists questions sharing a topic first, then the rest of the subject, those sharing rare title words first in each', async () => {
     const res = await new Client(t.app).get(targetPath);
     expect(res.statusCode).toBe(200);
     const related = relatedIds(res.body);
     expect(related).toHaveLength(5);
-    // Sharing words and the topic; then sharing the most words (another subject); then fewer words (the title full
-    // of syntax says "eyam" and "plague" too); then sharing the topic; the place left goes to the newest of the subject.
-    expect(related).toEqual([ids.termAndTopic, ids.termOtherSubject, ids.syntax, ids.topicOnly, ids.unrelated7]);
+    // The topic's questions, sharing words first; then the subject's: the title full of syntax says "eyam" and
+    // "plague" too, then the newest. The Science question shares the most words but its subject has more to show.
+    expect(related).toEqual([ids.termAndTopic, ids.topicOnly, ids.syntax, ids.unrelated7, ids.unrelated6]);
+    expect(related).not.toContain(ids.termOtherSubject);
+  });
+
+  it('lists questions of other subjects only when its own has run out, and only those sharing rare title words', async () => {
+    let res = await new Client(t.app).get(`/q/${ids.lone}`);
+    if (res.statusCode === 301) res = await new Client(t.app).get(res.headers.location as string);
+    expect(res.statusCode).toBe(200);
+    const related = relatedIds(res.body);
+    expect(related.length).toBeGreaterThan(0);
+    const sharing = [ids.termOtherSubject, ids.termAndTopic, ids.target, ids.syntax];
+    for (const id of related) expect(sharing).toContain(id);
   });
 
   it('never lists the question itself, nor questions unpublished or hidden', async () => {
@@ -122,23 +135,23 @@ describe.each(engines)('related and similar questions on %s', (engine) => {
     // Signed in, so the page is rendered per request (no visitor cache in between).
     const reader = new Client(t.app, '100.90.0.1');
     expect((await reader.submit('/login', '/login', { email: 'reader@example.org', password: PW })).statusCode).toBe(303);
-    expect(relatedIds((await reader.get(targetPath)).body)).toContain(ids.termOtherSubject);
+    expect(relatedIds((await reader.get(targetPath)).body)).toContain(ids.topicOnly);
     const db = t.database.db;
     await db
       .updateTable('questions')
       .set({ status: 'hidden' })
-      .where('id', '=', ids.termOtherSubject as number)
+      .where('id', '=', ids.topicOnly as number)
       .execute();
     try {
       const related = relatedIds((await reader.get(targetPath)).body);
-      expect(related).not.toContain(ids.termOtherSubject);
+      expect(related).not.toContain(ids.topicOnly);
       expect(related).toHaveLength(5);
       expect(related[0]).toBe(ids.termAndTopic);
     } finally {
       await db
         .updateTable('questions')
         .set({ status: 'published' })
-        .where('id', '=', ids.termOtherSubject as number)
+        .where('id', '=', ids.topicOnly as number)
         .execute();
     }
   });
@@ -150,8 +163,9 @@ describe.each(engines)('related and similar questions on %s', (engine) => {
     expect(page.statusCode).toBe(200);
     const related = relatedIds(page.body);
     expect(related).not.toContain(ids.syntax);
-    // "eyam" and "plague" are words of its title like any other.
-    expect(related.slice(0, 3).sort()).toEqual([ids.termOtherSubject, ids.termAndTopic, ids.target].sort());
+    // "eyam" and "plague" are words of its title like any other: the subject's questions holding them come first.
+    expect(related.slice(0, 2).sort()).toEqual([ids.termAndTopic, ids.target].sort());
+    expect(related).not.toContain(ids.termOtherSubject);
   });
 
   it('suggests answered questions on /ask by a word of their title, closest first', async () => {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Database, NewAnswer, NewQuestion } from '../../db/database.ts';
 import type { Cursor, QuestionLink, QuestionPage, QuestionStatus, QuestionSummary, Source } from './question.ts';
+import type { RelatedCandidate, RelatedPools } from './related.ts';
 
 type Db = Kysely<Database>;
 
@@ -220,7 +221,7 @@ const sharingTopic = compileOnce((db: Db, topicId: number, questionId: number, l
   db
     .selectFrom('question_topics as qt')
     .innerJoin('questions as q', 'q.id', 'qt.question_id')
-    .select('q.id')
+    .select(['q.id', 'q.title'])
     .where('qt.topic_id', '=', topicId)
     .where('q.status', '=', 'published')
     .where('q.id', '!=', questionId)
@@ -228,77 +229,33 @@ const sharingTopic = compileOnce((db: Db, topicId: number, questionId: number, l
     .limit(limit),
 );
 
-const newestIdsInSubject = compileOnce((db: Db, subjectId: number, limit: number) =>
+const subjectCandidates = compileOnce((db: Db, subjectId: number, questionId: number, limit: number) =>
   db
     .selectFrom('questions as q')
-    .select('q.id')
+    .select(['q.id', 'q.title'])
     .where('q.subject_id', '=', subjectId)
     .where('q.status', '=', 'published')
+    .where('q.id', '!=', questionId)
     .orderBy('q.published_at', 'desc')
     .orderBy('q.id', 'desc')
     .limit(limit),
 );
 
-/** Which of `ids` have one of `topicIds`. */
-async function holdingTopic(db: Db, ids: readonly number[], topicIds: readonly number[]): Promise<Set<number>> {
-  if (ids.length === 0 || topicIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('question_topics')
-    .select('question_id')
-    .distinct()
-    .where('question_id', 'in', ids)
-    .where('topic_id', 'in', topicIds)
-    .execute();
-  return new Set(rows.map((r) => r.question_id));
-}
-
 /**
- * Related questions, best first, as ids (the caller keeps the list a while and reads the rows each time):
- * questions sharing words with the title (`termIds`, closest first) that also share a topic, then the other term
- * matches, then the newest sharing a topic, then the newest of the subject. Term matches without a topic in common
- * leave the last `topicPlaces` of the first `limit` places to questions sharing a topic, when there are any: shared
- * words can be chance, a shared topic is an editor's word. Returns up to `limit + extra` ids, never the question's.
- * Each query walks an index and stops at a few rows, so the cost does not grow with the site.
+ * The candidates for a question's related list (ranked by rankRelated in related.ts): the newest published
+ * questions sharing each of its first few topics (newest first, each once), and the newest of its subject. Each
+ * query walks an index and stops at `perTopic` or `perSubject` rows, so the cost does not grow with the site.
  */
-export async function listRelated(
+export async function findRelatedPools(
   db: Db,
-  opts: {
-    questionId: number;
-    subjectId: number;
-    topicIds: readonly number[];
-    termIds: readonly number[];
-    limit: number;
-    extra: number;
-    topicPlaces: number;
-  },
-): Promise<number[]> {
-  const want = opts.limit + opts.extra;
-  const withTopic = await holdingTopic(db, opts.termIds, opts.topicIds);
-  const termOnly = opts.termIds.filter((id) => !withTopic.has(id));
-  const byTopic: number[] = [];
-  for (const topicId of opts.topicIds) {
-    if (byTopic.length >= want) break;
-    for (const r of await sharingTopic(db, topicId, opts.questionId, want + 1)) byTopic.push(r.id);
-  }
-  const found: number[] = [];
-  const seen = new Set<number>([opts.questionId]);
-  const take = (ids: readonly number[]) => {
-    for (const id of ids) {
-      if (found.length < want && !seen.has(id)) {
-        seen.add(id);
-        found.push(id);
-      }
-    }
-  };
-  take(opts.termIds.filter((id) => withTopic.has(id)));
-  // Term matches sharing a topic count towards the places kept for questions sharing a topic.
-  const stillKept = Math.max(0, opts.topicPlaces - found.length);
-  const termPlaces = byTopic.some((id) => !seen.has(id)) ? Math.max(0, opts.limit - found.length - stillKept) : termOnly.length;
-  take(termOnly.slice(0, termPlaces));
-  take(byTopic);
-  take(termOnly);
-  if (found.length < want) take((await newestIdsInSubject(db, opts.subjectId, want + seen.size)).map((r) => r.id));
-  return found;
+  opts: { questionId: number; subjectId: number; topicIds: readonly number[]; perTopic: number; perSubject: number; topics: number },
+): Promise<RelatedPools> {
+  const byId = new Map<number, RelatedCandidate>();
+  for (const topicId of opts.topicIds.slice(0, opts.topics))
+    for (const r of await sharingTopic(db, topicId, opts.questionId, opts.perTopic)) byId.set(r.id, r);
+  const byTopic = [...byId.values()].sort((a, b) => b.id - a.id);
+  const bySubject = await subjectCandidates(db, opts.subjectId, opts.questionId, opts.perSubject);
+  return { byTopic, bySubject };
 }
 
 /** Ids read per query: a fixed number, so the query keeps one shape and is compiled once. */

@@ -7,7 +7,7 @@ import { countMarkdownWords } from '../../lib/summarize.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
 import type { Caches } from '../../platform/caches.ts';
 import { gateText, type PreviewMemo } from '../membership/index.ts';
-import { similarByTerms } from '../search/index.ts';
+import { roughStem, STOP_WORDS, similarByTerms } from '../search/index.ts';
 import { findSubjectBySlug, type Subject } from '../subjects/index.ts';
 import * as repo from './question.repository.ts';
 import {
@@ -20,39 +20,50 @@ import {
   type QuestionSummary,
   type Source,
 } from './question.ts';
+import { rankRelated, type TermRules } from './related.ts';
 
 type Db = Kysely<Database>;
 
 export const PAGE_SIZE = 20;
 export const RELATED_LIMIT = 5;
-/** Of the related questions shown, how many go to questions sharing a topic when there are some (see listRelated). */
-const TOPIC_PLACES = 2;
-/** Questions sharing words with the title that are weighed (the closest); more than shown, so a topic can sort them. */
-const TERM_CANDIDATES = 20;
+/**
+ * Candidates read for a related list: the newest sharing each of the page's first RELATED_TOPICS topics, and the
+ * newest of its subject. Enough for the shared words to choose among, few enough to read in well under a
+ * millisecond whatever the size of the site (the cost of a visitor's first view of a page).
+ */
+const PER_TOPIC = 40;
+const PER_SUBJECT = 40;
+const RELATED_TOPICS = 3;
 /**
  * How long a question's related list is kept before it is worked out again: as long as a visitor's cached page
- * keeps it (PAGE_CACHE_TTL_SECONDS' default). Ranking by shared words costs a few hundred µs, several times the rest
- * of a member's page, while the list changes only as questions are published. A question hidden or unpublished
- * meanwhile leaves the list at once: the rows are read, published ones only, on every request.
+ * keeps it (PAGE_CACHE_TTL_SECONDS' default), so questions published meanwhile get their place. A question hidden
+ * or unpublished meanwhile leaves the list at once: the rows are read, published ones only, on every request.
  */
 const RELATED_TTL_MS = 5 * 60_000;
 /** Related questions kept beyond those shown, to take the place of any hidden or unpublished meanwhile. */
 const RELATED_SPARES = 5;
 type Page = Omit<QuestionPage, 'related'>;
+const TERM_RULES: TermRules = { stopWords: STOP_WORDS, stem: roughStem };
 
+/**
+ * Questions sharing a topic, then the rest of the subject (related.ts ranks them); questions of other subjects
+ * only when the subject has run out, and then only those sharing a rare title word.
+ */
 async function workOutRelated(database: { db: Db; engine: Engine }, page: Page): Promise<number[]> {
-  // rareOnly: the newest titles sharing only common words ("explain", "main") are no better than the subject's.
-  const terms = await similarByTerms(database, { text: page.title, excludeId: page.id, limit: TERM_CANDIDATES, rareOnly: true });
-  return repo.listRelated(database.db, {
+  const want = RELATED_LIMIT + RELATED_SPARES;
+  const pools = await repo.findRelatedPools(database.db, {
     questionId: page.id,
     subjectId: page.subject.id,
     topicIds: page.topics.map((t) => t.id),
-    termIds: terms.map((t) => t.id),
-    limit: RELATED_LIMIT,
-    // Spares, so that a question hidden meanwhile leaves its place to the next one.
-    extra: RELATED_SPARES,
-    topicPlaces: TOPIC_PLACES,
+    perTopic: PER_TOPIC,
+    perSubject: PER_SUBJECT,
+    topics: RELATED_TOPICS,
   });
+  const ids = rankRelated(page.title, pools, page.id, want, TERM_RULES);
+  if (ids.length >= want) return ids;
+  const terms = await similarByTerms(database, { text: page.title, excludeId: page.id, limit: want * 2, rareOnly: true });
+  for (const t of terms) if (ids.length < want && !ids.includes(t.id)) ids.push(t.id);
+  return ids;
 }
 
 async function relatedTo(

@@ -1,4 +1,4 @@
-export { type ParsedQuery, parseQuery } from './query.ts';
+export { type ParsedQuery, parseQuery, STOP_WORDS } from './query.ts';
 export {
   type GuideResult,
   MAX_PAGE,
@@ -13,3 +13,4 @@ export {
 } from './search.service.ts';
 export { CANDIDATE_LIMIT, RebuildInterrupted } from './search-index.ts';
 export { type SimilarMatch, type SimilarRequest, similarByTerms } from './similar.repository.ts';
+export { roughStem } from './snippet.ts';
