@@ -83,12 +83,14 @@ export function feedPathFor(canonicalPath: string | undefined): string | undefin
   return undefined;
 }
 
-/** JSON inside a script element: `<` escaped so no text can close the element. */
+/** JSON inside a script element: `<` escaped so no text can close the element (one scan when there is none). */
+const SCRIPT_UNSAFE = /[<\u2028\u2029]/;
+const SCRIPT_UNSAFE_ALL = /[<\u2028\u2029]/g;
+const SCRIPT_ESCAPES: Record<string, string> = { '<': '\\u003c', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+
 function jsonForScript(data: object): string {
-  return JSON.stringify(data)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(data);
+  return SCRIPT_UNSAFE.test(json) ? json.replace(SCRIPT_UNSAFE_ALL, (c) => SCRIPT_ESCAPES[c] as string) : json;
 }
 
 export function SearchForm(props: { id: string; query?: string; large?: boolean }) {
