@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { type ParsedQuery, STOP_WORDS } from './query.ts';
-import { type CandidateSet, inBatches, type SearchIndex } from './search-index.ts';
+import { type CandidateSet, inBatches, type MatchMode, type SearchIndex } from './search-index.ts';
 
 // The PostgreSQL adapter: search_documents (per published question, `document`: title weight A, details, quick
 // answer and expert answer B; `free_text`: title, details and quick answer), each with a GIN index, kept in step
@@ -17,8 +17,23 @@ type Db = Kysely<Database>;
 const WEIGHTS = '{0.1, 0.2, 0.4, 1.0}';
 
 /** The text for websearch_to_tsquery: words, and phrases in double quotes (words hold no quote, see query.ts). */
-function websearchText(query: ParsedQuery): string {
-  return query.clauses.map((c) => (c.length === 1 ? (c[0] as string) : `"${c.join(' ')}"`)).join(' ');
+function websearchText(clauses: readonly (readonly string[])[], mode: MatchMode): string {
+  return clauses.map((c) => (c.length === 1 ? (c[0] as string) : `"${c.join(' ')}"`)).join(mode === 'any' ? ' or ' : ' ');
+}
+
+/**
+ * The tsquery of a query: websearch_to_tsquery over its clauses, and with prefixLast the last word as a prefix
+ * (to_tsquery's `:*`, which websearch syntax lacks), joined with & (every clause) or | (any).
+ */
+function tsquery(query: ParsedQuery, mode: MatchMode) {
+  const last = query.clauses[query.clauses.length - 1];
+  const prefix = query.prefixLast && last?.length === 1 ? (last[0] as string) : undefined;
+  const rest = prefix === undefined ? query.clauses : query.clauses.slice(0, -1);
+  // query.ts keeps letters, digits and marks only, so the word is one tsquery operand; quoted all the same.
+  const prefixed = prefix === undefined ? undefined : sql`to_tsquery('english', ${`'${prefix.replaceAll("'", '')}':*`})`;
+  const words = rest.length > 0 ? sql`websearch_to_tsquery('english', ${websearchText(rest, mode)})` : undefined;
+  if (prefixed && words) return mode === 'any' ? sql`(${words} || ${prefixed})` : sql`(${words} && ${prefixed})`;
+  return prefixed ?? words ?? sql`websearch_to_tsquery('english', '')`;
 }
 
 /** A lexeme in at least this share of the questions is common (ANALYZE's estimate). */
@@ -57,14 +72,54 @@ async function boundCommonWords(db: Db, query: ParsedQuery): Promise<ParsedQuery
   return { ...query, clauses };
 }
 
+/** Questions a word is counted in, at most, to weigh its rarity in 'any' mode (a GIN bitmap, then heap reads). */
+const ANY_COUNT_CAP = 2000;
+
+/**
+ * Questions holding some of the clauses, when none holds them all. ts_rank knows nothing of rarity, so each
+ * clause is weighed here by how few questions hold it (counted up to ANY_COUNT_CAP): a question scores the weights
+ * of the clauses it holds, and ts_rank only breaks ties. Clauses in no question are left out.
+ */
+async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise<CandidateSet> {
+  const last = query.clauses.length - 1;
+  // One to_tsquery text a clause: words quoted (letters, digits and marks only, see query.ts), a phrase joined by
+  // <->, the word typed last with :* when it may be a prefix.
+  const texts = query.clauses.map((c, i) => {
+    const words = c.map((w) => `'${w.replaceAll("'", '')}'`).join(' <-> ');
+    return query.prefixLast && i === last && c.length === 1 ? `${words}:*` : words;
+  });
+  const { rows: counted } = await sql<{ i: string; n: string }>`
+    select t.i, (select count(*) from (
+      select 1 from search_documents where document @@ to_tsquery('english', t.q) limit ${ANY_COUNT_CAP}) x) as n
+    from unnest(${texts}::text[]) with ordinality as t(q, i)`.execute(db);
+  const kept = counted.map((r) => ({ q: texts[Number(r.i) - 1] as string, n: Number(r.n) })).filter((c) => c.n > 0);
+  if (kept.length === 0) return { candidates: [], capped: false };
+  const weights = kept.map((c) => Math.log(1 + ANY_COUNT_CAP / c.n));
+  const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
+    with clause as (select q, weight from unnest(${kept.map((c) => c.q)}::text[], ${weights}::float8[]) as u(q, weight))
+    select d.question_id as id, d.subject_id,
+      (select sum(c.weight) from clause c where d.document @@ to_tsquery('english', c.q))
+        + 0.01 * ts_rank(${WEIGHTS}::float4[], d.document, q.query, 1) as score
+    from (select to_tsquery('english', ${kept.map((c) => `(${c.q})`).join(' | ')}) as query) q
+    cross join lateral (
+      select question_id, subject_id, document from search_documents
+      where document @@ q.query order by question_id desc limit ${limit}
+    ) d`.execute(db);
+  return {
+    candidates: rows.map((r) => ({ id: Number(r.id), subjectId: Number(r.subject_id), score: Number(r.score) })),
+    capped: rows.length === limit,
+  };
+}
+
 export function postgresSearchIndex(db: Db): SearchIndex {
   return {
-    async candidates(parsed: ParsedQuery, limit: number): Promise<CandidateSet> {
+    async candidates(parsed: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (parsed.clauses.length === 0) return { candidates: [], capped: false };
-      const query = await boundCommonWords(db, parsed);
+      if (mode === 'any') return anyCandidates(db, parsed, limit);
+      const query = mode === 'all' ? await boundCommonWords(db, parsed) : parsed;
       const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
         select d.question_id as id, d.subject_id, ts_rank(${WEIGHTS}::float4[], d.document, q.query, 1) as score
-        from (select websearch_to_tsquery('english', ${websearchText(query)}) as query) q
+        from (select ${tsquery(query, mode)} as query) q
         cross join lateral (
           select question_id, subject_id, document from search_documents
           where document @@ q.query order by question_id desc limit ${limit}
@@ -75,12 +130,12 @@ export function postgresSearchIndex(db: Db): SearchIndex {
       };
     },
 
-    async guideCandidates(query: ParsedQuery, limit: number): Promise<CandidateSet> {
+    async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (query.clauses.length === 0) return { candidates: [], capped: false };
       // Guides are few: every match is ranked.
       const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
         select gs.guide_id as id, gs.subject_id, ts_rank(${WEIGHTS}::float4[], gs.document, q.query, 1) as score
-        from (select websearch_to_tsquery('english', ${websearchText(query)}) as query) q
+        from (select ${tsquery(query, mode)} as query) q
         join guide_search gs on gs.document @@ q.query
         order by score desc, gs.guide_id desc limit ${limit}`.execute(db);
       return {

@@ -16,6 +16,12 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   than too very s t can will just don should now`.split(/\s+/),
 );
 
+/**
+ * Words students put between the things they compare or around what they ask ("mitosis vs meiosis"): never part
+ * of what a question says, so a query drops them like stop words rather than require them.
+ */
+export const CONNECTORS: ReadonlySet<string> = new Set(['vs', 'versus', 'v']);
+
 /** Characters of the query read at most; anything longer is cut (a pasted page still gets an answer). */
 export const MAX_QUERY_CHARS = 1000;
 /** Words or phrases that must all match; more are ignored. */
@@ -33,6 +39,8 @@ export interface ParsedQuery {
   dropped: string[];
   /** The query as it will be shown and put in links: the text, cleaned and cut. */
   text: string;
+  /** Match the last clause (one word) as the start of a word too: what a student was still typing. */
+  prefixLast?: boolean;
 }
 
 // Straight and typographic double quotes all open or close a phrase.
@@ -82,7 +90,7 @@ export function parseQuery(raw: string): ParsedQuery {
       return;
     }
     for (const w of ws) {
-      if (STOP_WORDS.has(w)) dropped.push(w);
+      if (STOP_WORDS.has(w) || CONNECTORS.has(w)) dropped.push(w);
       else add([w]);
     }
   });

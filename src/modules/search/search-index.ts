@@ -45,11 +45,14 @@ export async function inBatches(
   return done;
 }
 
+/** 'all': every clause must match. 'any': some must, those holding more and rarer words scoring higher. */
+export type MatchMode = 'all' | 'any';
+
 export interface SearchIndex {
-  /** Questions matching every clause, at most `limit`, best first or in any order (the service sorts by score). */
-  candidates(query: ParsedQuery, limit: number): Promise<CandidateSet>;
-  /** Published study guides matching every clause, at most `limit`, best first. */
-  guideCandidates(query: ParsedQuery, limit: number): Promise<CandidateSet>;
+  /** Questions matching the clauses, at most `limit`, best first or in any order (the service sorts by score). */
+  candidates(query: ParsedQuery, limit: number, mode?: MatchMode): Promise<CandidateSet>;
+  /** Published study guides matching the clauses, at most `limit`, best first. */
+  guideCandidates(query: ParsedQuery, limit: number, mode?: MatchMode): Promise<CandidateSet>;
   /**
    * For each word, how many questions (counted up to `cap`) have it in their free text: title, details or quick
    * answer, never the expert answer. Words found nowhere are left out. Feeds "did you mean".

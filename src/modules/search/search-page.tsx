@@ -6,11 +6,12 @@ import { CANDIDATE_LIMIT } from './search-index.ts';
 import type { Segment } from './snippet.ts';
 
 /** The address of a search: the query, a subject, a type and a page (only those given). */
-export function searchPath(q: string, subject?: string | null, page = 1, type: SearchType = 'all'): string {
+export function searchPath(q: string, subject?: string | null, page = 1, type: SearchType = 'all', exact = false): string {
   const params = new URLSearchParams({ q });
   if (subject) params.set('subject', subject);
   if (type !== 'all') params.set('type', type);
   if (page > 1) params.set('page', String(page));
+  if (exact) params.set('exact', '1');
   return `/search?${params.toString()}`;
 }
 
@@ -60,7 +61,7 @@ function TypeFilter(props: { outcome: SearchOutcome }) {
       <ul class="topics">
         {types.map((t) => (
           <li key={t}>
-            <a href={searchPath(query.text, subject?.slug, 1, t)} aria-current={type === t ? 'page' : undefined}>
+            <a href={searchPath(query.text, subject?.slug, 1, t, props.outcome.exact)} aria-current={type === t ? 'page' : undefined}>
               {TYPE_NAMES[t]} ({typeTotals[t].toLocaleString('en-US')}
               {capped && t !== 'guides' ? '+' : ''})
             </a>
@@ -80,14 +81,17 @@ function SubjectFilter(props: { outcome: SearchOutcome }) {
     <nav aria-label="Filter by subject">
       <ul class="topics">
         <li>
-          <a href={searchPath(query.text, null, 1, type)} aria-current={subject ? undefined : 'page'}>
+          <a href={searchPath(query.text, null, 1, type, props.outcome.exact)} aria-current={subject ? undefined : 'page'}>
             All subjects ({everywhere.toLocaleString('en-US')}
             {capped && type !== 'guides' ? '+' : ''})
           </a>
         </li>
         {subjects.map((s) => (
           <li key={s.slug}>
-            <a href={searchPath(query.text, s.slug, 1, type)} aria-current={subject?.slug === s.slug ? 'page' : undefined}>
+            <a
+              href={searchPath(query.text, s.slug, 1, type, props.outcome.exact)}
+              aria-current={subject?.slug === s.slug ? 'page' : undefined}
+            >
               {s.name} ({s.count.toLocaleString('en-US')})
             </a>
           </li>
@@ -147,8 +151,8 @@ export function SearchPageView(props: { site: Site; viewer?: ViewerInfo | null; 
   const { outcome } = props;
   const { query, results, guides, page, pages, subject, suggestion, type, typeTotals } = outcome;
   const text = query.text;
-  const prevPath = page > 1 ? searchPath(text, subject?.slug, page - 1, type) : undefined;
-  const nextPath = page < pages ? searchPath(text, subject?.slug, page + 1, type) : undefined;
+  const prevPath = page > 1 ? searchPath(text, subject?.slug, page - 1, type, outcome.exact) : undefined;
+  const nextPath = page < pages ? searchPath(text, subject?.slug, page + 1, type, outcome.exact) : undefined;
   const nothingHere = type === 'guides' ? guides.length === 0 : results.length === 0 && guides.length === 0;
   return (
     <Layout
@@ -186,6 +190,14 @@ export function SearchPageView(props: { site: Site; viewer?: ViewerInfo | null; 
       ) : (
         <>
           <Heading outcome={outcome} />
+          {outcome.relaxed === 'corrected' && outcome.corrected ? (
+            <p class="search-relaxed">
+              Showing results for <strong>{outcome.corrected}</strong>. Search instead for{' '}
+              <a href={searchPath(text, subject?.slug, 1, type, true)}>{text}</a>.
+            </p>
+          ) : outcome.relaxed === 'some' ? (
+            <p class="search-relaxed muted">No question holds every word of “{text}”: these hold some of them, the closest first.</p>
+          ) : null}
           <TypeFilter outcome={outcome} />
           <SubjectFilter outcome={outcome} />
           {nothingHere ? (
@@ -200,7 +212,7 @@ export function SearchPageView(props: { site: Site; viewer?: ViewerInfo | null; 
               <GuideList guides={guides} labelledBy="guide-results-heading" />
               {typeTotals.guides > guides.length ? (
                 <p>
-                  <a href={searchPath(text, subject?.slug, 1, 'guides')}>
+                  <a href={searchPath(text, subject?.slug, 1, 'guides', outcome.exact)}>
                     All {typeTotals.guides.toLocaleString('en-US')} matching study guides
                   </a>
                 </p>

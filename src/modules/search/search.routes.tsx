@@ -14,6 +14,8 @@ const SearchQuery = Type.Object({
   subject: Type.Optional(Type.String({ maxLength: 100 })),
   type: Type.Optional(Type.String({ maxLength: 20 })),
   page: Type.Optional(Type.String({ maxLength: 20 })),
+  /** "1": exactly what was typed, no corrected spelling (the "Search instead for" link). */
+  exact: Type.Optional(Type.String({ maxLength: 5 })),
 });
 
 function pageNumber(raw: string | undefined): number {
@@ -30,6 +32,7 @@ export function searchRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         subject: request.query.subject,
         type: request.query.type,
         page: pageNumber(request.query.page),
+        exact: request.query.exact === '1',
         // Membership was looked up once for the page by the membership module (registerMembershipOnViewer).
         viewer: viewer ? { member: viewer.member === true } : null,
         previewWords: ctx.config.paywallPreviewWords,

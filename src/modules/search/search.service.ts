@@ -7,7 +7,7 @@ import { listSubjects } from '../subjects/index.ts';
 import { postgresSearchIndex } from './postgres-search.repository.ts';
 import { type ParsedQuery, parseQuery } from './query.ts';
 import { findResultRows, type ResultRow } from './search.repository.ts';
-import { CANDIDATE_LIMIT, type Candidate, type RebuildProgress, type SearchIndex } from './search-index.ts';
+import { CANDIDATE_LIMIT, type Candidate, type MatchMode, type RebuildProgress, type SearchIndex } from './search-index.ts';
 import { bestPassage, bestSnippet, htmlText, markdownPlain, openingSnippet, type Segment } from './snippet.ts';
 import { sqliteSearchIndex } from './sqlite-search.repository.ts';
 import { applyCorrections, bestSpelling, isCorrectable, oneEditAway } from './suggest.ts';
@@ -51,6 +51,8 @@ export interface SearchRequest {
   previewWords: number;
   /** Where rendered previews are kept (the app's caches.previews), shared with the question page. */
   previews: PreviewMemo;
+  /** Search for exactly what was typed: no corrected spelling ("Search instead for"). */
+  exact?: boolean | undefined;
 }
 
 /**
@@ -110,6 +112,59 @@ export interface SearchOutcome {
   anyMatch: boolean;
   /** A query one edit per word away that matches, when this one matched nothing. */
   suggestion: string | null;
+  /**
+   * How the results were found when no match held every word as typed: 'prefix' (the last word as the start of a
+   * word), 'corrected' (the spelling in `corrected`, shown as "Showing results for"), 'some' (questions holding
+   * some of the words). Null when every word matched as typed.
+   */
+  relaxed: 'prefix' | 'corrected' | 'some' | null;
+  /** The corrected query the results are for (relaxed 'corrected'). */
+  corrected: string | null;
+  /** The student asked for exactly what they typed (no corrected spelling); links keep asking so. */
+  exact: boolean;
+}
+
+/** The last word counts as still being typed when it is this long at least (shorter prefixes match too much). */
+const PREFIX_MIN_CHARS = 4;
+
+interface Matches {
+  query: ParsedQuery;
+  candidates: Candidate[];
+  guides: Candidate[];
+  capped: boolean;
+  relaxed: SearchOutcome['relaxed'];
+  corrected: string | null;
+}
+
+/**
+ * Matches of every word, as typed; failing that, of every word with the last one as the start of a word; then of
+ * a corrected spelling (not when the student asked for exactly what they typed); then of some of the words, those
+ * holding more and rarer words first. Each step runs only when the one before found nothing, so a query that
+ * matches pays for one.
+ */
+async function findMatches(index: SearchIndex, query: ParsedQuery, exact: boolean): Promise<Matches | null> {
+  const attempt = async (q: ParsedQuery, mode: MatchMode, relaxed: Matches['relaxed'], corrected: string | null = null) => {
+    const { candidates, capped } = await index.candidates(q, CANDIDATE_LIMIT, mode);
+    const guides = (await index.guideCandidates(q, CANDIDATE_LIMIT, mode)).candidates;
+    return candidates.length > 0 || guides.length > 0 ? { query: q, candidates, guides, capped, relaxed, corrected } : null;
+  };
+  const found = await attempt(query, 'all', null);
+  if (found) return found;
+  const last = query.clauses[query.clauses.length - 1];
+  const prefixable = last?.length === 1 && (last[0] as string).length >= PREFIX_MIN_CHARS;
+  const prefixed = prefixable ? await attempt({ ...query, prefixLast: true }, 'all', 'prefix') : null;
+  if (prefixed) return prefixed;
+  let loose = query;
+  if (!exact) {
+    const spelling = await suggest(index, query);
+    if (spelling) {
+      const corrected = parseQuery(spelling);
+      const respelled = await attempt(corrected, 'all', 'corrected', corrected.text);
+      if (respelled) return respelled;
+      loose = corrected;
+    }
+  }
+  return query.clauses.length > 1 || loose !== query ? attempt({ ...loose, prefixLast: prefixable }, 'any', 'some') : null;
 }
 
 function searchType(raw: string | undefined): SearchType {
@@ -150,15 +205,18 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
     pages: 0,
     anyMatch: false,
     suggestion: null,
+    relaxed: null,
+    corrected: null,
+    exact: request.exact === true,
   };
   if (query.clauses.length === 0) return empty;
 
-  const { candidates, capped } = await index.candidates(query, CANDIDATE_LIMIT);
-  const guideSet = await index.guideCandidates(query, CANDIDATE_LIMIT);
-  if (candidates.length === 0 && guideSet.candidates.length === 0) return { ...empty, suggestion: await suggest(index, query) };
+  const found = await findMatches(index, query, request.exact === true);
+  if (!found) return { ...empty, suggestion: await suggest(index, query) };
+  const { candidates, capped } = found;
 
   const ranked = [...candidates].sort(byScore);
-  const rankedGuides = [...guideSet.candidates].sort(byScore);
+  const rankedGuides = [...found.guides].sort(byScore);
   const inChosen = (c: Candidate) => !chosen || c.subjectId === chosen.id;
   const questionsHere = ranked.filter(inChosen);
   const guidesHere = rankedGuides.filter(inChosen);
@@ -181,7 +239,7 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
     const rows = new Map((await findResultRows(database.db, onPage)).map((r) => [r.id, r]));
     for (const id of onPage) {
       const row = rows.get(id);
-      if (row) results.push(toResult(row, query, request));
+      if (row) results.push(toResult(row, found.query, request));
     }
   }
   const guideIds =
@@ -190,7 +248,7 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   const guides: GuideResult[] = [];
   for (const id of guideIds) {
     const guide = guideRows.get(id);
-    if (guide) guides.push(toGuideResult(guide, query, request.viewer));
+    if (guide) guides.push(toGuideResult(guide, found.query, request.viewer));
   }
 
   return {
@@ -208,6 +266,9 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
     pages,
     anyMatch: true,
     suggestion: null,
+    relaxed: found.relaxed,
+    corrected: found.corrected,
+    exact: request.exact === true,
   };
 }
 

@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Database } from '../../db/database.ts';
 import { type ParsedQuery, STOP_WORDS } from './query.ts';
-import { type Candidate, type CandidateSet, inBatches, type SearchIndex } from './search-index.ts';
+import { type Candidate, type CandidateSet, inBatches, type MatchMode, type SearchIndex } from './search-index.ts';
 
 // The SQLite adapter: the FTS5 tables search_fts (title, body = details + quick answer, answer) and search_titles
 // (title), made and kept in step by triggers in migrations/20261126T2200_search.ts; their rowid is the question id.
@@ -45,12 +45,13 @@ function keep<R>(db: Db, query: RawBuilder<R>) {
   return { compile: () => query.compile(db) };
 }
 
-const wordCounts = compileOnce((db: Db, words: string, cap: number) =>
+// Each entry is an FTS5 expression for one word: the word quoted, or quoted and followed by * (a prefix).
+const wordCounts = compileOnce((db: Db, expressions: string, cap: number) =>
   keep(
     db,
     sql<{ word: string; n: number }>`select j.value as word,
-      (select count(*) from (select 1 from search_fts where search_fts match '"' || j.value || '"' limit ${cap})) as n
-      from json_each(${words}) as j`,
+      (select count(*) from (select 1 from search_fts where search_fts match j.value limit ${cap})) as n
+      from json_each(${expressions}) as j`,
   ),
 );
 
@@ -111,19 +112,68 @@ function phrase(clause: readonly string[]): string {
   return `"${clause.map((w) => w.replaceAll('"', '')).join(' ')}"`;
 }
 
-function allOf(clauses: readonly (readonly string[])[]): string {
-  return clauses.map(phrase).join(' AND ');
+/** The last clause of a query with prefixLast, as the start of a word too (query.ts: one word). */
+function lastAsPrefix(query: ParsedQuery): string | undefined {
+  const last = query.clauses[query.clauses.length - 1];
+  return query.prefixLast && last?.length === 1 ? (last[0] as string) : undefined;
+}
+
+/** A clause as FTS5 matches it: a phrase, or for the word typed last, the word or any word it starts. */
+function clauseMatch(clause: readonly string[], prefix: string | undefined): string {
+  return prefix !== undefined && clause.length === 1 && clause[0] === prefix ? `${phrase(clause)}*` : phrase(clause);
+}
+
+function allOf(clauses: readonly (readonly string[])[], prefix?: string): string {
+  return clauses.map((c) => clauseMatch(c, prefix)).join(' AND ');
+}
+
+function anyOf(clauses: readonly (readonly string[])[], prefix?: string): string {
+  return clauses.map((c) => clauseMatch(c, prefix)).join(' OR ');
 }
 
 export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = {}): SearchIndex {
   // Tests lower the limit to take the common-word paths on a small database.
   const rankTermLimit = options.rankTermLimit ?? RANK_TERM_LIMIT;
+
+  async function withSubjects(ids: readonly number[], scores: ReadonlyMap<number, number>, capped: boolean): Promise<CandidateSet> {
+    if (ids.length === 0) return { candidates: [], capped: false };
+    const subjects = new Map((await subjectsOf(db, JSON.stringify(ids))).map((r) => [r.id, r.subjectId]));
+    const candidates: Candidate[] = [];
+    for (const id of ids) {
+      const subjectId = subjects.get(id);
+      // Matches outside the ranked window come after the ranked ones (the service sorts by score, then newest).
+      if (subjectId !== undefined) candidates.push({ id, subjectId, score: scores.get(id) ?? UNRANKED });
+    }
+    return { candidates, capped };
+  }
+
+  /**
+   * Questions holding some of the words, when none holds them all: bm25 over an OR of the words that match
+   * something, which scores a question by how many of them it holds and how rare each is. Common words take part
+   * only when there is no rarer one, so the ranked window (the newest `limit` matches) is not theirs alone.
+   */
+  async function anyCandidates(query: ParsedQuery, counts: ReadonlyMap<string, number>, prefix: string | undefined, limit: number) {
+    const found = query.clauses.filter((c) => c.length > 1 || (counts.get(c[0] as string) ?? 0) > 0);
+    if (found.length === 0) return { candidates: [], capped: false };
+    const rare = found.filter((c) => c.length > 1 || (counts.get(c[0] as string) ?? 0) < rankTermLimit);
+    const rows = await rankedNewest(db, anyOf(rare.length > 0 ? rare : found, prefix), limit);
+    return withSubjects(
+      rows.map((r) => r.id),
+      new Map(rows.map((r) => [r.id, -r.rank])),
+      rows.length === limit,
+    );
+  }
+
   return {
-    async candidates(query: ParsedQuery, limit: number): Promise<CandidateSet> {
+    async candidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (query.clauses.length === 0) return { candidates: [], capped: false };
+      const prefix = lastAsPrefix(query);
       // query.ts keeps letters, digits and marks only; the filter keeps a quote out of the MATCH text regardless.
       const words = [...new Set(query.clauses.flat())].filter((w) => !w.includes('"')).slice(0, MAX_COUNTED_WORDS);
-      const counts = new Map((await wordCounts(db, JSON.stringify(words), rankTermLimit)).map((r) => [r.word, Number(r.n)]));
+      const expressions = words.map((w) => clauseMatch([w], prefix));
+      const counted = await wordCounts(db, JSON.stringify(expressions), rankTermLimit);
+      const counts = new Map(counted.map((r) => [words[expressions.indexOf(r.word)] as string, Number(r.n)]));
+      if (mode === 'any') return anyCandidates(query, counts, prefix, limit);
       // Every word must match, so one that matches nothing ends the search here.
       if (words.some((w) => !counts.get(w))) return { candidates: [], capped: false };
       // Words past the counted ones are taken as common: it only means they filter without ranking.
@@ -142,7 +192,7 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
       // Each common word makes the walk through the matches longer (all of them are in most questions) while
       // hardly narrowing it: past MAX_COMMON_CLAUSES they are left out.
       const clauses = [...selective, ...relaxed.filter((c) => c.every(common)).slice(0, MAX_COMMON_CLAUSES)];
-      const full = allOf(clauses);
+      const full = allOf(clauses, prefix);
 
       const scores = new Map<number, number>();
       let ids: number[];
@@ -153,7 +203,7 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
         ids = rows.map((r) => r.id);
         capped = rows.length === limit;
       } else if (selective.length > 0) {
-        const [ranked, matching] = [await rankedNewest(db, allOf(selective), limit), await newest(db, full, limit)];
+        const [ranked, matching] = [await rankedNewest(db, allOf(selective, prefix), limit), await newest(db, full, limit)];
         for (const r of ranked) scores.set(r.id, -r.rank);
         ids = matching.map((r) => r.id);
         capped = matching.length === limit;
@@ -164,21 +214,14 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
         ids = [...new Set([...inTitle.map((r) => r.id), ...matching.map((r) => r.id)])];
         capped = matching.length === limit;
       }
-      if (ids.length === 0) return { candidates: [], capped: false };
-      const subjects = new Map((await subjectsOf(db, JSON.stringify(ids))).map((r) => [r.id, r.subjectId]));
-      const candidates: Candidate[] = [];
-      for (const id of ids) {
-        const subjectId = subjects.get(id);
-        // Matches outside the ranked window come after the ranked ones (the service sorts by score, then newest).
-        if (subjectId !== undefined) candidates.push({ id, subjectId, score: scores.get(id) ?? UNRANKED });
-      }
-      return { candidates, capped };
+      return withSubjects(ids, scores, capped);
     },
 
-    async guideCandidates(query: ParsedQuery, limit: number): Promise<CandidateSet> {
+    async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (query.clauses.length === 0) return { candidates: [], capped: false };
       // Guides are few: every match is ranked.
-      const rows = await guidesRanked(db, allOf(query.clauses), limit);
+      const prefix = lastAsPrefix(query);
+      const rows = await guidesRanked(db, mode === 'any' ? anyOf(query.clauses, prefix) : allOf(query.clauses, prefix), limit);
       return { candidates: rows.map((r) => ({ id: r.id, subjectId: r.subjectId, score: -r.rank })), capped: rows.length === limit };
     },
 
