@@ -12,6 +12,7 @@ import * as guides from './20261126T2300_guides.ts';
 import * as asking from './20261126T2400_asking.ts';
 import * as guideSearch from './20261127T0100_guide_search.ts';
 import * as guideTopics from './20261127T0200_guide_topics.ts';
+import * as searchSynonyms from './20261204T1200_search_synonyms.ts';
 
 /**
  * Every migration, by name. Kysely runs them in name order and refuses one that sorts before a migration already run,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '20261126T2400_asking': asking,
   '20261127T0100_guide_search': guideSearch,
   '20261127T0200_guide_topics': guideTopics,
+  '20261204T1200_search_synonyms': searchSynonyms,
 };

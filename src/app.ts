@@ -36,6 +36,7 @@ import { notificationRoutes, registerUnreadOnViewer } from './modules/notificati
 import { questionRoutes } from './modules/questions/question.routes.tsx';
 import { reachRoutes } from './modules/reach/reach.routes.ts';
 import { searchRoutes } from './modules/search/search.routes.tsx';
+import { synonymRoutes } from './modules/search/synonyms.routes.tsx';
 import { typeaheadRoutes } from './modules/search/typeahead.routes.ts';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
 import { AssetStore } from './platform/assets.ts';
@@ -280,6 +281,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(subjectRoutes(ctx));
   await app.register(questionRoutes(ctx));
   await app.register(searchRoutes(ctx));
+  await app.register(synonymRoutes(ctx));
   await app.register(typeaheadRoutes(ctx));
   await app.register(reachRoutes(ctx));
   await app.register(authRoutes(ctx));

@@ -304,6 +304,13 @@ export interface AdSnippetsTable {
   created_at: string;
 }
 
+/** A group of words and phrases search treats as one (migrations/20261204T1200_search_synonyms.ts). */
+export interface SearchSynonymsTable {
+  position: number;
+  /** Comma-separated, lower case. */
+  phrases: string;
+}
+
 export interface Database {
   users: UsersTable;
   subjects: SubjectsTable;
@@ -320,6 +327,7 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   educator_applications: EducatorApplicationsTable;
   site_settings: SiteSettingsTable;
+  search_synonyms: SearchSynonymsTable;
   plans: PlansTable;
   memberships: MembershipsTable;
   trial_claims: TrialClaimsTable;

@@ -8,7 +8,7 @@ export {
   type Viewer,
 } from './auth.service.ts';
 export { pruneAccountData } from './maintenance.service.ts';
-export { type Actor, canListUsers, isAdmin, isEditorOrAdmin, readOutboxPolicy } from './policy.ts';
+export { type Actor, canListUsers, isAdmin, isEditorOrAdmin, readOutboxPolicy, siteSettingsPolicy } from './policy.ts';
 export { issueAdminSetupToken } from './setup.service.ts';
 export {
   createUser,

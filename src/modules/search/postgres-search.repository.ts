@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import { type ParsedQuery, STOP_WORDS } from './query.ts';
+import { isEmptyQuery, type ParsedQuery, STOP_WORDS } from './query.ts';
 import { type CandidateSet, inBatches, type MatchMode, type SearchIndex } from './search-index.ts';
 
 // The PostgreSQL adapter: search_documents (per published question, `document`: title weight A, details, quick
@@ -32,8 +32,20 @@ function tsquery(query: ParsedQuery, mode: MatchMode) {
   // query.ts keeps letters, digits and marks only, so the word is one tsquery operand; quoted all the same.
   const prefixed = prefix === undefined ? undefined : sql`to_tsquery('english', ${`'${prefix.replaceAll("'", '')}':*`})`;
   const words = rest.length > 0 ? sql`websearch_to_tsquery('english', ${websearchText(rest, mode)})` : undefined;
-  if (prefixed && words) return mode === 'any' ? sql`(${words} || ${prefixed})` : sql`(${words} && ${prefixed})`;
-  return prefixed ?? words ?? sql`websearch_to_tsquery('english', '')`;
+  const groups = query.anyOf.map((alternatives) => sql`to_tsquery('english', ${groupText(alternatives)})`);
+  const parts = [words, prefixed, ...groups].filter((p) => p !== undefined);
+  if (parts.length === 0) return sql`websearch_to_tsquery('english', '')`;
+  return sql`(${sql.join(parts, mode === 'any' ? sql` || ` : sql` && `)})`;
+}
+
+/** A to_tsquery operand: the word quoted (letters, digits and marks only, see query.ts; quotes dropped regardless). */
+function operand(word: string): string {
+  return `'${word.replaceAll("'", '').replaceAll('\\', '')}'`;
+}
+
+/** A synonym group for to_tsquery: any of its phrases, each a run of words (<->). */
+function groupText(alternatives: readonly (readonly string[])[]): string {
+  return `(${alternatives.map((a) => a.map(operand).join(' <-> ')).join(' | ')})`;
 }
 
 /** A lexeme in at least this share of the questions is common (ANALYZE's estimate). */
@@ -84,10 +96,13 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
   const last = query.clauses.length - 1;
   // One to_tsquery text a clause: words quoted (letters, digits and marks only, see query.ts), a phrase joined by
   // <->, the word typed last with :* when it may be a prefix.
-  const texts = query.clauses.map((c, i) => {
-    const words = c.map((w) => `'${w.replaceAll("'", '')}'`).join(' <-> ');
-    return query.prefixLast && i === last && c.length === 1 ? `${words}:*` : words;
-  });
+  const texts = [
+    ...query.clauses.map((c, i) => {
+      const words = c.map(operand).join(' <-> ');
+      return query.prefixLast && i === last && c.length === 1 ? `${words}:*` : words;
+    }),
+    ...query.anyOf.map(groupText),
+  ];
   const { rows: counted } = await sql<{ i: string; n: string }>`
     select t.i, (select count(*) from (
       select 1 from search_documents where document @@ to_tsquery('english', t.q) limit ${ANY_COUNT_CAP}) x) as n
@@ -114,7 +129,7 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
 export function postgresSearchIndex(db: Db): SearchIndex {
   return {
     async candidates(parsed: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
-      if (parsed.clauses.length === 0) return { candidates: [], capped: false };
+      if (isEmptyQuery(parsed)) return { candidates: [], capped: false };
       if (mode === 'any') return anyCandidates(db, parsed, limit);
       const query = mode === 'all' ? await boundCommonWords(db, parsed) : parsed;
       const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
@@ -131,7 +146,7 @@ export function postgresSearchIndex(db: Db): SearchIndex {
     },
 
     async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
-      if (query.clauses.length === 0) return { candidates: [], capped: false };
+      if (isEmptyQuery(query)) return { candidates: [], capped: false };
       // Guides are few: every match is ranked.
       const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
         select gs.guide_id as id, gs.subject_id, ts_rank(${WEIGHTS}::float4[], gs.document, q.query, 1) as score

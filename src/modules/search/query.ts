@@ -1,3 +1,5 @@
+import type { synonymLookup } from './synonyms.ts';
+
 // What a search box's text means: words, and phrases in double quotes, all of which must match.
 // Nothing the user types is ever passed on as query syntax: each engine gets an expression built from these words
 // (see the adapters), so quotes, operators, brackets, emoji or control characters cannot make a query fail.
@@ -41,6 +43,16 @@ export interface ParsedQuery {
   text: string;
   /** Match the last clause (one word) as the start of a word too: what a student was still typing. */
   prefixLast?: boolean;
+  /**
+   * Groups of the synonym table the query names (synonyms.ts): each must match too, by any of its phrases. The
+   * words that named one are not in `clauses`.
+   */
+  anyOf: string[][][];
+}
+
+/** What a search holds: a clause, or a group of synonyms. */
+export function isEmptyQuery(query: Pick<ParsedQuery, 'clauses' | 'anyOf'>): boolean {
+  return query.clauses.length === 0 && query.anyOf.length === 0;
 }
 
 // Straight and typographic double quotes all open or close a phrase.
@@ -62,7 +74,11 @@ function wordsOf(text: string): string[] {
   return (text.toLowerCase().match(WORD) ?? []).filter((w) => w.length <= MAX_WORD_CHARS);
 }
 
-export function parseQuery(raw: string): ParsedQuery {
+/**
+ * The words and phrases of a query. With synonyms (synonymLookup over the table), a run of words naming a group
+ * ("ww1", "first world war") becomes that group, matched by any of its phrases, instead of words that must all match.
+ */
+export function parseQuery(raw: string, synonyms?: ReturnType<typeof synonymLookup>): ParsedQuery {
   const text = cleanQueryText(raw);
   const parts = text.split(QUOTES);
   // An odd number of quotes leaves the last one unmatched: what follows it is plain words, not a phrase.
@@ -71,6 +87,11 @@ export function parseQuery(raw: string): ParsedQuery {
   const seen = new Set<string>();
   const words: string[] = [];
   const dropped: string[] = [];
+  const anyOf: string[][][] = [];
+  const groupsNamed = new Set<number>();
+  /** The phrase of a synonym group that starts at ws[i], if any. */
+  const synonymAt = (ws: readonly string[], i: number) =>
+    synonyms?.byFirstWord.get(ws[i] as string)?.find((e) => e.words.every((w, k) => ws[i + k] === w));
   const add = (clause: string[]) => {
     const key = clause.join(' ');
     if (seen.has(key) || clauses.length >= MAX_CLAUSES) return;
@@ -89,10 +110,20 @@ export function parseQuery(raw: string): ParsedQuery {
       add(phrase);
       return;
     }
-    for (const w of ws) {
-      if (STOP_WORDS.has(w) || CONNECTORS.has(w)) dropped.push(w);
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i] as string;
+      const named = synonymAt(ws, i);
+      if (named && synonyms && clauses.length + anyOf.length < MAX_CLAUSES) {
+        if (!groupsNamed.has(named.group)) {
+          groupsNamed.add(named.group);
+          const alternatives = synonyms.alternatives[named.group] as string[][];
+          anyOf.push(alternatives);
+          for (const alt of alternatives) for (const a of alt) if (!STOP_WORDS.has(a) && !words.includes(a)) words.push(a);
+        }
+        i += named.words.length - 1;
+      } else if (STOP_WORDS.has(w) || CONNECTORS.has(w)) dropped.push(w);
       else add([w]);
     }
   });
-  return { clauses, words, dropped, text };
+  return { clauses, words, dropped, text, anyOf };
 }

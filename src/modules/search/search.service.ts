@@ -5,12 +5,14 @@ import { findGuidesForSearch, type Guide, guidePath, sectionPath } from '../guid
 import { decideAccess, gateTextNow, type PreviewMemo } from '../membership/index.ts';
 import { listSubjects } from '../subjects/index.ts';
 import { postgresSearchIndex } from './postgres-search.repository.ts';
-import { type ParsedQuery, parseQuery } from './query.ts';
+import { isEmptyQuery, type ParsedQuery, parseQuery } from './query.ts';
 import { findResultRows, type ResultRow } from './search.repository.ts';
 import { CANDIDATE_LIMIT, type Candidate, type MatchMode, type RebuildProgress, type SearchIndex } from './search-index.ts';
 import { bestPassage, bestSnippet, htmlText, markdownPlain, openingSnippet, type Segment } from './snippet.ts';
 import { sqliteSearchIndex } from './sqlite-search.repository.ts';
 import { applyCorrections, bestSpelling, isCorrectable, oneEditAway } from './suggest.ts';
+import { listSynonymGroups, replaceSynonymGroups } from './synonyms.repository.ts';
+import { formatSynonyms, parseSynonymText, type SynonymProblem, synonymLookup } from './synonyms.ts';
 
 type Db = Kysely<Database>;
 
@@ -142,7 +144,12 @@ interface Matches {
  * holding more and rarer words first. Each step runs only when the one before found nothing, so a query that
  * matches pays for one.
  */
-async function findMatches(index: SearchIndex, query: ParsedQuery, exact: boolean): Promise<Matches | null> {
+async function findMatches(
+  index: SearchIndex,
+  query: ParsedQuery,
+  exact: boolean,
+  synonyms: ReturnType<typeof synonymLookup>,
+): Promise<Matches | null> {
   const attempt = async (q: ParsedQuery, mode: MatchMode, relaxed: Matches['relaxed'], corrected: string | null = null) => {
     const { candidates, capped } = await index.candidates(q, CANDIDATE_LIMIT, mode);
     const guides = (await index.guideCandidates(q, CANDIDATE_LIMIT, mode)).candidates;
@@ -158,13 +165,15 @@ async function findMatches(index: SearchIndex, query: ParsedQuery, exact: boolea
   if (!exact) {
     const spelling = await suggest(index, query);
     if (spelling) {
-      const corrected = parseQuery(spelling);
+      const corrected = parseQuery(spelling, synonyms);
       const respelled = await attempt(corrected, 'all', 'corrected', corrected.text);
       if (respelled) return respelled;
       loose = corrected;
     }
   }
-  return query.clauses.length > 1 || loose !== query ? attempt({ ...loose, prefixLast: prefixable }, 'any', 'some') : null;
+  return query.clauses.length + query.anyOf.length > 1 || loose !== query
+    ? attempt({ ...loose, prefixLast: prefixable }, 'any', 'some')
+    : null;
 }
 
 function searchType(raw: string | undefined): SearchType {
@@ -185,7 +194,8 @@ const byScore = (a: Candidate, b: Candidate) => b.score - a.score || b.id - a.id
  * Questions and guides are ranked apart (their scores come from different indexes and do not compare).
  */
 export async function search(database: { db: Db; engine: Engine }, request: SearchRequest): Promise<SearchOutcome> {
-  const query = parseQuery(request.q);
+  const synonyms = synonymLookup(await listSynonymGroups(database.db));
+  const query = parseQuery(request.q, synonyms);
   const type = searchType(request.type);
   const index = searchIndexOf(database);
   const subjects = await listSubjects(database.db);
@@ -209,9 +219,9 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
     corrected: null,
     exact: request.exact === true,
   };
-  if (query.clauses.length === 0) return empty;
+  if (isEmptyQuery(query)) return empty;
 
-  const found = await findMatches(index, query, request.exact === true);
+  const found = await findMatches(index, query, request.exact === true, synonyms);
   if (!found) return { ...empty, suggestion: await suggest(index, query) };
   const { candidates, capped } = found;
 
@@ -342,4 +352,20 @@ export function rebuildSearchIndex(
   options: { onProgress?: RebuildProgress; signal?: AbortSignal } = {},
 ): Promise<number> {
   return searchIndexOf(database).rebuild(options);
+}
+
+/** The synonym table as the admin form shows it: one group a line. */
+export async function getSynonymText(db: Db): Promise<string> {
+  return formatSynonyms(await listSynonymGroups(db));
+}
+
+/**
+ * Saves an admin's synonym table, whole, when every line reads; otherwise saves nothing and says what is wrong on
+ * which line. The next search uses it: synonyms are applied to queries, so nothing is reindexed.
+ */
+export async function saveSynonymText(db: Db, text: string): Promise<{ saved: number } | { problems: SynonymProblem[] }> {
+  const { groups, problems } = parseSynonymText(text);
+  if (problems.length > 0) return { problems };
+  await replaceSynonymGroups(db, groups);
+  return { saved: groups.length };
 }

@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Database } from '../../db/database.ts';
-import { type ParsedQuery, STOP_WORDS } from './query.ts';
+import { isEmptyQuery, type ParsedQuery, STOP_WORDS } from './query.ts';
 import { type Candidate, type CandidateSet, inBatches, type MatchMode, type SearchIndex } from './search-index.ts';
 
 // The SQLite adapter: the FTS5 tables search_fts (title, body = details + quick answer, answer) and search_titles
@@ -131,6 +131,16 @@ function anyOf(clauses: readonly (readonly string[])[], prefix?: string): string
   return clauses.map((c) => clauseMatch(c, prefix)).join(' OR ');
 }
 
+/** A synonym group: any of its phrases. */
+function groupMatch(alternatives: readonly (readonly string[])[]): string {
+  return `(${alternatives.map(phrase).join(' OR ')})`;
+}
+
+/** Every clause and every synonym group (the plain path, for queries naming a group). */
+function allWithGroups(query: ParsedQuery, prefix: string | undefined): string {
+  return [...query.clauses.map((c) => clauseMatch(c, prefix)), ...query.anyOf.map(groupMatch)].join(' AND ');
+}
+
 export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = {}): SearchIndex {
   // Tests lower the limit to take the common-word paths on a small database.
   const rankTermLimit = options.rankTermLimit ?? RANK_TERM_LIMIT;
@@ -154,9 +164,10 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
    */
   async function anyCandidates(query: ParsedQuery, counts: ReadonlyMap<string, number>, prefix: string | undefined, limit: number) {
     const found = query.clauses.filter((c) => c.length > 1 || (counts.get(c[0] as string) ?? 0) > 0);
-    if (found.length === 0) return { candidates: [], capped: false };
+    if (found.length === 0 && query.anyOf.length === 0) return { candidates: [], capped: false };
     const rare = found.filter((c) => c.length > 1 || (counts.get(c[0] as string) ?? 0) < rankTermLimit);
-    const rows = await rankedNewest(db, anyOf(rare.length > 0 ? rare : found, prefix), limit);
+    const terms = [anyOf(rare.length > 0 ? rare : found, prefix), ...query.anyOf.map(groupMatch)].filter((t) => t !== '');
+    const rows = await rankedNewest(db, terms.join(' OR '), limit);
     return withSubjects(
       rows.map((r) => r.id),
       new Map(rows.map((r) => [r.id, -r.rank])),
@@ -166,7 +177,7 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
 
   return {
     async candidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
-      if (query.clauses.length === 0) return { candidates: [], capped: false };
+      if (isEmptyQuery(query)) return { candidates: [], capped: false };
       const prefix = lastAsPrefix(query);
       // query.ts keeps letters, digits and marks only; the filter keeps a quote out of the MATCH text regardless.
       const words = [...new Set(query.clauses.flat())].filter((w) => !w.includes('"')).slice(0, MAX_COUNTED_WORDS);
@@ -176,6 +187,15 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
       if (mode === 'any') return anyCandidates(query, counts, prefix, limit);
       // Every word must match, so one that matches nothing ends the search here.
       if (words.some((w) => !counts.get(w))) return { candidates: [], capped: false };
+      if (query.anyOf.length > 0) {
+        // A query naming a synonym group: bm25 over the newest matches of the whole expression.
+        const rows = await rankedNewest(db, allWithGroups(query, prefix), limit);
+        return withSubjects(
+          rows.map((r) => r.id),
+          new Map(rows.map((r) => [r.id, -r.rank])),
+          rows.length === limit,
+        );
+      }
       // Words past the counted ones are taken as common: it only means they filter without ranking.
       const common = (w: string) => (counts.get(w) ?? rankTermLimit) >= rankTermLimit;
       // A phrase of common words only is matched as its words, in any order: to check their positions FTS5 reads
@@ -218,10 +238,14 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
     },
 
     async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
-      if (query.clauses.length === 0) return { candidates: [], capped: false };
+      if (isEmptyQuery(query)) return { candidates: [], capped: false };
       // Guides are few: every match is ranked.
       const prefix = lastAsPrefix(query);
-      const rows = await guidesRanked(db, mode === 'any' ? anyOf(query.clauses, prefix) : allOf(query.clauses, prefix), limit);
+      const match =
+        mode === 'any'
+          ? [...query.clauses.map((c) => clauseMatch(c, prefix)), ...query.anyOf.map(groupMatch)].join(' OR ')
+          : allWithGroups(query, prefix);
+      const rows = await guidesRanked(db, match, limit);
       return { candidates: rows.map((r) => ({ id: r.id, subjectId: r.subjectId, score: -r.rank })), capped: rows.length === limit };
     },
 

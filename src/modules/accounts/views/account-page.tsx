@@ -67,6 +67,8 @@ export function AccountPageView(props: AccountPageProps) {
                 <a href="/admin/outbox">Outbox</a>
                 {' · '}
                 <a href="/admin/settings">Site settings</a>
+                {' · '}
+                <a href="/admin/search">Search synonyms</a>
               </>
             ) : null}
           </p>
