@@ -21,7 +21,7 @@ export function SynonymsPageView(props: {
         </p>
       ) : null}
       {problems.length > 0 ? (
-        <div class="form-errors" role="alert">
+        <div class="form-error" role="alert">
           <p>Nothing was saved. Fix these lines and save again:</p>
           <ul>
             {problems.map((p) => (
