@@ -17,6 +17,8 @@ describe.each(engines)('search synonyms and abbreviations on %s', (engine) => {
   let t: TestApp;
   let warId: number;
   let otherId: number;
+  let darwinId: number;
+  let sonnetId: number;
 
   beforeAll(async () => {
     t = await buildTestApp(engine);
@@ -24,6 +26,8 @@ describe.each(engines)('search synonyms and abbreviations on %s', (engine) => {
     const educatorId = (await makeEducator(db)).id;
     warId = await makeQuestion(db, { educatorId, subject: 'History', title: 'How did a murder in Sarajevo start the First World War?' });
     otherId = await makeQuestion(db, { educatorId, subject: 'History', title: 'Why did the Congress of Vienna redraw the map?' });
+    darwinId = await makeQuestion(db, { educatorId, subject: 'Science', title: 'Why did Darwin sail on the Beagle?' });
+    sonnetId = await makeQuestion(db, { educatorId, subject: 'Literature', title: 'What makes a sonnet Shakespearean?' });
     await createUser(db, { email: 'admin@example.org', name: 'Ada Admin', role: 'admin', password: PW });
     await createUser(db, { email: 'student@example.org', name: 'Sam Student', password: PW });
   });
@@ -46,6 +50,12 @@ describe.each(engines)('search synonyms and abbreviations on %s', (engine) => {
     }
     // Numerals and ordinals match their words.
     expect(resultIds((await c.get('/search?q=1st+world+war')).body)[0]).toBe(warId);
+  });
+
+  it('joins a name and the adjective made from it, both ways', async () => {
+    const c = new Client(t.app);
+    expect(resultIds((await c.get('/search?q=darwinian+beagle')).body)[0]).toBe(darwinId);
+    expect(resultIds((await c.get('/search?q=shakespeare+sonnet')).body)[0]).toBe(sonnetId);
   });
 
   it('lets an admin edit the table, effective on the next search, and keeps a refused list as typed', async () => {

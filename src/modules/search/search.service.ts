@@ -12,7 +12,7 @@ import { bestPassage, bestSnippet, htmlText, markdownPlain, openingSnippet, type
 import { sqliteSearchIndex } from './sqlite-search.repository.ts';
 import { applyCorrections, bestSpelling, isCorrectable, oneEditAway } from './suggest.ts';
 import { listSynonymGroups, replaceSynonymGroups } from './synonyms.repository.ts';
-import { formatSynonyms, parseSynonymText, type SynonymProblem, synonymLookup } from './synonyms.ts';
+import { formatSynonyms, nameForms, parseSynonymText, type SynonymProblem, synonymLookup } from './synonyms.ts';
 
 type Db = Kysely<Database>;
 
@@ -126,6 +126,29 @@ export interface SearchOutcome {
   exact: boolean;
 }
 
+/**
+ * The query with each word that names a person or place also matching the adjective made from it, and back
+ * ("Darwin" and "Darwinian"), where the site's free text holds the other spelling (one lookup for all of them).
+ */
+async function withNameForms(index: SearchIndex, query: ParsedQuery): Promise<ParsedQuery> {
+  const forms = new Map(query.clauses.filter((c) => c.length === 1).map((c) => [c[0] as string, nameForms(c[0] as string)]));
+  const candidates = [...new Set([...forms.values()].flat())];
+  if (candidates.length === 0) return query;
+  const known = await index.freeTextCounts(candidates, 1);
+  const clauses: string[][] = [];
+  const groups: string[][][] = [];
+  const words = [...query.words];
+  for (const c of query.clauses) {
+    const other = c.length === 1 ? (forms.get(c[0] as string) ?? []).filter((f) => known.has(f)) : [];
+    if (other.length === 0) clauses.push(c);
+    else {
+      groups.push([c, ...other.map((f) => [f])]);
+      for (const f of other) if (!words.includes(f)) words.push(f);
+    }
+  }
+  return groups.length === 0 ? query : { ...query, clauses, anyOf: [...query.anyOf, ...groups], words };
+}
+
 /** The last word counts as still being typed when it is this long at least (shorter prefixes match too much). */
 const PREFIX_MIN_CHARS = 4;
 
@@ -195,9 +218,9 @@ const byScore = (a: Candidate, b: Candidate) => b.score - a.score || b.id - a.id
  */
 export async function search(database: { db: Db; engine: Engine }, request: SearchRequest): Promise<SearchOutcome> {
   const synonyms = synonymLookup(await listSynonymGroups(database.db));
-  const query = parseQuery(request.q, synonyms);
   const type = searchType(request.type);
   const index = searchIndexOf(database);
+  const query = await withNameForms(index, parseQuery(request.q, synonyms));
   const subjects = await listSubjects(database.db);
   const chosen = request.subject ? subjects.find((s) => s.slug === request.subject) : undefined;
   const empty: SearchOutcome = {

@@ -123,10 +123,6 @@ function clauseMatch(clause: readonly string[], prefix: string | undefined): str
   return prefix !== undefined && clause.length === 1 && clause[0] === prefix ? `${phrase(clause)}*` : phrase(clause);
 }
 
-function allOf(clauses: readonly (readonly string[])[], prefix?: string): string {
-  return clauses.map((c) => clauseMatch(c, prefix)).join(' AND ');
-}
-
 function anyOf(clauses: readonly (readonly string[])[], prefix?: string): string {
   return clauses.map((c) => clauseMatch(c, prefix)).join(' OR ');
 }
@@ -187,15 +183,11 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
       if (mode === 'any') return anyCandidates(query, counts, prefix, limit);
       // Every word must match, so one that matches nothing ends the search here.
       if (words.some((w) => !counts.get(w))) return { candidates: [], capped: false };
-      if (query.anyOf.length > 0) {
-        // A query naming a synonym group: bm25 over the newest matches of the whole expression.
-        const rows = await rankedNewest(db, allWithGroups(query, prefix), limit);
-        return withSubjects(
-          rows.map((r) => r.id),
-          new Map(rows.map((r) => [r.id, -r.rank])),
-          rows.length === limit,
-        );
-      }
+      // A synonym group counts as one clause: its matches (any of its phrases) are counted like a word's.
+      const groupMatches = query.anyOf.map(groupMatch);
+      const groupCounts =
+        groupMatches.length === 0 ? [] : (await wordCounts(db, JSON.stringify(groupMatches), rankTermLimit)).map((r) => Number(r.n));
+      if (groupCounts.some((n) => n === 0)) return { candidates: [], capped: false };
       // Words past the counted ones are taken as common: it only means they filter without ranking.
       const common = (w: string) => (counts.get(w) ?? rankTermLimit) >= rankTermLimit;
       // A phrase of common words only is matched as its words, in any order: to check their positions FTS5 reads
@@ -208,22 +200,27 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
         ).values(),
       ];
       // A phrase is selective when one of its words is (it cannot match more questions than its rarest word).
-      const selective = relaxed.filter((c) => !c.every(common));
+      const units = [
+        ...relaxed.map((c) => ({ match: clauseMatch(c, prefix), common: c.every(common) })),
+        ...groupMatches.map((match, i) => ({ match, common: (groupCounts[i] ?? 0) >= rankTermLimit })),
+      ];
+      const selective = units.filter((u) => !u.common);
       // Each common word makes the walk through the matches longer (all of them are in most questions) while
       // hardly narrowing it: past MAX_COMMON_CLAUSES they are left out.
-      const clauses = [...selective, ...relaxed.filter((c) => c.every(common)).slice(0, MAX_COMMON_CLAUSES)];
-      const full = allOf(clauses, prefix);
+      const kept = [...selective, ...units.filter((u) => u.common).slice(0, MAX_COMMON_CLAUSES)];
+      const full = kept.map((u) => u.match).join(' AND ');
 
       const scores = new Map<number, number>();
       let ids: number[];
       let capped: boolean;
-      if (selective.length === clauses.length) {
+      if (selective.length === kept.length) {
         const rows = await rankedNewest(db, full, limit);
         for (const r of rows) scores.set(r.id, -r.rank);
         ids = rows.map((r) => r.id);
         capped = rows.length === limit;
       } else if (selective.length > 0) {
-        const [ranked, matching] = [await rankedNewest(db, allOf(selective, prefix), limit), await newest(db, full, limit)];
+        const rare = selective.map((u) => u.match).join(' AND ');
+        const [ranked, matching] = [await rankedNewest(db, rare, limit), await newest(db, full, limit)];
         for (const r of ranked) scores.set(r.id, -r.rank);
         ids = matching.map((r) => r.id);
         capped = matching.length === limit;

@@ -93,3 +93,42 @@ export function synonymLookup(groups: readonly (readonly string[])[]): {
   for (const list of byFirstWord.values()) list.sort((a, b) => b.words.length - a.words.length);
   return { byFirstWord, alternatives };
 }
+
+/**
+ * Spellings that may join a name and the adjective made from it ("Darwin", "Darwinian"; "Shakespeare",
+ * "Shakespearean"; "Pythagoras", "Pythagorean"; "Victoria", "Victorian"), which no stemmer joins. Only candidates:
+ * search keeps those its free text holds. Short words are left alone (a three-letter word plus "-an" is too often
+ * another word).
+ */
+export function nameForms(word: string): string[] {
+  if (!/^[a-z]{6,}$/.test(word)) return [];
+  const out = new Set<string>();
+  if (word.endsWith('ian')) {
+    out.add(word.slice(0, -3)); // darwinian -> darwin
+    out.add(word.slice(0, -1)); // victorian -> victoria
+    out.add(`${word.slice(0, -3)}e`); // shakespearian -> shakespeare
+  } else if (word.endsWith('ean')) {
+    out.add(word.slice(0, -2)); // shakespearean -> shakespeare, european -> europe
+    out.add(`${word.slice(0, -3)}as`); // pythagorean -> pythagoras
+  } else if (word.endsWith('an')) {
+    out.add(word.slice(0, -2)); // elizabethan -> elizabeth
+    out.add(word.slice(0, -1)); // american -> america
+  } else {
+    if (word.endsWith('a'))
+      out.add(`${word}n`); // victoria -> victorian
+    else if (word.endsWith('e')) {
+      out.add(`${word}an`); // shakespeare -> shakespearean
+      out.add(`${word.slice(0, -1)}ian`);
+    } else if (/(as|us)$/.test(word)) {
+      out.add(`${word.slice(0, -2)}ean`); // pythagoras -> pythagorean
+      out.add(`${word.slice(0, -2)}ian`);
+      out.add(`${word.slice(0, -2)}an`); // confucius -> confucian
+    } else {
+      out.add(`${word}ian`); // darwin -> darwinian
+      out.add(`${word}ean`);
+      out.add(`${word}an`); // elizabeth -> elizabethan
+    }
+  }
+  out.delete(word);
+  return [...out];
+}
