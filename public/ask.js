@@ -26,10 +26,13 @@
   let asked = '';
   const suggest = async () => {
     const q = form.elements.title.value.trim();
-    if (q.length < 10 || q === asked) return;
-    asked = q;
+    const subject = form.elements.subject ? form.elements.subject.value : '';
+    if (q.length < 10 || `${q}|${subject}` === asked) return;
+    asked = `${q}|${subject}`;
     try {
-      const res = await fetch(`/ask/similar?q=${encodeURIComponent(q)}`, { headers: { accept: 'application/json' } });
+      const params = new URLSearchParams({ q });
+      if (subject) params.set('subject', subject);
+      const res = await fetch(`/ask/similar?${params}`, { headers: { accept: 'application/json' } });
       if (!res.ok) return;
       const { results } = await res.json();
       box.replaceChildren();

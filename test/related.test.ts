@@ -184,6 +184,11 @@ describe.each(engines)('related and similar questions on %s', (engine) => {
     expect(several[0].path).toMatch(new RegExp(`^/q/${ids.termOtherSubject}/`));
     expect(several.length).toBeGreaterThan(1);
     expect(several.length).toBeLessThanOrEqual(5);
+    // With the subject the student chose, that subject's matches come first.
+    const history = (await c.get(`/ask/similar?q=${encodeURIComponent('eyam plague')}&subject=history`)).json().results;
+    expect(history[0].subjectName).toBe('History');
+    const science = (await c.get(`/ask/similar?q=${encodeURIComponent('eyam plague')}&subject=science`)).json().results;
+    expect(science[0].path).toMatch(new RegExp(`^/q/${ids.termOtherSubject}/`));
     // Words of titles that are not published find nothing.
     for (const word of ['later', 'finally']) {
       expect((await c.get(`/ask/similar?q=${word}`)).json().results).toEqual([]);

@@ -122,7 +122,12 @@ export function askRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
           return askPage(request, reply, { form: typed, issues: checked.issues, message: 'Please fix the fields marked below.' }, 400);
         if (step !== 'post') {
           // Without JavaScript, similar questions are offered on this confirm step before anything is posted.
-          const confirm = await similarQuestions(ctx.database, `${checked.ask.title} ${typed.topics}`);
+          const confirm = await similarQuestions(
+            ctx.database,
+            `${checked.ask.title} ${typed.topics}`,
+            undefined,
+            typed.subject || undefined,
+          );
           return askPage(request, reply, { form: typed, confirm });
         }
         const asked = await askQuestion(deps, viewer.userId, checked.ask);
@@ -137,11 +142,15 @@ export function askRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
     // Typed text of any length is looked at in part, never refused: the island asks as the student types.
     app.get(
       '/ask/similar',
-      { schema: { querystring: Type.Object({ q: Type.Optional(Type.String()) }) }, config: { allow: 'anyone' } },
+      {
+        schema: { querystring: Type.Object({ q: Type.Optional(Type.String()), subject: Type.Optional(Type.String({ maxLength: 100 })) }) },
+        config: { allow: 'anyone' },
+      },
       async (request, reply) => {
         const q = (request.query.q ?? '').slice(0, SIMILAR_TEXT_MAX);
         reply.header('cache-control', 'no-store');
-        return reply.send({ results: q.trim().length < 3 ? [] : await similarQuestions(ctx.database, q) });
+        const subject = request.query.subject || undefined;
+        return reply.send({ results: q.trim().length < 3 ? [] : await similarQuestions(ctx.database, q, undefined, subject) });
       },
     );
   };

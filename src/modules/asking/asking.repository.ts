@@ -371,12 +371,12 @@ export async function listSubjects(db: Db): Promise<Array<{ id: number; slug: st
 export async function findPublishedTitles(
   db: Db,
   ids: readonly number[],
-): Promise<Array<{ id: number; slug: string; title: string; subjectName: string }>> {
+): Promise<Array<{ id: number; slug: string; title: string; subjectName: string; subjectSlug: string }>> {
   if (ids.length === 0) return [];
   return db
     .selectFrom('questions as q')
     .innerJoin('subjects as s', 's.id', 'q.subject_id')
-    .select(['q.id', 'q.slug', 'q.title', 's.name as subjectName'])
+    .select(['q.id', 'q.slug', 'q.title', 's.name as subjectName', 's.slug as subjectSlug'])
     .where('q.id', 'in', ids)
     .where('q.status', '=', 'published')
     .execute();

@@ -457,25 +457,35 @@ export {
   verifiedSubjectIds,
 } from './asking.repository.ts';
 
+/** Title matches weighed for /ask's similar questions: more than shown, so the chosen subject's can come first. */
+const SIMILAR_CANDIDATES = 20;
+
 /**
  * Answered questions that look like this one, closest first: titles sharing its rarest words, from the search
- * index (titles only, free to show anyone; bounded work whatever is typed).
+ * index (titles only, free to show anyone; bounded work whatever is typed). With the subject the student chose,
+ * that subject's matches come first, as on a question page's related questions.
  */
 export async function similarQuestions(
   database: { db: Db; engine: Engine },
   text: string,
   limit = 5,
+  subjectSlug?: string,
 ): Promise<Array<{ title: string; path: string; subjectName: string }>> {
-  const matches = await similarByTerms(database, { text, limit });
+  const matches = await similarByTerms(database, { text, limit: subjectSlug ? SIMILAR_CANDIDATES : limit });
   const found = await repo.findPublishedTitles(
     database.db,
     matches.map((m) => m.id),
   );
   const rows = new Map(found.map((r) => [r.id, r]));
-  return matches.flatMap((m) => {
+  const listed = matches.flatMap((m) => {
     const r = rows.get(m.id);
-    return r ? [{ title: r.title, path: questionPath(r), subjectName: r.subjectName }] : [];
+    return r ? [r] : [];
   });
+  // Stable: within each part the closest first.
+  const ordered = subjectSlug
+    ? [...listed.filter((r) => r.subjectSlug === subjectSlug), ...listed.filter((r) => r.subjectSlug !== subjectSlug)]
+    : listed;
+  return ordered.slice(0, limit).map((r) => ({ title: r.title, path: questionPath(r), subjectName: r.subjectName }));
 }
 
 /** Drafts of questions kept across a sign-in live a day. */
