@@ -29,7 +29,7 @@ export interface RenderedPreview {
 
 /** The published guides' titles and topics, which every question page links from. */
 export interface GuideLinks {
-  /** The value of the guide module's change counter when this was read (a guide saved here reads it again). */
+  /** The count of guide writes (caches.guideLinks.writes) when this was read: a guide saved here reads it again. */
   generation: number;
   expires: number;
   guides: Array<{ id: number; slug: string; title: string; subjectId: number }>;
@@ -78,7 +78,11 @@ export interface Caches {
   /** Answer previews by text version and length: rendering one (Markdown, sanitizer) costs more than a page view. */
   previews: LRUCache<string, RenderedPreview>;
   /** One snapshot of the guide links (there are few guides). */
-  guideLinks: { current: GuideLinks | undefined };
+  guideLinks: {
+    current: GuideLinks | undefined;
+    /** Guides saved through this process's pages (guideLinksChanged), so its next question page reads them again. */
+    writes: number;
+  };
   /** Rows every signed-in page reads, kept while nothing is committed (SQLite). */
   reads: SteadyReads;
 }
@@ -97,7 +101,7 @@ export function buildCaches(
     pages: new PageCache(config.pageCacheBytes, config.pageCacheTtlMs),
     related: new LRUCache<number, RelatedList>({ max: RELATED_KEPT }),
     previews: new LRUCache<string, RenderedPreview>({ max: PREVIEWS_KEPT }),
-    guideLinks: { current: undefined },
+    guideLinks: { current: undefined, writes: 0 },
     reads: new SteadyReads(stamp, READS_KEPT),
   };
 }

@@ -7,7 +7,7 @@ import { sendHtml } from '../../platform/html.ts';
 import { basedOn, CONFLICT, doneMessage, EXPIRED, guideForm, wantsPreview } from './editor.forms.ts';
 import { authoring, editorPages, guidePage } from './editor.pages.tsx';
 import { DoneQuery, GuideFormBody, GuideIdParams, StatusBody } from './guide.schema.ts';
-import { createGuide, editVersion, listAllGuides, setGuideStatus, updateGuideDetails } from './guide.service.ts';
+import { createGuide, editVersion, guideLinksChanged, listAllGuides, setGuideStatus, updateGuideDetails } from './guide.service.ts';
 import { editorGuidePath } from './guide.ts';
 import { EditorGuidesListView, type FormState, type GuideForm } from './views/editor-pages.tsx';
 
@@ -46,6 +46,7 @@ export function editorGuideRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox 
         const form = guideForm(request.body);
         if (wantsPreview(request.body)) return pages.newPage(request, reply, { form, previewHtml: renderMarkdown(form.overview) });
         const result = await createGuide(db, signedIn(request).userId, form, ctx.clock);
+        guideLinksChanged(ctx.caches.guideLinks);
         if (result.kind === 'invalid') return pages.newPage(request, reply, { form, issues: result.issues }, undefined, 400);
         if (result.kind !== 'ok') return pages.notFound(request, reply);
         return pages.redirectDone(reply, editorGuidePath({ id: result.value }), 'created');
@@ -87,6 +88,7 @@ export function editorGuideRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox 
         if (wantsPreview(request.body))
           return pages.editPage(request, reply, guide, { details: { ...state, previewHtml: renderMarkdown(state.form.overview) } });
         const outcome = await updateGuideDetails(db, signedIn(request).userId, guide.id, state.form, state.basedOn ?? null, ctx.clock);
+        guideLinksChanged(ctx.caches.guideLinks);
         if (outcome.kind === 'ok') return pages.redirectDone(reply, editorGuidePath(guide), 'details');
         if (outcome.kind === 'not_found') return pages.notFound(request, reply);
         if (outcome.kind === 'invalid')
@@ -114,6 +116,7 @@ export function editorGuideRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox 
         if (status !== 'published' && status !== 'draft')
           return pages.editPage(request, reply, guide, { error: 'Choose publish or unpublish.' }, 400);
         const result = await setGuideStatus(db, guide.id, status, ctx.clock);
+        guideLinksChanged(ctx.caches.guideLinks);
         if (result.kind === 'invalid') return pages.editPage(request, reply, guide, { error: result.issues[0]?.message }, 400);
         return pages.redirectDone(reply, editorGuidePath(guide), status);
       },

@@ -4,7 +4,7 @@ import { signedIn } from '../../platform/guard.tsx';
 import { doneMessage, EXPIRED } from './editor.forms.ts';
 import { authoring, editorPages, guidePage } from './editor.pages.tsx';
 import { ButtonBody, DoneQuery, GuideIdParams, RevisionIdParams } from './guide.schema.ts';
-import { restoreRevision } from './guide.service.ts';
+import { guideLinksChanged, restoreRevision } from './guide.service.ts';
 import { editorGuidePath } from './guide.ts';
 
 /** /editor/guides/:id/history: every saved revision of a guide, and restoring one (itself a new revision). */
@@ -36,6 +36,7 @@ export function editorHistoryRoutes(ctx: RouteContext): FastifyPluginAsyncTypebo
         if (!found) return pages.notFound(request, reply);
         const { guide } = found;
         const result = await restoreRevision(db, signedIn(request).userId, guide.id, request.params.rid, ctx.clock);
+        guideLinksChanged(ctx.caches.guideLinks);
         if (result.kind === 'invalid')
           return pages.historyPage(request, reply, guide, { error: result.issues.map((i) => i.message).join(' ') }, 400);
         if (result.kind !== 'ok') return pages.notFound(request, reply);

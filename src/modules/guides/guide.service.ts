@@ -59,25 +59,19 @@ export function listGuidesForSitemap(db: Db) {
 /** How long a process keeps the published guides' links before reading them again (see listGuideLinks). */
 const LINKS_TTL_MS = 60_000;
 
-// Counts the guide writes made in this process; the links snapshot (caches.guideLinks) remembers the count it was
-// read at, so a write here shows on the next question page.
-let linksGeneration = 0;
-
-/** A guide write made in this process: the next question page reads the links again. */
-function changesLinks<A extends unknown[], R>(write: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return async (...args) => {
-    try {
-      return await write(...args);
-    } finally {
-      linksGeneration++;
-    }
-  };
+/**
+ * Tells this process's question pages that the guides changed (a guide saved through its pages): the next one reads
+ * the links again. Another process's pages see the change within LINKS_TTL_MS.
+ */
+export function guideLinksChanged(cache: Pick<Caches['guideLinks'], 'writes'>): void {
+  cache.writes++;
 }
 
-async function linkSnapshot(db: Db, cache: { current: GuideLinks | undefined }, now: number): Promise<GuideLinks> {
+async function linkSnapshot(db: Db, cache: Caches['guideLinks'], now: number): Promise<GuideLinks> {
   const kept = cache.current;
-  if (kept && kept.generation === linksGeneration && kept.expires > now) return kept;
-  const generation = linksGeneration;
+  if (kept && kept.generation === cache.writes && kept.expires > now) return kept;
+  // Read before the query: a write meanwhile bumps the count, so the snapshot read now is taken again next time.
+  const generation = cache.writes;
   const { guides, topics } = await repo.listPublishedLinkIndex(db);
   const byTopic = new Map<number, number[]>();
   for (const t of topics) byTopic.set(t.topicId, [...(byTopic.get(t.topicId) ?? []), t.guideId]);
@@ -484,7 +478,7 @@ async function restoreRevisionNow(
         : guide.subject.slug;
     // Revisions do not hold topics: the guide keeps those it has now (re-made in the restored subject if it differs).
     const topics = (await repo.listGuideTopics(db, guideId)).map((t) => t.name).join(', ');
-    const r = await updateGuideDetails(
+    const r = await updateGuideDetailsNow(
       db,
       authorId,
       guideId,
@@ -607,12 +601,10 @@ async function importGuidesNow(
   return { added, alreadyPresent };
 }
 
-export const createGuide = changesLinks(createGuideNow);
-
-export const updateGuideDetails = changesLinks(updateGuideDetailsNow);
-
-export const setGuideStatus = changesLinks(setGuideStatusNow);
-
-export const restoreRevision = changesLinks(restoreRevisionNow);
-
-export const importGuides = changesLinks(importGuidesNow);
+export {
+  createGuideNow as createGuide,
+  importGuidesNow as importGuides,
+  restoreRevisionNow as restoreRevision,
+  setGuideStatusNow as setGuideStatus,
+  updateGuideDetailsNow as updateGuideDetails,
+};
