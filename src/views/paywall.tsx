@@ -1,7 +1,6 @@
 /**
- * The call to start the free trial, for readers without membership, with its terms in plain words. The
- * question page has its own copy with the same wording (modules/questions/views/question-page.tsx); study guides
- * use this one, and the question page can move to it without a change in its markup.
+ * The call to start the free trial, for readers without membership, with its terms in plain words: on question
+ * pages (under the expert answer's preview) and study guides (under a members-only section's opening).
  */
 export interface PaywallTerms {
   trialHours: number;

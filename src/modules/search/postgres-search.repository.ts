@@ -84,6 +84,14 @@ async function boundCommonWords(db: Db, query: ParsedQuery): Promise<ParsedQuery
   return { ...query, clauses };
 }
 
+/** An adapter's answer from rows of (id, subject_id, score): capped when the LIMIT cut it. */
+function candidateSet(rows: ReadonlyArray<{ id: number; subject_id: number; score: number }>, limit: number): CandidateSet {
+  return {
+    candidates: rows.map((r) => ({ id: Number(r.id), subjectId: Number(r.subject_id), score: Number(r.score) })),
+    capped: rows.length === limit,
+  };
+}
+
 /** Questions a word is counted in, at most, to weigh its rarity in 'any' mode (a GIN bitmap, then heap reads). */
 const ANY_COUNT_CAP = 2000;
 
@@ -120,10 +128,7 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
       select question_id, subject_id, document from search_documents
       where document @@ q.query order by question_id desc limit ${limit}
     ) d`.execute(db);
-  return {
-    candidates: rows.map((r) => ({ id: Number(r.id), subjectId: Number(r.subject_id), score: Number(r.score) })),
-    capped: rows.length === limit,
-  };
+  return candidateSet(rows, limit);
 }
 
 export function postgresSearchIndex(db: Db): SearchIndex {
@@ -139,10 +144,7 @@ export function postgresSearchIndex(db: Db): SearchIndex {
           select question_id, subject_id, document from search_documents
           where document @@ q.query order by question_id desc limit ${limit}
         ) d`.execute(db);
-      return {
-        candidates: rows.map((r) => ({ id: Number(r.id), subjectId: Number(r.subject_id), score: Number(r.score) })),
-        capped: rows.length === limit,
-      };
+      return candidateSet(rows, limit);
     },
 
     async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
@@ -153,10 +155,7 @@ export function postgresSearchIndex(db: Db): SearchIndex {
         from (select ${tsquery(query, mode)} as query) q
         join guide_search gs on gs.document @@ q.query
         order by score desc, gs.guide_id desc limit ${limit}`.execute(db);
-      return {
-        candidates: rows.map((r) => ({ id: Number(r.id), subjectId: Number(r.subject_id), score: Number(r.score) })),
-        capped: rows.length === limit,
-      };
+      return candidateSet(rows, limit);
     },
 
     async freeTextCounts(words, cap) {

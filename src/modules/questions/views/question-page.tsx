@@ -1,5 +1,6 @@
 import { formatDate } from '../../../lib/time.ts';
 import { Breadcrumbs, breadcrumbJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
 import { type QuestionPageModel, questionPath } from '../question.ts';
 
 function Paragraphs(props: { text: string }) {
@@ -17,58 +18,8 @@ function Paragraphs(props: { text: string }) {
 }
 
 /** For readers without membership: the call to start the trial under the preview of the expert answer. */
-export interface Gate {
-  trialHours: number;
-  /** Stripe mode: the trial collects a card and turns into a plan unless canceled. */
-  cardTrial: boolean;
-  reminderHours: number;
-  /** Signed in (so the trial starts with a button) or a visitor (who signs up or logs in first). */
-  signedIn: boolean;
-  csrfToken?: string;
-  returnPath: string;
-}
-
-function Paywall(props: { gate: Gate }) {
-  const { gate } = props;
-  return (
-    <section class="paywall" aria-labelledby="paywall-title">
-      <h3 id="paywall-title">Read the whole expert answer</h3>
-      <p>Start your {gate.trialHours}-hour free trial to read every expert answer and study guide, without ads.</p>
-      {gate.cardTrial ? (
-        <p class="terms">
-          Free for {gate.trialHours} hours, then the membership plan you choose unless you cancel before the trial ends. A card is needed;
-          we email you {gate.reminderHours} hours before the first charge, and you can cancel in one click from the banner at the top of
-          every page. One trial per person.
-        </p>
-      ) : (
-        <p class="terms">
-          Free for {gate.trialHours} hours; no card is needed and no payment is taken on this site. One trial per person. Cancel any time
-          from the banner at the top of every page.
-        </p>
-      )}
-      {gate.signedIn ? (
-        <form method="post" action="/membership/trial">
-          <input type="hidden" name="_csrf" value={gate.csrfToken ?? ''} />
-          <input type="hidden" name="next" value={gate.returnPath} />
-          <button type="submit" class="button">
-            Start your {gate.trialHours}-hour free trial
-          </button>
-        </form>
-      ) : (
-        <>
-          <p>
-            <a class="button" href={`/signup?next=${encodeURIComponent(gate.returnPath)}`}>
-              Start your {gate.trialHours}-hour free trial
-            </a>
-          </p>
-          <p>
-            Already a member? <a href={`/login?next=${encodeURIComponent(gate.returnPath)}`}>Log in</a>
-          </p>
-        </>
-      )}
-    </section>
-  );
-}
+/** The trial's terms for a page whose expert answer this reader gets only as a preview (views/paywall.tsx). */
+export type Gate = PaywallTerms;
 
 /**
  * schema.org QAPage for search engines, from free text only: the accepted answer's text is the quick answer, and
@@ -199,7 +150,7 @@ export function QuestionPageView(props: {
                 ) : (
                   <>
                     <SanitizedHtml class="prose gated-preview expert-answer-body" html={answer.body.previewHtml} />
-                    {props.gate ? <Paywall gate={props.gate} /> : null}
+                    {props.gate ? <Paywall terms={props.gate} id="paywall-title" heading="Read the whole expert answer" /> : null}
                   </>
                 )}
                 {answer.sources.length > 0 ? (
