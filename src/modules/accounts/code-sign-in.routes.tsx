@@ -7,7 +7,7 @@ import { sendHtml } from '../../platform/html.ts';
 import { form } from '../../platform/schemas.ts';
 import { csrfToken } from '../../platform/session.ts';
 import { codeField, emailField, parsed, TokenQuery, text } from './account.forms.ts';
-import { backToLink, EXPIRED_FORM, flashSentTo, flowDeps, sendLinkExpired, takeSentTo } from './flows.pages.tsx';
+import { backToLink, EXPIRED_FORM, flowDeps, postEmailRequest, sendLinkExpired, takeSentTo } from './flows.pages.tsx';
 import { isLinkLive, requestSignInCode, signInWithCode, signInWithLink } from './flows.service.ts';
 import { completeSignIn } from './sign-in.ts';
 import { sendTooMany } from './too-many.tsx';
@@ -37,26 +37,12 @@ export function codeSignInRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
       },
     );
 
-    app.post(
-      '/login/code',
-      {
-        schema: { body: form({ email: emailField }) },
-        config: {
-          allow: 'anyone',
-          onExpiredForm: async (request, reply) =>
-            requestForm(request, reply, formField(request.body as FormBody, 'email', ACCOUNT_LIMITS.email).trim(), EXPIRED_FORM, 403),
-        },
-      },
-      async (request, reply) => {
-        const email = text(request.body.email).trim();
-        if (email === '') return requestForm(request, reply, '', 'Enter your email.', 400);
-        const result = await requestSignInCode(deps, { email, ip: request.ip });
-        if (result.kind === 'limited') return sendTooMany(ctx, reply, result.retryAt, 'We have sent as many codes as we will in an hour.');
-        // The same answer whether or not the address has an account.
-        flashSentTo(reply, email, https);
-        return reply.redirect('/login/code?sent=1', 303);
-      },
-    );
+    postEmailRequest(app, ctx, {
+      path: '/login/code',
+      form: requestForm,
+      send: (input) => requestSignInCode(deps, input),
+      limited: 'We have sent as many codes as we will in an hour.',
+    });
 
     app.post(
       '/login/code/verify',

@@ -1,10 +1,15 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { asSecretToken } from '../../lib/secret-token.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { setFlash, takeFlash } from '../../platform/flash.ts';
-import type { FormBody } from '../../platform/form-body.ts';
+import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
-import type { FlowDeps } from './flows.service.ts';
+import { form } from '../../platform/schemas.ts';
+import { emailField, text } from './account.forms.ts';
+import type { FlowDeps, Limited } from './flows.service.ts';
+import { sendTooMany } from './too-many.tsx';
+import { ACCOUNT_LIMITS } from './user.ts';
 import { LinkExpiredView } from './views/flow-pages.tsx';
 
 /** What every emailed-link flow needs (sign-up, codes and links, reset, email change). */
@@ -38,4 +43,44 @@ export function flashSentTo(reply: FastifyReply, email: string, https: boolean):
 export function takeSentTo(request: FastifyRequest, reply: FastifyReply, https: boolean): string | undefined {
   const message = takeFlash(request, reply, https);
   return message?.startsWith(SENT_TO) ? message.slice(SENT_TO.length) : undefined;
+}
+
+/** Answers a form whose text is kept: the page with the address typed and what is wrong with it. */
+type EmailForm = (request: FastifyRequest, reply: FastifyReply, email: string, error: string, status: number) => FastifyReply;
+
+/**
+ * The POST of a form that emails something to an address (a sign-in code, a reset link): the same answer whether
+ * or not the address has an account, an hourly limit, then post/redirect/get to `${path}?sent=1`, where the page
+ * says where it went.
+ */
+export function postEmailRequest(
+  app: Parameters<FastifyPluginAsyncTypebox>[0],
+  ctx: RouteContext,
+  opts: {
+    path: string;
+    form: EmailForm;
+    send: (input: { email: string; ip: string }) => Promise<Limited | { kind: 'sent' }>;
+    limited: string;
+  },
+): void {
+  const https = ctx.session.https;
+  app.post(
+    opts.path,
+    {
+      schema: { body: form({ email: emailField }) },
+      config: {
+        allow: 'anyone',
+        onExpiredForm: async (request, reply) =>
+          opts.form(request, reply, formField(request.body as FormBody, 'email', ACCOUNT_LIMITS.email).trim(), EXPIRED_FORM, 403),
+      },
+    },
+    async (request, reply) => {
+      const email = text(request.body.email).trim();
+      if (email === '') return opts.form(request, reply, '', 'Enter your email.', 400);
+      const result = await opts.send({ email, ip: request.ip });
+      if (result.kind === 'limited') return sendTooMany(ctx, reply, result.retryAt, opts.limited);
+      flashSentTo(reply, email, https);
+      return reply.redirect(`${opts.path}?sent=1`, 303);
+    },
+  );
 }

@@ -3,16 +3,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { asSecretToken } from '../../lib/secret-token.ts';
 import type { RouteContext } from '../../platform/context.ts';
-import { type FormBody, formField } from '../../platform/form-body.ts';
+import type { FormBody } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { form } from '../../platform/schemas.ts';
 import { csrfToken } from '../../platform/session.ts';
-import { emailField, parsed, passwordField, TokenQuery, text } from './account.forms.ts';
-import { EXPIRED_FORM, flashSentTo, flowDeps, sendLinkExpired, takeSentTo } from './flows.pages.tsx';
+import { parsed, passwordField, TokenQuery, text } from './account.forms.ts';
+import { EXPIRED_FORM, flowDeps, postEmailRequest, sendLinkExpired, takeSentTo } from './flows.pages.tsx';
 import { isLinkLive, requestPasswordReset, resetPassword } from './flows.service.ts';
 import { completeSignIn } from './sign-in.ts';
-import { sendTooMany } from './too-many.tsx';
-import { ACCOUNT_LIMITS } from './user.ts';
 import { CheckEmailView, ResetConfirmView, ResetRequestView } from './views/flow-pages.tsx';
 
 const ASK_AGAIN = { href: '/reset', label: 'Ask for a new reset link' };
@@ -44,26 +42,12 @@ export function resetRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
       return requestForm(request, reply, '');
     });
 
-    app.post(
-      '/reset',
-      {
-        schema: { body: form({ email: emailField }) },
-        config: {
-          allow: 'anyone',
-          onExpiredForm: async (request, reply) =>
-            requestForm(request, reply, formField(request.body as FormBody, 'email', ACCOUNT_LIMITS.email).trim(), EXPIRED_FORM, 403),
-        },
-      },
-      async (request, reply) => {
-        const email = text(request.body.email).trim();
-        if (email === '') return requestForm(request, reply, '', 'Enter your email.', 400);
-        const result = await requestPasswordReset(deps, { email, ip: request.ip });
-        if (result.kind === 'limited')
-          return sendTooMany(ctx, reply, result.retryAt, 'We have sent as many reset links as we will in an hour.');
-        flashSentTo(reply, email, https);
-        return reply.redirect('/reset?sent=1', 303);
-      },
-    );
+    postEmailRequest(app, ctx, {
+      path: '/reset',
+      form: requestForm,
+      send: (input) => requestPasswordReset(deps, input),
+      limited: 'We have sent as many reset links as we will in an hour.',
+    });
 
     app.get('/reset/confirm', { schema: { querystring: TokenQuery }, config: { allow: 'anyone' } }, async (request, reply) => {
       const t = asSecretToken(request.query.token);
