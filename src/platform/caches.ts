@@ -71,7 +71,7 @@ export class SteadyReads {
 export const passThrough = new SteadyReads(undefined, 1);
 
 export interface Caches {
-  /** Visitors' question pages, compressed, under the question's version (PAGE_CACHE_MB, PAGE_CACHE_TTL_SECONDS). */
+  /** Visitors' question pages, as bytes, under the question's version (PAGE_CACHE_MB, PAGE_CACHE_TTL_SECONDS). */
   pages: PageCache;
   /** Related-question lists by question id: a few hundred bytes each. */
   related: LRUCache<number, RelatedList>;

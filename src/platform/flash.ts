@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 // Post/redirect/get: a form that succeeds answers 303 to the page that shows the result, so a refresh does not send
 // it again and the address bar shows that page. The message of the success rides along in a short-lived cookie
-// that the next page reads once and clears. Messages are the site's own fixed text; anything else in the cookie
-// is shown as text (escaped) to the one browser that holds it.
+// that the next page reads once and clears. Messages are the site's own text, or hold what this browser typed (the
+// address a code was sent to); whatever is in the cookie is shown as text (escaped) to the one browser that holds it.
 
 const FLASH_COOKIE = 'scholia_flash';
 const MAX_LENGTH = 300;
