@@ -1,5 +1,5 @@
 /**
- * `npm run bench:relevance [-- --database-url postgres://… --verbose]`
+ * `npm run bench:relevance [-- --database-url postgres://… --verbose --file test/fixtures/relevance-holdout.tsv]`
  *
  * Loads the demo content into a fresh SQLite database and, given a PostgreSQL URL (or TEST_DATABASE_URL), into a
  * fresh schema there, then runs the kept set of student queries (test/fixtures/relevance.tsv) through search and
@@ -67,11 +67,11 @@ function table(engine: string, search: RelevanceReport, related: RelatedReport):
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'database-url': { type: 'string' }, verbose: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { 'database-url': { type: 'string' }, verbose: { type: 'boolean' }, file: { type: 'string' } } });
   const envUrl = process.env.TEST_DATABASE_URL;
   const pgUrl = values['database-url'] ?? (envUrl && /^postgres(ql)?:\/\//.test(envUrl) ? envUrl : undefined);
   if (pgUrl !== undefined && !/^postgres(ql)?:\/\//.test(pgUrl)) throw new BenchError('--database-url must be a postgres:// URL');
-  const cases = loadRelevanceSet();
+  const cases = loadRelevanceSet(values.file ? path.resolve(values.file) : undefined);
   const engines: Engine[] = pgUrl ? ['sqlite', 'postgres'] : ['sqlite'];
   if (!pgUrl) log('No PostgreSQL URL (--database-url or TEST_DATABASE_URL): measuring SQLite only.');
   const out: string[] = [];
@@ -93,7 +93,8 @@ async function main(): Promise<void> {
       await fresh.drop();
     }
   }
-  process.stdout.write(`\n${cases.length} queries (test/fixtures/relevance.tsv) against the demo content.\n\n${out.join('\n\n')}\n`);
+  const file = values.file ?? 'test/fixtures/relevance.tsv';
+  process.stdout.write(`\n${cases.length} queries (${file}) against the demo content.\n\n${out.join('\n\n')}\n`);
 }
 
 main().then(
