@@ -37,6 +37,7 @@ export function searchRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         viewer: viewer ? { member: viewer.member === true } : null,
         previewWords: ctx.config.paywallPreviewWords,
         previews: ctx.caches.previews,
+        reads: ctx.caches.reads,
       });
       return sendHtml(reply, <SearchPageView site={ctx.site} viewer={viewer} outcome={outcome} />);
     });

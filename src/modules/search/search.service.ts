@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
+import { passThrough, type SteadyReads } from '../../platform/caches.ts';
 import { findGuidesForSearch, type Guide, guidePath, sectionPath } from '../guides/index.ts';
 import { decideAccess, gateTextNow, type PreviewMemo } from '../membership/index.ts';
 import { listSubjects } from '../subjects/index.ts';
@@ -55,6 +56,8 @@ export interface SearchRequest {
   previews: PreviewMemo;
   /** Search for exactly what was typed: no corrected spelling ("Search instead for"). */
   exact?: boolean | undefined;
+  /** Where rows read on every search are kept while nothing is committed (the app's caches.reads): the synonym table. */
+  reads?: SteadyReads | undefined;
 }
 
 /**
@@ -217,7 +220,8 @@ const byScore = (a: Candidate, b: Candidate) => b.score - a.score || b.id - a.id
  * Questions and guides are ranked apart (their scores come from different indexes and do not compare).
  */
 export async function search(database: { db: Db; engine: Engine }, request: SearchRequest): Promise<SearchOutcome> {
-  const synonyms = synonymLookup(await listSynonymGroups(database.db));
+  const groups = await (request.reads ?? passThrough).read('synonyms', () => listSynonymGroups(database.db));
+  const synonyms = synonymLookup(groups);
   const type = searchType(request.type);
   const index = searchIndexOf(database);
   const query = await withNameForms(index, parseQuery(request.q, synonyms));
