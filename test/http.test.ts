@@ -161,6 +161,22 @@ describe.each(variants)('pages over HTTP on $engine, page cache $cache', ({ engi
     expect(res.body).not.toContain('<script>alert(1)');
   });
 
+  it('shows code in a question highlighted by the server, with no script for it', async () => {
+    const details = 'My loop never stops:\n\n```python\nwhile n > 0:\n    print(n)  # why forever?\n```';
+    const id = await makeQuestion(t.database.db, {
+      subject: 'Computer Science',
+      title: 'Why does my Python while loop never stop?',
+      details,
+    });
+    const res = await get(`/q/${id}/why-does-my-python-while-loop-never-stop`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(
+      '<code class="language-python"><span class="hljs-keyword">while</span> n &gt; <span class="hljs-number">0</span>',
+    );
+    expect(res.body).toContain('<span class="hljs-comment"># why forever?</span>');
+    expect(res.body).not.toMatch(/<script[^>]*highlight/);
+  });
+
   it('redirects a wrong or missing slug to the canonical URL with 301', async () => {
     const canonical = `/q/${questionId}/what-were-robespierre-s-aims-during-the-terror`;
     for (const url of [

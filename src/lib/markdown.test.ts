@@ -69,6 +69,26 @@ describe('renderMarkdown', () => {
   });
 });
 
+describe('code in Markdown', () => {
+  it('highlights fenced code of a known language on the server, tokens as spans, the code still escaped', () => {
+    const html = renderMarkdown('```python\ndef area(r):\n    return 3.14 * r ** 2  # <b>not bold</b>\n```');
+    expect(html).toContain('<pre><code class="language-python"><span class="hljs-keyword">def</span>');
+    expect(html).toContain('<span class="hljs-number">3.14</span>');
+    expect(html).toContain('<span class="hljs-comment"># &lt;b&gt;not bold&lt;/b&gt;</span>');
+    expect(html).not.toContain('<b>');
+  });
+
+  it('leaves code of an unknown or missing language plain and escaped', () => {
+    expect(renderMarkdown('```klingon\na < b\n```')).toBe('<pre><code class="language-klingon">a &lt; b\n</code></pre>\n');
+    expect(renderMarkdown('```\nx = 1\n```')).toBe('<pre><code>x = 1\n</code></pre>\n');
+  });
+
+  it("lets no span through but the highlighter's", () => {
+    // Raw HTML is text (html: false); a span could only come from the highlighter, and only with its classes.
+    expect(renderMarkdown('<span class="hljs-keyword" onclick="x()">hi</span>')).not.toContain('<span');
+  });
+});
+
 describe('markdownToText', () => {
   it('strips markup to words', () => {
     expect(markdownToText('## Head\n\nSome **bold** & [link](https://e.org).')).toBe('Head Some bold & link.');

@@ -1,8 +1,13 @@
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
+import { highlightCode } from './highlight.ts';
 
 // User Markdown never executes: markdown-it refuses raw HTML, and the result then passes an allowlist.
-const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false });
+const options = { html: false, linkify: true, typographer: false, breaks: false } as const;
+// Fenced code with a known language is highlighted (lib/highlight.ts); markdown-it escapes any other block itself.
+const md = new MarkdownIt({ ...options, highlight: (code, language) => highlightCode(code, language.trim().toLowerCase()) ?? '' });
+// Plain text needs no highlighting.
+const plainMd = new MarkdownIt(options);
 
 // Answers sit under the page's own h2 sections, so their headings start at h3 (keeps the outline valid).
 const headingShift: Record<string, string> = { h1: 'h3', h2: 'h3', h3: 'h4', h4: 'h5', h5: 'h6', h6: 'h6' };
@@ -27,6 +32,7 @@ export const ALLOWED_TAGS: readonly string[] = [
   'code',
   'pre',
   'a',
+  'span',
   'table',
   'thead',
   'tbody',
@@ -45,7 +51,7 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
     code: ['class'],
   },
   allowedStyles: { th: { 'text-align': [/^(left|right|center)$/] }, td: { 'text-align': [/^(left|right|center)$/] } },
-  allowedClasses: { code: [/^language-[a-z0-9+#-]{1,30}$/] },
+  allowedClasses: { code: [/^language-[a-z0-9+#-]{1,30}$/], span: [/^hljs-[a-z_-]{1,30}$/, /^(function_|class_|inherited__|language_)$/] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowProtocolRelative: false,
   transformTags: {
@@ -63,7 +69,7 @@ export function renderMarkdown(source: string): string {
 
 /** Markdown to plain text (for meta descriptions, snippets and word counts). */
 export function markdownToText(source: string): string {
-  const html = md.render(source);
+  const html = plainMd.render(source);
   return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')
