@@ -28,7 +28,7 @@ export interface TermRules {
 /** Words of letters and digits; titles are short, and a regular expression is several times cheaper than a segmenter. */
 const WORD = /[\p{L}\p{N}]+/gu;
 
-export function titleTerms(title: string, rules: TermRules): Set<string> {
+function titleTerms(title: string, rules: TermRules): Set<string> {
   return sharedTerms(title, rules, undefined);
 }
 

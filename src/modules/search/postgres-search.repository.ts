@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import { isEmptyQuery, type ParsedQuery, STOP_WORDS } from './query.ts';
+import { isEmptyQuery, type ParsedQuery, prefixWord, STOP_WORDS } from './query.ts';
 import { type CandidateSet, inBatches, type MatchMode, type SearchIndex } from './search-index.ts';
 
 // The PostgreSQL adapter: search_documents (per published question, `document`: title weight A, details, quick
@@ -26,11 +26,9 @@ function websearchText(clauses: readonly (readonly string[])[], mode: MatchMode)
  * (to_tsquery's `:*`, which websearch syntax lacks), joined with & (every clause) or | (any).
  */
 function tsquery(query: ParsedQuery, mode: MatchMode) {
-  const last = query.clauses[query.clauses.length - 1];
-  const prefix = query.prefixLast && last?.length === 1 ? (last[0] as string) : undefined;
+  const prefix = prefixWord(query);
   const rest = prefix === undefined ? query.clauses : query.clauses.slice(0, -1);
-  // query.ts keeps letters, digits and marks only, so the word is one tsquery operand; quoted all the same.
-  const prefixed = prefix === undefined ? undefined : sql`to_tsquery('english', ${`'${prefix.replaceAll("'", '')}':*`})`;
+  const prefixed = prefix === undefined ? undefined : sql`to_tsquery('english', ${clauseText([prefix], prefix)})`;
   const words = rest.length > 0 ? sql`websearch_to_tsquery('english', ${websearchText(rest, mode)})` : undefined;
   const groups = query.anyOf.map((alternatives) => sql`to_tsquery('english', ${groupText(alternatives)})`);
   const parts = [words, prefixed, ...groups].filter((p) => p !== undefined);
@@ -41,6 +39,12 @@ function tsquery(query: ParsedQuery, mode: MatchMode) {
 /** A to_tsquery operand: the word quoted (letters, digits and marks only, see query.ts; quotes dropped regardless). */
 function operand(word: string): string {
   return `'${word.replaceAll("'", '').replaceAll('\\', '')}'`;
+}
+
+/** A clause for to_tsquery: its words in a row (<->), or the word typed last also as the start of a word (:*). */
+function clauseText(clause: readonly string[], prefix: string | undefined): string {
+  const words = clause.map(operand).join(' <-> ');
+  return prefix !== undefined && clause.length === 1 && clause[0] === prefix ? `${words}:*` : words;
 }
 
 /** A synonym group for to_tsquery: any of its phrases, each a run of words (<->). */
@@ -101,16 +105,9 @@ const ANY_COUNT_CAP = 2000;
  * of the clauses it holds; ties go to the newest. A common clause contributes some of its matches, not all.
  */
 async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise<CandidateSet> {
-  const last = query.clauses.length - 1;
-  // One to_tsquery text a clause: words quoted (letters, digits and marks only, see query.ts), a phrase joined by
-  // <->, the word typed last with :* when it may be a prefix.
-  const texts = [
-    ...query.clauses.map((c, i) => {
-      const words = c.map(operand).join(' <-> ');
-      return query.prefixLast && i === last && c.length === 1 ? `${words}:*` : words;
-    }),
-    ...query.anyOf.map(groupText),
-  ];
+  // One to_tsquery text a clause or synonym group.
+  const prefix = prefixWord(query);
+  const texts = [...query.clauses.map((c) => clauseText(c, prefix)), ...query.anyOf.map(groupText)];
   // Each clause's matches, up to ANY_COUNT_CAP of them, from the GIN index: ids and subjects only, so no document
   // is read (ranking by ts_rank here read the tsvector of every match: 0.3 to 1 s at a million questions).
   const { rows } = await sql<{ i: string; id: number; subject_id: number }>`
@@ -138,10 +135,10 @@ export function postgresSearchIndex(db: Db): SearchIndex {
     async candidates(parsed: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (isEmptyQuery(parsed)) return { candidates: [], capped: false };
       if (mode === 'any') return anyCandidates(db, parsed, limit);
-      const query = mode === 'all' ? await boundCommonWords(db, parsed) : parsed;
+      const query = await boundCommonWords(db, parsed);
       const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
         select d.question_id as id, d.subject_id, ts_rank(${WEIGHTS}::float4[], d.document, q.query, 1) as score
-        from (select ${tsquery(query, mode)} as query) q
+        from (select ${tsquery(query, 'all')} as query) q
         cross join lateral (
           select question_id, subject_id, document from search_documents
           where document @@ q.query order by question_id desc limit ${limit}

@@ -50,6 +50,12 @@ export interface ParsedQuery {
   anyOf: string[][][];
 }
 
+/** The word to match as the start of a word too: the last clause, when prefixLast is set and it is one word. */
+export function prefixWord(query: Pick<ParsedQuery, 'clauses' | 'prefixLast'>): string | undefined {
+  const last = query.clauses[query.clauses.length - 1];
+  return query.prefixLast && last?.length === 1 ? (last[0] as string) : undefined;
+}
+
 /** What a search holds: a clause, or a group of synonyms. */
 export function isEmptyQuery(query: Pick<ParsedQuery, 'clauses' | 'anyOf'>): boolean {
   return query.clauses.length === 0 && query.anyOf.length === 0;

@@ -175,7 +175,7 @@ async function findMatches(
   query: ParsedQuery,
   exact: boolean,
   synonyms: ReturnType<typeof synonymLookup>,
-): Promise<Matches | null> {
+): Promise<Matches | { spelling: string | null }> {
   const attempt = async (q: ParsedQuery, mode: MatchMode, relaxed: Matches['relaxed'], corrected: string | null = null) => {
     const { candidates, capped } = await index.candidates(q, CANDIDATE_LIMIT, mode);
     const guides = (await index.guideCandidates(q, CANDIDATE_LIMIT, mode)).candidates;
@@ -187,19 +187,20 @@ async function findMatches(
   const prefixable = last?.length === 1 && (last[0] as string).length >= PREFIX_MIN_CHARS;
   const prefixed = prefixable ? await attempt({ ...query, prefixLast: true }, 'all', 'prefix') : null;
   if (prefixed) return prefixed;
+  // Worked out once: the corrected query's results, else the "Did you mean" of a search that finds nothing.
+  const spelling = await suggest(index, query);
   let loose = query;
-  if (!exact) {
-    const spelling = await suggest(index, query);
-    if (spelling) {
-      const corrected = parseQuery(spelling, synonyms);
-      const respelled = await attempt(corrected, 'all', 'corrected', corrected.text);
-      if (respelled) return respelled;
-      loose = corrected;
-    }
+  if (spelling && !exact) {
+    const corrected = parseQuery(spelling, synonyms);
+    const respelled = await attempt(corrected, 'all', 'corrected', corrected.text);
+    if (respelled) return respelled;
+    loose = corrected;
   }
-  return query.clauses.length + query.anyOf.length > 1 || loose !== query
-    ? attempt({ ...loose, prefixLast: prefixable }, 'any', 'some')
-    : null;
+  const some =
+    query.clauses.length + query.anyOf.length > 1 || loose !== query
+      ? await attempt({ ...loose, prefixLast: prefixable }, 'any', 'some')
+      : null;
+  return some ?? { spelling };
 }
 
 function searchType(raw: string | undefined): SearchType {
@@ -220,8 +221,8 @@ const byScore = (a: Candidate, b: Candidate) => b.score - a.score || b.id - a.id
  * Questions and guides are ranked apart (their scores come from different indexes and do not compare).
  */
 export async function search(database: { db: Db; engine: Engine }, request: SearchRequest): Promise<SearchOutcome> {
-  const groups = await (request.reads ?? passThrough).read('synonyms', () => listSynonymGroups(database.db));
-  const synonyms = synonymLookup(groups);
+  // The lookup is derived from the table, so it is kept with it (SQLite: until the next commit).
+  const synonyms = await (request.reads ?? passThrough).read('synonyms', async () => synonymLookup(await listSynonymGroups(database.db)));
   const type = searchType(request.type);
   const index = searchIndexOf(database);
   const query = await withNameForms(index, parseQuery(request.q, synonyms));
@@ -249,7 +250,7 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   if (isEmptyQuery(query)) return empty;
 
   const found = await findMatches(index, query, request.exact === true, synonyms);
-  if (!found) return { ...empty, suggestion: await suggest(index, query) };
+  if ('spelling' in found) return { ...empty, suggestion: found.spelling };
   const { candidates, capped } = found;
 
   const ranked = [...candidates].sort(byScore);

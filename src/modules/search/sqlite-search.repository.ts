@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Database } from '../../db/database.ts';
-import { isEmptyQuery, type ParsedQuery, STOP_WORDS } from './query.ts';
+import { isEmptyQuery, type ParsedQuery, prefixWord, STOP_WORDS } from './query.ts';
 import { type Candidate, type CandidateSet, inBatches, type MatchMode, type SearchIndex } from './search-index.ts';
 
 // The SQLite adapter: the FTS5 tables search_fts (title, body = details + quick answer, answer) and search_titles
@@ -112,19 +112,9 @@ function phrase(clause: readonly string[]): string {
   return `"${clause.map((w) => w.replaceAll('"', '')).join(' ')}"`;
 }
 
-/** The last clause of a query with prefixLast, as the start of a word too (query.ts: one word). */
-function lastAsPrefix(query: ParsedQuery): string | undefined {
-  const last = query.clauses[query.clauses.length - 1];
-  return query.prefixLast && last?.length === 1 ? (last[0] as string) : undefined;
-}
-
 /** A clause as FTS5 matches it: a phrase, or for the word typed last, the word or any word it starts. */
 function clauseMatch(clause: readonly string[], prefix: string | undefined): string {
   return prefix !== undefined && clause.length === 1 && clause[0] === prefix ? `${phrase(clause)}*` : phrase(clause);
-}
-
-function anyOf(clauses: readonly (readonly string[])[], prefix?: string): string {
-  return clauses.map((c) => clauseMatch(c, prefix)).join(' OR ');
 }
 
 /** A synonym group: any of its phrases. */
@@ -132,9 +122,14 @@ function groupMatch(alternatives: readonly (readonly string[])[]): string {
   return `(${alternatives.map(phrase).join(' OR ')})`;
 }
 
-/** Every clause and every synonym group (the plain path, for queries naming a group). */
-function allWithGroups(query: ParsedQuery, prefix: string | undefined): string {
-  return [...query.clauses.map((c) => clauseMatch(c, prefix)), ...query.anyOf.map(groupMatch)].join(' AND ');
+/** Clauses and synonym groups joined: every one of them (AND) or any (OR). */
+function matchOf(
+  clauses: readonly (readonly string[])[],
+  groups: readonly (readonly (readonly string[])[])[],
+  prefix: string | undefined,
+  op: 'AND' | 'OR',
+): string {
+  return [...clauses.map((c) => clauseMatch(c, prefix)), ...groups.map(groupMatch)].join(` ${op} `);
 }
 
 export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = {}): SearchIndex {
@@ -162,8 +157,7 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
     const found = query.clauses.filter((c) => c.length > 1 || (counts.get(c[0] as string) ?? 0) > 0);
     if (found.length === 0 && query.anyOf.length === 0) return { candidates: [], capped: false };
     const rare = found.filter((c) => c.length > 1 || (counts.get(c[0] as string) ?? 0) < rankTermLimit);
-    const terms = [anyOf(rare.length > 0 ? rare : found, prefix), ...query.anyOf.map(groupMatch)].filter((t) => t !== '');
-    const rows = await rankedNewest(db, terms.join(' OR '), limit);
+    const rows = await rankedNewest(db, matchOf(rare.length > 0 ? rare : found, query.anyOf, prefix, 'OR'), limit);
     return withSubjects(
       rows.map((r) => r.id),
       new Map(rows.map((r) => [r.id, -r.rank])),
@@ -174,7 +168,7 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
   return {
     async candidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (isEmptyQuery(query)) return { candidates: [], capped: false };
-      const prefix = lastAsPrefix(query);
+      const prefix = prefixWord(query);
       // query.ts keeps letters, digits and marks only; the filter keeps a quote out of the MATCH text regardless.
       const words = [...new Set(query.clauses.flat())].filter((w) => !w.includes('"')).slice(0, MAX_COUNTED_WORDS);
       const expressions = words.map((w) => clauseMatch([w], prefix));
@@ -237,11 +231,7 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
     async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (isEmptyQuery(query)) return { candidates: [], capped: false };
       // Guides are few: every match is ranked.
-      const prefix = lastAsPrefix(query);
-      const match =
-        mode === 'any'
-          ? [...query.clauses.map((c) => clauseMatch(c, prefix)), ...query.anyOf.map(groupMatch)].join(' OR ')
-          : allWithGroups(query, prefix);
+      const match = matchOf(query.clauses, query.anyOf, prefixWord(query), mode === 'any' ? 'OR' : 'AND');
       const rows = await guidesRanked(db, match, limit);
       return { candidates: rows.map((r) => ({ id: r.id, subjectId: r.subjectId, score: -r.rank })), capped: rows.length === limit };
     },
