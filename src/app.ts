@@ -46,6 +46,7 @@ import { clientErrorResponder, errorPage, registerErrorHandling } from './platfo
 import { registerGuard } from './platform/guard.tsx';
 import { Health } from './platform/health.ts';
 import { sendHtml } from './platform/html.ts';
+import { mathAssets } from './platform/math-assets.ts';
 import { securityHeaders } from './platform/security-headers.ts';
 import { registerSessions, type SessionSettings } from './platform/session.ts';
 import type { Site } from './views/layout.tsx';
@@ -83,7 +84,7 @@ function trustedProxies(setting: Config['trustProxy']): false | string[] | ((add
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
-  const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js', 'answer.js', 'search.js']);
+  const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js', 'answer.js', 'search.js'], mathAssets().files);
   const site: Site = {
     name: config.siteName,
     url: config.siteUrl,

@@ -68,7 +68,11 @@ describe.each(engines)('study guides on %s', (engine) => {
           overview: `The overview of ${title} is free for everyone to read.`,
           sections: [
             { title: 'Summary', body: `The summary of ${title} is free.`, membersOnly: false },
-            { title: 'Themes', body: `${OPENING} before the rest.\n\n${FILLER}\n\n${CANARY}`, membersOnly: true },
+            {
+              title: 'Themes',
+              body: `${OPENING} before the rest.\n\n${FILLER}\n\nThe keeper's ratio is $\\frac{a}{b}$.\n\n$$\\sqrt{x^2 + 1}$$\n\n${CANARY}`,
+              membersOnly: true,
+            },
           ],
           importKey: guideImportKey({ subject, title }),
         },
@@ -451,6 +455,10 @@ describe.each(engines)('study guides on %s', (engine) => {
       expect(all).toContain('Summary');
       expect(all).toContain('The summary of The Lighthouse Keeper is free.');
       expect(all).toContain('Paragraph 9 of the themes explains one more idea in plain words.');
+      // Formulas print as readable text, not as TeX.
+      expect(all).toContain('(a)/(b)');
+      expect(all).toContain('sqrt(x^2 + 1)');
+      expect(all).not.toContain('\\frac');
       expect(all).toContain(CANARY);
     });
 

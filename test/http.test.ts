@@ -177,6 +177,45 @@ describe.each(variants)('pages over HTTP on $engine, page cache $cache', ({ engi
     expect(res.body).not.toMatch(/<script[^>]*highlight/);
   });
 
+  it('renders math and chemistry on the server; only pages with math load its stylesheet and allow its inline styles', async () => {
+    const id = await makeQuestion(t.database.db, {
+      subject: 'Science',
+      title: 'How do I balance the equation for burning hydrogen?',
+      details: 'We wrote $\\ce{H2 + O2 -> H2O}$ and solved $x^2 = 4$, but $\\frac{1}{$ will not render.',
+      quickAnswer: 'Put a 2 in front of each: $\\ce{2H2 + O2 -> 2H2O}$ has four hydrogens and two oxygens on each side.',
+    });
+    const url = `/q/${id}/how-do-i-balance-the-equation-for-burning-hydrogen`;
+    for (const round of ['first', 'cached']) {
+      const res = await get(url);
+      expect(res.statusCode, round).toBe(200);
+      expect(res.body).toContain('<annotation encoding="application/x-tex">\\ce{2H2 + O2 -&gt; 2H2O}</annotation>');
+      expect(res.body).toContain('<annotation encoding="application/x-tex">x^2 = 4</annotation>');
+      expect(res.body).not.toContain('<mtext>\\ce</mtext>');
+      // Bad TeX shows its source in the error style; the page still renders.
+      expect(res.body).toMatch(/<span class="katex-error"[^>]*>\\frac\{1\}\{<\/span>/);
+      expect(res.body).not.toMatch(/<script[^>]*katex/);
+      expect(res.headers['content-security-policy']).toContain("style-src-attr 'unsafe-inline'");
+      expect(res.headers['content-security-policy']).toContain("style-src 'self'");
+      const css = /<link rel="stylesheet" href="(\/static\/katex\.[0-9a-f]{12}\.css)">/.exec(res.body)?.[1];
+      expect(css, round).toBeDefined();
+      const sheet = await get(css as string);
+      expect(sheet.statusCode).toBe(200);
+      expect(sheet.headers['content-type']).toBe('text/css; charset=utf-8');
+      expect(sheet.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      const font = /url\((\/static\/KaTeX_Main-Regular\.[0-9a-f]{12}\.woff2)\)/.exec(sheet.body)?.[1];
+      expect(font).toBeDefined();
+      expect(sheet.body).not.toContain('.ttf');
+      const woff2 = await get(font as string);
+      expect(woff2.statusCode).toBe(200);
+      expect(woff2.headers['content-type']).toBe('font/woff2');
+    }
+    // A page without math: no math stylesheet, and inline styles stay refused.
+    const plain = await get(`/q/${questionId}`, {});
+    const page = await get(plain.headers.location as string);
+    expect(page.body).not.toContain('/static/katex.');
+    expect(page.headers['content-security-policy']).not.toContain('style-src-attr');
+  });
+
   it('redirects a wrong or missing slug to the canonical URL with 301', async () => {
     const canonical = `/q/${questionId}/what-were-robespierre-s-aims-during-the-terror`;
     for (const url of [

@@ -16,6 +16,9 @@ import { Client, TestClock } from './helpers/http.ts';
 const PW = 'leak test password';
 const CANARY_WORDS = 'zephyrine quartzwing marmalith';
 const CANARY = `The ${CANARY_WORDS} canary ends this expert answer.`;
+// A formula behind the paywall: its TeX must not reach a non-member either, as source, MathML or KaTeX's HTML.
+const FORMULA_MARKERS = ['quillonite', 'vexmorite'];
+const FORMULA_ANSWER = `${'The members-only part below holds two formulas. '.repeat(30)}\n\nInline: $\\mathrm{quillonite} = \\frac{a}{b}$.\n\n$$\\operatorname{vexmorite}(x) = \\sqrt{x^2 + 1}$$`;
 const FILLER = Array.from({ length: 14 }, (_, i) => `Step ${i} of the argument adds one more reason in plain words.`).join('\n\n');
 
 // The same promise in scripts written without spaces (Chinese, Japanese, Thai), right to left (Arabic) and mixed:
@@ -117,6 +120,7 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
   let t: TestApp;
   const clock = new TestClock();
   let questionUrl: string;
+  let formulaUrl: string;
   const scriptQuestions = new Map<string, number>();
   let n = 0;
   const site = 'http://scholia.test';
@@ -179,6 +183,13 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
         { clock },
       );
     }
+    const formulaId = await makeQuestion(t.database.db, {
+      subject: 'Math',
+      title: 'How do the two secret formulas relate?',
+      quickAnswer: 'They are related by $y = x^2$, which anyone may read.',
+      answer: FORMULA_ANSWER,
+    });
+    formulaUrl = `/q/${formulaId}/how-do-the-two-secret-formulas-relate`;
     // Another question in the subject, so lists, related questions and feeds have more than one entry.
     await makeQuestion(t.database.db, {
       subject: 'Literature',
@@ -218,6 +229,8 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
     for (const [who, fetch] of readers) {
       const pages = await crawl(fetch, site);
       expect(pages.has(questionUrl), `${who} reached the question`).toBe(true);
+      expect(pages.has(formulaUrl), `${who} reached the question with formulas`).toBe(true);
+      expect(pages.get(formulaUrl), who).toContain('<annotation encoding="application/x-tex">y = x^2</annotation>');
       expect(pages.size, who).toBeGreaterThan(8);
       // The machine-read surfaces were among them.
       for (const surface of [
@@ -242,10 +255,11 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
         ).toBe(true);
       for (const [path, body] of pages) {
         expect(body, `${who} at ${path}`).not.toContain('marmalith');
+        for (const marker of FORMULA_MARKERS) expect(body, `${who} at ${path}`).not.toContain(marker);
         for (const script of SCRIPTS) expect(body, `${who} at ${path} (${script.name})`).not.toContain(script.marker);
       }
     }
-    const markers = ['marmalith', ...SCRIPTS.map((s) => s.marker)];
+    const markers = ['marmalith', ...FORMULA_MARKERS, ...SCRIPTS.map((s) => s.marker)];
     for (const m of mailed) for (const marker of markers) expect(`${m.subject}\n${m.text}\n${m.html}`).not.toContain(marker);
     for (const m of await readOutbox(t.database.db, { limit: 500 }))
       for (const marker of markers) expect(`${m.subject}\n${m.text}`).not.toContain(marker);
@@ -257,6 +271,9 @@ describe.each(engines)('gated text never leaves the server on %s', (engine) => {
     await c.submit(questionUrl, '/membership/trial', { next: questionUrl });
     expect((await c.get(questionUrl)).body).toContain(CANARY);
     expect((await c.get('/guides/the-lighthouse-keeper-a-study-guide/analysis')).body).toContain(CANARY);
+    const formulas = (await c.get(formulaUrl)).body;
+    expect(formulas).toContain('<annotation encoding="application/x-tex">\\mathrm{quillonite} = \\frac{a}{b}</annotation>');
+    expect(formulas).toContain('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">');
     for (const script of SCRIPTS) {
       const moved = await c.get(`/q/${scriptQuestions.get(script.name)}/x`);
       const page = await c.get(String(moved.headers.location));

@@ -60,8 +60,8 @@ export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; role: Role
     email: 'priya.natarajan@demo.scholia.test',
     name: 'Priya Natarajan',
     role: 'educator',
-    subjects: ['math', 'science'],
-    bio: 'Math department head; loves a good proof.',
+    subjects: ['math', 'science', 'computer-science'],
+    bio: 'Math department head; loves a good proof and a clean loop.',
   },
   { email: 'jordan.lee@demo.scholia.test', name: 'Jordan Lee', role: 'student' },
   { email: 'maya.chen@demo.scholia.test', name: 'Maya Chen', role: 'student' },
@@ -76,6 +76,7 @@ const subjectNames: Record<string, string> = {
   math: 'Math',
   'social-studies': 'Social Studies',
   arts: 'Arts',
+  'computer-science': 'Computer Science',
 };
 
 export interface SeedReport {

@@ -7,7 +7,7 @@ describe('PageCache', () => {
   it('serves a page only under the version it was stored with', () => {
     const c = new PageCache(1000, 60_000);
     c.set('1', 'v1', page(10), 0);
-    expect(c.get('1', 'v1', 1)?.length).toBe(10);
+    expect(c.get('1', 'v1', 1)?.body.length).toBe(10);
     expect(c.get('1', 'v2', 1)).toBeUndefined();
   });
 

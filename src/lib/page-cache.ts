@@ -20,6 +20,8 @@ interface Entry {
   stamp: number | undefined;
   /** What the caller needs to serve the entry without its query (the question page: its canonical slug). */
   tag: string;
+  /** The page holds math, so it is sent with the policy that lets KaTeX's inline styles apply (platform/html.ts). */
+  math: boolean;
 }
 
 export class PageCache {
@@ -40,23 +42,23 @@ export class PageCache {
   }
 
   /** The page, when its version is still `version`; it is then confirmed at `stamp`. */
-  get(key: string, version: string, now: number, stamp?: number): Buffer | undefined {
+  get(key: string, version: string, now: number, stamp?: number): { body: Buffer; math: boolean } | undefined {
     const e = this.entries?.get(key);
     if (!e || e.version !== version || e.expires <= now) return undefined;
     e.stamp = stamp;
-    return e.body;
+    return e;
   }
 
   /** The page and its tag, when it was confirmed at this very change stamp (so nothing has been committed since). */
-  getUnchanged(key: string, stamp: number, now: number): { body: Buffer; tag: string } | undefined {
+  getUnchanged(key: string, stamp: number, now: number): { body: Buffer; tag: string; math: boolean } | undefined {
     const e = this.entries?.get(key);
     if (!e || e.stamp !== stamp || e.expires <= now) return undefined;
     return e;
   }
 
-  set(key: string, version: string, body: Buffer, now: number, stamp?: number, tag = ''): void {
+  set(key: string, version: string, body: Buffer, now: number, stamp?: number, tag = '', math = false): void {
     // A page larger than the whole budget is refused by lru-cache itself (set is a no-op for it).
-    this.entries?.set(key, { version, body, expires: now + this.ttlMs, stamp, tag });
+    this.entries?.set(key, { version, body, expires: now + this.ttlMs, stamp, tag, math });
   }
 
   delete(key: string): void {

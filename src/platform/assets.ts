@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type GeneratedAsset, hashedName } from './math-assets.ts';
 
 /** Static files, read once at start and served from memory under a content-hashed name (cached for a year). */
 export interface Asset {
@@ -15,21 +16,23 @@ const types: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
 };
 
 export class AssetStore {
   private readonly byUrl = new Map<string, Asset>();
   private readonly urls = new Map<string, string>();
 
-  constructor(files: readonly string[] = ['app.css', 'favicon.svg']) {
-    for (const file of files) {
-      const body = readFileSync(path.join(publicDir, file));
-      const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
-      const ext = path.extname(file);
-      const url = `/static/${path.basename(file, ext)}.${hash}${ext}`;
-      this.byUrl.set(url, { body, contentType: types[ext] ?? 'application/octet-stream', etag: `"${hash}"` });
-      this.urls.set(file, url);
-    }
+  constructor(files: readonly string[] = ['app.css', 'favicon.svg'], generated: readonly GeneratedAsset[] = []) {
+    for (const file of files) this.add(file, readFileSync(path.join(publicDir, file)));
+    for (const g of generated) this.add(g.name, g.body);
+  }
+
+  private add(file: string, body: Buffer): void {
+    const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+    const url = `/static/${hashedName(file, body)}`;
+    this.byUrl.set(url, { body, contentType: types[path.extname(file)] ?? 'application/octet-stream', etag: `"${hash}"` });
+    this.urls.set(file, url);
   }
 
   /** The public URL of a file in public/. */

@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import PDFDocument from 'pdfkit';
+import { texToText, useMath } from '../../lib/math.ts';
 
 // A study guide as a PDF, made on the server with pdfkit: a title page with the overview and the contents, then
 // every section, with the guide's title at the top and the page number at the foot of each page. Markdown is
@@ -18,6 +19,8 @@ export interface PdfGuide {
 
 // markdown-it only to read the structure (tokens); html:false keeps raw HTML as the literal text it was typed.
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
+// Formulas are found by the same rules as on the page and printed as readable text (√(x), (a)/(b), Greek letters).
+useMath(md);
 
 const FONT = { regular: 'Helvetica', bold: 'Helvetica-Bold', italic: 'Helvetica-Oblique', boldItalic: 'Helvetica-BoldOblique' };
 const MONO = 'Courier';
@@ -112,6 +115,8 @@ function runs(inline: Token | undefined): Run[] {
     else if (t.type === 'em_open') italic++;
     else if (t.type === 'em_close') italic--;
     else if (t.type === 'text') out.push({ text: t.content, bold: bold > 0, italic: italic > 0, code: false });
+    else if (t.type === 'math_inline') out.push({ text: texToText(t.content), bold: false, italic: true, code: false });
+    else if (t.type === 'math_inline_block') out.push({ text: texToText(t.content), bold: false, italic: true, code: false });
     else if (t.type === 'code_inline') out.push({ text: t.content, bold: false, italic: false, code: true });
     else if (t.type === 'softbreak') out.push({ text: ' ', bold: false, italic: false, code: false });
     else if (t.type === 'hardbreak') out.push({ text: '\n', bold: false, italic: false, code: false });
@@ -232,6 +237,17 @@ function writeMarkdown(doc: Doc, source: string): void {
       case 'blockquote_close':
         quote--;
         break;
+      case 'math_block': {
+        writeRuns(doc, [{ text: texToText(t.content), bold: false, italic: true, code: false }], {
+          x: left + indent() + 24,
+          width: width - indent() - 24,
+          size: BODY_SIZE,
+          italic: true,
+          color: TEXT,
+        });
+        doc.moveDown(0.5);
+        break;
+      }
       case 'fence':
       case 'code_block': {
         doc.font(MONO).fontSize(9).fillColor(TEXT);

@@ -65,6 +65,21 @@ describe('previewMarkdown', () => {
     expect(previewMarkdown('Just a few words.', 80)).toEqual({ markdown: 'Just a few words.', cut: false });
   });
 
+  it('never cuts a formula in half: the preview stops before a formula the word limit falls inside', () => {
+    const answer = 'Use the formula $x = \\frac{-b \\pm \\sqrt{b^2 - 4ac}}{2a}$ to find both roots quickly.';
+    for (let words = 1; words < countWords(answer); words++) {
+      const p = previewMarkdown(answer, words).markdown;
+      const dollars = p.split('$').length - 1;
+      expect(dollars % 2, `${words} words: ${p}`).toBe(0);
+    }
+    expect(previewMarkdown(answer, 5).markdown).toBe('Use the formula…');
+    // Display math is a block: whole or not at all.
+    const display = 'Start here with words.\n\n$$\\int_0^1 x^2 \\, dx = \\frac{1}{3}$$\n\nThe end.';
+    expect(previewMarkdown(display, 6).markdown).toBe('Start here with words.');
+    // Prices are not formulas.
+    expect(previewMarkdown('It costs $5 and $10 and more words after that.', 5).markdown).toBe('It costs $5 and $10…');
+  });
+
   it('never includes words past the limit', () => {
     const long = Array.from({ length: 300 }, (_, i) => `w${i}`).join(' ');
     const p = previewMarkdown(long, 80);

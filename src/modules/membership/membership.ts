@@ -1,4 +1,5 @@
 import type { MembershipStatus } from '../../db/database.ts';
+import { cutOutsideMath } from '../../lib/math.ts';
 import { countWords, openingWords, PREVIEW_CHARS_PER_WORD } from '../../lib/text.ts';
 
 // The rules of membership and the paywall, as pure functions: one place decides who reads what.
@@ -115,9 +116,12 @@ export function previewMarkdown(
       if (leftWords === 0) break;
       continue;
     }
-    if (leftWords > 0 && !/^\s*(```|\||#)/.test(block)) {
+    // Code, tables, headings and display math are never cut; a paragraph is cut between words, and before a formula
+    // the cut would fall inside.
+    if (leftWords > 0 && !/^\s*(```|\||#|\$\$)/.test(block)) {
       const opening = openingWords(block, leftWords, leftChars - joint);
-      if (opening.words > 0) out.push(`${opening.text.trimEnd()}…`);
+      const text = block.slice(0, cutOutsideMath(block, opening.text.length)).trimEnd();
+      if (opening.words > 0 && text !== '') out.push(`${text}…`);
     }
     break;
   }

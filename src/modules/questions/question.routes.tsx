@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { mathToText } from '../../lib/math.ts';
 import { truncate } from '../../lib/text.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
-import { renderPage, sendHtml } from '../../platform/html.ts';
+import { hasMath, renderPage, sendHtml, sendRendered } from '../../platform/html.ts';
 import { csrfToken } from '../../platform/session.ts';
 import type { ViewerInfo } from '../../views/layout.tsx';
 import { adFor, showsAds } from '../ads/index.ts';
@@ -13,8 +14,6 @@ import { getQuestionPage, getQuestionVersion, presentQuestionPage } from './ques
 import type { QuestionPage, QuestionPageModel } from './question.ts';
 import { questionPath } from './question.ts';
 import { type Gate, QuestionPageView } from './views/question-page.tsx';
-
-const HTML = 'text/html; charset=utf-8';
 
 export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const cache = ctx.caches.pages;
@@ -96,27 +95,29 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         const stamp = ctx.database.changeStamp?.();
         if (stamp !== undefined) {
           const unchanged = cache.getUnchanged(key, stamp, now);
-          if (unchanged && unchanged.tag === slug) return reply.type(HTML).send(unchanged.body);
+          if (unchanged && unchanged.tag === slug) return sendRendered(reply, unchanged.body, unchanged.math);
         }
         const current = await getQuestionVersion(db, id);
         if (!current) return notFound(reply, id, viewer);
         // One address per question: any other slug (or none) moves permanently to the canonical one.
         if (slug !== current.slug) return reply.redirect(questionPath({ id, slug: current.slug }), 301);
         const cached = cache.get(key, current.version, now, stamp);
-        if (cached) return reply.type(HTML).send(cached);
+        if (cached) return sendRendered(reply, cached.body, cached.math);
         const page = await getQuestionPage(ctx, id);
         if (!page) return notFound(reply, id, viewer);
         // Visitors are never members: the paywall and the ad slot (a changed ad shows within the cache's TTL).
-        const body = Buffer.from(await render(request, reply, page, false));
-        cache.set(key, current.version, body, now, stamp, current.slug);
-        return reply.type(HTML).send(body);
+        const html = await render(request, reply, page, false);
+        const body = Buffer.from(html);
+        const math = hasMath(html);
+        cache.set(key, current.version, body, now, stamp, current.slug, math);
+        return sendRendered(reply, body, math);
       }
 
       const page = await getQuestionPage(ctx, id);
       if (!page) return notFound(reply, id, viewer);
       if (slug !== page.slug) return reply.redirect(questionPath(page), 301);
       // Membership was looked up once for the page by the membership module (registerMembershipOnViewer).
-      return reply.type(HTML).send(await render(request, reply, page, viewer?.member === true));
+      return sendRendered(reply, await render(request, reply, page, viewer?.member === true));
     };
 
     // The schema's refusal is answered here rather than by the generic 404 page: this one says what a question's
@@ -133,5 +134,5 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
 }
 
 function describe(page: { title: string; answer: { quickAnswer: string } | null }): string {
-  return truncate(page.answer?.quickAnswer ?? page.title, 160);
+  return truncate(page.answer ? mathToText(page.answer.quickAnswer) : page.title, 160);
 }

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
-import { renderMarkdown } from '../../lib/markdown.ts';
+import { renderMarkdown, renderTextWithMath } from '../../lib/markdown.ts';
+import { MATH_MARK } from '../../lib/math.ts';
 import { slugify } from '../../lib/slug.ts';
 import { countMarkdownWords } from '../../lib/summarize.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
@@ -216,7 +217,19 @@ export async function presentQuestionPage(
     },
     { words: previewWords, memo: deps.previews },
   );
-  return { ...page, answer: { ...answer, body } };
+  return { ...page, answer: { ...answer, body, ...quickAnswerMath(deps.previews, `${page.id}:${answer.updatedAt}`, answer.quickAnswer) } };
+}
+
+/** A quick answer with formulas, rendered once per answer version (KaTeX is too slow to run per request). */
+function quickAnswerMath(memo: PreviewMemo, key: string, text: string): { quickAnswerHtml?: string } {
+  if (!text.includes('$')) return {};
+  const k = `${key}:quick`;
+  let rendered = memo.get(k);
+  if (!rendered) {
+    rendered = { html: renderTextWithMath(text), cut: false };
+    memo.set(k, rendered);
+  }
+  return rendered.html.includes(MATH_MARK) ? { quickAnswerHtml: rendered.html } : {};
 }
 
 const newestFirst = (a: QuestionSummary, b: QuestionSummary) => (b.publishedAt ?? '').localeCompare(a.publishedAt ?? '') || b.id - a.id;

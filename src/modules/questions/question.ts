@@ -52,6 +52,8 @@ export interface QuestionPage {
 /** The expert answer as one viewer's page shows it: its body already gated (the whole of it, or the preview). */
 export interface ExpertAnswerModel extends Omit<ExpertAnswer, 'bodyHtml'> {
   body: GatedText;
+  /** The quick answer with its formulas rendered, when it has any (else the page shows `quickAnswer` as text). */
+  quickAnswerHtml?: string;
 }
 
 /** A question page cut for one viewer (presentQuestionPage): it holds no text that viewer may not read. */

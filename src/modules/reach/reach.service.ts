@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { mathToText } from '../../lib/math.ts';
 import { latestIso } from '../../lib/time.ts';
 import { listGuidesForSitemap } from '../guides/index.ts';
 import { questionPath } from '../questions/index.ts';
@@ -99,7 +100,7 @@ function toEntry(site: ReachSite, r: repo.FeedQuestionRow): FeedEntry {
     title: r.title,
     updated: latest(r.updatedAt, r.answerUpdatedAt) ?? r.updatedAt,
     published: r.publishedAt,
-    summary: r.quickAnswer,
+    summary: r.quickAnswer === null ? null : mathToText(r.quickAnswer),
     category: { term: r.subjectSlug, label: r.subjectName },
   };
 }

@@ -1,3 +1,5 @@
+import { mathToText, renderedMathToText } from '../../lib/math.ts';
+
 // Snippets under search results, made in TypeScript from text the viewer may read (the caller decides which),
 // never by the engine: FTS5's snippet() or ts_headline would cut from the whole expert answer, paywalled part
 // included. The result is plain text in pieces, some marked; the view escapes it like any text.
@@ -153,7 +155,7 @@ export function openingSnippet(text: string, length = 28): Segment[] {
 
 /** Markdown to plain text, roughly: enough for a snippet (which is escaped text, so leftovers do no harm). */
 export function markdownPlain(markdown: string): string {
-  return markdown
+  return mathToText(markdown)
     .replace(/```[^\n]*\n?/g, ' ')
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, '')
@@ -166,7 +168,7 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 /** Text of sanitized HTML (the paywall preview): tags dropped, entities decoded. */
 export function htmlText(html: string): string {
-  return html
+  return renderedMathToText(html)
     .replace(/<[^>]*>/g, ' ')
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
       if (e[0] === '#') {

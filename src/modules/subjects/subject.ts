@@ -60,4 +60,10 @@ export const STANDARD_SUBJECTS: ReadonlyArray<{ slug: string; name: string; desc
     description: 'Painting, music, architecture and film: movements, works and how to read them.',
     topics: ['Art History', 'Music', 'Architecture', 'Film'],
   },
+  {
+    slug: 'computer-science',
+    name: 'Computer Science',
+    description: 'Programming, algorithms and data structures: why code behaves as it does, with examples to run.',
+    topics: ['Python', 'Algorithms', 'Data Structures', 'Recursion'],
+  },
 ];

@@ -1,3 +1,4 @@
+import { mathToText } from '../../../lib/math.ts';
 import { formatDate } from '../../../lib/time.ts';
 import { Breadcrumbs, breadcrumbJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
@@ -45,7 +46,7 @@ export function questionJsonLd(site: Site, page: QuestionPageModel) {
         ? {
             acceptedAnswer: {
               '@type': 'Answer',
-              text: answer.quickAnswer,
+              text: mathToText(answer.quickAnswer),
               dateCreated: answer.createdAt,
               url: `${url}#expert-answer`,
               author: { '@type': 'Person', name: answer.educator.name },
@@ -134,7 +135,7 @@ export function QuestionPageView(props: {
             <>
               <section class="card quick-answer" aria-labelledby="quick-answer-title">
                 <h2 id="quick-answer-title">Quick answer</h2>
-                <Paragraphs text={answer.quickAnswer} />
+                {answer.quickAnswerHtml ? <SanitizedHtml html={answer.quickAnswerHtml} /> : <Paragraphs text={answer.quickAnswer} />}
               </section>
               <section class="card" id="expert-answer" aria-labelledby="expert-answer-title">
                 <h2 id="expert-answer-title">Expert Answer</h2>
