@@ -22,6 +22,7 @@ Commands:
   generate --questions N [--seed S] [--batch B]
                                    Add N synthetic questions for load tests
   reindex                          Rebuild the search index from the questions (all or nothing)
+  render                           Render the stored Markdown again (after an upgrade that renders more)
   billing reconcile                Bring every membership in line with Stripe (Stripe mode)
   user create --email E --name N --role ROLE [--password P] [--subjects a,b]
                                    Create an account (roles: ${ROLES.join(', ')})
@@ -236,6 +237,26 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
         out('Interrupted: the search index was left as it was.');
         return 130;
       }
+    }
+    case 'render': {
+      if (rest.length > 0) throw new UsageError('render takes no arguments');
+      const [{ rerenderStoredHtml }, { createProgress }] = await Promise.all([
+        import('./modules/content/rerender.service.ts'),
+        import('./lib/progress.ts'),
+      ]);
+      const signal = interruptSignal(io, cleanups);
+      const bar = createProgress('Rendering', 1);
+      const started = Date.now();
+      const report = await withDatabase(io, (h) =>
+        rerenderStoredHtml(h.db, { signal, onProgress: (done, total) => bar.update(done, total) }),
+      );
+      bar.stop();
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      out(
+        `${report.interrupted ? 'Interrupted: ' : ''}read ${report.read} text(s), ${report.changed} rendered anew, in ${secs} s` +
+          (report.interrupted ? '. Run the same command again to finish.' : '.'),
+      );
+      return report.interrupted ? 130 : 0;
     }
     case 'billing': {
       const [sub] = rest;

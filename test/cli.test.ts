@@ -146,6 +146,30 @@ describe('the scholia command', () => {
     expect(subjects.map((s) => s.slug)).toEqual(['history', 'science']);
   });
 
+  it('renders stored Markdown again: text saved before math rendered gets its formulas, and a second run changes nothing', async () => {
+    const dir = freshDataDir();
+    const file = path.join(dir, 'questions.jsonl');
+    writeFileSync(file, record(1, { details: 'Solve $x^2 = 4$ for x.', answer: 'Both $x = 2$ and $x = -2$ work.' }));
+    expect((await scholia(['import', file], { DATA_DIR: dir })).code).toBe(0);
+    // As a site upgraded from a release without math has it: the formulas stored as plain text.
+    const handle = connect({ engine: 'sqlite', file: path.join(dir, 'scholia.db') });
+    await handle.db.updateTable('questions').set({ details_html: '<p>Solve $x^2 = 4$ for x.</p>\n' }).execute();
+    await handle.db.updateTable('answers').set({ body_html: '<p>Both $x = 2$ and $x = -2$ work.</p>\n' }).execute();
+    await handle.close();
+
+    const r = await scholia(['render'], { DATA_DIR: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^read 2 text\(s\), 2 rendered anew, in [\d.]+ s\./);
+    const after = connect({ engine: 'sqlite', file: path.join(dir, 'scholia.db') });
+    const q = await after.db.selectFrom('questions').select('details_html').executeTakeFirstOrThrow();
+    const a = await after.db.selectFrom('answers').select('body_html').executeTakeFirstOrThrow();
+    await after.close();
+    expect(q.details_html).toContain('<annotation encoding="application/x-tex">x^2 = 4</annotation>');
+    expect(a.body_html).toContain('<annotation encoding="application/x-tex">x = -2</annotation>');
+    expect((await scholia(['render'], { DATA_DIR: dir })).stdout).toMatch(/^read 2 text\(s\), 0 rendered anew/);
+    expect((await scholia(['render', 'extra'], { DATA_DIR: dir })).stderr).toContain('render takes no arguments');
+  });
+
   it('generates synthetic questions and says how many', async () => {
     const dir = freshDataDir();
     const r = await scholia(['generate', '--questions', '120', '--seed', '3'], { DATA_DIR: dir });

@@ -382,6 +382,40 @@ describe.each(engines)('the search index follows every write on %s', (engine) =>
   });
 });
 
+describe.each(engines)('search over ids far apart on %s', (engine) => {
+  it('finds the old matches as well as the new, however far apart their ids', async () => {
+    // PostgreSQL reads the newest slices of ids first (20,000 and 200,000 ids), SQLite its newest candidates; a
+    // word in one question of each slice must be found in all three.
+    const database = await createTestDatabase(engine);
+    try {
+      const db = database.db;
+      const jumpIdsTo = async (id: number) => {
+        if (engine === 'postgres') await sql`select setval(pg_get_serial_sequence('questions', 'id'), ${id})`.execute(db);
+        else {
+          // SQLite's next rowid is one more than the largest: a queued placeholder there (never searched) moves it on.
+          await sql`insert into questions (id, subject_id, asker_id, title, slug, details, details_html, status, created_at, updated_at)
+            select ${id}, subject_id, asker_id, 'placeholder', 'placeholder', '', '', 'queued', created_at, updated_at from questions limit 1`.execute(
+            db,
+          );
+        }
+      };
+      const ids: number[] = [];
+      ids.push(await makeQuestion(db, { subject: 'Science', title: 'Why do zorbulant crystals glow in the oldest rocks?' }));
+      await jumpIdsTo(150_000);
+      ids.push(await makeQuestion(db, { subject: 'Science', title: 'How are zorbulant crystals dated by geologists?' }));
+      await jumpIdsTo(330_000);
+      ids.push(await makeQuestion(db, { subject: 'Science', title: 'Where are zorbulant crystals mined today?' }));
+      expect(ids[2]).toBeGreaterThan(300_000);
+      const found = await runSearch(database, { q: 'zorbulant crystals', viewer: null, previewWords: 80, previews: testCaches().previews });
+      expect(found.results.map((r) => r.id).sort((a, b) => a - b)).toEqual(ids);
+      const one = await runSearch(database, { q: 'zorbulant', viewer: null, previewWords: 80, previews: testCaches().previews });
+      expect(one.results).toHaveLength(3);
+    } finally {
+      await database.destroy();
+    }
+  });
+});
+
 describe('SQLite ranking when words are in very many questions', () => {
   it('puts title matches first when every word is common, and ranks by the selective words otherwise', async () => {
     const database = await createTestDatabase('sqlite');

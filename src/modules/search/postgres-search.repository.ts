@@ -9,7 +9,7 @@ import { type CandidateSet, inBatches, type MatchMode, type SearchIndex } from '
 //
 // The query goes to websearch_to_tsquery, which accepts any text; it gets the words and quoted phrases of
 // query.ts rather than the raw input, so both engines read a query the same way. The newest CANDIDATE_LIMIT
-// matches are ranked with ts_rank, as on SQLite.
+// matches are ranked with ts_rank, as on SQLite, found slice by slice from the newest (allCandidates).
 
 type Db = Kysely<Database>;
 
@@ -130,20 +130,42 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
   return { candidates, capped: [...held.values()].some((n) => n >= ANY_COUNT_CAP) || scored.size > limit };
 }
 
+/**
+ * Id spans of the newest slices, read before the rest: the newest CANDIDATE_LIMIT matches of a common word lie in the
+ * first, of a rarer one in the second, and only a rare word reaches the rest of the table.
+ */
+const SLICES = [20_000, 200_000] as const;
+
+/**
+ * The newest `limit` questions matching every clause, ranked with ts_rank. Reading every match to keep the newest
+ * (a bitmap heap scan of all of them, then a sort) cost 100 ms and more for a common word at a million questions;
+ * here the newest slices of ids come first, each its own branch of one UNION ALL under the LIMIT. PostgreSQL runs
+ * a branch only while the LIMIT still wants rows, and in a slice it joins the GIN index's matches with the primary
+ * key's range (a BitmapAnd), so a common word reads the rows of one slice only, and a rare word costs one cheap
+ * index probe more per slice. The result is the same as the single scan's: the newest `limit` matches.
+ */
+async function allCandidates(db: Db, query: ParsedQuery, limit: number): Promise<CandidateSet> {
+  const top = Number(
+    (await sql<{ top: number | null }>`select max(question_id) as top from search_documents`.execute(db)).rows[0]?.top ?? 0,
+  );
+  const bounds = [top, ...SLICES.map((span) => top - span).filter((b) => b > 0), 0];
+  const slices = bounds.slice(1).map(
+    (low, i) => sql`(select question_id, subject_id, document from search_documents
+      where document @@ ${tsquery(query, 'all')} and question_id > ${low} and question_id <= ${bounds[i] as number}
+      order by question_id desc limit ${limit})`,
+  );
+  const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
+    select d.question_id as id, d.subject_id, ts_rank(${WEIGHTS}::float4[], d.document, ${tsquery(query, 'all')}, 1) as score
+    from (select * from (${sql.join(slices, sql` union all `)}) u limit ${limit}) d`.execute(db);
+  return candidateSet(rows, limit);
+}
+
 export function postgresSearchIndex(db: Db): SearchIndex {
   return {
     async candidates(parsed: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (isEmptyQuery(parsed)) return { candidates: [], capped: false };
       if (mode === 'any') return anyCandidates(db, parsed, limit);
-      const query = await boundCommonWords(db, parsed);
-      const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
-        select d.question_id as id, d.subject_id, ts_rank(${WEIGHTS}::float4[], d.document, q.query, 1) as score
-        from (select ${tsquery(query, 'all')} as query) q
-        cross join lateral (
-          select question_id, subject_id, document from search_documents
-          where document @@ q.query order by question_id desc limit ${limit}
-        ) d`.execute(db);
-      return candidateSet(rows, limit);
+      return allCandidates(db, await boundCommonWords(db, parsed), limit);
     },
 
     async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
