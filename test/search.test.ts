@@ -416,6 +416,34 @@ describe.each(engines)('search over ids far apart on %s', (engine) => {
   });
 });
 
+describe.each(engines)('a typo that starts a rare word on %s', (engine) => {
+  it('shows the corrected spelling when the start of the word finds little and the spelling finds much more', async () => {
+    const database = await createTestDatabase(engine);
+    try {
+      const db = database.db;
+      const educator = await makeEducator(db);
+      for (let i = 0; i < 4; i++)
+        await makeQuestion(db, { subject: 'Science', title: `What makes volcano number ${i} erupt?`, educatorId: educator.id });
+      await makeQuestion(db, { subject: 'Arts', title: 'Who drew Professor Volcannon in the old comic?', educatorId: educator.id });
+      const find = (q: string, exact = false) =>
+        runSearch(database, { q, exact, viewer: null, previewWords: 80, previews: testCaches().previews });
+      // "volcann" starts only "Volcannon"; one letter away is "volcano", in four questions.
+      const typo = await find('volcann');
+      expect(typo.relaxed).toBe('corrected');
+      expect(typo.corrected).toBe('volcano');
+      expect(typo.total).toBe(4);
+      // Asked for exactly what was typed: the start of the word.
+      const exact = await find('volcann', true);
+      expect(exact.relaxed).toBe('prefix');
+      expect(exact.results.map((r) => r.title)).toEqual(['Who drew Professor Volcannon in the old comic?']);
+      // A start that finds enough is not second-guessed.
+      expect((await find('volca')).relaxed).toBe('prefix');
+    } finally {
+      await database.destroy();
+    }
+  });
+});
+
 describe('SQLite ranking when words are in very many questions', () => {
   it('puts title matches first when every word is common, and ranks by the selective words otherwise', async () => {
     const database = await createTestDatabase('sqlite');

@@ -164,11 +164,17 @@ interface Matches {
   corrected: string | null;
 }
 
+/** Results so few that a corrected spelling is tried too, and how many times more it must find to be shown. */
+const LITTLE = 3;
+const MUCH_MORE = 3;
+const foundCount = (m: Matches) => m.candidates.length + m.guides.length;
+
 /**
  * Matches of every word, as typed; failing that, of every word with the last one as the start of a word; then of
- * a corrected spelling (not when the student asked for exactly what they typed); then of some of the words, those
- * holding more and rarer words first. Each step runs only when the one before found nothing, so a query that
- * matches pays for one.
+ * a corrected spelling (not when the student asked for exactly what they typed), also when the start of the word
+ * found little and the spelling finds MUCH_MORE times as much; then of some of the words, those holding more and
+ * rarer words first. Each step runs only when the one before found nothing (or little), so a query that matches
+ * pays for one.
  */
 async function findMatches(
   index: SearchIndex,
@@ -186,16 +192,18 @@ async function findMatches(
   const last = query.clauses[query.clauses.length - 1];
   const prefixable = last?.length === 1 && (last[0] as string).length >= PREFIX_MIN_CHARS;
   const prefixed = prefixable ? await attempt({ ...query, prefixLast: true }, 'all', 'prefix') : null;
-  if (prefixed) return prefixed;
+  // A last word that starts a few words only ("volcann" in one "Volcannon") may still be a typo of a common one.
+  if (prefixed && (exact || foundCount(prefixed) >= LITTLE)) return prefixed;
   // Worked out once: the corrected query's results, else the "Did you mean" of a search that finds nothing.
   const spelling = await suggest(index, query);
   let loose = query;
   if (spelling && !exact) {
     const corrected = parseQuery(spelling, synonyms);
     const respelled = await attempt(corrected, 'all', 'corrected', corrected.text);
-    if (respelled) return respelled;
+    if (respelled && (!prefixed || foundCount(respelled) >= MUCH_MORE * foundCount(prefixed))) return respelled;
     loose = corrected;
   }
+  if (prefixed) return prefixed;
   const some =
     query.clauses.length + query.anyOf.length > 1 || loose !== query
       ? await attempt({ ...loose, prefixLast: prefixable }, 'any', 'some')
