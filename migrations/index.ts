@@ -13,6 +13,7 @@ import * as asking from './20261126T2400_asking.ts';
 import * as guideSearch from './20261127T0100_guide_search.ts';
 import * as guideTopics from './20261127T0200_guide_topics.ts';
 import * as searchSynonyms from './20261204T1200_search_synonyms.ts';
+import * as images from './20261204T1600_images.ts';
 
 /**
  * Every migration, by name. Kysely runs them in name order and refuses one that sorts before a migration already run,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '20261127T0100_guide_search': guideSearch,
   '20261127T0200_guide_topics': guideTopics,
   '20261204T1200_search_synonyms': searchSynonyms,
+  '20261204T1600_images': images,
 };

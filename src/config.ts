@@ -54,6 +54,22 @@ export interface Config {
    * content security policy allows them. Empty: network snippets cannot be added and the policy stays 'self' only.
    */
   readonly adSnippetOrigins: readonly string[];
+  /** Photos on questions, answers and guides (modules/images). */
+  readonly images: ImageSettings;
+}
+
+export interface ImageSettings {
+  /** Largest upload taken, in bytes. */
+  readonly maxBytes: number;
+  /** Most pixels (width × height) an upload may hold; checked from its header before it is decoded. */
+  readonly maxPixels: number;
+  /** Most images one question may carry. */
+  readonly maxPerQuestion: number;
+  /**
+   * Where the images' files are kept: `files` under dataDir/images, or `database` (the blobs table), for several
+   * app servers sharing PostgreSQL without a shared disk.
+   */
+  readonly store: 'files' | 'database';
 }
 
 export interface StripeSettings {
@@ -297,5 +313,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     answerTargetHours: int(env, 'ANSWER_TARGET_HOURS', 24, 1, 24 * 60),
     stripe: stripeSettings(env, trialHours),
     adSnippetOrigins: adSnippetOrigins(env),
+    images: Object.freeze({
+      maxBytes: int(env, 'IMAGE_MAX_BYTES', 10 * 1024 * 1024, 10 * 1024, 100 * 1024 * 1024),
+      // Up to libvips' own default limit (16,383 squared); the header check runs first whatever the value.
+      maxPixels: int(env, 'IMAGE_MAX_PIXELS', 40_000_000, 1_000_000, 268_402_689),
+      maxPerQuestion: int(env, 'IMAGE_MAX_PER_QUESTION', 4, 0, 20),
+      // PostgreSQL is the path to several app servers, which need not share a disk: their images go to the database
+      // unless told otherwise. SQLite is one server with its disk.
+      store: oneOf(env, 'IMAGE_STORE', database.engine === 'postgres' ? 'database' : 'files', ['files', 'database'] as const),
+    }),
   });
 }

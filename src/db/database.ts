@@ -311,6 +311,46 @@ export interface SearchSynonymsTable {
   phrases: string;
 }
 
+/** An uploaded image (migrations/20261204T1600_images.ts, modules/images): the upload itself is not kept, only its variants. */
+export interface ImagesTable {
+  id: Generated<number>;
+  owner_id: number | null;
+  /** SHA-256 (hex) of the upload's bytes: the same person uploading the same file again gets this row back. */
+  source_hash: string;
+  /** Upright, as uploaded. */
+  width: number;
+  height: number;
+  /** 1 when some pixel is not fully opaque (the fallback variants are PNG, not JPEG). */
+  has_alpha: number;
+  created_at: string;
+  /** Set when an editor removed it; its variants then answer 410. */
+  removed_at: ColumnType<string | null, string | null | undefined, string | null>;
+  removed_by: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export type ImageVariantFormat = 'webp' | 'jpeg' | 'png';
+
+/** The files served for an image: each width it was made at, in WebP and in its fallback format. */
+export interface ImageVariantsTable {
+  image_id: number;
+  format: ImageVariantFormat;
+  width: number;
+  height: number;
+  /** Key in the BlobStore: SHA-256 of the file and its extension. */
+  blob_key: string;
+  bytes: number;
+}
+
+/** The database BlobStore's files (IMAGE_STORE=database); keys as in image_variants.blob_key. */
+export interface BlobsTable {
+  key: string;
+  content_type: string;
+  bytes: number;
+  /** Last put: a sweep deletes only blobs stored before its cut-off. */
+  stored_at: string;
+  data: Buffer;
+}
+
 export interface Database {
   users: UsersTable;
   subjects: SubjectsTable;
@@ -340,6 +380,9 @@ export interface Database {
   notifications: NotificationsTable;
   reports: ReportsTable;
   ask_drafts: AskDraftsTable;
+  images: ImagesTable;
+  image_variants: ImageVariantsTable;
+  blobs: BlobsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
