@@ -14,6 +14,7 @@ import * as guideSearch from './20261127T0100_guide_search.ts';
 import * as guideTopics from './20261127T0200_guide_topics.ts';
 import * as searchSynonyms from './20261204T1200_search_synonyms.ts';
 import * as images from './20261204T1600_images.ts';
+import * as questionImages from './20261204T1700_question_images.ts';
 
 /**
  * Every migration, by name. Kysely runs them in name order and refuses one that sorts before a migration already run,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '20261127T0200_guide_topics': guideTopics,
   '20261204T1200_search_synonyms': searchSynonyms,
   '20261204T1600_images': images,
+  '20261204T1700_question_images': questionImages,
 };

@@ -23,6 +23,8 @@ import { reportRoutes } from './modules/asking/reports.routes.tsx';
 import { reviewRoutes } from './modules/asking/review.routes.tsx';
 import { guideRoutes } from './modules/guides/guide.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
+import { imageRoutes } from './modules/images/image.routes.ts';
+import { createBlobStore, taskSlots } from './modules/images/index.ts';
 import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
 import type { BillingDeps } from './modules/membership/billing.service.ts';
@@ -83,6 +85,12 @@ function trustedProxies(setting: Config['trustProxy']): false | string[] | ((add
   return [...setting];
 }
 
+/**
+ * Uploads decoded at the same time in one process; the others wait their turn (modules/images/slots.ts). A
+ * 40-megapixel photo holds about 160 MB while it is decoded.
+ */
+const IMAGE_DECODES_AT_ONCE = 2;
+
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js', 'answer.js', 'search.js'], mathAssets().files);
   const site: Site = {
@@ -134,6 +142,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     session: sessionSettings,
     billing,
     caches: buildCaches(config, deps.database),
+    images: {
+      blobs: createBlobStore({ store: config.images.store, dataDir: config.dataDir }, deps.database.db, clock),
+      decoding: taskSlots(IMAGE_DECODES_AT_ONCE),
+    },
     assetUrl: (file) => assets.url(file),
   };
   let redis: Redis | undefined;
@@ -277,6 +289,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       .send(asset.body);
   });
   app.get('/favicon.ico', async (_request, reply) => reply.redirect(site.faviconUrl, 301));
+  await app.register(imageRoutes(ctx));
 
   await app.register(homeRoutes(ctx));
   await app.register(subjectRoutes(ctx));

@@ -248,6 +248,9 @@ describe.each(engines)('asking and answering on %s', (engine) => {
     expect(page.body).toContain('Approved by Scholia Editorial');
     expect(page.body).toContain('Christopher Wren designed');
     expect(page.body).toMatch(/class="badge">2<span class="visually-hidden"> unread/);
+    // The bell is drawn as SVG in the text colour, not an emoji a system may lack.
+    expect(page.body).toMatch(/<a href="\/notifications" class="bell"><svg class="icon"[^>]*aria-hidden="true"/);
+    expect(page.body).not.toContain('🔔');
     const notices = await s.c.get('/notifications');
     expect(notices.body).toContain('has an expert answer');
     await s.c.submit('/notifications', '/notifications/read', {});

@@ -351,6 +351,18 @@ export interface BlobsTable {
   data: Buffer;
 }
 
+/**
+ * A student's photos on a question (migrations/20261204T1700_question_images.ts), in their order. They are attached
+ * when the question is created, so the question's own version (updated_at) covers them for the page cache; anything
+ * that changes them later must move the question's updated_at too.
+ */
+export interface QuestionImagesTable {
+  question_id: number;
+  image_id: number;
+  /** 1, 2, … */
+  position: number;
+}
+
 export interface Database {
   users: UsersTable;
   subjects: SubjectsTable;
@@ -383,6 +395,7 @@ export interface Database {
   images: ImagesTable;
   image_variants: ImageVariantsTable;
   blobs: BlobsTable;
+  question_images: QuestionImagesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import type { Clock } from '../lib/time.ts';
+import type { BlobStore, TaskSlots } from '../modules/images/index.ts';
 import type { Mailer } from '../modules/mail/index.ts';
 import type { BillingDeps } from '../modules/membership/index.ts';
 import type { Site } from '../views/layout.tsx';
@@ -20,6 +21,11 @@ export interface RouteContext {
   billing: BillingDeps | null;
   /** What the process keeps in memory (built by buildApp; see platform/caches.ts). */
   caches: Caches;
+  /**
+   * Images' files (IMAGE_STORE: under DATA_DIR or in the database), one store for the process; and the slots
+   * uploads take turns in to be decoded (a large photo holds ~160 MB while it is).
+   */
+  images: { blobs: BlobStore; decoding: TaskSlots };
   /** The content-hashed URL of a file in public/ (scripts for islands). */
   assetUrl(file: string): string;
 }

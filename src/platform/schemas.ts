@@ -12,6 +12,15 @@ export function field(max: number) {
   return Type.Optional(Type.String({ maxLength: max }));
 }
 
+/**
+ * A field a form may send several times (a checkbox per row, hidden ids): one value, or at most `count` of them,
+ * each at most `max` characters. Read it with formList (form-body.ts).
+ */
+export function repeated(count: number, max: number) {
+  const one = Type.String({ maxLength: max });
+  return Type.Optional(Type.Union([one, Type.Array(one, { maxItems: count })]));
+}
+
 /** A form post: its fields plus the CSRF token every form carries. Unknown fields are let through unread. */
 export function form<T extends TProperties>(fields: T) {
   return Type.Object({ _csrf: field(200), ...fields });

@@ -43,7 +43,10 @@ export async function registerSessions(
   app.decorateRequest('viewer', null);
   app.addHook('onRequest', async (request, reply) => {
     const token = request.cookies[name];
-    if (token === undefined || request.url.startsWith('/static/') || request.url === '/healthz') return;
+    // Static files and question photos are the same bytes for everyone: no session to read. (Images in members-only
+    // parts, when they come, must decide by membership and so will need it.)
+    if (token === undefined || request.url.startsWith('/static/') || request.url.startsWith('/images/') || request.url === '/healthz')
+      return;
     request.viewer = await resolveSession(deps.database.db, token, settings.policy, deps.clock, deps.reads);
     if (!request.viewer) clearSessionCookie(reply, settings.https);
   });

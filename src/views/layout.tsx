@@ -114,6 +114,22 @@ export function SearchForm(props: { id: string; query?: string; large?: boolean 
   );
 }
 
+/** The notification bell: an inline SVG in the text colour (an emoji showed as an empty box without an emoji font). */
+function BellIcon() {
+  return (
+    <svg class="icon" width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+        d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0"
+      />
+    </svg>
+  );
+}
+
 export function Layout(props: LayoutProps) {
   const { site } = props;
   const fullTitle = props.title === site.name ? site.name : `${props.title} | ${site.name}`;
@@ -184,7 +200,7 @@ export function Layout(props: LayoutProps) {
                     ) : null}
                     <li>
                       <a href="/notifications" class="bell">
-                        <span aria-hidden="true">🔔</span>
+                        <BellIcon />
                         <span class="visually-hidden">Notifications</span>
                         {props.viewer.unread ? (
                           <span class="badge">

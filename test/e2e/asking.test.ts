@@ -4,12 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { testConfig } from '../helpers/app.ts';
-import { axeViolations, launchChromium } from '../helpers/browser.ts';
+import { axeViolations, launchChromium, signInDemo } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import { chromiumPath } from '../helpers/environment.ts';
 import { MailCatcher } from '../helpers/smtp.ts';
-
-const PASSWORD = 'scholia-demo-2026';
 
 const ANSWER = `The Berlin Wall fell because pressure had been building for months and then a mistake released it at once.
 
@@ -46,16 +44,7 @@ describe.skipIf(!chromiumPath)('asking and answering in Chromium: a student, an 
     await smtp.close();
   });
 
-  async function signIn(email: string): Promise<Page> {
-    const context = await browser.newContext({ bypassCSP: true });
-    const page = await context.newPage();
-    await page.goto(`${base}/login`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${base}/`);
-    return page;
-  }
+  const signIn = (email: string): Promise<Page> => signInDemo(browser, base, email);
 
   it('ask -> claim -> answer with the drafted quick answer -> approve -> the student is told and reads it', async () => {
     const [student, educator, editor] = await Promise.all([

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { seedDemo } from '../../src/demo/seed.ts';
+import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts';
 import { buildTestApp, type TestApp } from './app.ts';
 import { chromiumPath } from './environment.ts';
 
@@ -67,4 +67,19 @@ export async function startDemoSite(): Promise<DemoSite> {
       await t.close();
     },
   };
+}
+
+/**
+ * A new browser context signed in as a demo account through the login form (bypassCSP lets axe's script in; the
+ * site's own scripts need nothing the policy forbids). Ends on the home page.
+ */
+export async function signInDemo(browser: Browser, base: string, email: string, javaScriptEnabled = true): Promise<Page> {
+  const context = await browser.newContext({ bypassCSP: true, javaScriptEnabled });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`${base}/`);
+  return page;
 }

@@ -9,6 +9,7 @@ import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { field, id } from '../../platform/schemas.ts';
 import type { Viewer } from '../accounts/index.ts';
+import type { ImageDeps } from '../images/index.ts';
 import { ANSWER_LIMITS } from '../questions/index.ts';
 import type { AnswerInput, AskingDeps, WorkResult } from './asking.service.ts';
 import type { Analysis, AnswerForm } from './views/asking-pages.tsx';
@@ -24,6 +25,17 @@ export function askingDeps(ctx: RouteContext): AskingDeps {
     site: { name: ctx.site.name, url: ctx.site.url },
     questionsPerMonth: ctx.config.questionsPerMonth,
     answerTargetHours: ctx.config.answerTargetHours,
+  };
+}
+
+/** What storing and finding a question's photos needs: the process's one BlobStore and its decoding slots. */
+export function imageDeps(ctx: RouteContext): ImageDeps {
+  return {
+    db: ctx.database.db,
+    blobs: ctx.images.blobs,
+    limits: ctx.config.images,
+    clock: ctx.clock,
+    decoding: ctx.images.decoding,
   };
 }
 

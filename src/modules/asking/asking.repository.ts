@@ -276,16 +276,28 @@ export async function listAskedBy(
   db: Db,
   userId: number,
   limit: number,
-): Promise<Array<QueueItem & { slug: string; closeReason: string | null; duplicateOf: number | null }>> {
-  return db
+): Promise<Array<QueueItem & { slug: string; closeReason: string | null; duplicateOf: number | null; photos: number }>> {
+  const rows = await db
     .selectFrom('questions as q')
     .innerJoin('subjects as s', 's.id', 'q.subject_id')
-    .select([...queueColumns, 'q.slug', 'q.close_reason as closeReason', 'q.duplicate_of as duplicateOf'])
+    .select((eb) => [
+      ...queueColumns,
+      'q.slug',
+      'q.close_reason as closeReason',
+      'q.duplicate_of as duplicateOf',
+      eb
+        .selectFrom('question_images as qi')
+        .select((c) => c.fn.countAll().as('n'))
+        .whereRef('qi.question_id', '=', 'q.id')
+        .as('photos'),
+    ])
     .where('q.asker_id', '=', userId)
     .where('q.import_key', 'is', null)
     .orderBy('q.id', 'desc')
     .limit(limit)
     .execute();
+  // PostgreSQL counts in bigint, which pg hands over as text.
+  return rows.map((r) => ({ ...r, photos: Number(r.photos ?? 0) }));
 }
 
 /** Open questions past their answer target whose allowance has not been given back yet. */
@@ -419,6 +431,15 @@ export async function insertAskedQuestion(
     .values({ question_id: id, actor_id: q.askerId, from_status: 'new', to_status: 'queued', note: null, created_at: q.at })
     .execute();
   return id;
+}
+
+/** The student's photos on their new question, in their order (see QuestionImagesTable). */
+export async function attachImages(db: Db, questionId: number, imageIds: readonly number[]): Promise<void> {
+  if (imageIds.length === 0) return;
+  await db
+    .insertInto('question_images')
+    .values(imageIds.map((image_id, i) => ({ question_id: questionId, image_id, position: i + 1 })))
+    .execute();
 }
 
 export async function linkTopics(db: Db, questionId: number, topicIds: readonly number[]): Promise<void> {

@@ -85,11 +85,18 @@ export async function allowanceOf(deps: AskingDeps, userId: number): Promise<All
 }
 
 /**
- * Queues a question. The allowance is counted inside the transaction that adds the question, and the check and
- * the insert run one after the other for a person (SQLite writes one at a time; on PostgreSQL a row lock on the
- * asker serialises them), so two posts at once cannot both take the last question of the month.
+ * Queues a question, with the photos the student attached (image ids already checked to be theirs: ask-photos
+ * service), in the same transaction, so the question never shows without them. The allowance is counted inside the
+ * transaction that adds the question, and the check and the insert run one after the other for a person (SQLite
+ * writes one at a time; on PostgreSQL a row lock on the asker serialises them), so two posts at once cannot both
+ * take the last question of the month.
  */
-export async function askQuestion(deps: AskingDeps, askerId: number, ask: ParsedAsk): Promise<{ id: number } | { noAllowance: Allowance }> {
+export async function askQuestion(
+  deps: AskingDeps,
+  askerId: number,
+  ask: ParsedAsk,
+  imageIds: readonly number[] = [],
+): Promise<{ id: number } | { noAllowance: Allowance }> {
   const now = deps.clock.now();
   const at = now.toISOString();
   return deps.db.transaction().execute(async (trx) => {
@@ -109,6 +116,7 @@ export async function askQuestion(deps: AskingDeps, askerId: number, ask: Parsed
     const topicIds: number[] = [];
     for (const t of ask.topics) topicIds.push(await repo.insertTopic(trx, ask.subjectId, t.slug, t.name));
     await repo.linkTopics(trx, id, topicIds);
+    await repo.attachImages(trx, id, imageIds);
     return { id };
   });
 }

@@ -8,6 +8,7 @@ import { signedIn } from '../../platform/guard.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { form, IdParams } from '../../platform/schemas.ts';
 import { csrfToken } from '../../platform/session.ts';
+import { listQuestionImages } from '../questions/index.ts';
 import { analyse, answerFields, answerForm, askingDeps, doneTo, draftForm, notFound, rawId, WORK_MESSAGES } from './asking.pages.tsx';
 import { EDUCATORS } from './asking.policy.ts';
 import * as svc from './asking.service.ts';
@@ -66,7 +67,7 @@ export function educatorRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
     const viewer = signedIn(request);
     const q = await svc.findQuestionToWork(db, await actorFor(db, viewer), id);
     if (!q) return notFound(ctx, reply, viewer);
-    const question = { id, title: q.title, detailsHtml: q.detailsHtml, subjectName: q.subjectName, dueAt: q.dueAt };
+    const question = { id, title: q.title, detailsHtml: q.detailsHtml, subjectName: q.subjectName, dueAt: q.dueAt, images: [] };
     if (claimHeldBy(q, nowMs()) !== viewer.userId) {
       if (!extra.form) return queuePage(request, reply, LOST, 409);
       // They were typing when the claim went: nothing is saved, but nothing they typed is lost either.
@@ -96,7 +97,12 @@ export function educatorRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         site={ctx.site}
         viewer={viewer}
         csrfToken={csrfToken(request, reply, https)}
-        question={{ ...question, reviewComment: q.status === 'drafted' ? q.reviewComment : null }}
+        question={{
+          ...question,
+          reviewComment: q.status === 'drafted' ? q.reviewComment : null,
+          // The student's photos are often the question itself: a worksheet, a diagram.
+          images: await listQuestionImages(db, id),
+        }}
         form={shown}
         analysis={analyse(shown.body)}
         issues={extra.issues}

@@ -8,6 +8,7 @@ import { signedIn } from '../../platform/guard.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { field, form, IdParams } from '../../platform/schemas.ts';
 import { csrfToken } from '../../platform/session.ts';
+import { listQuestionImages } from '../questions/index.ts';
 import { analyse, answerFields, answerForm, askingDeps, doneTo, draftForm, notFound, rawId, WORK_MESSAGES } from './asking.pages.tsx';
 import { REVIEWERS } from './asking.policy.ts';
 import * as svc from './asking.service.ts';
@@ -73,7 +74,14 @@ export function reviewRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         site={ctx.site}
         viewer={viewer}
         csrfToken={csrfToken(request, reply, https)}
-        question={{ id, title: q.title, detailsHtml: q.detailsHtml, subjectName: q.subjectName, status: q.status }}
+        question={{
+          id,
+          title: q.title,
+          detailsHtml: q.detailsHtml,
+          subjectName: q.subjectName,
+          status: q.status,
+          images: await listQuestionImages(db, id),
+        }}
         educatorName={educatorName ?? 'nobody yet'}
         form={shown}
         analysis={analyse(shown.body)}

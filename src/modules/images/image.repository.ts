@@ -63,6 +63,19 @@ export async function findLiveImageBySource(db: Db, ownerId: number, sourceHash:
   return row ? (await withVariants(db, [row]))[0] : undefined;
 }
 
+/** Those of `ids` that are `ownerId`'s and not removed, with their variants (in no particular order). */
+export async function findLiveImagesOwnedBy(db: Db, ownerId: number, ids: readonly number[]): Promise<StoredImage[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('images')
+    .select(imageColumns)
+    .where('id', 'in', [...ids])
+    .where('owner_id', '=', ownerId)
+    .where('removed_at', 'is', null)
+    .execute();
+  return withVariants(db, rows);
+}
+
 export interface NewImage {
   readonly ownerId: number | null;
   readonly sourceHash: string;

@@ -8,6 +8,7 @@ import { encodeImage } from './encode.ts';
 import { fileBlobStore } from './file-blob-store.ts';
 import * as repo from './image.repository.ts';
 import { blobKeyOf, contentTypeOf, type ImageLimits, type ImageVariant, refuse, type StoredImage, sha256Hex } from './image.ts';
+import type { TaskSlots } from './slots.ts';
 
 type Db = Kysely<Database>;
 
@@ -16,6 +17,8 @@ export interface ImageDeps {
   readonly blobs: BlobStore;
   readonly limits: ImageLimits;
   readonly clock: Clock;
+  /** Decodes at once in this process (see slots.ts); without it, as many as are asked for. */
+  readonly decoding?: TaskSlots;
 }
 
 export type BlobStoreKind = BlobStore['kind'];
@@ -44,7 +47,8 @@ export async function storeImage(
     const kept = await repo.findLiveImageBySource(deps.db, ownerId, sourceHash);
     if (kept) return kept;
   }
-  const encoded = await encodeImage(bytes, deps.limits);
+  const encode = () => encodeImage(bytes, deps.limits);
+  const encoded = await (deps.decoding ? deps.decoding.run(encode) : encode());
   const variants: ImageVariant[] = await Promise.all(
     encoded.variants.map(async (v) => {
       const key = blobKeyOf(v.data, v.format);
@@ -71,6 +75,17 @@ export async function storeImage(
         : undefined;
   if (!stored) throw new Error(`image ${id ?? sourceHash} vanished right after it was stored`);
   return stored;
+}
+
+/**
+ * Of these image ids, the live images `ownerId` uploaded, in the order given (each once). A form carries its
+ * uploads as ids between requests; only the person's own survive this, so nobody can attach another's image.
+ */
+export async function findOwnedImages(deps: Pick<ImageDeps, 'db'>, ownerId: number, ids: readonly number[]): Promise<StoredImage[]> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return [];
+  const found = new Map((await repo.findLiveImagesOwnedBy(deps.db, ownerId, wanted)).map((i) => [i.id, i]));
+  return wanted.flatMap((id) => found.get(id) ?? []);
 }
 
 /** An image, removed ones included (their `removedAt` is set: pages answer 410 for them). */
@@ -153,6 +168,12 @@ export type OpenedVariant =
   | { readonly kind: 'removed' }
   /** No image uses such a key, or its file is gone: 404. */
   | { readonly kind: 'missing' };
+
+/** Whether a key is a live image's variant, only removed images', or no image's (also for a malformed key). */
+export async function variantState(deps: Pick<ImageDeps, 'db'>, key: string): Promise<'live' | 'removed' | 'missing'> {
+  if (!isBlobKey(key)) return 'missing';
+  return (await repo.blobKeyState(deps.db, key)) ?? 'missing';
+}
 
 /**
  * A variant's file for the serving route, by its key as it appears in the address (checked here, so the route may

@@ -82,7 +82,8 @@ export class ImageRefused extends InputError {
 
 const FORMATS_NAMED = 'JPEG, PNG, WebP or GIF';
 
-function fileSize(bytes: number): string {
+/** A size as a person reads it: `850 KB`, `10 MB`. */
+export function fileSize(bytes: number): string {
   const [amount, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KB'] : [bytes / (1024 * 1024), 'MB'];
   return `${amount.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${unit}`;
 }
@@ -92,10 +93,11 @@ function megapixels(pixels: number): string {
 }
 
 export const refuse = {
-  tooLarge: (bytes: number, limits: Pick<ImageLimits, 'maxBytes'>) =>
+  /** `bytes` null: the upload was cut off at the limit as it arrived, so only that it was larger is known. */
+  tooLarge: (bytes: number | null, limits: Pick<ImageLimits, 'maxBytes'>) =>
     new ImageRefused(
       'too_large',
-      `This file is ${fileSize(bytes)}; an image can be at most ${fileSize(limits.maxBytes)}. Save it smaller, or take a screenshot of the part that matters.`,
+      `${bytes === null ? `This file is larger than ${fileSize(limits.maxBytes)}, the most an image can be.` : `This file is ${fileSize(bytes)}; an image can be at most ${fileSize(limits.maxBytes)}.`} Save it smaller, or take a screenshot of the part that matters.`,
     ),
   notAnImage: () =>
     new ImageRefused('not_an_image', `This file is not a ${FORMATS_NAMED} image, whatever its name says. Choose a photo or a screenshot.`),
@@ -113,6 +115,11 @@ export const refuse = {
       `A question can have at most ${limits.maxPerQuestion} ${limits.maxPerQuestion === 1 ? 'image' : 'images'}. Remove one to add another.`,
     ),
 };
+
+/** The address a variant is served at (image.routes.ts). The key names the bytes, so the address never changes. */
+export function imagePath(key: string): string {
+  return `/images/${key}`;
+}
 
 /** Refuses one more image on a question that has `count` already. */
 export function checkImageCount(count: number, limits: Pick<ImageLimits, 'maxPerQuestion'>): void {

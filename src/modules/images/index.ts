@@ -5,6 +5,7 @@ export {
   type BlobStoreKind,
   createBlobStore,
   findImage,
+  findOwnedImages,
   type ImageDeps,
   listUnusedCandidates,
   markRemoved,
@@ -13,16 +14,22 @@ export {
   type SweepProgress,
   storeImage,
   sweepBlobs,
+  variantState,
 } from './image.service.ts';
 export {
   checkImageCount,
   DEFAULT_IMAGE_LIMITS,
+  fileSize,
   type ImageLimits,
   type ImageRefusal,
   ImageRefused,
   type ImageVariant,
+  imagePath,
   type Picture,
   pictureOf,
+  refuse,
   type StoredImage,
   type VariantFormat,
 } from './image.ts';
+export { type TaskSlots, taskSlots } from './slots.ts';
+export { largestPath, PictureView } from './views/picture.tsx';

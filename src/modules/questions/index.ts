@@ -3,6 +3,7 @@ export {
   findExistingImportKeys,
   getQuestionPage,
   getSubjectPage,
+  listQuestionImages,
   listQuestionsOfTopic,
   listRecentlyAnswered,
   PAGE_SIZE,
@@ -14,8 +15,10 @@ export {
   encodeCursor,
   parseQuestionId,
   QUESTION_LIMITS,
+  type QuestionImage,
   type QuestionPage,
   type QuestionSummary,
   questionPath,
   type Source,
 } from './question.ts';
+export { QuestionPhotos } from './views/question-photos.tsx';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Database, NewAnswer, NewQuestion } from '../../db/database.ts';
-import type { Cursor, QuestionLink, QuestionPage, QuestionStatus, QuestionSummary, Source } from './question.ts';
+import type { Cursor, QuestionImage, QuestionLink, QuestionPage, QuestionStatus, QuestionSummary, Source } from './question.ts';
 import type { RelatedCandidate, RelatedPools } from './related.ts';
 
 type Db = Kysely<Database>;
@@ -92,6 +92,9 @@ const pageQuery = compileOnce((db: Db, id: number) =>
       'e.name as educator_name',
       'ap.id as approver_id',
       'ap.name as approver_name',
+      // Most questions have no photos: a probe of question_images' key here spares them a query of their own.
+      (eb) =>
+        eb.exists(eb.selectFrom('question_images as qi').select('qi.position').whereRef('qi.question_id', '=', 'q.id')).as('has_images'),
     ])
     .where('q.id', '=', id),
 );
@@ -105,11 +108,43 @@ const topicsQuery = compileOnce((db: Db, id: number) =>
     .orderBy('t.name'),
 );
 
-/** The question, its subject, topics and expert answer (without related questions), or undefined. */
+// One row per file: the photos in the student's order, each file with its format and width.
+const imagesQuery = compileOnce((db: Db, id: number) =>
+  db
+    .selectFrom('question_images as qi')
+    .innerJoin('images as i', 'i.id', 'qi.image_id')
+    .innerJoin('image_variants as v', 'v.image_id', 'i.id')
+    .select(['i.id', 'v.format', 'v.width', 'v.height', 'v.blob_key', 'v.bytes'])
+    .where('qi.question_id', '=', id)
+    // A photo a moderator removed leaves the page (its files answer 410).
+    .where('i.removed_at', 'is', null)
+    .orderBy('qi.position')
+    .orderBy('v.format')
+    .orderBy('v.width'),
+);
+
+/** The question's photos that are still live, in the student's order. */
+export async function findQuestionImages(db: Db, questionId: number): Promise<QuestionImage[]> {
+  const images = new Map<number, QuestionImage>();
+  for (const r of await imagesQuery(db, questionId)) {
+    const id = Number(r.id);
+    let image = images.get(id);
+    if (!image) {
+      image = { id, variants: [] };
+      images.set(id, image);
+    }
+    image.variants.push({ format: r.format, width: Number(r.width), height: Number(r.height), key: r.blob_key, bytes: Number(r.bytes) });
+  }
+  return [...images.values()];
+}
+
+/** The question, its subject, topics, photos and expert answer (without related questions), or undefined. */
 export async function findQuestionPage(db: Db, id: number): Promise<Omit<QuestionPage, 'related'> | undefined> {
   const [row] = await pageQuery(db, id);
   if (!row) return undefined;
   const topics = await topicsQuery(db, id);
+  // SQLite answers EXISTS with 0 or 1, PostgreSQL with a boolean.
+  const images = Number(row.has_images) === 1 ? await findQuestionImages(db, id) : [];
   return {
     id: row.id,
     slug: row.slug,
@@ -121,6 +156,7 @@ export async function findQuestionPage(db: Db, id: number): Promise<Omit<Questio
     publishedAt: row.published_at,
     subject: { id: row.subject_id, slug: row.subject_slug, name: row.subject_name },
     topics,
+    images,
     answer:
       row.answer_id === null || row.educator_id === null
         ? null

@@ -15,6 +15,7 @@ import {
   type Cursor,
   encodeCursor,
   isPublic,
+  type QuestionImage,
   type QuestionLink,
   type QuestionPage,
   type QuestionPageModel,
@@ -104,6 +105,14 @@ export async function getQuestionPage(
   const page = await deps.caches.reads.read(`question:${id}`, () => repo.findQuestionPage(deps.database.db, id));
   if (!page || !isPublic(page)) return undefined;
   return { ...page, related: await relatedTo(deps.database, deps.caches, page, deps.clock.now().getTime()) };
+}
+
+/**
+ * The photos attached to a question, whatever its status (the educator answering it and the editor reviewing it see
+ * them too). Live ones only, in the student's order.
+ */
+export function listQuestionImages(db: Db, questionId: number): Promise<QuestionImage[]> {
+  return repo.findQuestionImages(db, questionId);
 }
 
 /** Published questions having this topic, newest first (study guides list them as related). */

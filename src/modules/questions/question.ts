@@ -1,4 +1,5 @@
 import type { QuestionStatus } from '../../db/database.ts';
+import type { ImageVariant } from '../images/index.ts';
 import type { GatedText } from '../membership/index.ts';
 
 export type { QuestionStatus };
@@ -34,6 +35,12 @@ export interface ExpertAnswer {
   updatedAt: string;
 }
 
+/** A photo the student attached to the question: its files, for `<picture>` (images' PictureView). */
+export interface QuestionImage {
+  id: number;
+  variants: ImageVariant[];
+}
+
 export interface QuestionPage {
   id: number;
   slug: string;
@@ -45,6 +52,8 @@ export interface QuestionPage {
   publishedAt: string | null;
   subject: { id: number; slug: string; name: string };
   topics: { id: number; slug: string; name: string }[];
+  /** The student's photos, in their order (free to read, like the rest of the question). */
+  images: QuestionImage[];
   answer: ExpertAnswer | null;
   related: QuestionLink[];
 }

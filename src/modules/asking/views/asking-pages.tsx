@@ -3,7 +3,8 @@ import type { FieldIssue } from '../../../lib/errors.ts';
 import { formatDate } from '../../../lib/time.ts';
 import { Field, HiddenCsrf, issueFor, TextArea } from '../../../views/forms.tsx';
 import { Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
-import { ANSWER_LIMITS, QUESTION_LIMITS } from '../../questions/index.ts';
+import { fileSize, type ImageVariant, PictureView } from '../../images/index.ts';
+import { ANSWER_LIMITS, QUESTION_LIMITS, type QuestionImage, QuestionPhotos } from '../../questions/index.ts';
 import { NOTE_LIMITS } from '../lifecycle.ts';
 
 const at = (iso: string) => `${formatDate(iso)}, ${iso.slice(11, 16)} UTC`;
@@ -34,7 +35,13 @@ export interface Similar {
   subjectName: string;
 }
 
-function AskFields(props: { form: AskForm; subjects: Array<{ slug: string; name: string }>; issues?: FieldIssue[] }) {
+function AskFields(props: {
+  form: AskForm;
+  subjects: Array<{ slug: string; name: string }>;
+  issues?: FieldIssue[];
+  photos: readonly AskPhoto[];
+  photoRules: PhotoRules;
+}) {
   const { form, issues } = props;
   const subjectError = issueFor(issues, 'subject');
   return (
@@ -86,6 +93,95 @@ function AskFields(props: { form: AskForm; subjects: Array<{ slug: string; name:
         error={issueFor(issues, 'topics')}
         maxLength={QUESTION_LIMITS.topicsText}
       />
+      <PhotoField photos={props.photos} rules={props.photoRules} error={issueFor(issues, 'photos')} />
+    </>
+  );
+}
+
+/** A photo attached on /ask: its id rides in the form until the question is posted. */
+export interface AskPhoto {
+  readonly id: number;
+  readonly variants: readonly ImageVariant[];
+}
+
+export interface PhotoRules {
+  readonly maxPerQuestion: number;
+  readonly maxBytes: number;
+}
+
+/** Small, for a list of thumbnails: the narrowest file is enough. */
+const THUMBNAIL_SIZES = '8rem';
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The photos field of /ask: what is attached already (a thumbnail, its id in a hidden field, a box to remove it),
+ * then the file input for more. A plain input: choosing files and sending the form works without JavaScript; ask.js
+ * adds previews, paste and drag-and-drop.
+ */
+function PhotoField(props: { photos: readonly AskPhoto[]; rules: PhotoRules; error?: string }) {
+  const { photos, rules, error } = props;
+  if (rules.maxPerQuestion === 0) return null;
+  const room = Math.max(0, rules.maxPerQuestion - photos.length);
+  const described = ['ask-photos-hint', error ? 'ask-photos-error' : ''].filter(Boolean).join(' ');
+  return (
+    <div class="photo-field" data-photo-field data-room={String(room)} data-max-bytes={String(rules.maxBytes)}>
+      <label for="ask-photos">Photos of your homework (optional)</label>
+      <span class="hint" id="ask-photos-hint">
+        Up to {plural(rules.maxPerQuestion, 'photo or screenshot', 'photos or screenshots')}: JPEG, PNG, WebP or GIF, at most{' '}
+        {fileSize(rules.maxBytes)} each. Location and camera details are removed.
+        {photos.length > 0 ? ` ${plural(photos.length, 'photo', 'photos')} attached; room for ${room} more.` : ''}
+      </span>
+      {error ? (
+        <span class="field-error" id="ask-photos-error">
+          {error}
+        </span>
+      ) : null}
+      {photos.length > 0 ? (
+        <ul class="photo-previews" aria-label="Photos attached">
+          {photos.map((p, i) => (
+            <li key={p.id}>
+              <input type="hidden" name="images" value={String(p.id)} />
+              <PictureView image={p} alt={`Photo ${i + 1} you attached`} sizes={THUMBNAIL_SIZES} />
+              <label class="check">
+                <input type="checkbox" name="remove" value={String(p.id)} /> Remove photo {i + 1}
+              </label>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <input
+        id="ask-photos"
+        type="file"
+        name="photos"
+        // The formats taken, not image/*: an iPhone then hands over JPEG instead of HEIC (decision 0012).
+        accept="image/jpeg,image/png,image/webp,image/gif"
+        multiple
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={described}
+      />
+      {/* ask.js lists the files chosen here, before they are sent. */}
+      <div class="photo-picked" data-photo-picked aria-live="polite" />
+    </div>
+  );
+}
+
+/** The photos on the confirm step: shown, and sent on as ids with the post. */
+function ConfirmPhotos(props: { photos: readonly AskPhoto[] }) {
+  const { photos } = props;
+  if (photos.length === 0) return null;
+  return (
+    <>
+      <p>With {plural(photos.length, 'photo', 'photos')}:</p>
+      <ul class="photo-previews" aria-label="Photos attached">
+        {photos.map((p, i) => (
+          <li key={p.id}>
+            <PictureView image={p} alt={`Photo ${i + 1} you attached`} sizes={THUMBNAIL_SIZES} />
+          </li>
+        ))}
+      </ul>
     </>
   );
 }
@@ -115,6 +211,9 @@ export function AskPageView(props: {
   message?: string;
   /** The confirm step: similar answered questions, then post or edit. */
   confirm?: Similar[];
+  /** Attached so far, in order. */
+  photos: readonly AskPhoto[];
+  photoRules: PhotoRules;
   answerTargetHours: number;
   scriptUrl: string;
 }) {
@@ -165,6 +264,10 @@ export function AskPageView(props: {
                 <input type="hidden" name="details" value={props.form.details} />
                 <input type="hidden" name="subject" value={props.form.subject} />
                 <input type="hidden" name="topics" value={props.form.topics} />
+                {props.photos.map((p) => (
+                  <input key={p.id} type="hidden" name="images" value={String(p.id)} />
+                ))}
+                <ConfirmPhotos photos={props.photos} />
                 <div class="answer-tools">
                   <button type="submit" name="step" value="post" class="button">
                     Post my question
@@ -176,9 +279,16 @@ export function AskPageView(props: {
               </form>
             </section>
           ) : (
-            <form method="post" action="/ask" class="stack form-page" novalidate data-ask-form>
+            // The token first: the server reads files only after a valid token (platform/uploads.ts).
+            <form method="post" action="/ask" enctype="multipart/form-data" class="stack form-page" novalidate data-ask-form>
               <HiddenCsrf token={props.csrfToken} />
-              <AskFields form={props.form} subjects={props.subjects} issues={props.issues} />
+              <AskFields
+                form={props.form}
+                subjects={props.subjects}
+                issues={props.issues}
+                photos={props.photos}
+                photoRules={props.photoRules}
+              />
               <section aria-live="polite" aria-label="Similar answered questions" class="suggestions" data-suggestions />
               <button type="submit" name="step" value="check" class="button" disabled={allowance.left === 0}>
                 Continue
@@ -219,6 +329,7 @@ export function MyQuestionsView(props: {
     createdAt: string;
     closeReason: string | null;
     duplicateOf: number | null;
+    photos: number;
   }>;
   nowMs: number;
   message?: string;
@@ -239,6 +350,7 @@ export function MyQuestionsView(props: {
             return (
               <li key={q.id} class="card">
                 {q.status === 'published' ? <a href={`/q/${q.id}/${q.slug}`}>{q.title}</a> : <strong>{q.title}</strong>}
+                {q.photos > 0 ? <span class="muted"> · with {plural(q.photos, 'photo', 'photos')}</span> : null}
                 <br />
                 <span class="badge">{statusText(q.status)}</span>{' '}
                 {open && q.dueAt ? (
@@ -402,7 +514,15 @@ export function AnswerEditorView(props: {
   site: Site;
   viewer: ViewerInfo;
   csrfToken: string;
-  question: { id: number; title: string; detailsHtml: string; subjectName: string; dueAt: string | null; reviewComment: string | null };
+  question: {
+    id: number;
+    title: string;
+    detailsHtml: string;
+    subjectName: string;
+    dueAt: string | null;
+    reviewComment: string | null;
+    images: readonly QuestionImage[];
+  };
   form: AnswerForm;
   analysis: Analysis | null;
   issues?: FieldIssue[];
@@ -450,6 +570,7 @@ export function AnswerEditorView(props: {
         {props.revisions > 0 ? ` · ${props.revisions} saved versions` : ''}
       </p>
       {q.detailsHtml ? <SanitizedHtml html={q.detailsHtml} class="prose card" /> : null}
+      <QuestionPhotos images={q.images} />
       {q.reviewComment ? (
         <section class="card" aria-label="Editor’s comment">
           <h2>Returned by an editor</h2>
@@ -517,7 +638,14 @@ export function ReviewView(props: {
   site: Site;
   viewer: ViewerInfo;
   csrfToken: string;
-  question: { id: number; title: string; detailsHtml: string; subjectName: string; status: QuestionStatus };
+  question: {
+    id: number;
+    title: string;
+    detailsHtml: string;
+    subjectName: string;
+    status: QuestionStatus;
+    images: readonly QuestionImage[];
+  };
   educatorName: string;
   form: AnswerForm;
   analysis: Analysis | null;
@@ -539,6 +667,7 @@ export function ReviewView(props: {
         {q.subjectName} · answered by {props.educatorName} · {statusText(q.status)}
       </p>
       {q.detailsHtml ? <SanitizedHtml html={q.detailsHtml} class="prose card" /> : null}
+      <QuestionPhotos images={q.images} />
       <Notice message={props.message} error={props.issues !== undefined && props.issues.length > 0} />
       {reviewing ? (
         <>

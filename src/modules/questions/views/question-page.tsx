@@ -3,6 +3,7 @@ import { formatDate } from '../../../lib/time.ts';
 import { Breadcrumbs, breadcrumbJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
 import { type QuestionPageModel, questionPath } from '../question.ts';
+import { QuestionPhotos } from './question-photos.tsx';
 
 function Paragraphs(props: { text: string }) {
   return (
@@ -120,6 +121,7 @@ export function QuestionPageView(props: {
             <p class="label">Student Question</p>
             <h1 id="question-title">{page.title}</h1>
             {page.detailsHtml ? <SanitizedHtml class="prose" html={page.detailsHtml} /> : null}
+            <QuestionPhotos images={page.images} />
             <p class="meta">
               <a href={`/subjects/${page.subject.slug}`}>{page.subject.name}</a> · Asked {formatDate(page.createdAt)}
             </p>
