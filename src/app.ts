@@ -226,6 +226,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     reply.headers(headers);
     done();
   });
+  // One address per page: /signup/ and /guides/macbeth/ move permanently to /signup and /guides/macbeth, the query
+  // string kept. (The router still matches either, so a form posted to a slashed address keeps working.) Leading
+  // slashes are collapsed, so //evil.example/ can never become a redirect to another site.
+  app.addHook('onRequest', (request, reply, done) => {
+    const url = request.url;
+    const q = url.indexOf('?');
+    const end = q < 0 ? url.length : q;
+    if (end > 1 && url.charCodeAt(end - 1) === 47 && (request.method === 'GET' || request.method === 'HEAD')) {
+      const path = url.slice(0, end).replace(/^\/+/, '/').replace(/\/+$/, '') || '/';
+      reply.redirect(path + (q < 0 ? '' : url.slice(q)), 301);
+      return;
+    }
+    done();
+  });
 
   const logRequests = ['trace', 'debug', 'info'].includes(config.logLevel);
   app.addHook('onResponse', async (request, reply) => {

@@ -419,6 +419,8 @@ describe.each(engines)('asking and answering on %s', (engine) => {
       reason: '',
     });
     expect(empty.statusCode).toBe(400);
+    // The page says what is being reported, in a sentence.
+    expect(empty.body).toMatch(/<p>About the question <a href="\/q\/\d+\/what-caused-the-great-fire-of-london-in-1666">/);
     const filed = await reporter.submit(`/report?question=${original}`, '/report', {
       question: String(original),
       target: 'answer',

@@ -55,7 +55,7 @@ describe.each(variants)('pages over HTTP on $engine, page cache $cache', ({ engi
     expect(res.body).not.toContain('A question that is still in the queue?');
   });
 
-  it('lays out the question page: Student Question, Quick answer, Expert Answer with byline and approval, sources, related', async () => {
+  it('lays out the question page: Student Question, Quick answer, Expert answer with byline and approval, sources, related', async () => {
     const res = await get(`/q/${questionId}/what-were-robespierre-s-aims-during-the-terror`);
     expect(res.statusCode).toBe(200);
     const html = res.body.slice(res.body.indexOf('<main'));
@@ -63,7 +63,7 @@ describe.each(variants)('pages over HTTP on $engine, page cache $cache', ({ engi
       'Student Question',
       'What were Robespierre’s aims during the Terror?',
       'Quick answer',
-      'Expert Answer',
+      'Expert answer',
       'Mr. Okonkwo',
       'Approved by Scholia Editorial',
       'Sources',
@@ -227,6 +227,28 @@ describe.each(variants)('pages over HTTP on $engine, page cache $cache', ({ engi
       expect(res.statusCode, url).toBe(301);
       expect(res.headers.location).toBe(canonical);
     }
+  });
+
+  it('keeps the query string through a slug redirect, and moves slashed addresses to one without the slash', async () => {
+    const canonical = `/q/${questionId}/what-were-robespierre-s-aims-during-the-terror`;
+    const moved = await get(`/q/${questionId}/wrong-slug?utm_source=newsletter&x=1`);
+    expect(moved.statusCode).toBe(301);
+    expect(moved.headers.location).toBe(`${canonical}?utm_source=newsletter&x=1`);
+    for (const [from, to] of [
+      ['/subjects/', '/subjects'],
+      ['/signup/', '/signup'],
+      [`${canonical}/`, canonical],
+      ['/search/?q=terror', '/search?q=terror'],
+      // Never to another site: leading slashes collapse.
+      ['//evil.example/', '/evil.example'],
+      ['///evil.example//', '/evil.example'],
+    ] as Array<[string, string]>) {
+      const res = await get(from);
+      expect(res.statusCode, from).toBe(301);
+      expect(res.headers.location, from).toBe(to);
+    }
+    expect((await get('/')).statusCode).toBe(200);
+    expect((await get('/subjects')).statusCode).toBe(200);
   });
 
   it('answers a helpful 404 for an unknown, malformed or unpublished question', async () => {

@@ -36,7 +36,7 @@ describe.skipIf(!chromiumPath)('reading in Chromium', () => {
     await firstQuestion.click();
     await page.waitForURL(/\/q\/\d+\/[a-z0-9-]+$/);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(title);
-    for (const name of ['Quick answer', 'Expert Answer', 'Related questions']) {
+    for (const name of ['Quick answer', 'Expert answer', 'Related questions']) {
       await expect(page.getByRole('heading', { level: 2, name }).isVisible()).resolves.toBe(true);
     }
     await expect(page.getByText('Approved by Scholia Editorial').isVisible()).resolves.toBe(true);

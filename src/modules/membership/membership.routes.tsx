@@ -8,7 +8,7 @@ import { sendHtml } from '../../platform/html.ts';
 import { form, id } from '../../platform/schemas.ts';
 import { csrfToken } from '../../platform/session.ts';
 import { setStripeCancel, startCheckout } from './billing.service.ts';
-import { cancelTrial, getMembership, listActivePlans, resumeTrial, startLocalTrial } from './membership.service.ts';
+import { cancelTrial, getMembership, hasHadTrial, listActivePlans, resumeTrial, startLocalTrial } from './membership.service.ts';
 import { effectiveStatus, isMember } from './membership.ts';
 import { MembershipPageView } from './views/membership-page.tsx';
 
@@ -59,6 +59,8 @@ export function membershipRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
           status={effectiveStatus(m, ctx.clock.now().getTime())}
           periodEnd={m?.periodEnd ?? null}
           message={message}
+          refused={status >= 400}
+          trialUsed={viewer ? await hasHadTrial(db, viewer.email) : false}
           stripe={ctx.billing !== null}
           reminderHours={ctx.config.trialReminderHours}
         />,

@@ -49,6 +49,11 @@ export async function startLocalTrial(
   });
 }
 
+/** Whether this person (by their normalised address) has had the one free trial. */
+export function hasHadTrial(db: Db, email: string): Promise<boolean> {
+  return repo.trialClaimed(db, trialIdentity(email));
+}
+
 /** Cancels a trial: access lasts until its end, and it never turns into a charge. */
 export function cancelTrial(db: Db, userId: number, clock: Clock): Promise<void> {
   return repo.setCancelAtPeriodEnd(db, userId, true, isoNow(clock));

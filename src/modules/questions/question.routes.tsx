@@ -100,7 +100,7 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         const current = await getQuestionVersion(db, id);
         if (!current) return notFound(reply, id, viewer);
         // One address per question: any other slug (or none) moves permanently to the canonical one.
-        if (slug !== current.slug) return reply.redirect(questionPath({ id, slug: current.slug }), 301);
+        if (slug !== current.slug) return reply.redirect(keepQuery(request, questionPath({ id, slug: current.slug })), 301);
         const cached = cache.get(key, current.version, now, stamp);
         if (cached) return sendRendered(reply, cached.body, cached.math);
         const page = await getQuestionPage(ctx, id);
@@ -115,7 +115,7 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
 
       const page = await getQuestionPage(ctx, id);
       if (!page) return notFound(reply, id, viewer);
-      if (slug !== page.slug) return reply.redirect(questionPath(page), 301);
+      if (slug !== page.slug) return reply.redirect(keepQuery(request, questionPath(page)), 301);
       // Membership was looked up once for the page by the membership module (registerMembershipOnViewer).
       return sendRendered(reply, await render(request, reply, page, viewer?.member === true));
     };
@@ -131,6 +131,12 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
       });
     }
   };
+}
+
+/** The canonical path with the request's query string (campaign tags, a search's highlight) carried over. */
+function keepQuery(request: FastifyRequest, path: string): string {
+  const q = request.url.indexOf('?');
+  return q < 0 ? path : path + request.url.slice(q);
 }
 
 function describe(page: { title: string; answer: { quickAnswer: string } | null }): string {

@@ -768,7 +768,7 @@ export function ReportFormView(props: {
     <Layout site={props.site} viewer={props.viewer} title="Report a problem">
       <h1>Report a problem</h1>
       <p>
-        With <a href={props.question.path}>{props.question.title}</a>
+        About the question <a href={props.question.path}>{props.question.title}</a>
       </p>
       <Notice message={props.message} error={props.issues !== undefined && props.issues.length > 0} />
       <form method="post" action="/report" class="stack form-page" novalidate>

@@ -11,6 +11,10 @@ export function MembershipPageView(props: {
   status: string;
   periodEnd: string | null;
   message?: string;
+  /** The message says why something was refused: shown in the error style, not as a success. */
+  refused?: boolean;
+  /** This person has had their one free trial: no button to start another. */
+  trialUsed: boolean;
   /** Stripe mode: the trial collects a card and turns into the chosen plan. */
   stripe: boolean;
   reminderHours: number;
@@ -20,7 +24,7 @@ export function MembershipPageView(props: {
     <Layout site={props.site} viewer={props.viewer} title="Membership">
       <h1>Membership</h1>
       {props.message ? (
-        <p class="form-ok" role="status">
+        <p class={props.refused ? 'form-error' : 'form-ok'} role={props.refused ? 'alert' : 'status'}>
           {props.message}
         </p>
       ) : null}
@@ -61,7 +65,8 @@ export function MembershipPageView(props: {
           </tr>
         </tbody>
       </table>
-      {props.plans.length > 0 ? (
+      {/* Prices only where they can be paid: in local mode the site takes no payment. */}
+      {props.stripe && props.plans.length > 0 ? (
         <>
           <h2>Plans</h2>
           <ul class={props.stripe ? 'plan-list' : undefined}>
@@ -95,7 +100,14 @@ export function MembershipPageView(props: {
           trial per person.
         </p>
       )}
-      {member ? null : props.viewer ? (
+      {member ? null : props.viewer && props.trialUsed ? (
+        <p>
+          You have had your free trial.{' '}
+          {props.stripe
+            ? 'Choose a plan above to become a member.'
+            : 'This site takes no payment, so further membership is given by its editors and admins: ask them for a complimentary membership.'}
+        </p>
+      ) : props.viewer ? (
         <form method="post" action="/membership/trial">
           <input type="hidden" name="_csrf" value={props.csrfToken} />
           <input type="hidden" name="next" value="/membership" />

@@ -140,7 +140,7 @@ export function QuestionPageView(props: {
                 {answer.quickAnswerHtml ? <SanitizedHtml html={answer.quickAnswerHtml} /> : <Paragraphs text={answer.quickAnswer} />}
               </section>
               <section class="card" id="expert-answer" aria-labelledby="expert-answer-title">
-                <h2 id="expert-answer-title">Expert Answer</h2>
+                <h2 id="expert-answer-title">Expert answer</h2>
                 <p class="byline">
                   <span>
                     Answered by <strong>{answer.educator.name}</strong>
@@ -178,7 +178,7 @@ export function QuestionPageView(props: {
             </>
           ) : (
             <section class="card" aria-labelledby="expert-answer-title">
-              <h2 id="expert-answer-title">Expert Answer</h2>
+              <h2 id="expert-answer-title">Expert answer</h2>
               <p>An educator is working on this question.</p>
             </section>
           )}
