@@ -66,6 +66,11 @@ export interface AppDeps {
   mailer?: Mailer;
   /** Replaces the SMTP transport (tests count or fail deliveries with it). */
   mailTransport?: MailTransport;
+  /**
+   * Without SMTP_URL, where each kept message is also printed as plain text (recipient, subject, links). Defaults to
+   * standard error when the app logs (not in tests, which pass logger: false).
+   */
+  mailPrint?: (text: string) => void;
   /** Defaults to Redis when REDIS_URL is set, else the database. */
   limitStore?: LimitStore;
   clock?: Clock;
@@ -113,7 +118,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       });
       mailer = queuedMailer(deps.database.db, clock, dispatcher);
     } else {
-      mailer = outboxMailer(deps.database.db, clock);
+      const print = deps.mailPrint ?? (deps.logger === false ? undefined : (text: string) => void process.stderr.write(text));
+      mailer = outboxMailer(deps.database.db, clock, print);
     }
   }
   const https = config.siteUrl.startsWith('https:');

@@ -58,7 +58,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     throw err;
   }
   log.info({ url: config.siteUrl, database: database.engine }, `Scholia is serving ${config.siteUrl}`);
-  if (!config.smtpUrl) log.warn('SMTP_URL is not set: mail is not sent but kept in the outbox, which admins read at /admin/outbox');
+  if (!config.smtpUrl)
+    log.warn('SMTP_URL is not set: mail is not sent but kept in the outbox (/admin/outbox) and printed here, links included');
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -19,10 +19,15 @@ export async function buildTestApp(
     clock?: Clock;
     database?: TestDatabase;
     config?: Partial<Config>;
+    /** Receives what the outbox mailer prints for whoever runs the server (none by default in tests). */
+    mailPrint?: (text: string) => void;
   } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await createTestDatabase(engine));
-  const app = await buildApp({ ...testConfig, ...opts.config }, { database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = await buildApp(
+    { ...testConfig, ...opts.config },
+    { database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.mailPrint ? { mailPrint: opts.mailPrint } : {}) },
+  );
   return {
     app,
     database,

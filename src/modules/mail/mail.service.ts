@@ -23,12 +23,34 @@ export function smtpTransport(url: string, from: string): MailTransport & { clos
   };
 }
 
-/** No mail server: messages are kept for admins to read at /admin/outbox, and never sent. */
-export function outboxMailer(db: Db, clock: Clock): Mailer {
+/**
+ * A message as a block of plain text for the terminal: who, what, and every link in it, so someone trying the site
+ * without a mail server can finish signing up, signing in by code or resetting a password from the server's output.
+ */
+export function mailBlock(m: MailMessage): string {
+  const links = [...new Set(m.text.match(/https?:\/\/[^\s<>"')]+/g) ?? [])];
+  const codes = [...new Set(m.text.match(/\b\d{6}\b/g) ?? [])];
+  const lines = [
+    '--- Mail not sent (SMTP_URL is not set); kept at /admin/outbox ---',
+    `To:      ${m.to}`,
+    `Subject: ${m.subject}`,
+    ...(links.length > 0 ? ['Links:', ...links.map((l) => `  ${l}`)] : []),
+    ...(codes.length > 0 ? [`Codes:   ${codes.join(', ')}`] : []),
+    '---',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * No mail server: messages are kept for admins to read at /admin/outbox, and never sent. With `print`, each is
+ * also written out as a block of plain text (mailBlock), for whoever runs the server.
+ */
+export function outboxMailer(db: Db, clock: Clock, print?: (text: string) => void): Mailer {
   return {
     kind: 'outbox',
     async send(m: MailMessage) {
       await outbox.insertOutbox(db, m, isoNow(clock), null);
+      print?.(mailBlock(m));
     },
   };
 }
