@@ -289,7 +289,7 @@ export function AskPageView(props: {
                 photos={props.photos}
                 photoRules={props.photoRules}
               />
-              <section aria-live="polite" aria-label="Similar answered questions" class="suggestions" data-suggestions />
+              <section aria-live="polite" aria-label="Similar answered questions" class="ask-similar" data-suggestions />
               <button type="submit" name="step" value="check" class="button" disabled={allowance.left === 0}>
                 Continue
               </button>
