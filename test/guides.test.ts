@@ -415,6 +415,17 @@ describe.each(engines)('study guides on %s', (engine) => {
       );
       expect(free.isAccessibleForFree).toBe(true);
       expect(free.hasPart).toBeUndefined();
+      // The trail the page shows, for search engines too.
+      const blocks = [...(await crawler(`${slug}/themes`)).body.matchAll(/<script type="application\/ld\+json">(.*?)<\/script>/gs)].map(
+        (m) => JSON.parse(m[1] as string),
+      );
+      const crumbs = blocks.find((b) => b['@type'] === 'BreadcrumbList');
+      expect(crumbs.itemListElement.map((i: { name: string; item: string }) => [i.name, i.item])).toEqual([
+        ['Home', 'http://scholia.test/'],
+        ['Study guides', 'http://scholia.test/guides'],
+        ['The Lighthouse Keeper', `http://scholia.test${slug}`],
+        ['Themes', `http://scholia.test${slug}/themes`],
+      ]);
     });
 
     it('shows everything to a trialing member, who may download the PDF', async () => {

@@ -46,7 +46,13 @@ describe.each(engines)('what search engines and link previews read on %s', (engi
     expect(qa.mainEntity['@type']).toBe('Question');
     expect(qa.mainEntity.name).toBe('Why do leaves change colour in autumn?');
     expect(qa.mainEntity.answerCount).toBeGreaterThanOrEqual(1);
-    expect(qa.mainEntity.acceptedAnswer.text).toBe('Chlorophyll breaks down and the yellow and orange pigments show.');
+    // The accepted answer is the expert answer as a visitor sees it: its opening, with its author and dates.
+    const accepted = qa.mainEntity.acceptedAnswer;
+    expect(accepted.text).toMatch(/^Leaves make food with chlorophyll all summer\. Leaves make food/);
+    expect(accepted.text.length).toBeLessThanOrEqual(600);
+    expect(accepted.author).toEqual({ '@type': 'Person', name: expect.any(String) });
+    expect(Date.parse(accepted.datePublished)).not.toBeNaN();
+    expect(accepted.url).toBe(`http://scholia.test${url}#expert-answer`);
     expect(JSON.stringify(qa)).not.toContain('5be1');
     expect(crumbs['@type']).toBe('BreadcrumbList');
     expect(crumbs.itemListElement.map((i: { position: number; name: string; item: string }) => [i.position, i.name, i.item])).toEqual([

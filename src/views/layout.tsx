@@ -261,12 +261,16 @@ export function SanitizedHtml(props: { html: string; class?: string }) {
 
 /** schema.org BreadcrumbList for the same trail Breadcrumbs shows, ending with the page itself. */
 export function breadcrumbJsonLd(site: Site, trail: Array<{ href: string; label: string }>, current: { label: string; path: string }) {
-  const items = [
+  return breadcrumbListJsonLd(site, [
     { href: '/', label: 'Home' },
     { href: '/subjects', label: 'Subjects' },
     ...trail,
     { href: current.path, label: current.label },
-  ];
+  ]);
+}
+
+/** schema.org BreadcrumbList of a whole trail, the page itself last. */
+export function breadcrumbListJsonLd(site: Site, items: ReadonlyArray<{ href: string; label: string }>) {
   return {
     '@context': 'https://schema.org',
     '@type': 'BreadcrumbList',

@@ -1,4 +1,5 @@
 import { mathToText, renderedMathToText } from '../../lib/math.ts';
+import { htmlToText } from '../../lib/text.ts';
 
 // Snippets under search results, made in TypeScript from text the viewer may read (the caller decides which),
 // never by the engine: FTS5's snippet() or ts_headline would cut from the whole expert answer, paywalled part
@@ -164,19 +165,7 @@ export function markdownPlain(markdown: string): string {
     .trim();
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
-/** Text of sanitized HTML (the paywall preview): tags dropped, entities decoded. */
+/** Text of sanitized HTML (the paywall preview): tags dropped, entities decoded, formulas as readable text. */
 export function htmlText(html: string): string {
-  return renderedMathToText(html)
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
-      if (e[0] === '#') {
-        const code = e[1] === 'x' || e[1] === 'X' ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1));
-        return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
-      }
-      return ENTITIES[e.toLowerCase()] ?? all;
-    })
-    .replace(/\s+/g, ' ')
-    .trim();
+  return htmlToText(renderedMathToText(html));
 }

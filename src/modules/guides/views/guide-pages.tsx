@@ -1,5 +1,5 @@
 import { formatDate } from '../../../lib/time.ts';
-import { Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { breadcrumbListJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
 import { type QuestionSummary, questionPath } from '../../questions/index.ts';
 import {
@@ -20,8 +20,18 @@ export type GuideHead = Pick<
   'id' | 'slug' | 'title' | 'status' | 'subject' | 'createdAt' | 'updatedAt' | 'publishedAt' | 'topics'
 >;
 
+const GUIDES_TRAIL = [
+  { href: '/', label: 'Home' },
+  { href: '/guides', label: 'Study guides' },
+];
+
+/** The guide trail as schema.org BreadcrumbList: Home, Study guides, then `trail`, the page itself last. */
+function guideBreadcrumbs(site: Site, trail: Array<{ href: string; label: string }>) {
+  return breadcrumbListJsonLd(site, [...GUIDES_TRAIL, ...trail]);
+}
+
 function GuideCrumbs(props: { trail: Array<{ href: string; label: string }> }) {
-  const trail = [{ href: '/', label: 'Home' }, { href: '/guides', label: 'Study guides' }, ...props.trail];
+  const trail = [...GUIDES_TRAIL, ...props.trail];
   return (
     <nav class="breadcrumbs" aria-label="Breadcrumb">
       <ol>
@@ -218,7 +228,10 @@ export function GuidePageView(props: {
       title={`${guide.title}: study guide`}
       description={props.description}
       canonicalPath={guidePath(guide)}
-      jsonLd={guideJsonLd(site, guide, { path: guidePath(guide), description: props.description, membersOnly })}
+      jsonLd={[
+        guideJsonLd(site, guide, { path: guidePath(guide), description: props.description, membersOnly }),
+        guideBreadcrumbs(site, [{ href: guidePath(guide), label: guide.title }]),
+      ]}
     >
       <GuideCrumbs trail={[]} />
       <DraftNotice guide={guide} />
@@ -312,12 +325,18 @@ export function SectionPageView(props: {
       title={`${section.title}: ${guide.title} study guide`}
       description={props.description}
       canonicalPath={path}
-      jsonLd={guideJsonLd(site, guide, {
-        path,
-        description: props.description,
-        membersOnly: section.membersOnly,
-        name: `${guide.title}: ${section.title}`,
-      })}
+      jsonLd={[
+        guideJsonLd(site, guide, {
+          path,
+          description: props.description,
+          membersOnly: section.membersOnly,
+          name: `${guide.title}: ${section.title}`,
+        }),
+        guideBreadcrumbs(site, [
+          { href: guidePath(guide), label: guide.title },
+          { href: path, label: section.title },
+        ]),
+      ]}
     >
       <GuideCrumbs trail={[{ href: guidePath(guide), label: guide.title }]} />
       <DraftNotice guide={guide} />

@@ -21,7 +21,13 @@ export function MembershipPageView(props: {
 }) {
   const member = ['trialing', 'active', 'past_due', 'canceled'].includes(props.status);
   return (
-    <Layout site={props.site} viewer={props.viewer} title="Membership">
+    <Layout
+      site={props.site}
+      viewer={props.viewer}
+      title="Membership"
+      description={`Members read every expert answer and study guide without ads. Start with a ${props.trialHours}-hour free trial.`}
+      canonicalPath="/membership"
+    >
       <h1>Membership</h1>
       {props.message ? (
         <p class={props.refused ? 'form-error' : 'form-ok'} role={props.refused ? 'alert' : 'status'}>

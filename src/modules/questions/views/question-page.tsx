@@ -1,4 +1,5 @@
-import { mathToText } from '../../../lib/math.ts';
+import { mathToText, renderedMathToText } from '../../../lib/math.ts';
+import { htmlToText, truncate } from '../../../lib/text.ts';
 import { formatDate } from '../../../lib/time.ts';
 import { Breadcrumbs, breadcrumbJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
@@ -23,9 +24,20 @@ function Paragraphs(props: { text: string }) {
 /** The trial's terms for a page whose expert answer this reader gets only as a preview (views/paywall.tsx). */
 export type Gate = PaywallTerms;
 
+/** Characters of the expert answer's visible text that the structured data carries. */
+const JSON_LD_ANSWER_CHARS = 600;
+/** HTML read for them: enough for that much text, so a long answer is not scanned whole on every member page. */
+const JSON_LD_ANSWER_HTML = 6000;
+
+/** The first JSON_LD_ANSWER_HTML characters of some HTML, without a tag cut in half at the end. */
+function openingHtml(html: string): string {
+  return html.length <= JSON_LD_ANSWER_HTML ? html : html.slice(0, JSON_LD_ANSWER_HTML).replace(/<[^>]*$/, '');
+}
+
 /**
- * schema.org QAPage for search engines, from free text only: the accepted answer's text is the quick answer, and
- * the expert answer is marked as the part not free to read (hasPart with its CSS selector).
+ * schema.org QAPage for search engines. The accepted answer is the expert answer: its visible text (the preview for
+ * a reader without membership, never the gated rest), its author and dates; the page marks the expert answer as the
+ * part not free to read (hasPart with its CSS selector), as Google's paywalled-content guidance asks.
  */
 export function questionJsonLd(site: Site, page: QuestionPageModel) {
   const url = site.url + questionPath(page);
@@ -47,8 +59,13 @@ export function questionJsonLd(site: Site, page: QuestionPageModel) {
         ? {
             acceptedAnswer: {
               '@type': 'Answer',
-              text: mathToText(answer.quickAnswer),
+              text: truncate(
+                htmlToText(renderedMathToText(openingHtml(answer.body.full ? answer.body.html : answer.body.previewHtml))),
+                JSON_LD_ANSWER_CHARS,
+              ),
               dateCreated: answer.createdAt,
+              ...(page.publishedAt ? { datePublished: page.publishedAt } : {}),
+              ...(answer.updatedAt !== answer.createdAt ? { dateModified: answer.updatedAt } : {}),
               url: `${url}#expert-answer`,
               author: { '@type': 'Person', name: answer.educator.name },
             },
