@@ -41,6 +41,7 @@ import { searchRoutes } from './modules/search/search.routes.tsx';
 import { synonymRoutes } from './modules/search/synonyms.routes.tsx';
 import { typeaheadRoutes } from './modules/search/typeahead.routes.ts';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
+import { topicRoutes } from './modules/subjects/topic.routes.tsx';
 import { AssetStore } from './platform/assets.ts';
 import { buildCaches } from './platform/caches.ts';
 import type { RouteContext } from './platform/context.ts';
@@ -313,6 +314,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   await app.register(homeRoutes(ctx));
   await app.register(subjectRoutes(ctx));
+  await app.register(topicRoutes(ctx));
   await app.register(questionRoutes(ctx));
   await app.register(searchRoutes(ctx));
   await app.register(synonymRoutes(ctx));

@@ -30,8 +30,13 @@ function between(body: string, start: string, end: string): string {
 
 const relatedOf = (body: string) => between(body, '<h2 id="related-title">Related questions</h2>', '</aside>');
 const guideLinksOf = (body: string) => between(body, '<h2 id="guides-title">Study guides</h2>', '</aside>');
+/** The topic chips' names; each chip links to its topic's page. */
 const topicsOf = (body: string) =>
-  [...between(body, '<ul class="topics" aria-label="Topics">', '</ul>').matchAll(/<li>(.*?)<\/li>/g)].map((m) => m[1]);
+  [
+    ...between(body, '<ul class="topics" aria-label="Topics">', '</ul>').matchAll(
+      /<li><a href="\/subjects\/[a-z0-9-]+\/[a-z0-9-]+">(.*?)<\/a><\/li>/g,
+    ),
+  ].map((m) => m[1]);
 
 describe.each(engines)('study guide topics on %s', (engine) => {
   let t: TestApp;

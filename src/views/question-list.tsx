@@ -1,3 +1,4 @@
+import { mathToText } from '../lib/math.ts';
 import { truncate } from '../lib/text.ts';
 import { formatDate } from '../lib/time.ts';
 import { type QuestionSummary, questionPath } from '../modules/questions/question.ts';
@@ -10,7 +11,7 @@ export function QuestionList(props: { questions: QuestionSummary[]; showSubject?
           <a class="title" href={questionPath(q)}>
             {q.title}
           </a>
-          {q.quickAnswer ? <p>{truncate(q.quickAnswer, 180)}</p> : null}
+          {q.quickAnswer ? <p>{truncate(mathToText(q.quickAnswer), 180)}</p> : null}
           <p class="meta">
             {props.showSubject === false ? null : (
               <>

@@ -70,6 +70,30 @@ const newestInSubject = compileOnce((db: Db, subjectId: number) =>
     .limit(1),
 );
 
+/**
+ * Every topic with at least one published question, by subject: the topic pages worth a crawler's visit. Topics are
+ * few; each EXISTS stops at its topic's first published question (the (topic_id, question_id) key), however large
+ * the site.
+ */
+export function listTopicsWithQuestions(db: Db): Promise<Array<{ subjectSlug: string; topicSlug: string }>> {
+  return db
+    .selectFrom('topics as t')
+    .innerJoin('subjects as s', 's.id', 't.subject_id')
+    .select(['s.slug as subjectSlug', 't.slug as topicSlug'])
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('question_topics as qt')
+          .innerJoin('questions as q', 'q.id', 'qt.question_id')
+          .select('qt.question_id')
+          .whereRef('qt.topic_id', '=', 't.id')
+          .where('q.status', '=', 'published'),
+      ),
+    )
+    .orderBy('s.slug')
+    .orderBy('t.slug')
+    .execute();
+}
+
 /** When the newest published question (overall, or of one subject) was published; null when there is none. */
 export async function findNewestPublication(db: Db, subjectId?: number): Promise<string | null> {
   const [row] = subjectId === undefined ? await newestOverall(db) : await newestInSubject(db, subjectId);

@@ -4,7 +4,7 @@ import { mathToText } from '../../lib/math.ts';
 import { latestIso } from '../../lib/time.ts';
 import { listGuidesForSitemap } from '../guides/index.ts';
 import { questionPath } from '../questions/index.ts';
-import { findSubjectBySlug, listSubjects } from '../subjects/index.ts';
+import { findSubjectBySlug, listSubjects, topicPath } from '../subjects/index.ts';
 import type { Feed, FeedEntry } from './feed.ts';
 import * as repo from './reach.repository.ts';
 import {
@@ -66,6 +66,7 @@ export async function pagesSitemapEntries(db: Db, site: ReachSite): Promise<Site
   for (const s of subjects) {
     entries.push({ loc: `${site.url}/subjects/${s.slug}`, lastmod: await repo.findNewestPublication(db, s.id) });
   }
+  for (const t of await repo.listTopicsWithQuestions(db)) entries.push({ loc: site.url + topicPath(t.subjectSlug, t.topicSlug) });
   // Study guides: the guide page and each section page (members-only sections list only their free opening).
   const guides = await listGuidesForSitemap(db);
   if (guides.length > 0) entries.push({ loc: `${site.url}/guides`, lastmod: latestIso(guides.map((g) => g.updatedAt)) });

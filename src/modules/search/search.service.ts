@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
+import { mathToText } from '../../lib/math.ts';
 import { passThrough, type SteadyReads } from '../../platform/caches.ts';
 import { findGuidesForSearch, type Guide, guidePath, sectionPath } from '../guides/index.ts';
 import { decideAccess, gateTextNow, type PreviewMemo } from '../membership/index.ts';
@@ -320,7 +321,7 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
 
 function toResult(row: ResultRow, query: ParsedQuery, request: SearchRequest): SearchResult {
   const details = markdownPlain(row.details);
-  const quick = row.quickAnswer ?? '';
+  const quick = mathToText(row.quickAnswer ?? '');
   // Only what this viewer may read, through the one gate: the whole answer for a member, else the same preview the
   // question page shows (the same memo key). Snippets are plain text, so the "whole" here is the Markdown itself.
   let answer = '';

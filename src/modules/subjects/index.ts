@@ -8,5 +8,5 @@ export {
   listSubjectsWithCounts,
   listTopics,
 } from './subject.service.ts';
-export { STANDARD_SUBJECTS, SUBJECT_SLUG_PATTERN, type Subject, type Topic } from './subject.ts';
+export { STANDARD_SUBJECTS, SUBJECT_SLUG_PATTERN, type Subject, type Topic, topicPath } from './subject.ts';
 export { SubjectGrid } from './views/subjects-page.tsx';

@@ -6,7 +6,7 @@ import { SLUG_MAX, STANDARD_SUBJECTS, type Subject, type Topic } from './subject
 
 type Db = Kysely<Database>;
 
-export { findSubjectBySlug, listSubjects, listSubjectsWithCounts, listTopics } from './subject.repository.ts';
+export { findSubjectBySlug, findTopic, listSubjects, listSubjectsWithCounts, listTopics } from './subject.repository.ts';
 
 /** The subject with this name (matched by slug, so "Social studies" finds "Social Studies"), created if new. */
 export async function ensureSubject(db: Db, name: string): Promise<Subject> {

@@ -23,6 +23,11 @@ export interface Topic {
 }
 
 /** The subjects every new site starts with (demo and synthetic data use them too). */
+/** A topic's page: its questions and study guides, under its subject's address. */
+export function topicPath(subjectSlug: string, topicSlug: string): string {
+  return `/subjects/${subjectSlug}/${topicSlug}`;
+}
+
 export const STANDARD_SUBJECTS: ReadonlyArray<{ slug: string; name: string; description: string; topics: string[] }> = [
   {
     slug: 'history',

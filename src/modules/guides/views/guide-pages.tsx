@@ -2,6 +2,7 @@ import { formatDate } from '../../../lib/time.ts';
 import { breadcrumbListJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
 import { type QuestionSummary, questionPath } from '../../questions/index.ts';
+import { topicPath } from '../../subjects/index.ts';
 import {
   editorGuidePath,
   type GuideSummary,
@@ -246,7 +247,9 @@ export function GuidePageView(props: {
             {guide.topics.length > 0 ? (
               <ul class="topics" aria-label="Topics">
                 {guide.topics.map((t) => (
-                  <li key={t.id}>{t.name}</li>
+                  <li key={t.id}>
+                    <a href={topicPath(guide.subject.slug, t.slug)}>{t.name}</a>
+                  </li>
                 ))}
               </ul>
             ) : null}

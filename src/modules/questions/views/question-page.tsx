@@ -3,6 +3,7 @@ import { htmlToText, truncate } from '../../../lib/text.ts';
 import { formatDate } from '../../../lib/time.ts';
 import { Breadcrumbs, breadcrumbJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
+import { topicPath } from '../../subjects/index.ts';
 import { type QuestionPageModel, questionPath } from '../question.ts';
 import { QuestionPhotos } from './question-photos.tsx';
 
@@ -145,7 +146,9 @@ export function QuestionPageView(props: {
             {page.topics.length > 0 ? (
               <ul class="topics" aria-label="Topics">
                 {page.topics.map((t) => (
-                  <li key={t.id}>{t.name}</li>
+                  <li key={t.id}>
+                    <a href={topicPath(page.subject.slug, t.slug)}>{t.name}</a>
+                  </li>
                 ))}
               </ul>
             ) : null}
