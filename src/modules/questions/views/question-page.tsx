@@ -2,6 +2,7 @@ import { mathToText, renderedMathToText } from '../../../lib/math.ts';
 import { htmlToText, truncate } from '../../../lib/text.ts';
 import { formatDate } from '../../../lib/time.ts';
 import { Breadcrumbs, breadcrumbJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { LinkList } from '../../../views/link-list.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
 import { topicPath } from '../../subjects/index.ts';
 import { type QuestionPageModel, questionPath } from '../question.ts';
@@ -229,13 +230,7 @@ export function QuestionPageView(props: {
           {props.guides && props.guides.length > 0 ? (
             <aside class="related study-guides" aria-labelledby="guides-title">
               <h2 id="guides-title">Study guides</h2>
-              <ul>
-                {props.guides.map((g) => (
-                  <li key={g.href}>
-                    <a href={g.href}>{g.title}</a>
-                  </li>
-                ))}
-              </ul>
+              <LinkList links={props.guides} />
               <p>
                 <a href="/guides">All study guides</a>
               </p>

@@ -1,4 +1,5 @@
 import { Breadcrumbs, breadcrumbJsonLd, Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { LinkList } from '../../../views/link-list.tsx';
 import { QuestionList } from '../../../views/question-list.tsx';
 import type { QuestionSummary } from '../../questions/index.ts';
 import { type Subject, type Topic, topicPath } from '../subject.ts';
@@ -32,13 +33,7 @@ export function TopicPageView(props: {
       {props.guides.length > 0 ? (
         <section aria-labelledby="topic-guides">
           <h2 id="topic-guides">Study guides</h2>
-          <ul>
-            {props.guides.map((g) => (
-              <li key={g.href}>
-                <a href={g.href}>{g.title}</a>
-              </li>
-            ))}
-          </ul>
+          <LinkList links={props.guides} />
         </section>
       ) : null}
       <section aria-labelledby="topic-questions">
