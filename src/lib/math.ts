@@ -69,6 +69,8 @@ const SVG_TAGS = ['svg', 'path', 'line'];
 export const MATH_TAGS: readonly string[] = [...MATHML_TAGS, ...SVG_TAGS];
 
 const em = /^-?\d*\.?\d+em$/;
+/** Heights are never negative in CSS: KaTeX writes some (mhchem's arrows), which browsers ignore and checkers flag. */
+const nonNegativeEm = /^\d*\.?\d+em$/;
 const colour = /^(#[0-9a-f]{3,8}|[a-z]{3,20})$/i;
 
 /** The attributes KaTeX's HTML, MathML and SVG carry, and nothing else. */
@@ -95,7 +97,7 @@ export const MATH_ATTRIBUTES: Record<string, string[]> = {
 /** Inline styles: KaTeX's sizes and offsets in em, \color, and the few fixed values its boxes use. */
 export const MATH_STYLES: sanitizeHtml.IOptions['allowedStyles'] = {
   span: {
-    height: [em],
+    height: [nonNegativeEm],
     top: [em],
     bottom: [em],
     left: [em],
