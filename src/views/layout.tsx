@@ -221,9 +221,16 @@ export function Layout(props: LayoutProps) {
                     </li>
                   </>
                 ) : (
-                  <li>
-                    <a href="/login">Log in</a>
-                  </li>
+                  <>
+                    <li>
+                      <a href="/login">Log in</a>
+                    </li>
+                    <li>
+                      <a class="nav-cta" href="/signup?next=%2Fmembership">
+                        Start free trial
+                      </a>
+                    </li>
+                  </>
                 )}
               </ul>
             </nav>
