@@ -1,11 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import { seedDemo } from '../../src/demo/seed.ts';
-import { testConfig } from '../helpers/app.ts';
-import { launchChromium, signInDemo } from '../helpers/browser.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
+import { type DemoSite, signInDemo, startDemoSite } from '../helpers/browser.ts';
 import { chromiumPath } from '../helpers/environment.ts';
 
 /** Whether a click at the middle of the control would reach it (nothing laid over it). */
@@ -24,23 +19,16 @@ async function reachable(page: Page, control: Locator): Promise<boolean> {
 }
 
 describe.skipIf(!chromiumPath)('/ask with similar questions shown, in Chromium', () => {
-  let database: TestDatabase;
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  let site: DemoSite;
   let base: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-    await seedDemo(database.db);
-    app = await buildApp(testConfig, { database, logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    site = await startDemoSite();
+    ({ base, browser } = site);
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.destroy();
+    await site?.close();
   });
 
   for (const width of [1280, 390]) {

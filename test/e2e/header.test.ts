@@ -1,11 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import { seedDemo } from '../../src/demo/seed.ts';
-import { testConfig } from '../helpers/app.ts';
-import { launchChromium, signInDemo } from '../helpers/browser.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
+import { type DemoSite, signInDemo, startDemoSite } from '../helpers/browser.ts';
 import { chromiumPath } from '../helpers/environment.ts';
 
 /** Whether the page scrolls sideways, and the header links that do not sit wholly inside the viewport. */
@@ -23,26 +18,19 @@ async function overflow(page: Page): Promise<{ scrollWidth: number; outside: str
 }
 
 describe.skipIf(!chromiumPath)('the header on phones and desktops, in Chromium', () => {
-  let database: TestDatabase;
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  let site: DemoSite;
   let base: string;
   let browser: Browser;
   let questionPath: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-    await seedDemo(database.db);
-    app = await buildApp(testConfig, { database, logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    site = await startDemoSite();
+    ({ base, browser } = site);
     const home = await (await fetch(`${base}/`)).text();
     questionPath = /href="(\/q\/\d+\/[^"]+)"/.exec(home)?.[1] as string;
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.destroy();
+    await site?.close();
   });
 
   const visitor = async () => (await browser.newContext({ bypassCSP: true })).newPage();
