@@ -2,6 +2,7 @@ import katexModule from '@vscode/markdown-it-katex';
 import katex from 'katex';
 import type MarkdownIt from 'markdown-it';
 import type sanitizeHtml from 'sanitize-html';
+import { htmlToText } from './text.ts';
 import 'katex/contrib/mhchem';
 
 // Math in Markdown: $…$ inline and $$…$$ display, with mhchem's \ce{…} for chemistry, rendered on the server by
@@ -234,4 +235,9 @@ export function renderedMathToText(html: string): string {
     ROOT.lastIndex = i;
   }
   return out + html.slice(from);
+}
+
+/** Text of sanitized HTML, formulas as their readable source: snippets of previews, structured data. */
+export function renderedHtmlToText(html: string): string {
+  return htmlToText(renderedMathToText(html));
 }

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type GeneratedAsset, hashedName } from './math-assets.ts';
+import { contentHash, type GeneratedAsset, hashedName } from './math-assets.ts';
 
 /** Static files, read once at start and served from memory under a content-hashed name (cached for a year). */
 export interface Asset {
@@ -29,8 +28,8 @@ export class AssetStore {
   }
 
   private add(file: string, body: Buffer): void {
-    const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
-    const url = `/static/${hashedName(file, body)}`;
+    const hash = contentHash(body);
+    const url = `/static/${hashedName(file, body, hash)}`;
     this.byUrl.set(url, { body, contentType: types[path.extname(file)] ?? 'application/octet-stream', etag: `"${hash}"` });
     this.urls.set(file, url);
   }

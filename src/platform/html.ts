@@ -4,19 +4,26 @@ import { renderToString } from 'preact-render-to-string';
 import { MATH_MARK } from '../lib/math.ts';
 import { mathAssets } from './math-assets.ts';
 
-/**
- * A whole page. One with math (KaTeX's markup, rendered when its Markdown was saved) also links the math
- * stylesheet; pages without math load nothing more.
- */
-export function renderPage(vnode: VNode): string {
-  const html = `<!doctype html>${renderToString(vnode)}`;
-  if (!hasMath(html)) return html;
-  const head = html.indexOf('</head>');
-  return head < 0 ? html : `${html.slice(0, head)}<link rel="stylesheet" href="${mathAssets().cssUrl}">${html.slice(head)}`;
+/** A rendered page, and whether it holds math (so it needs the math stylesheet and KaTeX's inline styles). */
+export interface RenderedPage {
+  readonly html: string;
+  readonly math: boolean;
 }
 
-export function hasMath(html: string): boolean {
-  return html.includes(MATH_MARK);
+/**
+ * A whole page. One with math (KaTeX's markup, rendered when its Markdown was saved) also links the math
+ * stylesheet; pages without math load nothing more. The page is scanned for math once, here.
+ */
+export function renderPageWithMath(vnode: VNode): RenderedPage {
+  const html = `<!doctype html>${renderToString(vnode)}`;
+  if (!html.includes(MATH_MARK)) return { html, math: false };
+  const head = html.indexOf('</head>');
+  const link = `<link rel="stylesheet" href="${mathAssets().cssUrl}">`;
+  return { html: head < 0 ? html : `${html.slice(0, head)}${link}${html.slice(head)}`, math: true };
+}
+
+export function renderPage(vnode: VNode): string {
+  return renderPageWithMath(vnode).html;
 }
 
 /**
@@ -31,12 +38,12 @@ export function allowMathStyles(reply: FastifyReply): void {
   }
 }
 
-/** Sends a rendered page, with the policy its math needs. */
-export function sendRendered(reply: FastifyReply, html: string | Buffer, math = typeof html === 'string' && hasMath(html)): FastifyReply {
-  if (math) allowMathStyles(reply);
-  return reply.type('text/html; charset=utf-8').send(html);
+/** Sends a rendered page (bytes kept from an earlier render carry their own flag), with the policy its math needs. */
+export function sendRendered(reply: FastifyReply, page: RenderedPage | { readonly html: Buffer; readonly math: boolean }): FastifyReply {
+  if (page.math) allowMathStyles(reply);
+  return reply.type('text/html; charset=utf-8').send(page.html);
 }
 
 export function sendHtml(reply: FastifyReply, vnode: VNode, status = 200): FastifyReply {
-  return sendRendered(reply.code(status), renderPage(vnode));
+  return sendRendered(reply.code(status), renderPageWithMath(vnode));
 }

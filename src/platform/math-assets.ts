@@ -13,8 +13,13 @@ export interface GeneratedAsset {
   readonly body: Buffer;
 }
 
-export function hashedName(name: string, body: Buffer): string {
-  const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+/** The first 12 hex digits of a file's SHA-256: what its served name and ETag carry. */
+export function contentHash(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex').slice(0, 12);
+}
+
+/** `name.ext` served as `name.<hash>.ext`. */
+export function hashedName(name: string, body: Buffer, hash = contentHash(body)): string {
   const ext = path.extname(name);
   return `${path.basename(name, ext)}.${hash}${ext}`;
 }

@@ -4,7 +4,7 @@ import { mathToText } from '../../lib/math.ts';
 import { truncate } from '../../lib/text.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
-import { hasMath, renderPage, sendHtml, sendRendered } from '../../platform/html.ts';
+import { type RenderedPage, renderPageWithMath, sendHtml, sendRendered } from '../../platform/html.ts';
 import { csrfToken } from '../../platform/session.ts';
 import type { ViewerInfo } from '../../views/layout.tsx';
 import { adFor, showsAds } from '../ads/index.ts';
@@ -51,7 +51,7 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
     };
 
     /** The page as this viewer may see it: the paywall decided by decideAccess, an ad slot only for non-members. */
-    const render = async (request: FastifyRequest, reply: FastifyReply, source: QuestionPage, member: boolean): Promise<string> => {
+    const render = async (request: FastifyRequest, reply: FastifyReply, source: QuestionPage, member: boolean): Promise<RenderedPage> => {
       // The one gate: from here on the page holds the whole expert answer only for a reader who may read it.
       const page = await presentQuestionPage(
         { db: ctx.database.db, previews: ctx.caches.previews },
@@ -69,7 +69,7 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
           page.topics.map((t) => t.id),
         )
       ).map((g) => ({ href: guidePath(g), title: g.title }));
-      return renderPage(
+      return renderPageWithMath(
         <QuestionPageView
           site={ctx.site}
           viewer={request.viewer}
@@ -95,22 +95,21 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         const stamp = ctx.database.changeStamp?.();
         if (stamp !== undefined) {
           const unchanged = cache.getUnchanged(key, stamp, now);
-          if (unchanged && unchanged.tag === slug) return sendRendered(reply, unchanged.body, unchanged.math);
+          if (unchanged && unchanged.tag === slug) return sendRendered(reply, { html: unchanged.body, math: unchanged.math });
         }
         const current = await getQuestionVersion(db, id);
         if (!current) return notFound(reply, id, viewer);
         // One address per question: any other slug (or none) moves permanently to the canonical one.
         if (slug !== current.slug) return reply.redirect(keepQuery(request, questionPath({ id, slug: current.slug })), 301);
         const cached = cache.get(key, current.version, now, stamp);
-        if (cached) return sendRendered(reply, cached.body, cached.math);
+        if (cached) return sendRendered(reply, { html: cached.body, math: cached.math });
         const page = await getQuestionPage(ctx, id);
         if (!page) return notFound(reply, id, viewer);
         // Visitors are never members: the paywall and the ad slot (a changed ad shows within the cache's TTL).
-        const html = await render(request, reply, page, false);
-        const body = Buffer.from(html);
-        const math = hasMath(html);
-        cache.set(key, current.version, body, now, stamp, current.slug, math);
-        return sendRendered(reply, body, math);
+        const rendered = await render(request, reply, page, false);
+        const body = Buffer.from(rendered.html);
+        cache.set(key, current.version, body, now, stamp, current.slug, rendered.math);
+        return sendRendered(reply, { html: body, math: rendered.math });
       }
 
       const page = await getQuestionPage(ctx, id);

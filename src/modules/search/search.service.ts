@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
-import { mathToText } from '../../lib/math.ts';
+import { mathToText, renderedHtmlToText } from '../../lib/math.ts';
 import { passThrough, type SteadyReads } from '../../platform/caches.ts';
 import { findGuidesForSearch, type Guide, guidePath, sectionPath } from '../guides/index.ts';
 import { decideAccess, gateTextNow, type PreviewMemo } from '../membership/index.ts';
@@ -10,7 +10,7 @@ import { postgresSearchIndex } from './postgres-search.repository.ts';
 import { isEmptyQuery, type ParsedQuery, parseQuery } from './query.ts';
 import { findResultRows, type ResultRow } from './search.repository.ts';
 import { CANDIDATE_LIMIT, type Candidate, type MatchMode, type RebuildProgress, type SearchIndex } from './search-index.ts';
-import { bestPassage, bestSnippet, htmlText, markdownPlain, openingSnippet, type Segment } from './snippet.ts';
+import { bestPassage, bestSnippet, markdownPlain, openingSnippet, type Segment } from './snippet.ts';
 import { sqliteSearchIndex } from './sqlite-search.repository.ts';
 import { applyCorrections, bestSpelling, isCorrectable, oneEditAway } from './suggest.ts';
 import { listSynonymGroups, replaceSynonymGroups } from './synonyms.repository.ts';
@@ -332,7 +332,7 @@ function toResult(row: ResultRow, query: ParsedQuery, request: SearchRequest): S
       { key: `${row.id}:${row.answerUpdatedAt ?? ''}`, html: row.answer, markdown: row.answer },
       { words: request.previewWords, memo: request.previews },
     );
-    answer = text.full ? markdownPlain(text.html) : htmlText(text.previewHtml);
+    answer = text.full ? markdownPlain(text.html) : renderedHtmlToText(text.previewHtml);
   }
   const snippet = bestSnippet([details, quick, answer], query.words) ?? openingSnippet(quick || details);
   return {

@@ -1,5 +1,4 @@
-import { mathToText, renderedMathToText } from '../../lib/math.ts';
-import { htmlToText } from '../../lib/text.ts';
+import { mathToText } from '../../lib/math.ts';
 
 // Snippets under search results, made in TypeScript from text the viewer may read (the caller decides which),
 // never by the engine: FTS5's snippet() or ts_headline would cut from the whole expert answer, paywalled part
@@ -163,9 +162,4 @@ export function markdownPlain(markdown: string): string {
     .replace(/[*_`~|]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-}
-
-/** Text of sanitized HTML (the paywall preview): tags dropped, entities decoded, formulas as readable text. */
-export function htmlText(html: string): string {
-  return htmlToText(renderedMathToText(html));
 }

@@ -1,5 +1,5 @@
-import { mathToText, renderedMathToText } from '../../../lib/math.ts';
-import { htmlToText, truncate } from '../../../lib/text.ts';
+import { renderedHtmlToText } from '../../../lib/math.ts';
+import { truncate } from '../../../lib/text.ts';
 import { formatDate } from '../../../lib/time.ts';
 import { Breadcrumbs, breadcrumbJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { LinkList } from '../../../views/link-list.tsx';
@@ -62,7 +62,7 @@ export function questionJsonLd(site: Site, page: QuestionPageModel) {
             acceptedAnswer: {
               '@type': 'Answer',
               text: truncate(
-                htmlToText(renderedMathToText(openingHtml(answer.body.full ? answer.body.html : answer.body.previewHtml))),
+                renderedHtmlToText(openingHtml(answer.body.full ? answer.body.html : answer.body.previewHtml)),
                 JSON_LD_ANSWER_CHARS,
               ),
               dateCreated: answer.createdAt,
