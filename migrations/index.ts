@@ -15,6 +15,8 @@ import * as guideTopics from './20261127T0200_guide_topics.ts';
 import * as searchSynonyms from './20261204T1200_search_synonyms.ts';
 import * as images from './20261204T1600_images.ts';
 import * as questionImages from './20261204T1700_question_images.ts';
+import * as searchMisses from './20261204T1800_search_misses.ts';
+import * as imageUses from './20261204T1900_image_uses.ts';
 
 /**
  * Every migration, by name. Kysely runs them in name order and refuses one that sorts before a migration already run,
@@ -37,4 +39,6 @@ export const migrations: Record<string, Migration> = {
   '20261204T1200_search_synonyms': searchSynonyms,
   '20261204T1600_images': images,
   '20261204T1700_question_images': questionImages,
+  '20261204T1800_search_misses': searchMisses,
+  '20261204T1900_image_uses': imageUses,
 };

@@ -5,14 +5,19 @@
  *
  * Started by scripts/bench.ts as its own process (like the real server, so neither shares a heap or an event loop
  * with the load generator): `node --import tsx scripts/bench-ceiling.ts PAGES.json`, listening on PORT at HOST.
- * PAGES.json is `[{ "path": "/q/1/slug", "body": "<base64>" }, …]`.
+ * PAGES.json is `[{ "path": "/q/1/slug", "headers": { … }, "body": "<base64>" }, …]`.
  */
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 
 export interface CeilingPage {
   path: string;
-  /** The response body, base64, so the bytes are exactly those Scholia sent. */
+  /**
+   * The headers Scholia sent with it (Content-Type, Content-Encoding, Vary, the security headers...), all but those
+   * of the connection, so the ceiling sends the same response, compressed body and all.
+   */
+  headers: Record<string, string>;
+  /** The response body as sent (compressed), base64, so the bytes are exactly those Scholia sent. */
   body: string;
 }
 
@@ -29,7 +34,7 @@ app.get('/healthz', async () => ({ status: 'ok' }));
 for (const page of pages) {
   const body = Buffer.from(page.body, 'base64');
   app.get(page.path, (_request, reply) => {
-    reply.type('text/html; charset=utf-8').send(body);
+    reply.headers(page.headers).send(body);
   });
 }
 

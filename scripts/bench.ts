@@ -10,9 +10,14 @@
  * `serve` command, production settings), load-test random canonical question URLs, fetch 200 of those pages,
  * swap the server for the ceiling app, load-test it the same way, print the table and record it in
  * docs/benchmarks.md.
+ *
+ * Every request says `Accept-Encoding: br, gzip`, as browsers do, so Scholia sends its pages compressed (brotli);
+ * the ceiling serves the very bytes and headers Scholia sent for each page, compressed page included, so both
+ * sides of the ratio send the same response.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -31,6 +36,10 @@ const WARMUP_SECONDS = 3;
 const HEALTH_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 const DOCS_FILE = path.join(ROOT, 'docs', 'benchmarks.md');
+/** What browsers send; every load test and every page fetched for the ceiling says it. */
+const ACCEPT_ENCODING = 'br, gzip';
+// Per connection or per response, so the ceiling leaves these to its own server rather than copying Scholia's.
+const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
 // ---------------------------------------------------------------------------------------------------------------
 // autocannon ships no type declarations. Rather than add a dependency for them, this is the small part of its API
@@ -123,6 +132,30 @@ function freePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => (port > 0 ? resolve(port) : reject(new BenchError('could not find a free port'))));
     });
+  });
+}
+
+/** A GET whose body is kept as sent (fetch would decode a compressed one), with its status and headers. */
+function rawGet(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers: { 'accept-encoding': ACCEPT_ENCODING, ...headers }, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const kept: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined && !OWN_HEADERS.has(name)) kept[name] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: kept, body: Buffer.concat(chunks) });
+      });
+    });
+    req.on('timeout', () => req.destroy(new BenchError(`GET ${url} took over 10 s`)));
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -286,10 +319,11 @@ async function measure(
   connections: number,
   headers: Record<string, string> = {},
 ): Promise<Measure> {
+  const sent = { 'accept-encoding': ACCEPT_ENCODING, ...headers };
   // Warm-up (JIT, SQLite page cache, connection set-up), not counted.
-  await runLoad(base, paths, WARMUP_SECONDS, connections, headers);
+  await runLoad(base, paths, WARMUP_SECONDS, connections, sent);
   if (interrupted) throw new BenchError('interrupted');
-  const r = await runLoad(base, paths, seconds, connections, headers);
+  const r = await runLoad(base, paths, seconds, connections, sent);
   if (interrupted) throw new BenchError('interrupted');
   return {
     reqPerSec: r.requests.mean,
@@ -369,11 +403,14 @@ Recorded by \`npm run bench\` (scripts/bench.ts); each run adds or updates a dat
   in the database, so an edit shows at once; the second Scholia row turns the cache off and renders every page per
   request, the path members' pages will take.
 - **Ceiling (bare Fastify, bytes from memory):** ${CEILING_PAGES} of those pages, fetched from the real server,
-  served byte for byte from memory at the same paths by a bare Fastify route (no logger, no plugins,
-  \`content-type: text/html; charset=utf-8\`): the most any page can reach with Fastify on this machine.
+  served byte for byte from memory at the same paths by a bare Fastify route (no logger, no plugins, the headers
+  Scholia sent with each page): the most any page can reach with Fastify on this machine.
 - Both are load-tested by autocannon on 127.0.0.1 with the same duration and connections, after a
   ${WARMUP_SECONDS} s warm-up that is not counted. Figures: mean requests per second, latency p50 and p99, and the
   server process's peak resident memory (VmHWM).
+- Every request sends \`Accept-Encoding: ${ACCEPT_ENCODING}\`, as browsers do: Scholia answers with brotli (a
+  visitor's cached page keeps its compressed copy; other pages are compressed per response), and the ceiling serves
+  the bytes and headers Scholia sent, compressed body and \`Content-Encoding\` included.
 
 ## Targets
 
@@ -441,9 +478,12 @@ async function main(): Promise<void> {
       ...extraEnv,
     });
     await waitHealthy(base, server, 'Scholia');
-    const probe = await fetch(`${base}${paths[0]}`, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    const probe = await rawGet(`${base}${paths[0]}`);
     if (probe.status !== 200) throw new BenchError(`GET ${paths[0]} answered ${probe.status}, not 200`);
-    await probe.arrayBuffer();
+    // The figures are for compressed pages, as browsers get them; a server sending them uncompressed (COMPRESSION=off
+    // in the environment) would measure something else.
+    if (probe.headers['content-encoding'] !== 'br')
+      throw new BenchError(`GET ${paths[0]} was not sent with brotli; is COMPRESSION=off set?`);
     return { server, base };
   };
 
@@ -465,12 +505,12 @@ async function main(): Promise<void> {
   const scholiaMember = await measure(base, server.pid as number, paths, duration, connections, { cookie });
   log(`  ${describe(scholiaMember)}`);
 
-  // 2. The pages the ceiling will serve, exactly as Scholia sent them.
+  // 2. The pages the ceiling will serve, exactly as Scholia sent them to a browser: compressed, with its headers.
   const ceilingPages: CeilingPage[] = [];
   for (const p of paths.slice(0, CEILING_PAGES)) {
-    const res = await fetch(`${base}${p}`, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    const res = await rawGet(`${base}${p}`);
     if (res.status !== 200) throw new BenchError(`GET ${p} answered ${res.status}, not 200`);
-    ceilingPages.push({ path: p, body: Buffer.from(await res.arrayBuffer()).toString('base64') });
+    ceilingPages.push({ path: p, headers: res.headers, body: res.body.toString('base64') });
   }
   await stopChild(server);
   const pagesFile = path.join(ROOT, 'bench-data', 'ceiling-pages.json');

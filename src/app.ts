@@ -21,10 +21,13 @@ import { educatorRoutes } from './modules/asking/educator.routes.tsx';
 import { myQuestionsRoutes } from './modules/asking/my-questions.routes.tsx';
 import { reportRoutes } from './modules/asking/reports.routes.tsx';
 import { reviewRoutes } from './modules/asking/review.routes.tsx';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.tsx';
+import { educatorProfileRoutes } from './modules/educators/educator.routes.tsx';
 import { guideRoutes } from './modules/guides/guide.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
 import { imageRoutes } from './modules/images/image.routes.ts';
 import { createBlobStore, taskSlots } from './modules/images/index.ts';
+import { libraryRoutes } from './modules/images/library.routes.tsx';
 import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
 import type { BillingDeps } from './modules/membership/billing.service.ts';
@@ -40,16 +43,20 @@ import { reachRoutes } from './modules/reach/reach.routes.ts';
 import { searchRoutes } from './modules/search/search.routes.tsx';
 import { synonymRoutes } from './modules/search/synonyms.routes.tsx';
 import { typeaheadRoutes } from './modules/search/typeahead.routes.ts';
+import { socialImageRoutes } from './modules/social/social.routes.ts';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
 import { topicRoutes } from './modules/subjects/topic.routes.tsx';
-import { AssetStore } from './platform/assets.ts';
+import { AssetStore, sendAsset } from './platform/assets.ts';
 import { buildCaches } from './platform/caches.ts';
+import { registerCompression } from './platform/compression.ts';
 import type { RouteContext } from './platform/context.ts';
 import { clientErrorResponder, errorPage, registerErrorHandling } from './platform/errors.tsx';
 import { registerGuard } from './platform/guard.tsx';
 import { Health } from './platform/health.ts';
 import { sendHtml } from './platform/html.ts';
+import { registerVisitorPageValidation } from './platform/http-cache.ts';
 import { mathAssets } from './platform/math-assets.ts';
+import { Metrics, metricsHandler } from './platform/metrics.ts';
 import { securityHeaders } from './platform/security-headers.ts';
 import { registerSessions, type SessionSettings } from './platform/session.ts';
 import type { Site } from './views/layout.tsx';
@@ -98,13 +105,16 @@ function trustedProxies(setting: Config['trustProxy']): false | string[] | ((add
 const IMAGE_DECODES_AT_ONCE = 2;
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
-  const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js', 'answer.js', 'search.js'], mathAssets().files);
+  const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js', 'answer.js', 'search.js', 'menu.js', 'time.js'], mathAssets().files);
   const site: Site = {
     name: config.siteName,
     url: config.siteUrl,
     cssUrl: assets.url('app.css'),
     faviconUrl: assets.url('favicon.svg'),
     searchScriptUrl: assets.url('search.js'),
+    menuScriptUrl: assets.url('menu.js'),
+    timeScriptUrl: assets.url('time.js'),
+    payments: config.stripe !== null,
   };
   const clock = deps.clock ?? systemClock;
   let dispatcher: MailDispatcher | undefined;
@@ -140,6 +150,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         reminderHours: config.trialReminderHours,
       }
     : null;
+  const caches = buildCaches(config, deps.database);
+  const metrics = new Metrics({ database: deps.database, clock, pages: caches.pages, ...(dispatcher ? { mail: dispatcher } : {}) });
   const ctx: RouteContext = {
     database: deps.database,
     mailer,
@@ -148,9 +160,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     config,
     session: sessionSettings,
     billing,
-    caches: buildCaches(config, deps.database),
+    caches,
+    metrics,
     images: {
-      blobs: createBlobStore({ store: config.images.store, dataDir: config.dataDir }, deps.database.db, clock),
+      blobs: createBlobStore({ ...config.images, dataDir: config.dataDir }, deps.database.db, clock),
       decoding: taskSlots(IMAGE_DECODES_AT_ONCE),
     },
     assetUrl: (file) => assets.url(file),
@@ -203,7 +216,22 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
   });
 
+  // Shutting down (SIGTERM, a rolling restart): a keep-alive connection whose request finishes during close would stay
+  // open until the shutdown timeout (a proxy such as nginx keeps its connections open), so every response sent while
+  // closing asks the client to close the connection, and the process exits as soon as its requests are done.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   // External plugins first, then the platform, then the modules.
+  // Compression before any route: @fastify/compress hooks into each route as it is added (COMPRESSION=off: nothing).
+  await registerCompression(app, config.compression);
   // AD_SNIPPET_ORIGINS (empty by default) join the sources an ad network's snippet needs: its scripts, the frames and
   // images they add, and their requests. Origins rather than per-request nonces: visitors' question pages are cached
   // and served as the same bytes, so nothing in them may differ from one response to the next.
@@ -253,6 +281,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     if (!logRequests) return;
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  app.addHook('onResponse', metrics.timeRequest);
+  app.addHook('onClose', async () => metrics.close());
 
   await registerSessions(app, { database: ctx.database, clock: ctx.clock, settings: sessionSettings, reads: ctx.caches.reads });
 
@@ -266,6 +296,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     }
     done(null, payload);
   });
+  // Visitors' public pages (home, subjects, topics, guides): an ETag, what shared caches may keep, 304 (http-cache.ts).
+  registerVisitorPageValidation(app);
   registerTwoFactorGate(app, ctx);
   registerMembershipOnViewer(app, ctx);
   registerUnreadOnViewer(app, ctx);
@@ -299,18 +331,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       .send(report);
   });
 
+  // For Prometheus (docs/metrics.md): METRICS_TOKEN from anywhere, or an address in METRICS_ALLOW (loopback by
+  // default); anyone else gets the ordinary 404 page. Open to visitors as far as the guard goes: it needs no session.
+  app.get('/metrics', { config: { allow: 'anyone' } }, metricsHandler(metrics, config));
+
   app.get<{ Params: { file: string } }>('/static/:file', async (request, reply) => {
     const asset = assets.get(`/static/${request.params.file}`);
     if (!asset) return sendHtml(reply, errorPage(site, 404), 404);
-    if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-    return reply
-      .header('content-type', asset.contentType)
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('etag', asset.etag)
-      .send(asset.body);
+    return sendAsset(request, reply, asset, config.compression);
   });
   app.get('/favicon.ico', async (_request, reply) => reply.redirect(site.faviconUrl, 301));
   await app.register(imageRoutes(ctx));
+  await app.register(libraryRoutes(ctx));
 
   await app.register(homeRoutes(ctx));
   await app.register(subjectRoutes(ctx));
@@ -327,6 +359,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(accountRoutes(ctx));
   await app.register(emailChangeRoutes(ctx));
   await app.register(adminUserRoutes(ctx));
+  await app.register(dashboardRoutes(ctx));
   await app.register(twoFactorRoutes(ctx));
   await app.register(settingsRoutes(ctx));
   await app.register(setupRoutes(ctx));
@@ -344,5 +377,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(notificationRoutes(ctx));
   await app.register(outboxRoutes(ctx));
   await app.register(guideRoutes(ctx));
+  await app.register(educatorProfileRoutes(ctx));
+  await app.register(socialImageRoutes(ctx));
   return app;
 }

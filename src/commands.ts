@@ -23,9 +23,17 @@ Commands:
                                    Add N synthetic questions for load tests
   reindex                          Rebuild the search index from the questions (all or nothing)
   render                           Render the stored Markdown again (after an upgrade that renders more)
+  images prune [--older-than-hours H] [--dry-run]
+                                   Remove images no question, answer or guide uses, uploaded over H hours ago
+                                   (default 24), and delete the files no image needs (--dry-run: only count)
   billing reconcile                Bring every membership in line with Stripe (Stripe mode)
   user create --email E --name N --role ROLE [--password P] [--subjects a,b]
                                    Create an account (roles: ${ROLES.join(', ')})
+  backup FILE [--force]            Copy the whole site (rows and images) into FILE while it runs, with FILE.sha256
+  restore FILE [--force]           Load a backup into an empty database and data directory (--force: over a site)
+  move --to postgres://USER@HOST/DB
+                                   Copy this SQLite site into an empty PostgreSQL database and verify the copy
+                                   (interrupted, the same command goes on where it stopped)
 
 Configuration comes from environment variables; see .env.example.`;
 
@@ -129,22 +137,39 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
     case 'seed': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
       if (!values.demo) throw new UsageError('seed needs --demo (the only data set so far)');
-      const [{ withStartupLock }, { seedDemo }] = await Promise.all([import('./db/dialect.ts'), import('./demo/seed.ts')]);
+      const [{ withStartupLock }, { seedDemo }, { createBlobStore }, { systemClock }] = await Promise.all([
+        import('./db/dialect.ts'),
+        import('./demo/seed.ts'),
+        import('./modules/images/index.ts'),
+        import('./lib/time.ts'),
+      ]);
+      const config = loadConfig(io.env, io.cwd);
       // Under the start-up lock, like `serve --demo-if-empty`: two seeds at once would both try to add the same accounts.
-      const report = await withDatabase(io, (h) => withStartupLock(h, (locked) => seedDemo(locked.db)));
+      const report = await withDatabase(io, (h) =>
+        withStartupLock(h, (locked) => {
+          // The demo's diagrams go where the site keeps its images.
+          const blobs = createBlobStore({ ...config.images, dataDir: config.dataDir }, h.db, systemClock);
+          return seedDemo(locked.db, systemClock, { db: locked.db, blobs, limits: config.images, clock: systemClock });
+        }),
+      );
       out(`Demo content: ${report.usersAdded} account(s) and ${report.questionsAdded} question(s) added.`);
       return 0;
     }
     case 'import': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'skip-invalid': { type: 'boolean' } } });
-      const file = positionals[0];
-      if (!file || positionals.length > 1) throw new UsageError('import takes one file: scholia import FILE.jsonl');
-      if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`no such file: ${file}`);
-      const [{ importQuestions }, { refreshPlannerStatistics }, { createProgress }] = await Promise.all([
-        import('./modules/content/import.service.ts'),
-        import('./db/dialect.ts'),
-        import('./lib/progress.ts'),
-      ]);
+      const given = positionals[0];
+      if (!given || positionals.length > 1) throw new UsageError('import takes one file: scholia import FILE.jsonl');
+      const file = path.resolve(io.cwd, given);
+      if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`no such file: ${given}`);
+      const config = loadConfig(io.env, io.cwd);
+      const [{ importQuestions }, { refreshPlannerStatistics }, { createProgress }, { createBlobStore }, { systemClock }] =
+        await Promise.all([
+          import('./modules/content/import.service.ts'),
+          import('./db/dialect.ts'),
+          import('./lib/progress.ts'),
+          import('./modules/images/index.ts'),
+          import('./lib/time.ts'),
+        ]);
       const signal = interruptSignal(io, cleanups);
       const lines = async function* () {
         const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
@@ -158,11 +183,17 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
       const report = await withDatabase(io, async (h) => {
         const r = await importQuestions(h.db, lines, {
           skipInvalid: values['skip-invalid'] === true,
+          // Image files a line lists are read from the import file's folder.
+          images: {
+            dir: path.dirname(file),
+            blobs: createBlobStore({ ...config.images, dataDir: config.dataDir }, h.db, systemClock),
+            limits: config.images,
+          },
           onProgress: (p, done, total) => {
             if (p !== phase) {
               bar?.stop();
               phase = p;
-              bar = createProgress(p === 'check' ? 'Checking' : 'Importing', Math.max(total, 1));
+              bar = createProgress(p === 'check' ? 'Checking' : p === 'images' ? 'Storing images' : 'Importing', Math.max(total, 1));
             }
             bar?.update(done, total || undefined);
           },
@@ -237,6 +268,45 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
         out('Interrupted: the search index was left as it was.');
         return 130;
       }
+    }
+    case 'images': {
+      const [sub, ...args] = rest;
+      if (sub !== 'prune') throw new UsageError('the images command has one subcommand: images prune');
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { 'older-than-hours': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+      });
+      if (positionals.length > 0)
+        throw new UsageError('images prune takes only options: scholia images prune [--older-than-hours 24] [--dry-run]');
+      const hours = positiveInt(values['older-than-hours'], 'older-than-hours', 24);
+      const dryRun = values['dry-run'] === true;
+      const config = loadConfig(io.env, io.cwd);
+      const [{ pruneUnusedImages, createBlobStore }, { systemClock }, { createProgress }] = await Promise.all([
+        import('./modules/images/index.ts'),
+        import('./lib/time.ts'),
+        import('./lib/progress.ts'),
+      ]);
+      const signal = interruptSignal(io, cleanups);
+      const bars = phasedProgress(createProgress, { images: 'Images', files: 'Files' });
+      const report = await withDatabase(io, (h) =>
+        pruneUnusedImages(
+          { db: h.db, blobs: createBlobStore({ ...config.images, dataDir: config.dataDir }, h.db, systemClock), clock: systemClock },
+          { olderThanHours: hours, dryRun, signal, onProgress: bars.update },
+        ),
+      ).finally(bars.stop);
+      const age = `uploaded over ${hours} hour(s) ago`;
+      if (dryRun) {
+        out(`Dry run: ${report.unused} of ${report.looked} image(s) ${age} are used nowhere and would be removed. Nothing was changed.`);
+        return 0;
+      }
+      out(`Removed ${report.unused} of ${report.looked} image(s) ${age}: no question, answer or guide used them.`);
+      if (report.interrupted) {
+        out('Interrupted: the images removed so far stay removed; run the same command again to finish (and delete their files).');
+        return 130;
+      }
+      out(`Deleted ${report.filesDeleted} file(s) no image needs, of ${report.filesChecked} looked at.`);
+      return 0;
     }
     case 'render': {
       if (rest.length > 0) throw new UsageError('render takes no arguments');
@@ -324,6 +394,191 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
       out(`Created ${user.role} ${user.name} <${user.email}> (id ${user.id}).`);
       return 0;
     }
+    case 'backup': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean' } } });
+      if (positionals.length !== 1) throw new UsageError('backup takes one file: scholia backup FILE');
+      const file = path.resolve(io.cwd, positionals[0] as string);
+      const config = loadConfig(io.env, io.cwd);
+      if (config.database.engine === 'sqlite' && !existsSync(config.database.file))
+        throw new InputError([
+          { field: 'backup', message: `there is no site to back up: ${config.database.file} does not exist (is DATA_DIR right?)` },
+        ]);
+      const [{ backupSite }, { createBlobStore }, { createProgress }] = await Promise.all([
+        import('./modules/operations/index.ts'),
+        import('./modules/images/index.ts'),
+        import('./lib/progress.ts'),
+      ]);
+      const signal = interruptSignal(io, cleanups);
+      const bars = phasedProgress(createProgress, { rows: 'Backing up', images: 'Images' });
+      const started = Date.now();
+      const report = await withDatabase(
+        io,
+        (h) =>
+          backupSite(h, {
+            file,
+            force: values.force === true,
+            signal,
+            onProgress: bars.update,
+            imageStore: (db) => createBlobStore({ ...config.images, dataDir: config.dataDir }, db),
+          }),
+        { migrate: false },
+      ).finally(bars.stop);
+      for (const t of report.unknownTables) io.err(`Warning: the table ${t} is not Scholia's, so it is not in the backup.\n`);
+      if (report.interrupted) {
+        out('Interrupted: no backup was written.');
+        return 130;
+      }
+      out(
+        `Backed up ${report.rows} row(s) in ${report.tables} tables and ${report.images} image file(s) to ${report.file} ` +
+          `(${(report.bytes / 1048576).toFixed(1)} MiB) in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+      );
+      out(
+        `SHA-256 ${report.sha256}, also in ${path.basename(file)}.sha256 (check a copy with: sha256sum -c ${path.basename(file)}.sha256).`,
+      );
+      return 0;
+    }
+    case 'restore': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean' } } });
+      if (positionals.length !== 1) throw new UsageError('restore takes one file: scholia restore FILE');
+      const file = path.resolve(io.cwd, positionals[0] as string);
+      const config = loadConfig(io.env, io.cwd);
+      const [{ restoreSite, verificationLines }, { createBlobStore }, { createProgress }] = await Promise.all([
+        import('./modules/operations/index.ts'),
+        import('./modules/images/index.ts'),
+        import('./lib/progress.ts'),
+      ]);
+      const signal = interruptSignal(io, cleanups);
+      const bars = phasedProgress(createProgress, {
+        check: 'Checking',
+        restore: 'Restoring',
+        images: 'Images',
+        verify: 'Verifying',
+        reindex: 'Reindexing',
+      });
+      const report = await withDatabase(
+        io,
+        (h) =>
+          restoreSite(h, {
+            file,
+            force: values.force === true,
+            signal,
+            onProgress: bars.update,
+            imageStore: (db) => createBlobStore({ ...config.images, dataDir: config.dataDir }, db),
+          }),
+        { migrate: false },
+      ).finally(bars.stop);
+      if (report.interrupted) {
+        out('Interrupted: nothing was restored; the database holds what it held before.');
+        return 130;
+      }
+      const verdict = verificationLines(report.checks, report.imagesCheck);
+      if (!report.ok) {
+        for (const line of verdict) out(line);
+        out('The restored site does not match the backup (above); do not start it on this database.');
+        return 1;
+      }
+      out(
+        `Restored ${report.rows} row(s) and ${report.images} image file(s) from the backup of ${report.backupCreatedAt} (${report.backupEngine}).`,
+      );
+      out(verdict.slice(report.checks.length).join(' '));
+      if (report.migratedAfter.length > 0) out(`Then brought the schema up to date: ${report.migratedAfter.join(', ')}.`);
+      out(`Search index rebuilt: ${report.indexed} published question(s).`);
+      return 0;
+    }
+    case 'move': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { to: { type: 'string' } } });
+      if (positionals.length > 0 || !values.to) throw new UsageError('move needs the target: scholia move --to postgres://USER@HOST/DB');
+      const config = loadConfig(io.env, io.cwd);
+      if (config.database.engine !== 'sqlite')
+        throw new InputError([
+          {
+            field: 'move',
+            message: 'this site already runs on PostgreSQL; move copies a SQLite site (between two databases, use backup and restore)',
+          },
+        ]);
+      if (!existsSync(config.database.file))
+        throw new InputError([
+          { field: 'move', message: `there is no site to move: ${config.database.file} does not exist (is DATA_DIR right?)` },
+        ]);
+      let targetConfig: ReturnType<typeof loadConfig> | undefined;
+      try {
+        targetConfig = loadConfig({ ...io.env, DATABASE_URL: values.to }, io.cwd);
+      } catch (err) {
+        if (!(err instanceof ConfigError) || err.variable !== 'DATABASE_URL') throw err;
+      }
+      if (targetConfig?.database.engine !== 'postgres')
+        throw new UsageError('--to must be a PostgreSQL URL, e.g. postgres://scholia@127.0.0.1:5432/scholia');
+      const to = targetConfig.database.url;
+      const shown = safeUrl(to);
+      const [{ moveSite, verificationLines }, { createBlobStore }, { createProgress }, { connect }] = await Promise.all([
+        import('./modules/operations/index.ts'),
+        import('./modules/images/index.ts'),
+        import('./lib/progress.ts'),
+        import('./db/connect.ts'),
+      ]);
+      // Files on this disk, or one bucket, serve both sites as they are; the database store is per database.
+      const store = targetConfig.images.store;
+      const sameStore = store === config.images.store && store !== 'database';
+      const signal = interruptSignal(io, cleanups);
+      const bars = phasedProgress(createProgress, { copy: 'Copying', images: 'Images', verify: 'Verifying', reindex: 'Reindexing' });
+      const target = connect({ engine: 'postgres', url: to, poolSize: 4 });
+      const source = config.database.file;
+      let report: Awaited<ReturnType<typeof moveSite>>;
+      try {
+        try {
+          await target.ping();
+        } catch (err) {
+          throw new InputError([
+            {
+              field: '--to',
+              message: `cannot reach the PostgreSQL database ${shown}: ${err instanceof Error ? err.message : String(err)}`,
+            },
+          ]);
+        }
+        report = await withDatabase(
+          io,
+          (h) =>
+            moveSite(h, target, {
+              sourceId: source,
+              sourceImages: (db) => createBlobStore({ ...config.images, dataDir: config.dataDir }, db),
+              targetImages: sameStore ? null : (db) => createBlobStore({ ...targetConfig.images, dataDir: targetConfig.dataDir }, db),
+              signal,
+              onProgress: bars.update,
+            }),
+          { migrate: false },
+        );
+      } finally {
+        bars.stop();
+        await target.close();
+      }
+      for (const t of report.unknownTables) io.err(`Warning: the table ${t} is not Scholia's, so it was not moved.\n`);
+      if (report.interrupted) {
+        out('Interrupted: the tables copied so far stay copied. Run the same command again to finish the move.');
+        return 130;
+      }
+      out(
+        report.resumed
+          ? `Went on with an interrupted move: ${report.tablesCopied} table(s) copied now, ${report.tables - report.tablesCopied} before.`
+          : `Copied ${report.rows} row(s) in ${report.tables} tables from ${source} to ${shown}.`,
+      );
+      if (report.recopied.length > 0) out(`The site had changed since the interrupted run: copied again ${report.recopied.join(', ')}.`);
+      out('Verification, SQLite against PostgreSQL (rows and SHA-256 digest of each table):');
+      for (const line of verificationLines(report.checks, report.imagesCheck ?? undefined)) out(line);
+      if (!report.ok) {
+        out(
+          'The copy does not match: the SQLite site changed since the move began. What differs was emptied; stop the site, then run the same command again to copy it anew.',
+        );
+        return 1;
+      }
+      out(
+        sameStore
+          ? `Images stay where they are (${store === 'files' ? `files under ${path.join(config.dataDir, 'images')}` : 'the S3 bucket'}): keep IMAGE_STORE=${store}${store === 'files' ? ' and this DATA_DIR' : ''} for the site on PostgreSQL.`
+          : `Images: ${report.imagesCopied} file(s) copied into the ${store === 'database' ? "database (IMAGE_STORE=database, PostgreSQL's default)" : `${store} image store`}.`,
+      );
+      out(`Search index rebuilt: ${report.indexed} published question(s).`);
+      out(`Done. Start the site with DATABASE_URL=${shown}.`);
+      return 0;
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -332,6 +587,38 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
       return 0;
     default:
       throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+/** One progress bar at a time for a command that works in phases, each with its own label and total. */
+function phasedProgress(create: (label: string, total: number) => Progress, labels: Record<string, string>) {
+  let bar: Progress | undefined;
+  let current = '';
+  return {
+    update: (phase: string, done: number, total: number) => {
+      if (phase !== current) {
+        bar?.stop();
+        current = phase;
+        bar = create(labels[phase] ?? phase, Math.max(total, done, 1));
+      }
+      bar?.update(done, Math.max(total, done, 1));
+    },
+    stop: () => {
+      bar?.stop();
+      bar = undefined;
+      current = '';
+    },
+  };
+}
+
+/** A database URL fit to print: the password, if any, left out. */
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the database given';
   }
 }
 

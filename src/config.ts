@@ -43,6 +43,11 @@ export interface Config {
   readonly pageCacheBytes: number;
   /** Longest a cached page may be served; edits show at once regardless (see lib/page-cache.ts). */
   readonly pageCacheTtlMs: number;
+  /**
+   * Responses compressed with brotli or gzip as the browser accepts (platform/compression.ts); false (COMPRESSION=off)
+   * where a proxy in front compresses instead.
+   */
+  readonly compression: boolean;
   /** Questions a member may ask each calendar month (UTC). */
   readonly questionsPerMonth: number;
   /** Hours after asking within which an answer is expected; past it the question no longer counts against the allowance. */
@@ -56,20 +61,45 @@ export interface Config {
   readonly adSnippetOrigins: readonly string[];
   /** Photos on questions, answers and guides (modules/images). */
   readonly images: ImageSettings;
+  /** Who may read /metrics (platform/metrics.ts). */
+  readonly metrics: MetricsAccess;
 }
 
-export interface ImageSettings {
+export interface MetricsAccess {
+  /** METRICS_TOKEN: `Authorization: Bearer <token>` reads /metrics from any address; null: no token is accepted. */
+  readonly token: string | null;
+  /** METRICS_ALLOW: addresses and CIDR ranges that read /metrics without a token (default: loopback only). */
+  readonly allow: readonly string[];
+}
+
+export type ImageSettings = ImageLimitSettings & ImageStoreSettings;
+
+export interface ImageLimitSettings {
   /** Largest upload taken, in bytes. */
   readonly maxBytes: number;
   /** Most pixels (width × height) an upload may hold; checked from its header before it is decoded. */
   readonly maxPixels: number;
   /** Most images one question may carry. */
   readonly maxPerQuestion: number;
-  /**
-   * Where the images' files are kept: `files` under dataDir/images, or `database` (the blobs table), for several
-   * app servers sharing PostgreSQL without a shared disk.
-   */
-  readonly store: 'files' | 'database';
+}
+
+/**
+ * Where the images' files are kept: `files` under dataDir/images; `database` (the blobs table), for several app
+ * servers sharing PostgreSQL without a shared disk; or `s3`, a bucket of AWS S3 or an S3-compatible store.
+ */
+export type ImageStoreSettings = { readonly store: 'files' | 'database' } | { readonly store: 's3'; readonly s3: S3Settings };
+
+export interface S3Settings {
+  readonly bucket: string;
+  readonly region: string;
+  /** An S3-compatible store's address (MinIO, R2, ...); null: AWS's own endpoint for the region. */
+  readonly endpoint: string | null;
+  /** Bucket in the path (`host/bucket/key`) rather than the host name (`bucket.host/key`); MinIO needs it. */
+  readonly forcePathStyle: boolean;
+  /** null: the SDK's default chain (AWS_* variables, shared config files, an instance or container role). */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | null;
+  /** Put before every blob key: empty, or ending in `/` (e.g. `scholia/images/`). */
+  readonly prefix: string;
 }
 
 export interface StripeSettings {
@@ -179,6 +209,17 @@ function trustProxy(env: Env): false | number | readonly string[] {
   return Object.freeze(entries);
 }
 
+/** COMPRESSION: on (the default) or off. */
+function compression(env: Env): boolean {
+  const raw = read(env, 'COMPRESSION');
+  if (raw === undefined || raw.toLowerCase() === 'on') return true;
+  if (raw.toLowerCase() === 'off') return false;
+  throw new ConfigError(
+    'COMPRESSION',
+    `must be on or off (off when a proxy in front of Scholia already compresses responses), got ${JSON.stringify(raw)}`,
+  );
+}
+
 function redisUrl(env: Env): string | null {
   const raw = read(env, 'REDIS_URL');
   if (raw === undefined) return null;
@@ -187,6 +228,88 @@ function redisUrl(env: Env): string | null {
     if (u.protocol === 'redis:' || u.protocol === 'rediss:') return raw;
   } catch {}
   throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const v = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/**
+ * IMAGE_STORE and, for `s3`, the bucket's S3_* settings. PostgreSQL is the path to several app servers, which need
+ * not share a disk: their images go to the database unless told otherwise. SQLite is one server with its disk.
+ */
+function imageStore(env: Env, engine: 'sqlite' | 'postgres'): ImageStoreSettings {
+  const store = oneOf(env, 'IMAGE_STORE', engine === 'postgres' ? 'database' : 'files', ['files', 'database', 's3'] as const);
+  const bucket = read(env, 'S3_BUCKET');
+  if (store !== 's3') {
+    // A bucket named and not used would keep the images on one server's disk while its operator believes them shared.
+    if (bucket !== undefined)
+      throw new ConfigError(
+        'IMAGE_STORE',
+        `is ${store}, yet S3_BUCKET is set: set IMAGE_STORE=s3 to keep images in the bucket, or unset S3_BUCKET`,
+      );
+    return Object.freeze({ store });
+  }
+  if (bucket === undefined) throw new ConfigError('S3_BUCKET', 'must name the bucket the images go to when IMAGE_STORE=s3');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{2,254}$/.test(bucket))
+    throw new ConfigError(
+      'S3_BUCKET',
+      `must be a bucket name such as scholia-images, not a URL or a path (a key prefix goes in S3_PREFIX), got ${JSON.stringify(bucket)}`,
+    );
+  const region = read(env, 'S3_REGION') ?? 'us-east-1';
+  if (!/^[a-z0-9-]{2,40}$/.test(region))
+    throw new ConfigError('S3_REGION', `must be a region such as us-east-1 (or auto for R2), got ${JSON.stringify(region)}`);
+  const rawEndpoint = read(env, 'S3_ENDPOINT');
+  let endpoint: string | null = null;
+  if (rawEndpoint !== undefined) {
+    let u: URL | undefined;
+    try {
+      u = new URL(rawEndpoint);
+    } catch {}
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:'))
+      throw new ConfigError('S3_ENDPOINT', 'must be an http:// or https:// URL such as http://127.0.0.1:9000');
+    // Never echo it: it was meant not to hold keys, and may.
+    if (u.username !== '' || u.password !== '')
+      throw new ConfigError('S3_ENDPOINT', 'must not hold a user name or password: set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY');
+    endpoint = u.origin + u.pathname.replace(/\/+$/, '');
+  }
+  // Never echo either key: the secret is a secret, and an access key id names the account.
+  const accessKeyId = read(env, 'S3_ACCESS_KEY_ID');
+  const secretAccessKey = read(env, 'S3_SECRET_ACCESS_KEY');
+  if (accessKeyId === undefined && secretAccessKey !== undefined)
+    throw new ConfigError(
+      'S3_ACCESS_KEY_ID',
+      "must be set together with S3_SECRET_ACCESS_KEY (or leave both unset for the SDK's own credentials)",
+    );
+  if (accessKeyId !== undefined && secretAccessKey === undefined)
+    throw new ConfigError(
+      'S3_SECRET_ACCESS_KEY',
+      "must be set together with S3_ACCESS_KEY_ID (or leave both unset for the SDK's own credentials)",
+    );
+  const rawPrefix = (read(env, 'S3_PREFIX') ?? '').replace(/^\/+/, '');
+  // Empty, '.' and '..' segments are refused too: some HTTP layers tidy them out of a path-style address.
+  if (rawPrefix !== '' && (!/^[A-Za-z0-9._\-/]{1,200}$/.test(rawPrefix) || /(^|\/)\.{0,2}(\/|$)/.test(rawPrefix.replace(/\/$/, ''))))
+    throw new ConfigError(
+      'S3_PREFIX',
+      `must be folder names of letters, digits, '.', '_' and '-' separated by single slashes (e.g. scholia/images/), got ${JSON.stringify(rawPrefix)}`,
+    );
+  const prefix = rawPrefix === '' || rawPrefix.endsWith('/') ? rawPrefix : `${rawPrefix}/`;
+  return Object.freeze({
+    store,
+    s3: Object.freeze({
+      bucket,
+      region,
+      endpoint,
+      forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', false),
+      credentials: accessKeyId !== undefined && secretAccessKey !== undefined ? Object.freeze({ accessKeyId, secretAccessKey }) : null,
+      prefix,
+    }),
+  });
 }
 
 function smtpUrl(env: Env): string | null {
@@ -261,6 +384,34 @@ function adSnippetOrigins(env: Env): readonly string[] {
   return Object.freeze([...origins]);
 }
 
+/**
+ * METRICS_TOKEN and METRICS_ALLOW. The token is a secret, so no message echoes it; it must be long enough that
+ * guessing it over HTTP is hopeless. METRICS_ALLOW=none leaves the token as the only way in.
+ */
+function metricsAccess(env: Env): MetricsAccess {
+  const token = read(env, 'METRICS_TOKEN') ?? null;
+  if (token !== null && (token.length < 32 || token.length > 512 || !/^[\x21-\x7e]+$/.test(token)))
+    throw new ConfigError('METRICS_TOKEN', 'must be 32 to 512 printable characters with no spaces; make one with: openssl rand -hex 32');
+  const raw = read(env, 'METRICS_ALLOW');
+  if (raw === undefined) return Object.freeze({ token, allow: Object.freeze(['127.0.0.1', '::1']) });
+  if (raw.toLowerCase() === 'none') return Object.freeze({ token, allow: Object.freeze([]) });
+  const allow: string[] = [];
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    if (entry === '') continue;
+    const [address = '', prefix, ...extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra.length > 0)
+      throw new ConfigError(
+        'METRICS_ALLOW',
+        `${JSON.stringify(entry)} is not an address or CIDR range; list addresses such as 127.0.0.1,::1,10.0.0.0/8, or none`,
+      );
+    allow.push(entry.toLowerCase());
+  }
+  return Object.freeze({ token, allow: Object.freeze(allow) });
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const port = int(env, 'PORT', 3000, 1, 65535);
   const host = read(env, 'HOST') ?? 'localhost';
@@ -309,6 +460,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     sessionAbsoluteMs: int(env, 'SESSION_ABSOLUTE_DAYS', 30, 1, 365) * 86_400_000,
     pageCacheBytes: int(env, 'PAGE_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     pageCacheTtlMs: int(env, 'PAGE_CACHE_TTL_SECONDS', 300, 1, 86_400) * 1000,
+    compression: compression(env),
     questionsPerMonth: int(env, 'QUESTIONS_PER_MONTH', 20, 0, 10_000),
     answerTargetHours: int(env, 'ANSWER_TARGET_HOURS', 24, 1, 24 * 60),
     stripe: stripeSettings(env, trialHours),
@@ -318,9 +470,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // Up to libvips' own default limit (16,383 squared); the header check runs first whatever the value.
       maxPixels: int(env, 'IMAGE_MAX_PIXELS', 40_000_000, 1_000_000, 268_402_689),
       maxPerQuestion: int(env, 'IMAGE_MAX_PER_QUESTION', 4, 0, 20),
-      // PostgreSQL is the path to several app servers, which need not share a disk: their images go to the database
-      // unless told otherwise. SQLite is one server with its disk.
-      store: oneOf(env, 'IMAGE_STORE', database.engine === 'postgres' ? 'database' : 'files', ['files', 'database'] as const),
+      ...imageStore(env, database.engine),
     }),
+    metrics: metricsAccess(env),
   });
 }

@@ -22,7 +22,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const database = connect(config.database);
   const app = await buildApp(config, { database });
   const log = app.log;
-  const jobs = new JobRunner(siteJobs(app.context), log);
+  const jobs = new JobRunner(siteJobs(app.context), log, app.context.metrics);
   try {
     // Several processes may start together on one database: one at a time migrates, adds the standard subjects
     // and seeds, so the first seeds the demo and the others find questions there and skip it.
@@ -35,7 +35,9 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         // guides work from the first start; adding them again changes nothing.
         await ensureStandardSubjects(locked.db);
         if (options.demoIfEmpty && (await countQuestions(locked.db)) === 0) {
-          const report = await seedDemo(locked.db);
+          // The demo's diagrams go where the site keeps its images.
+          const images = { db: locked.db, blobs: app.context.images.blobs, limits: config.images, clock: systemClock };
+          const report = await seedDemo(locked.db, systemClock, images);
           log.info(report, 'demo content loaded into the empty database');
         }
       },

@@ -6,10 +6,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../src/db/connect.ts';
 import { createUser } from '../src/modules/accounts/index.ts';
-import { databaseBlobStore } from '../src/modules/images/blob.repository.ts';
 import { fileBlobStore } from '../src/modules/images/file-blob-store.ts';
 import {
-  type BlobStore,
   checkImageCount,
   createBlobStore,
   DEFAULT_IMAGE_LIMITS,
@@ -372,82 +370,7 @@ describe.each(engines)('images on %s', (engine) => {
   });
 });
 
-/** Every adapter behaves the same through the port. */
-function blobStoreContract(name: string, make: () => Promise<{ store: BlobStore; clock: TestClock; done: () => Promise<void> }>) {
-  describe(`the ${name} BlobStore`, () => {
-    let store: BlobStore;
-    let clock: TestClock;
-    let done: () => Promise<void>;
-    const key = (n: number) => `${n.toString(16).padStart(2, '0').repeat(32)}.png`;
-
-    beforeAll(async () => {
-      ({ store, clock, done } = await make());
-    });
-    afterAll(async () => done?.());
-
-    it('gives back exactly the bytes put, with their type', async () => {
-      const bytes = randomBytes(200_000);
-      await store.put(key(1), bytes, 'image/png');
-      const blob = await store.get(key(1));
-      expect(blob?.contentType).toBe('image/png');
-      expect(Buffer.compare(blob!.bytes, bytes)).toBe(0);
-    });
-
-    it('keeps the bytes when a key is put again, and takes the later time as stored', async () => {
-      const bytes = randomBytes(1000);
-      await store.put(key(2), bytes, 'image/png');
-      const before = (await store.list({ after: key(1), limit: 1 }))[0]!;
-      clock.advance(60_000);
-      await new Promise((r) => setTimeout(r, 15));
-      await store.put(key(2), bytes, 'image/png');
-      const after = (await store.list({ after: key(1), limit: 1 }))[0]!;
-      expect(after).toMatchObject({ key: key(2), bytes: 1000 });
-      expect(after.storedAt > before.storedAt).toBe(true);
-      expect(Buffer.compare((await store.get(key(2)))!.bytes, bytes)).toBe(0);
-    });
-
-    it('lists in key order, a page at a time', async () => {
-      for (const n of [5, 3, 4]) await store.put(key(n), Buffer.from([n]), 'image/png');
-      const first = await store.list({ limit: 3 });
-      const rest = await store.list({ after: first.at(-1)!.key, limit: 10 });
-      expect([...first, ...rest].map((b) => b.key)).toEqual([1, 2, 3, 4, 5].map(key));
-    });
-
-    it('deletes, and with a cut-off spares a blob put again since', async () => {
-      expect(await store.delete(key(3))).toBe(true);
-      expect(await store.get(key(3))).toBeUndefined();
-      expect(await store.delete(key(3))).toBe(false);
-
-      const cutoff = new Date(Date.now() + 3_600_000).toISOString();
-      expect(await store.delete(key(4), { storedBefore: new Date(0).toISOString() })).toBe(false);
-      expect(await store.get(key(4))).toBeDefined();
-      expect(await store.delete(key(4), { storedBefore: cutoff })).toBe(true);
-      expect(await store.get(key(4))).toBeUndefined();
-    });
-
-    it('answers nothing for a missing key or a string that is not a key, and refuses to write one', async () => {
-      expect(await store.get(key(9))).toBeUndefined();
-      expect(await store.get('../scholia.db')).toBeUndefined();
-      await expect(store.put('../escape.png', Buffer.from('x'), 'image/png')).rejects.toThrow(/not a blob key/);
-    });
-  });
-}
-
-blobStoreContract('files', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'scholia-blobs-'));
-  return {
-    store: fileBlobStore(path.join(dir, 'images')),
-    clock: new TestClock(),
-    done: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-});
-
-for (const engine of engines)
-  blobStoreContract(`database (${engine})`, async () => {
-    const database = await imageDatabase(engine);
-    const clock = new TestClock();
-    return { store: databaseBlobStore(database.db, clock), clock, done: () => database.destroy() };
-  });
+// The BlobStore contract every adapter meets (files, database, S3) is in blob-store-contract.test.ts.
 
 describe('the files BlobStore on disk', () => {
   let dir: string;

@@ -190,7 +190,11 @@ describe.each(engines)('sitemaps, feeds and robots.txt on %s', (engine) => {
     expect(locs).toEqual(
       expect.arrayContaining([`${SITE}/`, `${SITE}/subjects`, ...['history', 'math', 'arts'].map((s) => `${SITE}/subjects/${s}`)]),
     );
-    expect(locs.every((l) => l === `${SITE}/` || l === `${SITE}/subjects` || l.startsWith(`${SITE}/subjects/`))).toBe(true);
+    expect(
+      locs.every(
+        (l) => l === `${SITE}/` || l === `${SITE}/subjects` || l.startsWith(`${SITE}/subjects/`) || l.startsWith(`${SITE}/educators/`),
+      ),
+    ).toBe(true);
     const byLoc = new Map(urls.map((u) => [u.loc, u.lastmod]));
     const newestHistory = newestFirst(published().filter((q) => q.subject === 'History'))[0] as Made;
     expect(byLoc.get(`${SITE}/subjects/history`)).toBe(w3cDatetime(newestHistory.publishedAt));

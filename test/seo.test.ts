@@ -34,7 +34,7 @@ describe.each(engines)('what search engines and link previews read on %s', (engi
     expect(meta(html, 'property', 'og:description')).toBe('Chlorophyll breaks down and the yellow and orange pigments show.');
     expect(meta(html, 'property', 'og:url')).toBe(`http://scholia.test${url}`);
     expect(meta(html, 'property', 'og:type')).toBe('article');
-    expect(meta(html, 'name', 'twitter:card')).toBe('summary');
+    expect(meta(html, 'name', 'twitter:card')).toBe('summary_large_image');
     expect(html).not.toMatch(/<meta[^>]*5be1/);
   });
 
@@ -50,7 +50,11 @@ describe.each(engines)('what search engines and link previews read on %s', (engi
     const accepted = qa.mainEntity.acceptedAnswer;
     expect(accepted.text).toMatch(/^Leaves make food with chlorophyll all summer\. Leaves make food/);
     expect(accepted.text.length).toBeLessThanOrEqual(600);
-    expect(accepted.author).toEqual({ '@type': 'Person', name: expect.any(String) });
+    expect(accepted.author).toEqual({
+      '@type': 'Person',
+      name: expect.any(String),
+      url: expect.stringMatching(/^http:\/\/scholia\.test\/educators\/\d+-/),
+    });
     expect(Date.parse(accepted.datePublished)).not.toBeNaN();
     expect(accepted.url).toBe(`http://scholia.test${url}#expert-answer`);
     expect(JSON.stringify(qa)).not.toContain('5be1');

@@ -1,13 +1,27 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase, sql } from 'kysely';
+import {
+  type CompiledQuery,
+  Kysely,
+  type LogEvent,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDatabase as SqliteDialectDatabase,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import { registerDirectReader } from './compiled.ts';
 import type { Database } from './database.ts';
 
 export type Engine = 'sqlite' | 'postgres';
+
+/** What a query did, in a handful of words: enough to tell reads from writes, never its SQL or its values. */
+export type QueryKind = 'select' | 'insert' | 'update' | 'delete' | 'other';
+
+/** Told of every query once it is done: its kind, how long it took and whether it failed. */
+export type QueryListener = (kind: QueryKind, ms: number, failed: boolean) => void;
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
@@ -24,7 +38,44 @@ export interface DatabaseHandle {
    * signal (PostgreSQL, an in-memory SQLite): callers then check freshness every time.
    */
   changeStamp?(): number;
+  /** Tells `listener` of every query from now on (for metrics); returns what stops it. */
+  onQuery(listener: QueryListener): () => void;
   close(): Promise<void>;
+}
+
+const NODE_KINDS: Record<string, QueryKind> = {
+  SelectQueryNode: 'select',
+  InsertQueryNode: 'insert',
+  UpdateQueryNode: 'update',
+  DeleteQueryNode: 'delete',
+};
+
+/** A query built with Kysely says what it is; raw SQL (sql`...`, compiled templates) by its first word. */
+function queryKind(query: CompiledQuery): QueryKind {
+  const kind = NODE_KINDS[query.query.kind];
+  if (kind) return kind;
+  const word = /^\s*(\w+)/.exec(query.sql)?.[1]?.toLowerCase();
+  return word === 'select' || word === 'insert' || word === 'update' || word === 'delete' ? word : 'other';
+}
+
+/**
+ * The listeners of one handle, and what Kysely's `log` option calls. Kysely times each query itself, around the
+ * driver's call (not the wait for a pooled connection). With no listener the cost is Kysely's timing alone.
+ */
+function queryListeners() {
+  const listeners = new Set<QueryListener>();
+  return {
+    listeners,
+    log(event: LogEvent): void {
+      if (listeners.size === 0) return;
+      const kind = queryKind(event.query);
+      for (const l of listeners) l(kind, event.queryDurationMillis, event.level === 'error');
+    },
+    onQuery(listener: QueryListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 export interface ConnectOptions {
@@ -46,7 +97,8 @@ function connectSqlite(file: string): DatabaseHandle {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('cache_size = -65536');
   raw.pragma('temp_store = MEMORY');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const queries = queryListeners();
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }), log: queries.log });
 
   // Page reads (compileOnce queries) run on a second, read-only connection. Kysely drives SQLite through one
   // connection behind a mutex, so without it every page view would queue behind any open write transaction
@@ -75,11 +127,25 @@ function connectSqlite(file: string): DatabaseHandle {
     return reader;
   };
   if (file !== ':memory:')
-    registerDirectReader(db, (sqlText, parameters) =>
-      openReader()
-        .prepare(sqlText)
-        .all(...parameters),
-    );
+    registerDirectReader(db, (sqlText, parameters) => {
+      // These reads skip Kysely, and so its timing: they are timed here, as selects.
+      if (queries.listeners.size === 0)
+        return openReader()
+          .prepare(sqlText)
+          .all(...parameters);
+      const started = performance.now();
+      let failed = true;
+      try {
+        const rows = openReader()
+          .prepare(sqlText)
+          .all(...parameters);
+        failed = false;
+        return rows;
+      } finally {
+        const ms = performance.now() - started;
+        for (const l of queries.listeners) l('select', ms, failed);
+      }
+    });
   return {
     db,
     engine: 'sqlite',
@@ -94,6 +160,7 @@ function connectSqlite(file: string): DatabaseHandle {
     async ping() {
       await sql`select 1`.execute(db);
     },
+    onQuery: queries.onQuery,
     async close() {
       reader?.raw.close();
       reader = undefined;
@@ -136,7 +203,8 @@ function connectPostgres(url: string, max: number, schema?: string): DatabaseHan
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const queries = queryListeners();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queries.log });
   return {
     db,
     engine: 'postgres',
@@ -144,6 +212,7 @@ function connectPostgres(url: string, max: number, schema?: string): DatabaseHan
     async ping() {
       await sql`select 1`.execute(db);
     },
+    onQuery: queries.onQuery,
     async close() {
       await db.destroy();
     },

@@ -108,12 +108,15 @@ export interface ReportsTable {
   id: Generated<number>;
   reporter_id: number | null;
   question_id: number;
-  target: 'question' | 'answer';
+  target: 'question' | 'answer' | 'image';
   reason: string;
-  status: 'open' | 'hidden' | 'dismissed' | 'restored';
+  /** removed: the image the report pointed at was taken down. */
+  status: 'open' | 'hidden' | 'dismissed' | 'restored' | 'removed';
   created_at: string;
   decided_by: ColumnType<number | null, number | null | undefined, number | null>;
   decided_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The image a report of target 'image' points at (migrations/20261204T1900_image_uses.ts). */
+  image_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface AskDraftsTable {
@@ -311,6 +314,15 @@ export interface SearchSynonymsTable {
   phrases: string;
 }
 
+/** Searches that found nothing, counted per query and UTC day (migrations/20261204T1800_search_misses.ts). */
+export interface SearchMissesTable {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  /** Normalised (lower case, spaces collapsed) and cut to SEARCH_MISS_CHARS. */
+  query: string;
+  misses: ColumnType<number, number | undefined, number>;
+}
+
 /** An uploaded image (migrations/20261204T1600_images.ts, modules/images): the upload itself is not kept, only its variants. */
 export interface ImagesTable {
   id: Generated<number>;
@@ -363,6 +375,16 @@ export interface QuestionImagesTable {
   position: number;
 }
 
+/** Where an image is placed in Markdown (migrations/20261204T1900_image_uses.ts); rewritten with each save of the text. */
+export type ImageUseKind = 'answer' | 'guide_overview' | 'guide_section';
+
+export interface ImageUsesTable {
+  kind: ImageUseKind;
+  /** The question's id (answer), the guide's (guide_overview) or the section's (guide_section). */
+  content_id: number;
+  image_id: number;
+}
+
 export interface Database {
   users: UsersTable;
   subjects: SubjectsTable;
@@ -380,6 +402,7 @@ export interface Database {
   educator_applications: EducatorApplicationsTable;
   site_settings: SiteSettingsTable;
   search_synonyms: SearchSynonymsTable;
+  search_misses: SearchMissesTable;
   plans: PlansTable;
   memberships: MembershipsTable;
   trial_claims: TrialClaimsTable;
@@ -396,6 +419,7 @@ export interface Database {
   image_variants: ImageVariantsTable;
   blobs: BlobsTable;
   question_images: QuestionImagesTable;
+  image_uses: ImageUsesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
+import sharp from 'sharp';
 import type { Database, Role } from '../db/database.ts';
 import { InputError } from '../lib/errors.ts';
 import { type Clock, systemClock } from '../lib/time.ts';
@@ -9,6 +10,7 @@ import { createUser, findUserByEmail } from '../modules/accounts/index.ts';
 import { addHouseAd } from '../modules/ads/index.ts';
 import { askQuestion, checkAsk } from '../modules/asking/index.ts';
 import { importKey, validateImportRecord } from '../modules/content/import-record.ts';
+import { type ImageDeps, storeImage } from '../modules/images/index.ts';
 import { outboxMailer } from '../modules/mail/index.ts';
 import { getMembership, grantComplimentary } from '../modules/membership/index.ts';
 import { createPublishedQuestion, findExistingImportKeys } from '../modules/questions/index.ts';
@@ -85,7 +87,35 @@ export interface SeedReport {
 }
 
 /** Loads the demo accounts and the demo questions; running it again adds nothing. */
-export async function seedDemo(db: Db, clock: Clock = systemClock): Promise<SeedReport> {
+/**
+ * The demo's diagrams (original SVG beside the content) stored as images of the educator who placed them, and the
+ * answer's `image:diagram-N` placeholders pointed at them. Without an image store (a caller that has none), the
+ * diagrams are left out of the answer.
+ */
+async function placeDiagrams(
+  item: { answer?: unknown; diagrams?: unknown },
+  images: ImageDeps | undefined,
+  ownerId: number | null,
+): Promise<string | undefined> {
+  if (typeof item.answer !== 'string') return undefined;
+  const diagrams = Array.isArray(item.diagrams) ? (item.diagrams as Array<{ file: string }>) : [];
+  let answer = item.answer;
+  for (const [i, d] of diagrams.entries()) {
+    const placeholder = `(image:diagram-${i + 1})`;
+    if (!images) {
+      answer = answer.replace(new RegExp(`\\n*!\\[[^\\]]*\\]\\(image:diagram-${i + 1}\\)\\n*`), '\n\n');
+      continue;
+    }
+    const png = await sharp(readFileSync(path.join(contentDir, 'images', d.file)))
+      .png()
+      .toBuffer();
+    const stored = await storeImage(images, { bytes: png, ownerId });
+    answer = answer.split(placeholder).join(`(image:${stored.id})`);
+  }
+  return answer;
+}
+
+export async function seedDemo(db: Db, clock: Clock = systemClock, images?: ImageDeps): Promise<SeedReport> {
   await ensureStandardSubjects(db);
   let usersAdded = 0;
   for (const u of DEMO_USERS) {
@@ -119,8 +149,16 @@ export async function seedDemo(db: Db, clock: Clock = systemClock): Promise<Seed
   }
 
   const now = clock.now().getTime();
-  const records = ordered.map(({ subject, item }, i) => {
-    const { record, issues } = validateImportRecord({ ...(item as object), subject });
+  const withDiagrams: unknown[] = [];
+  for (const { item } of ordered) {
+    const educatorName = (item as { educator?: unknown }).educator;
+    const ownerId = typeof educatorName === 'string' ? (educators.get(educatorName) ?? null) : null;
+    const { diagrams: _diagrams, ...rest } = item as { diagrams?: unknown };
+    const answer = await placeDiagrams(item as { answer?: unknown; diagrams?: unknown }, images, ownerId);
+    withDiagrams.push(answer === undefined ? rest : { ...rest, answer });
+  }
+  const records = ordered.map(({ subject }, i) => {
+    const { record, issues } = validateImportRecord({ ...(withDiagrams[i] as object), subject });
     if (!record) throw new Error(`demo content for ${subject}, item ${i + 1}: ${issues.map((x) => `${x.field} ${x.message}`).join('; ')}`);
     return record;
   });

@@ -16,6 +16,11 @@ export interface JobLog {
   error(obj: object, msg: string): void;
 }
 
+/** Told when each run of a job ends (for /metrics: runs, failures and durations per job). */
+export interface JobObserver {
+  jobDone(job: string, ok: boolean, ms: number): void;
+}
+
 export class JobRunner {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Map<string, Promise<void>>();
@@ -24,6 +29,7 @@ export class JobRunner {
   constructor(
     private readonly jobs: readonly Job[],
     private readonly log: JobLog,
+    private readonly observer?: JobObserver,
   ) {}
 
   /** Starts each job's timer. A job still running when its next turn comes skips that turn. */
@@ -59,10 +65,14 @@ export class JobRunner {
       .run()
       .then(
         (result) => {
+          this.observer?.jobDone(job.name, true, Date.now() - started);
           if (result !== undefined && result !== null && result !== 0)
             this.log.info({ job: job.name, result, ms: Date.now() - started }, 'job done');
         },
-        (err: unknown) => this.log.error({ err, job: job.name }, 'job failed'),
+        (err: unknown) => {
+          this.observer?.jobDone(job.name, false, Date.now() - started);
+          this.log.error({ err, job: job.name }, 'job failed');
+        },
       )
       .finally(() => this.running.delete(job.name));
     this.running.set(job.name, done);

@@ -18,6 +18,45 @@ for (const rule of ['math_inline', 'math_inline_block', 'math_block']) plainMd.r
 const mathTextMd = new MarkdownIt('zero', options).enable(['escape']);
 useMath(mathTextMd);
 
+/*
+ * Images are placed as `![alt](image:ID)`, ID being an image the site stored (modules/images). Markdown knows
+ * nothing of stored images: whoever renders passes `pictures`, which gives the `<picture>` markup of an image (or
+ * nothing, for one that is unknown or was removed: it then vanishes from the page). Any other image address is not
+ * fetched from anywhere: its alt text is shown instead, so a page never loads a file from another site.
+ */
+export const PLACED_IMAGE = /!\[([^\]\n]*)\]\(image:(\d{1,10})\)/g;
+
+/** The `<picture>` for a placed image, or undefined to leave it out. `alt` is the text the author gave it. */
+export type PictureLookup = (id: number, alt: string) => string | undefined;
+
+md.renderer.rules.image = (tokens, i, options, env, self) => {
+  const token = tokens[i];
+  if (!token) return '';
+  const alt = self.renderInlineAsText(token.children ?? [], options, env);
+  const placed = /^image:(\d{1,10})$/.exec(String(token.attrGet('src') ?? ''));
+  if (!placed) return md.utils.escapeHtml(alt);
+  const pictures = (env as { pictures?: PictureLookup } | undefined)?.pictures;
+  return pictures?.(Number(placed[1]), alt) ?? '';
+};
+
+/** The ids of the images a text places, each once, in order. */
+export function placedImageIds(markdown: string): number[] {
+  return [...new Set([...markdown.matchAll(PLACED_IMAGE)].map((m) => Number(m[2])))];
+}
+
+/**
+ * The pictures already rendered in a text's HTML, by image id: a preview of the text (cut from its Markdown) shows
+ * an image it keeps exactly as the whole text does, without looking the image up again.
+ */
+export function picturesIn(html: string): PictureLookup {
+  const found = new Map<number, string>();
+  for (const m of html.matchAll(/<picture class="placed-image" data-image="(\d+)">[\s\S]*?<\/picture>/g)) {
+    const id = Number(m[1]);
+    if (!found.has(id)) found.set(id, m[0]);
+  }
+  return (id) => found.get(id);
+}
+
 // Answers sit under the page's own h2 sections, so their headings start at h3 (keeps the outline valid).
 const headingShift: Record<string, string> = { h1: 'h3', h2: 'h3', h3: 'h4', h4: 'h5', h5: 'h6', h6: 'h6' };
 
@@ -48,8 +87,16 @@ export const ALLOWED_TAGS: readonly string[] = [
   'tr',
   'th',
   'td',
+  'picture',
+  'source',
+  'img',
   ...MATH_TAGS,
 ];
+
+// A placed image's files: only this site's own image addresses, by content hash (modules/images, imagePath).
+const IMAGE_URL = /^\/images\/[0-9a-f]{64}\.[a-z0-9]{2,5}$/;
+const imageSrcset = (value: string | undefined) =>
+  value?.split(', ').every((part) => /^\S+ \d{1,5}w$/.test(part) && IMAGE_URL.test(part.split(' ')[0] as string)) === true;
 
 const sanitizeOptions: sanitizeHtml.IOptions = {
   allowedTags: [...ALLOWED_TAGS],
@@ -60,6 +107,9 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
     td: ['style'],
     code: ['class'],
     p: ['title'],
+    picture: ['class', 'data-image'],
+    source: ['type', 'srcset', 'sizes'],
+    img: ['src', 'srcset', 'sizes', 'width', 'height', 'alt', 'loading', 'decoding'],
     ...MATH_ATTRIBUTES,
   },
   allowedStyles: { th: { 'text-align': [/^(left|right|center)$/] }, td: { 'text-align': [/^(left|right|center)$/] }, ...MATH_STYLES },
@@ -68,7 +118,12 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
     code: [/^language-[a-z0-9+#-]{1,30}$/],
     span: [/^hljs-[a-z_-]{1,30}$/, /^(function_|class_|inherited__|language_)$/, MATH_CLASS],
     p: [/^katex-(block|error)$/],
+    picture: ['placed-image'],
   },
+  // Nothing but the site's own images: an <img> or <source> pointing anywhere else is dropped whole.
+  exclusiveFilter: (frame) =>
+    (frame.tag === 'img' && !(IMAGE_URL.test(frame.attribs.src ?? '') && imageSrcset(frame.attribs.srcset))) ||
+    (frame.tag === 'source' && !imageSrcset(frame.attribs.srcset)),
   allowedSchemes: ['http', 'https', 'mailto'],
   allowProtocolRelative: false,
   transformTags: {
@@ -81,13 +136,19 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
       return { tagName, attribs: rest };
     },
   },
+  // <source> is a void element: written without an end tag, as HTML has it.
+  selfClosing: [...sanitizeHtml.defaults.selfClosing, 'source'],
   // Drop the contents of dangerous elements too, not only the tags.
   nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object'],
 };
 
-/** Markdown to safe HTML: headings, lists, quotes, links (nofollow ugc), code, tables and math. */
-export function renderMarkdown(source: string): string {
-  return sanitizeHtml(md.render(source), sanitizeOptions);
+/**
+ * Markdown to safe HTML: headings, lists, quotes, links (nofollow ugc), code, tables, math, and the site's own
+ * images where `pictures` gives them.
+ */
+export function renderMarkdown(source: string, options: { readonly pictures?: PictureLookup } = {}): string {
+  const env = options.pictures ? { pictures: options.pictures } : {};
+  return sanitizeHtml(md.render(source, env), sanitizeOptions);
 }
 
 /** Plain text (a quick answer) to safe HTML: its paragraphs, and its $…$ formulas rendered; nothing else is markup. */

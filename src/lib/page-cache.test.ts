@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PageCache } from './page-cache.ts';
+import { type CachedPage, PageCache } from './page-cache.ts';
 
 const page = (n: number) => Buffer.alloc(n, 'x');
 
@@ -59,5 +59,36 @@ describe('PageCache', () => {
     expect(c.getUnchanged('2', 8, 1)).toBeUndefined();
     // The TTL still holds.
     expect(c.getUnchanged('1', 8, 60_001)).toBeUndefined();
+  });
+
+  it('makes each compressed copy once, keeps it with the page and counts it in the byte budget', () => {
+    const c = new PageCache(1000, 60_000);
+    const kept = c.set('a', 'v', page(300), 0);
+    const half = (b: Buffer) => b.subarray(0, b.length / 2);
+    expect(c.encoded('a', kept, 'br', half).length).toBe(150);
+    expect(c.encoded('a', c.get('a', 'v', 1) as CachedPage, 'br', () => Buffer.alloc(0)).length).toBe(150);
+    expect(c.encodings).toBe(1);
+    expect(c.usedBytes).toBe(450);
+    c.set('b', 'v', page(600), 2);
+    // 1050 bytes do not fit: the least recently used page goes, copies and all.
+    expect(c.get('a', 'v', 3)).toBeUndefined();
+    expect(c.usedBytes).toBe(600);
+  });
+
+  it('gives a page a weak ETag of its bytes, and a new one when they change', () => {
+    const c = new PageCache(1000, 60_000);
+    const first = c.set('a', 'v1', Buffer.from('one'), 0).etag;
+    expect(first).toMatch(/^W\/"[\w-]+"$/);
+    expect(c.set('a', 'v2', Buffer.from('one'), 0).etag).toBe(first);
+    expect(c.set('a', 'v3', Buffer.from('two'), 0).etag).not.toBe(first);
+  });
+
+  it('does not put back a page replaced while its copy was being made', () => {
+    const c = new PageCache(1000, 60_000);
+    const old = c.set('a', 'v1', page(100), 0);
+    c.set('a', 'v2', page(10), 0);
+    c.encoded('a', old, 'gzip', (b) => b);
+    expect(c.get('a', 'v2', 1)?.body.length).toBe(10);
+    expect(c.usedBytes).toBe(10);
   });
 });

@@ -85,12 +85,25 @@ export interface Caches {
   };
   /** Rows every signed-in page reads, kept while nothing is committed (SQLite). */
   reads: SteadyReads;
+  /**
+   * Social cards (modules/social) as PNG bytes, by a hash of what they show (title, subject, site name): never stale,
+   * since a changed title is another key. About 30-60 KB each, SOCIAL_IMAGES_BYTES in all.
+   */
+  socialImages: LRUCache<string, Buffer>;
+  /**
+   * Figures every visitor's page shows and may show a minute late (the home page's counts and median answer time),
+   * by name, each with a deadline by the app's clock: counting over the whole site on every view would cost more
+   * than the page, and on PostgreSQL `reads` keeps nothing.
+   */
+  briefly: LRUCache<string, { expires: number; value: unknown }>;
 }
 
 export const RELATED_KEPT = 10_000;
 export const PREVIEWS_KEPT = 20_000;
 /** Rows kept by `reads`: a question's rows are a few kilobytes, a session's or a count a few hundred bytes. */
 export const READS_KEPT = 20_000;
+/** Bytes of social card PNGs kept: a few hundred cards, those of the pages being shared now. */
+export const SOCIAL_IMAGES_BYTES = 16 * 1024 * 1024;
 
 export function buildCaches(
   config: Pick<Config, 'pageCacheBytes' | 'pageCacheTtlMs'>,
@@ -103,5 +116,7 @@ export function buildCaches(
     previews: new LRUCache<string, RenderedPreview>({ max: PREVIEWS_KEPT }),
     guideLinks: { current: undefined, writes: 0 },
     reads: new SteadyReads(stamp, READS_KEPT),
+    socialImages: new LRUCache<string, Buffer>({ maxSize: SOCIAL_IMAGES_BYTES, sizeCalculation: (png) => png.length }),
+    briefly: new LRUCache<string, { expires: number; value: unknown }>({ max: 100 }),
   };
 }

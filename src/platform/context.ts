@@ -6,6 +6,7 @@ import type { Mailer } from '../modules/mail/index.ts';
 import type { BillingDeps } from '../modules/membership/index.ts';
 import type { Site } from '../views/layout.tsx';
 import type { Caches } from './caches.ts';
+import type { Metrics } from './metrics.ts';
 import type { SessionSettings } from './session.ts';
 
 /** What each module's routes receive. */
@@ -21,6 +22,8 @@ export interface RouteContext {
   billing: BillingDeps | null;
   /** What the process keeps in memory (built by buildApp; see platform/caches.ts). */
   caches: Caches;
+  /** The figures /metrics exports (built by buildApp; see platform/metrics.ts), in a registry of the app's own. */
+  metrics: Metrics;
   /**
    * Images' files (IMAGE_STORE: under DATA_DIR or in the database), one store for the process; and the slots
    * uploads take turns in to be decoded (a large photo holds ~160 MB while it is).

@@ -43,12 +43,14 @@ export async function registerSessions(
   app.decorateRequest('viewer', null);
   app.addHook('onRequest', async (request, reply) => {
     const token = request.cookies[name];
-    // Static files and question photos are the same bytes for everyone: no session to read. (Images in members-only
-    // parts, when they come, must decide by membership and so will need it.)
-    if (token === undefined || request.url.startsWith('/static/') || request.url.startsWith('/images/') || request.url === '/healthz')
-      return;
+    // Static files are the same bytes for everyone: no session to read. Images are read with the session: one in a
+    // members-only part is served by membership (modules/images/image.routes.ts); visitors send no cookie anyway.
+    if (token === undefined || request.url.startsWith('/static/') || request.url === '/healthz') return;
     request.viewer = await resolveSession(deps.database.db, token, settings.policy, deps.clock, deps.reads);
     if (!request.viewer) clearSessionCookie(reply, settings.https);
+    // Every page of a signed-in person has a form: Log out, in the header's account menu (a POST, so another site
+    // cannot sign anyone out). Made here, so a page refused by the guard has it as much as any other.
+    else request.viewer.csrfToken = csrfToken(request, reply, settings.https);
   });
 }
 

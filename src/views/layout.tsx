@@ -1,4 +1,6 @@
 import type { ComponentChildren } from 'preact';
+import { useContext } from 'preact/hooks';
+import { PageTimes } from './local-time.tsx';
 
 /** What every page needs to know about the site. */
 export interface Site {
@@ -8,12 +10,22 @@ export interface Site {
   faviconUrl: string;
   /** The search boxes' island (suggestions while typing); without it the boxes are plain forms. */
   searchScriptUrl?: string;
+  /** Closes the header's menus on Escape or a click elsewhere; without it they are plain disclosures. */
+  menuScriptUrl?: string;
+  /** Says the page's times in the reader's time zone; linked only on pages that show a time (LocalTime). */
+  timeScriptUrl?: string;
+  /** Stripe mode: members have a billing page (cards, invoices); otherwise the membership page is all there is. */
+  payments?: boolean;
 }
 
 /** What the header shows of the signed-in person (null or absent: a visitor). */
 export interface ViewerInfo {
   name: string;
   role?: string;
+  /** A member (or trialing) reads everything and may ask; set on every page a signed-in person gets. */
+  member?: boolean;
+  /** For the header's Log out form; without it, Log out is a link to the page that asks to confirm. */
+  csrfToken?: string;
   /** Unread notifications (the bell in the header). */
   unread?: number;
   trial?: { endsAt: string; hoursLeft: number; canceled: boolean; csrfToken: string };
@@ -69,6 +81,11 @@ export interface LayoutProps {
   jsonLd?: object | object[];
   /** OpenGraph type: 'article' for question and guide pages, 'website' otherwise. */
   ogType?: 'website' | 'article';
+  /**
+   * The page's link-preview picture (modules/social: only the title and subject, never gated text), for og:image and
+   * twitter:image; with it, Twitter shows the large card.
+   */
+  socialImage?: { path: string; alt: string; width: number; height: number; type: string };
   children: ComponentChildren;
 }
 
@@ -130,10 +147,198 @@ function BellIcon() {
   );
 }
 
+/** The page that starts the free trial in one step, for someone signed in who asked for it (the membership module). */
+export const TRIAL_PATH = '/membership?start=trial';
+
+/**
+ * Where a visitor who asked for the free trial goes: sign up, confirm the address (the link keeps `next`), then the
+ * page that starts the trial with one button, and from there back to `back` (the page they were reading), if any.
+ */
+export function trialSignUpPath(back?: string): string {
+  const next = back && back !== '/' ? `${TRIAL_PATH}&back=${encodeURIComponent(back)}` : TRIAL_PATH;
+  return `/signup?next=${encodeURIComponent(next)}`;
+}
+
+function Icon(props: { d: string; size?: number }) {
+  const size = props.size ?? 20;
+  return (
+    <svg class="icon" width={size} height={size} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" d={props.d} />
+    </svg>
+  );
+}
+
+const MENU_ICON = 'M4 6h16M4 12h16M4 18h16';
+const PERSON_ICON = 'M20 21a8 8 0 0 0-16 0M12 13a5 5 0 1 0 0-10 5 5 0 0 0 0 10';
+const CHEVRON_ICON = 'm6 9 6 6 6-6';
+
+/** A link in one of the header's menus. */
+function MenuLink(props: { href: string; children: ComponentChildren }) {
+  return (
+    <li>
+      <a href={props.href}>{props.children}</a>
+    </li>
+  );
+}
+
+/** Who may ask from the header: students (who are led to the trial if they need it), members, editors and admins. */
+function offersAsk(viewer: ViewerInfo): boolean {
+  return viewer.role === 'student' || viewer.member === true || viewer.role === 'editor' || viewer.role === 'admin';
+}
+
+/** The pages of a role's work, for the account menu. */
+function staffLinks(role: string | undefined): Array<[string, string]> {
+  const links: Array<[string, string]> = [];
+  const staff = role === 'educator' || role === 'editor' || role === 'admin';
+  const editor = role === 'editor' || role === 'admin';
+  if (staff) links.push(['/educator', 'Educator queue']);
+  if (editor) links.push(['/editor', 'Review'], ['/editor/reports', 'Reports'], ['/editor/guides', 'Guides editor']);
+  if (staff) links.push(['/uploads', 'Your images']);
+  if (role === 'admin') links.push(['/admin', 'Admin dashboard']);
+  return links;
+}
+
+/**
+ * The signed-in person's menu: a <details> disclosure, so it opens with a click, Enter or Space without any
+ * script (public/menu.js only adds Escape and closing on a click elsewhere). On narrow screens the summary shows
+ * an icon and the name moves inside.
+ */
+function AccountMenu(props: { viewer: ViewerInfo; payments: boolean }) {
+  const { viewer } = props;
+  const staff = staffLinks(viewer.role);
+  return (
+    <details class="menu account-menu">
+      <summary class="signed-in">
+        <Icon d={PERSON_ICON} />
+        <span class="account-name">
+          <span class="visually-hidden">Signed in as </span>
+          {viewer.name}
+        </span>
+        <Icon d={CHEVRON_ICON} size={16} />
+      </summary>
+      <div class="menu-panel">
+        <p class="menu-who" aria-hidden="true">
+          {viewer.name}
+        </p>
+        <ul>
+          <MenuLink href="/account/questions">My questions</MenuLink>
+          <MenuLink href="/account">Account settings</MenuLink>
+          {props.payments ? (
+            <MenuLink href="/account/billing">Membership and billing</MenuLink>
+          ) : (
+            <MenuLink href="/membership">Membership</MenuLink>
+          )}
+        </ul>
+        {staff.length > 0 ? (
+          <ul class="menu-group" aria-label="Staff">
+            {staff.map(([href, label]) => (
+              <MenuLink key={href} href={href}>
+                {label}
+              </MenuLink>
+            ))}
+          </ul>
+        ) : null}
+        {viewer.csrfToken ? (
+          <form method="post" action="/logout" class="menu-group">
+            <input type="hidden" name="_csrf" value={viewer.csrfToken} />
+            <button type="submit" class="menu-item">
+              Log out
+            </button>
+          </form>
+        ) : (
+          <ul class="menu-group">
+            <MenuLink href="/logout">Log out</MenuLink>
+          </ul>
+        )}
+      </div>
+    </details>
+  );
+}
+
+/**
+ * The header: the brand, the main links (on phones folded into a Menu disclosure), the search box, and either
+ * "Log in" and the trial for visitors or the bell and the account menu for signed-in people.
+ */
+function SiteHeader(props: { site: Site; viewer: ViewerInfo | null; search: boolean; searchQuery?: string }) {
+  const { viewer } = props;
+  const ask = viewer !== null && offersAsk(viewer);
+  const trial = trialSignUpPath();
+  const main = (
+    <>
+      <MenuLink href="/subjects">Subjects</MenuLink>
+      <MenuLink href="/guides">Guides</MenuLink>
+      {ask ? <MenuLink href="/ask">Ask</MenuLink> : null}
+    </>
+  );
+  return (
+    <header class="site-header">
+      <div class="wrap">
+        <details class="menu nav-menu">
+          <summary class="menu-button">
+            <Icon d={MENU_ICON} size={22} />
+            <span class="visually-hidden">Menu</span>
+          </summary>
+          <nav class="menu-panel" aria-label="Main">
+            <ul>
+              {main}
+              {viewer ? null : <MenuLink href="/login">Log in</MenuLink>}
+            </ul>
+          </nav>
+        </details>
+        <a class="brand" href="/">
+          Schol<span>ia</span>
+        </a>
+        <nav class="site-nav" aria-label="Main">
+          <ul>{main}</ul>
+        </nav>
+        {props.search ? (
+          <div class="header-search">
+            <SearchForm id="header-search" query={props.searchQuery} />
+          </div>
+        ) : null}
+        <div class="header-actions">
+          {viewer ? (
+            <>
+              <a href="/notifications" class="bell">
+                <BellIcon />
+                <span class="visually-hidden">Notifications</span>
+                {viewer.unread ? (
+                  <span class="badge">
+                    {viewer.unread}
+                    <span class="visually-hidden"> unread</span>
+                  </span>
+                ) : null}
+              </a>
+              <AccountMenu viewer={viewer} payments={props.site.payments === true} />
+            </>
+          ) : (
+            <>
+              <a class="nav-login" href="/login">
+                Log in
+              </a>
+              <a class="nav-cta" href={trial}>
+                Start free trial
+              </a>
+            </>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}
+
+/** public/time.js, after the content, on pages where a LocalTime was rendered. */
+function TimeScript(props: { url?: string }) {
+  const times = useContext(PageTimes);
+  return props.url && times?.used ? <script src={props.url} defer /> : null;
+}
+
 export function Layout(props: LayoutProps) {
   const { site } = props;
   const fullTitle = props.title === site.name ? site.name : `${props.title} | ${site.name}`;
   const feedPath = feedPathFor(props.canonicalPath);
+  // Set while the page's content renders, read by TimeScript after it (see PageTimes).
+  const times = { used: false };
   return (
     <html lang="en">
       <head>
@@ -157,9 +362,20 @@ export function Layout(props: LayoutProps) {
         <meta property="og:title" content={props.title} />
         {props.description ? <meta property="og:description" content={props.description} /> : null}
         {props.canonicalPath ? <meta property="og:url" content={site.url + props.canonicalPath} /> : null}
-        <meta name="twitter:card" content="summary" />
+        {props.socialImage ? (
+          <>
+            <meta property="og:image" content={site.url + props.socialImage.path} />
+            <meta property="og:image:type" content={props.socialImage.type} />
+            <meta property="og:image:width" content={String(props.socialImage.width)} />
+            <meta property="og:image:height" content={String(props.socialImage.height)} />
+            <meta property="og:image:alt" content={props.socialImage.alt} />
+          </>
+        ) : null}
+        <meta name="twitter:card" content={props.socialImage ? 'summary_large_image' : 'summary'} />
         <meta name="twitter:title" content={props.title} />
         {props.description ? <meta name="twitter:description" content={props.description} /> : null}
+        {props.socialImage ? <meta name="twitter:image" content={site.url + props.socialImage.path} /> : null}
+        {props.socialImage ? <meta name="twitter:image:alt" content={props.socialImage.alt} /> : null}
         {(Array.isArray(props.jsonLd) ? props.jsonLd : props.jsonLd ? [props.jsonLd] : []).map((data, i) => (
           // Data, not code: browsers never run application/ld+json, and the content is escaped for the element.
           <script key={i} type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(data) }} />
@@ -170,88 +386,22 @@ export function Layout(props: LayoutProps) {
           Skip to content
         </a>
         {props.viewer?.trial ? <TrialBannerView trial={props.viewer.trial} /> : null}
-        <header class="site-header">
-          <div class="wrap">
-            <a class="brand" href="/">
-              Schol<span>ia</span>
-            </a>
-            <nav class="site-nav" aria-label="Main">
-              <ul>
-                <li>
-                  <a href="/subjects">Subjects</a>
-                </li>
-                <li>
-                  <a href="/guides">Guides</a>
-                </li>
-                {props.viewer ? (
-                  <>
-                    <li>
-                      <a href="/ask">Ask</a>
-                    </li>
-                    {props.viewer.role && props.viewer.role !== 'student' ? (
-                      <li>
-                        <a href="/educator">Queue</a>
-                      </li>
-                    ) : null}
-                    {props.viewer.role === 'editor' || props.viewer.role === 'admin' ? (
-                      <li>
-                        <a href="/editor">Review</a>
-                      </li>
-                    ) : null}
-                    <li>
-                      <a href="/notifications" class="bell">
-                        <BellIcon />
-                        <span class="visually-hidden">Notifications</span>
-                        {props.viewer.unread ? (
-                          <span class="badge">
-                            {props.viewer.unread}
-                            <span class="visually-hidden"> unread</span>
-                          </span>
-                        ) : null}
-                      </a>
-                    </li>
-                    <li class="signed-in">
-                      <a href="/account">
-                        <span class="visually-hidden">Signed in as </span>
-                        {props.viewer.name}
-                      </a>
-                    </li>
-                    <li>
-                      <a href="/logout">Log out</a>
-                    </li>
-                  </>
-                ) : (
-                  <>
-                    <li>
-                      <a href="/login">Log in</a>
-                    </li>
-                    <li>
-                      <a class="nav-cta" href="/signup?next=%2Fmembership">
-                        Start free trial
-                      </a>
-                    </li>
-                  </>
-                )}
-              </ul>
-            </nav>
-            {props.headerSearch === false ? null : (
-              <div class="header-search">
-                <SearchForm id="header-search" query={props.searchQuery} />
-              </div>
-            )}
-          </div>
-        </header>
-        <main id="main" class="wrap" tabIndex={-1}>
-          {props.children}
-        </main>
-        <footer class="site-footer">
-          <div class="wrap">
-            <p>
-              {site.name}: questions answered by verified educators and checked by Scholia Editorial.{' '}
-              <a href="/subjects">Browse subjects</a>
-            </p>
-          </div>
-        </footer>
+        <SiteHeader site={site} viewer={props.viewer ?? null} search={props.headerSearch !== false} searchQuery={props.searchQuery} />
+        <PageTimes.Provider value={times}>
+          <main id="main" class="wrap" tabIndex={-1}>
+            {props.children}
+          </main>
+          <footer class="site-footer">
+            <div class="wrap">
+              <p>
+                {site.name}: questions answered by verified educators and checked by Scholia Editorial.{' '}
+                <a href="/subjects">Browse subjects</a>
+              </p>
+            </div>
+          </footer>
+          {site.menuScriptUrl ? <script src={site.menuScriptUrl} defer /> : null}
+          <TimeScript url={site.timeScriptUrl} />
+        </PageTimes.Provider>
       </body>
     </html>
   );

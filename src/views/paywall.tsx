@@ -1,3 +1,5 @@
+import { trialSignUpPath } from './layout.tsx';
+
 /**
  * The call to start the free trial, for readers without membership, with its terms in plain words: on question
  * pages (under the expert answer's preview) and study guides (under a members-only section's opening).
@@ -44,7 +46,7 @@ export function Paywall(props: { terms: PaywallTerms; id: string; heading: strin
       ) : (
         <>
           <p>
-            <a class="button" href={`/signup?next=${encodeURIComponent(terms.returnPath)}`}>
+            <a class="button" href={trialSignUpPath(terms.returnPath)}>
               Start your {terms.trialHours}-hour free trial
             </a>
           </p>

@@ -66,7 +66,7 @@ describe.skipIf(!chromiumPath)('accounts in Chromium, with mail caught by a real
     await page.waitForURL(`${base}/`);
     await expect(page.locator('.signed-in').textContent()).resolves.toBe('Signed in as Riley Reader');
 
-    await page.getByRole('link', { name: 'Log out' }).click();
+    await page.locator('.account-menu > summary').click();
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(`${base}/`);
 

@@ -86,6 +86,51 @@ describe.skipIf(!chromiumPath)('photos on /ask in Chromium', () => {
     await expect(shown.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).resolves.toBeGreaterThan(0);
   }, 60_000);
 
+  it('the educator answers that question with an uploaded diagram and a formula; the published page shows both', async () => {
+    const educator = await signIn('amara.okafor@demo.scholia.test');
+    // "Your images": upload the diagram with its description, and copy the line it gives.
+    const library = await educator.context().newPage();
+    await library.goto(`${base}/uploads`);
+    await library.getByLabel('Description for readers who cannot see it').fill('Map of Europe after the treaty, new borders in red');
+    const diagram = await solid(800, 500, { colour: { r: 200, g: 60, b: 40 } })
+      .png()
+      .toBuffer();
+    await library.getByLabel('Image', { exact: true }).setInputFiles({ name: 'borders.png', mimeType: 'image/png', buffer: diagram });
+    await library.getByRole('button', { name: 'Upload' }).click();
+    const line = await library.getByLabel('Paste this line into your text:').inputValue();
+    expect(line).toMatch(/^!\[Map of Europe after the treaty, new borders in red\]\(image:\d+\)$/);
+    expect(await axeViolations(library)).toEqual([]);
+
+    // The answer: the diagram at the top (in the opening every reader gets), a formula further down.
+    const { id } = await database.db.selectFrom('questions').select('id').where('title', '=', TITLE).executeTakeFirstOrThrow();
+    await educator.goto(`${base}/educator/q/${id}`);
+    const body = [
+      line,
+      'The map shows the borders drawn by the Treaty of Versailles in 1919, after the First World War ended.',
+      'Germany lost territory on every side: Alsace-Lorraine went to France, and a corridor to the sea went to the new Poland.',
+      'The treaty also limited the German army and required reparations, the payments for war damage.',
+      'Historians estimate the reparations with a simple rate: if a sum $P$ grows at a rate $r$ for $t$ years, it becomes $P(1 + r)^t$.',
+      'That is why the debt looked so different to each side as the years went by.',
+    ].join('\n\n');
+    await educator.getByLabel('Expert answer').fill(body);
+    await educator.getByRole('button', { name: 'Submit for review' }).click();
+    await educator.getByText('Sent for editorial review').waitFor();
+
+    const editor = await signIn('editor@demo.scholia.test');
+    await editor.goto(`${base}/editor/q/${id}`);
+    await editor.getByRole('button', { name: 'Approve and publish' }).click();
+    await editor.getByText('Approved and published').waitFor();
+
+    // The student (a member) reads the published answer: the diagram loaded, the formula typeset by KaTeX.
+    const student = await signIn('jordan.lee@demo.scholia.test');
+    await student.goto(`${base}/q/${id}`);
+    const placed = student.getByRole('img', { name: 'Map of Europe after the treaty, new borders in red' });
+    await placed.waitFor();
+    await expect(placed.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).resolves.toBeGreaterThan(0);
+    await expect(student.locator('.katex').count()).resolves.toBeGreaterThan(0);
+    expect(await axeViolations(student)).toEqual([]);
+  }, 90_000);
+
   it('takes a photo without JavaScript: the plain file input and Continue', async () => {
     const student = await signIn('jordan.lee@demo.scholia.test', false);
     await student.goto(`${base}/ask`);

@@ -73,7 +73,8 @@ describe.skipIf(!chromiumPath)('asking and answering in Chromium: a student, an 
     await expect(student.getByText('Waiting for an educator').first().isVisible()).resolves.toBe(true);
 
     // The educator claims it from the queue, writes the answer, leaves the quick answer to the draft.
-    await educator.getByRole('link', { name: 'Queue' }).click();
+    await educator.locator('.account-menu > summary').click();
+    await educator.getByRole('link', { name: 'Educator queue' }).click();
     expect(await axeViolations(educator)).toEqual([]);
     await educator.getByRole('button', { name: /^Claim “What made the Berlin Wall open/ }).click();
     await educator.getByLabel('Expert answer').fill(ANSWER);
@@ -93,6 +94,7 @@ describe.skipIf(!chromiumPath)('asking and answering in Chromium: a student, an 
     await expect(student.getByText(/An educator is answering your question/).isVisible()).resolves.toBe(true);
 
     // The editor approves.
+    await editor.locator('.account-menu > summary').click();
     await editor.getByRole('link', { name: 'Review', exact: true }).click();
     await editor.getByRole('link', { name: 'What made the Berlin Wall open on the night of 9 November?' }).click();
     expect(await axeViolations(editor)).toEqual([]);

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts';
+import { systemClock } from '../../src/lib/time.ts';
 import { buildTestApp, type TestApp } from './app.ts';
 import { chromiumPath } from './environment.ts';
 
@@ -54,7 +55,9 @@ export interface DemoSite {
 /** The demo site (SQLite) listening on a free port, and Chromium to browse it. */
 export async function startDemoSite(): Promise<DemoSite> {
   const t = await buildTestApp('sqlite');
-  await seedDemo(t.database.db);
+  // With the demo's diagrams, stored where this site keeps its images.
+  const images = { db: t.database.db, blobs: t.app.context.images.blobs, limits: t.app.context.config.images, clock: systemClock };
+  await seedDemo(t.database.db, systemClock, images);
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   const browser = await launchChromium();

@@ -28,6 +28,8 @@ export interface Viewer {
   trial?: TrialBanner;
   /** Set by the notifications module on every page (GET): unread notifications, for the bell. */
   unread?: number;
+  /** Set by platform/session.ts on every page (GET): a CSRF token for the header's Log out form. */
+  csrfToken?: string;
 }
 
 export interface TrialBanner {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Value } from 'typebox/value';
-import { renderMarkdown } from '../../lib/markdown.ts';
+import { type PictureLookup, renderMarkdown } from '../../lib/markdown.ts';
 import { countMarkdownWords, draftQuickAnswer, readability } from '../../lib/summarize.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
@@ -82,14 +82,14 @@ function sourcesText(json: string): string {
 }
 
 /** Words, readability, the preview and the drafted quick answer shown under the editor. */
-export function analyse(body: string): Analysis | null {
+export function analyse(body: string, pictures?: PictureLookup): Analysis | null {
   if (body.trim() === '') return null;
   const r = readability(body);
   return {
     words: countMarkdownWords(body),
     grade: r.fleschKincaidGrade,
     label: r.label,
-    previewHtml: renderMarkdown(body),
+    previewHtml: renderMarkdown(body, pictures ? { pictures } : {}),
     draftedQuickAnswer: draftQuickAnswer(body),
   };
 }

@@ -6,6 +6,7 @@ import { renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
 import { countMarkdownWords, draftQuickAnswer } from '../../lib/summarize.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
+import { type PlacedImages, picturesFor, placeImages, recordImageUses } from '../images/index.ts';
 import type { Mailer } from '../mail/index.ts';
 import { getMembership, isMember } from '../membership/index.ts';
 import { mailNotice, type Notice, recordNotice } from '../notifications/index.ts';
@@ -228,6 +229,8 @@ export interface CheckedAnswer {
   /** Whether the quick answer was drafted from the expert answer (the field was left empty). */
   drafted: boolean;
   sources: Array<{ title: string; url?: string }>;
+  /** The images the answer places, checked for its author (checkAnswerWithImages); else looked up when saved. */
+  placed?: PlacedImages;
 }
 
 /** "Title | https://…" or just a title, one per line. */
@@ -270,16 +273,44 @@ export function checkAnswer(input: AnswerInput): { issues: FieldIssue[] } | { an
   return { answer: { body, quickAnswer, drafted: typed === '', sources } };
 }
 
+/**
+ * checkAnswer, and the images the answer places (modules/images placeImages): the educator's own uploads, or
+ * anyone's for an editor, each described in words. Every problem comes back at once, beside the answer's field.
+ */
+export async function checkAnswerWithImages(
+  deps: Pick<AskingDeps, 'db'>,
+  actor: Actor,
+  input: AnswerInput,
+): Promise<{ issues: FieldIssue[] } | { answer: CheckedAnswer }> {
+  const checked = checkAnswer(input);
+  const images = await placeImages(deps, input.body, {
+    userId: actor.userId,
+    mayPlaceAnyImage: actor.role === 'editor' || actor.role === 'admin',
+  });
+  // One message for the field, every image's problem in it (the form shows one message a field).
+  const imageIssues = 'issues' in images ? [{ field: 'body', message: images.issues.join(' ') }] : [];
+  if ('issues' in checked || 'issues' in images) return { issues: [...('issues' in checked ? checked.issues : []), ...imageIssues] };
+  return { answer: { ...checked.answer, placed: images.placed } };
+}
+
+/** The answer's HTML, with its images, and the uses to record with it. */
+async function renderAnswer(db: Kysely<Database>, answer: CheckedAnswer): Promise<{ html: string; imageIds: readonly number[] }> {
+  const placed = answer.placed ?? (await picturesFor({ db }, answer.body));
+  return { html: renderMarkdown(answer.body, { pictures: placed.pictures }), imageIds: placed.ids };
+}
+
 /** Saves the educator's answer as a draft, or submits it for review; the claim must still be theirs. */
 export function saveAnswer(deps: AskingDeps, actor: Actor, id: number, answer: CheckedAnswer, submit: boolean): Promise<WorkResult> {
   return act(deps, actor, id, submit ? 'submit' : 'save_draft', async (trx, q, at) => {
     const current = await repo.findAnswerDraft(trx, id);
+    const rendered = await renderAnswer(trx, answer);
+    await recordImageUses(trx, 'answer', id, rendered.imageIds);
     await repo.saveAnswer(trx, {
       questionId: id,
       educatorId: current?.educatorId ?? actor.userId,
       authorId: actor.userId,
       body: answer.body,
-      bodyHtml: renderMarkdown(answer.body),
+      bodyHtml: rendered.html,
       quickAnswer: answer.quickAnswer,
       sources: JSON.stringify(answer.sources),
       wordCount: countMarkdownWords(answer.body),
@@ -316,18 +347,21 @@ export function approve(deps: AskingDeps, actor: Actor, id: number, edited: Chec
   return act(deps, actor, id, 'approve', async (trx, q, at) => {
     const current = await repo.findAnswerDraft(trx, id);
     if (!current) return { ok: false };
-    if (edited)
+    if (edited) {
+      const rendered = await renderAnswer(trx, edited);
+      await recordImageUses(trx, 'answer', id, rendered.imageIds);
       await repo.saveAnswer(trx, {
         questionId: id,
         educatorId: current.educatorId,
         authorId: actor.userId,
         body: edited.body,
-        bodyHtml: renderMarkdown(edited.body),
+        bodyHtml: rendered.html,
         quickAnswer: edited.quickAnswer,
         sources: JSON.stringify(edited.sources),
         wordCount: countMarkdownWords(edited.body),
         at,
       });
+    }
     await repo.approveAnswer(trx, id, actor.userId, at);
     const ok = await repo.moveQuestion(
       trx,

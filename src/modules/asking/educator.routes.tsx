@@ -8,11 +8,12 @@ import { signedIn } from '../../platform/guard.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { form, IdParams } from '../../platform/schemas.ts';
 import { csrfToken } from '../../platform/session.ts';
+import { picturesFor } from '../images/index.ts';
 import { listQuestionImages } from '../questions/index.ts';
 import { analyse, answerFields, answerForm, askingDeps, doneTo, draftForm, notFound, rawId, WORK_MESSAGES } from './asking.pages.tsx';
 import { EDUCATORS } from './asking.policy.ts';
 import * as svc from './asking.service.ts';
-import { actorFor, checkAnswer, claim, keepClaim, release, renew, saveAnswer } from './asking.service.ts';
+import { actorFor, checkAnswerWithImages, claim, keepClaim, release, renew, saveAnswer } from './asking.service.ts';
 import { claimHeldBy } from './lifecycle.ts';
 import { AnswerEditorView, type AnswerForm, QueueView } from './views/asking-pages.tsx';
 
@@ -104,7 +105,7 @@ export function educatorRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
           images: await listQuestionImages(db, id),
         }}
         form={shown}
-        analysis={analyse(shown.body)}
+        analysis={analyse(shown.body, (await picturesFor({ db }, shown.body)).pictures)}
         issues={extra.issues}
         message={extra.message}
         claimUntil={fresh?.claimExpiresAt ?? null}
@@ -181,7 +182,7 @@ export function educatorRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
           await renew(deps, actor, id);
           return editorPage(request, reply, id, { form: typed });
         }
-        const checked = checkAnswer(typed);
+        const checked = await checkAnswerWithImages(deps, actor, typed);
         if ('issues' in checked)
           return editorPage(
             request,

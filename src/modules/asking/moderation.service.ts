@@ -2,6 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
+import { rerenderImageUses } from '../content/index.ts';
+import { findImagesPlacedIn, findImageUses, markRemoved, type StoredImage } from '../images/index.ts';
+import { listQuestionImages } from '../questions/index.ts';
 import * as repo from './asking.repository.ts';
 import { type Actor, mayAct, NOTE_LIMITS } from './lifecycle.ts';
 import * as reports from './reports.repository.ts';
@@ -11,7 +14,27 @@ type Db = Kysely<Database>;
 /** Reports a person may file in an hour (so reporting cannot be used to flood the moderators). */
 export const REPORTS_PER_HOUR = 20;
 
-/** Anyone signed in reports a published question or its answer, with a reason. */
+/** An image a reader may point a report at: a photo of the question, or an image placed in its expert answer. */
+export interface ReportableImage {
+  readonly image: Pick<StoredImage, 'id' | 'variants'>;
+  /** How the report form names it. */
+  readonly label: string;
+}
+
+/** The images of a question's page, in page order, as the report form offers them. */
+export async function listReportableImages(db: Db, questionId: number): Promise<ReportableImage[]> {
+  const photos = await listQuestionImages(db, questionId);
+  const placed = await findImagesPlacedIn({ db }, 'answer', questionId);
+  return [
+    ...photos.map((image, i) => ({ image, label: `Photo ${i + 1} of the question` })),
+    ...placed.map((image, i) => ({ image, label: `Image ${i + 1} in the expert answer` })),
+  ];
+}
+
+/** The report form's value for an image: `image-ID`. */
+export const imageTarget = (id: number) => `image-${id}`;
+
+/** Anyone signed in reports a published question, its answer or one of its images, with a reason. */
 export async function fileReport(
   db: Db,
   clock: Clock,
@@ -21,8 +44,13 @@ export async function fileReport(
   const q = await repo.findWorkQuestion(db, input.questionId);
   if (q?.status !== 'published') return 'not_found';
   const issues: FieldIssue[] = [];
-  if (input.target !== 'question' && input.target !== 'answer')
-    issues.push({ field: 'target', message: 'Say whether the question or the answer is the problem.' });
+  const imageId = /^image-([1-9]\d{0,9})$/.exec(input.target)?.[1];
+  // An image of this question's page only: a photo of it or an image its answer places.
+  const shownHere =
+    imageId !== undefined &&
+    (await findImageUses({ db }, [Number(imageId)])).some((u) => (u.kind === 'question' || u.kind === 'answer') && u.contentId === q.id);
+  if (input.target !== 'question' && input.target !== 'answer' && !shownHere)
+    issues.push({ field: 'target', message: 'Say whether the question, the answer or one of its images is the problem.' });
   const reason = input.reason.replace(/\s+/g, ' ').trim();
   const { min, reportReason: max } = NOTE_LIMITS;
   if (reason.length < min || reason.length > max)
@@ -34,7 +62,7 @@ export async function fileReport(
   await reports.insertReport(db, {
     reporterId,
     questionId: q.id,
-    target: input.target as 'question' | 'answer',
+    ...(shownHere ? { target: 'image' as const, imageId: Number(imageId) } : { target: input.target as 'question' | 'answer' }),
     reason,
     at: now.toISOString(),
   });
@@ -50,7 +78,7 @@ export async function decideReport(
   clock: Clock,
   actor: Actor,
   reportId: number,
-  decision: 'hide' | 'restore' | 'dismiss',
+  decision: 'hide' | 'restore' | 'dismiss' | 'remove-image',
 ): Promise<'done' | 'not_found' | 'not_allowed' | 'conflict'> {
   const report = await reports.findReport(db, reportId);
   if (!report) return 'not_found';
@@ -58,6 +86,18 @@ export async function decideReport(
   if (!q) return 'not_found';
   const at = isoNow(clock);
   const nowMs = Date.parse(at);
+  if (decision === 'remove-image') {
+    if (!mayAct(actor, 'hide', { ...q, status: 'published' }, nowMs)) return 'not_allowed';
+    if (report.imageId === null) return 'conflict';
+    const imageId = report.imageId;
+    return db.transaction().execute(async (trx) => {
+      // Already removed (another moderator, another report): the reports are still closed, the pages already clean.
+      await markRemoved({ db: trx, clock }, { id: imageId, by: actor.userId });
+      await rerenderImageUses(trx, await findImageUses({ db: trx }, [imageId]), at);
+      await reports.decideImageReports(trx, imageId, actor.userId, at);
+      return 'done' as const;
+    });
+  }
   if (decision === 'dismiss') {
     if (!mayAct(actor, 'hide', { ...q, status: 'published' }, nowMs)) return 'not_allowed';
     await reports.decideReports(db, q.id, 'dismissed', actor.userId, at, reportId);

@@ -5,11 +5,19 @@ type Db = Kysely<Database>;
 
 export async function insertReport(
   db: Db,
-  r: { reporterId: number; questionId: number; target: 'question' | 'answer'; reason: string; at: string },
+  r: { reporterId: number; questionId: number; target: 'question' | 'answer' | 'image'; imageId?: number; reason: string; at: string },
 ): Promise<void> {
   await db
     .insertInto('reports')
-    .values({ reporter_id: r.reporterId, question_id: r.questionId, target: r.target, reason: r.reason, status: 'open', created_at: r.at })
+    .values({
+      reporter_id: r.reporterId,
+      question_id: r.questionId,
+      target: r.target,
+      image_id: r.imageId ?? null,
+      reason: r.reason,
+      status: 'open',
+      created_at: r.at,
+    })
     .execute();
 }
 
@@ -21,7 +29,9 @@ export interface ReportItem {
   questionStatus: string;
   askerId: number | null;
   askerEmail: string | null;
-  target: 'question' | 'answer';
+  target: 'question' | 'answer' | 'image';
+  /** The image a report of target 'image' points at. */
+  imageId: number | null;
   reason: string;
   status: ReportsTable['status'];
   reporterName: string | null;
@@ -43,6 +53,7 @@ export async function listReports(db: Db, status: 'open' | 'decided', limit: num
       'q.asker_id as askerId',
       'a.email as askerEmail',
       'r.target',
+      'r.image_id as imageId',
       'r.reason',
       'r.status',
       'u.name as reporterName',
@@ -55,8 +66,25 @@ export async function listReports(db: Db, status: 'open' | 'decided', limit: num
     .execute();
 }
 
-export async function findReport(db: Db, id: number): Promise<{ id: number; questionId: number; status: string } | undefined> {
-  return db.selectFrom('reports').select(['id', 'question_id as questionId', 'status']).where('id', '=', id).executeTakeFirst();
+export async function findReport(
+  db: Db,
+  id: number,
+): Promise<{ id: number; questionId: number; status: string; imageId: number | null } | undefined> {
+  return db
+    .selectFrom('reports')
+    .select(['id', 'question_id as questionId', 'status', 'image_id as imageId'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Decides every open report of an image at once (one removal answers them all). */
+export async function decideImageReports(db: Db, imageId: number, by: number, at: string): Promise<void> {
+  await db
+    .updateTable('reports')
+    .set({ status: 'removed', decided_by: by, decided_at: at })
+    .where('image_id', '=', imageId)
+    .where('status', '=', 'open')
+    .execute();
 }
 
 /** Decides every open report of a question at once (one hide answers them all). */

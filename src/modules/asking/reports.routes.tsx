@@ -8,12 +8,13 @@ import { signedIn } from '../../platform/guard.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { field, form, id } from '../../platform/schemas.ts';
 import { csrfToken } from '../../platform/session.ts';
+import { findImage } from '../images/index.ts';
 import { parseQuestionId, questionPath } from '../questions/index.ts';
 import { checkedText, notFound, WORK_MESSAGES } from './asking.pages.tsx';
 import { MODERATORS } from './asking.policy.ts';
 import { actorFor, findWorkQuestion } from './asking.service.ts';
 import { NOTE_LIMITS } from './lifecycle.ts';
-import { decideReport, fileReport, listReports } from './moderation.service.ts';
+import { decideReport, fileReport, listReportableImages, listReports } from './moderation.service.ts';
 import { ReportFormView, ReportsView } from './views/asking-pages.tsx';
 
 type ReportForm = { target: string; reason: string };
@@ -25,10 +26,15 @@ const ReportQuery = Type.Object({ question: Type.Optional(Type.String()), target
 
 const DecisionParams = Type.Object({
   id: id(),
-  decision: Type.Union([Type.Literal('hide'), Type.Literal('restore'), Type.Literal('dismiss')]),
+  decision: Type.Union([Type.Literal('hide'), Type.Literal('restore'), Type.Literal('dismiss'), Type.Literal('remove-image')]),
 });
 
-const DONE = { hide: 'Hidden: the page is off the site.', restore: 'Restored: the page is back.', dismiss: 'Dismissed.' };
+const DONE = {
+  hide: 'Hidden: the page is off the site.',
+  restore: 'Restored: the page is back.',
+  dismiss: 'Dismissed.',
+  'remove-image': 'Removed: the image is off every page that showed it.',
+};
 
 /** NULs dropped, as everywhere text is kept. */
 const readReport = (body: FormBody | undefined): ReportForm => ({
@@ -58,6 +64,7 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         viewer={viewer}
         csrfToken={csrfToken(request, reply, https)}
         question={{ id: q.id, title: q.title, path: questionPath(q) }}
+        images={await listReportableImages(db, q.id)}
         form={extra.form ?? { target: 'question', reason: '' }}
         issues={extra.issues}
         message={extra.message}
@@ -66,19 +73,28 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
     );
   };
 
-  const reportsPage = async (request: FastifyRequest, reply: FastifyReply, message?: string, status = 200) =>
-    sendHtml(
+  const reportsPage = async (request: FastifyRequest, reply: FastifyReply, message?: string, status = 200) => {
+    const open = await listReports(db, 'open', 200);
+    // The image each image report points at, for the moderator to see before deciding.
+    const images = new Map<number, NonNullable<Awaited<ReturnType<typeof findImage>>>>();
+    for (const r of open)
+      if (r.imageId !== null && !images.has(r.imageId)) {
+        const image = await findImage({ db }, r.imageId);
+        if (image) images.set(r.imageId, image);
+      }
+    return sendHtml(
       reply,
       <ReportsView
         site={ctx.site}
         viewer={signedIn(request)}
         csrfToken={csrfToken(request, reply, https)}
-        open={await listReports(db, 'open', 200)}
+        open={open.map((r) => ({ ...r, image: r.imageId === null ? undefined : images.get(r.imageId) }))}
         decided={await listReports(db, 'decided', 50)}
         message={message}
       />,
       status,
     );
+  };
 
   const expiredReport = async (request: FastifyRequest, reply: FastifyReply) => {
     const body = request.body as FormBody;
@@ -93,7 +109,7 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
       const questionId = parseQuestionId(request.query.question ?? '');
       if (questionId === null) return notFound(ctx, reply, request.viewer);
       return reportPage(request, reply, questionId, {
-        form: { target: request.query.target === 'answer' ? 'answer' : 'question', reason: '' },
+        form: { target: request.query.target ?? 'question', reason: '' },
       });
     });
 

@@ -8,6 +8,7 @@ import { signedIn } from '../../platform/guard.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { field, form, IdParams } from '../../platform/schemas.ts';
 import { csrfToken } from '../../platform/session.ts';
+import { picturesFor } from '../images/index.ts';
 import { listQuestionImages } from '../questions/index.ts';
 import { analyse, answerFields, answerForm, askingDeps, doneTo, draftForm, notFound, rawId, WORK_MESSAGES } from './asking.pages.tsx';
 import { REVIEWERS } from './asking.policy.ts';
@@ -84,7 +85,7 @@ export function reviewRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         }}
         educatorName={educatorName ?? 'nobody yet'}
         form={shown}
-        analysis={analyse(shown.body)}
+        analysis={analyse(shown.body, (await picturesFor({ db }, shown.body)).pictures)}
         issues={extra.issues}
         message={extra.message}
         revisions={await svc.listRevisions(db, id)}

@@ -5,7 +5,7 @@ import {
   type AnswerInput,
   type AskingDeps,
   approve,
-  checkAnswer,
+  checkAnswerWithImages,
   closeAsDuplicate,
   reject,
   returnToEducator,
@@ -22,7 +22,7 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /** Publishes the answer as the editor leaves it; only a changed text is saved again (a revision is kept). */
 export async function approveAsReviewed(deps: AskingDeps, actor: Actor, id: number, input: AnswerInput): Promise<ReviewResult> {
-  const checked = checkAnswer(input);
+  const checked = await checkAnswerWithImages(deps, actor, input);
   if ('issues' in checked) return checked;
   const draft = await repo.findAnswerDraft(deps.db, id);
   const changed =

@@ -14,6 +14,7 @@ import {
   tidyTopic,
   topicNameIssue,
 } from '../guides/index.ts';
+import { type ImportImage, imageListIssues, placementIssues, tidyImages, unplaced } from './import-images.ts';
 import { GuideLine, SectionLine, SUBJECT_MAX } from './import-record.ts';
 import {
   isObject,
@@ -32,7 +33,7 @@ import {
 // (import-record.ts). The wording follows the question lines: every problem names its field, and the import
 // service adds the line.
 
-export type ParsedGuideLine = { kind: 'guide'; record: GuideImport } | { kind: 'invalid'; issues: FieldIssue[] };
+export type ParsedGuideLine = { kind: 'guide'; record: GuideImport; images: ImportImage[] } | { kind: 'invalid'; issues: FieldIssue[] };
 
 const GUIDE_TEXT = {
   subject: { min: 1, max: SUBJECT_MAX },
@@ -48,7 +49,8 @@ const topicText = listCheck(GuideLine.properties.topics);
 
 /** The line as it would be stored: text trimmed (topic names with their spacing tidied too), nulls left out. */
 function tidy(obj: Record<string, unknown>): Record<string, unknown> {
-  const line = tidyObject(obj, ['type', 'sections', 'topics']);
+  const line = tidyObject(obj, ['type', 'sections', 'topics', 'images']);
+  if (line.images !== undefined) line.images = tidyImages(line.images);
   if (Array.isArray(line.sections)) line.sections = line.sections.map((s) => (isObject(s) ? tidyObject(s) : s));
   if (Array.isArray(line.topics)) line.topics = line.topics.map((t) => trimmed(t, tidyTopic));
   return line;
@@ -107,10 +109,37 @@ function guideIssues(line: Record<string, unknown>, refused: Refusals): FieldIss
     issues.push({ field: 'subject', message: 'needs at least one letter or digit' });
   if (refused.missing.has('sections')) issues.push({ field: 'sections', message: 'is missing' });
   else issues.push(...sectionIssues(line.sections));
+  if (line.images !== undefined) issues.push(...guideImageIssues(line));
   return issues;
 }
 
-export function validateGuideRecord(value: unknown): { record: GuideImport; issues: [] } | { record: null; issues: FieldIssue[] } {
+/**
+ * The "images" of a guide line: each file's path, each number the texts place, and every image placed somewhere
+ * (a guide has no end to gather the rest at, as an answer has).
+ */
+function guideImageIssues(line: Record<string, unknown>): FieldIssue[] {
+  const issues = imageListIssues(line.images);
+  if (issues.length > 0) return issues;
+  const count = (line.images as unknown[]).length;
+  const texts: Array<[string, unknown]> = [
+    ['overview', line.overview],
+    ...(Array.isArray(line.sections)
+      ? line.sections.map((s, i): [string, unknown] => [`sections[${i}].body`, isObject(s) ? s.body : undefined])
+      : []),
+  ];
+  const written = texts.filter((t): t is [string, string] => typeof t[1] === 'string');
+  for (const [field, body] of written) issues.push(...placementIssues(field, body, count));
+  for (const n of unplaced(
+    written.map((t) => t[1]),
+    count,
+  ))
+    issues.push({ field: `images[${n - 1}]`, message: `is not placed: put ![description](image:${n}) in the overview or a section` });
+  return issues;
+}
+
+export function validateGuideRecord(
+  value: unknown,
+): { record: GuideImport; images: ImportImage[]; issues: [] } | { record: null; issues: FieldIssue[] } {
   if (!isObject(value)) return { record: null, issues: [{ field: '(line)', message: 'must be a JSON object' }] };
   const line = tidy(value);
   const valid = guideLine.check(line);
@@ -125,7 +154,7 @@ export function validateGuideRecord(value: unknown): { record: GuideImport; issu
     overview: g.overview,
     sections: g.sections.map((s) => ({ title: s.title.replace(/\s+/g, ' '), body: s.body, membersOnly: s.membersOnly === true })),
   };
-  return { record: { ...clean, topics: topics.names, importKey: guideImportKey(clean) }, issues: [] };
+  return { record: { ...clean, topics: topics.names, importKey: guideImportKey(clean) }, images: g.images ?? [], issues: [] };
 }
 
 /**
@@ -141,6 +170,6 @@ export function parseGuideLine(line: string): ParsedGuideLine | null {
     return null;
   }
   if (!isObject(value) || value.type !== 'guide') return null;
-  const { record, issues } = validateGuideRecord(value);
-  return record ? { kind: 'guide', record } : { kind: 'invalid', issues };
+  const checked = validateGuideRecord(value);
+  return checked.record ? { kind: 'guide', record: checked.record, images: checked.images } : { kind: 'invalid', issues: checked.issues };
 }

@@ -5,6 +5,7 @@ import type { FieldIssue } from '../../lib/errors.ts';
 import { hasSlugText, slugify } from '../../lib/slug.ts';
 import { GUIDE_TITLE_MAX, GUIDE_TITLE_MIN, OVERVIEW_MAX, SECTION_BODY_MAX, SECTION_TITLE_MAX, SECTIONS_MAX } from '../guides/index.ts';
 import { ANSWER_LIMITS, QUESTION_LIMITS, type Source } from '../questions/index.ts';
+import { ImageList, type ImportImage, imageListIssues, placementIssues, tidyImages } from './import-images.ts';
 import {
   CONTROL,
   isObject,
@@ -57,6 +58,8 @@ export const QuestionLine = Type.Object(
     educator: questionText('educator'),
     sources: Type.Optional(Sources),
     topics: Type.Optional(Topics),
+    /** Image files for the answer, placed in it as image:1, image:2, … (import-images.ts). */
+    images: Type.Optional(ImageList),
   },
   { additionalProperties: false },
 );
@@ -80,6 +83,8 @@ export const GuideLine = Type.Object(
     overview: text(1, OVERVIEW_MAX),
     sections: Type.Array(SectionLine, { minItems: 1, maxItems: SECTIONS_MAX }),
     topics: Type.Optional(Type.Array(text())),
+    /** Image files the overview and sections place as image:1, image:2, … (import-images.ts). */
+    images: Type.Optional(ImageList),
   },
   { additionalProperties: false },
 );
@@ -95,6 +100,8 @@ export interface ImportRecord {
   educator: string;
   sources: Source[];
   topics: string[];
+  /** Files the answer places by number; read and stored by the import (none for most lines). */
+  images: ImportImage[];
 }
 
 // Compiled once, at start-up.
@@ -105,11 +112,12 @@ const sourceTitle = Compile(SourceTitle);
 
 /** The line as it would be stored: text trimmed (in lists too), fields given as null left out. */
 function tidy(obj: Record<string, unknown>): Record<string, unknown> {
-  const line = tidyObject(obj, ['type', 'sources', 'topics']);
+  const line = tidyObject(obj, ['type', 'sources', 'topics', 'images']);
   for (const key of ['sources', 'topics']) {
     const list = line[key];
     if (Array.isArray(list)) line[key] = list.map((v) => (isObject(v) ? { ...v, title: trimmed(v.title) } : trimmed(v)));
   }
+  if (line.images !== undefined) line.images = tidyImages(line.images);
   return line;
 }
 
@@ -166,6 +174,13 @@ function questionIssues(line: Record<string, unknown>, valid: boolean): FieldIss
     issues.push({ field: 'subject', message: 'needs at least one letter or digit' });
   if (line.sources !== undefined) issues.push(...sourceIssues(line.sources, valid));
   if (line.topics !== undefined) issues.push(...topicIssues(line.topics, valid));
+  if (line.images !== undefined) {
+    // Checked on a valid line too: the schema cannot say where a path leads (absolute, or ".." out of the folder).
+    const imageIssues = imageListIssues(line.images);
+    issues.push(...imageIssues);
+    if (imageIssues.length === 0 && typeof line.answer === 'string')
+      issues.push(...placementIssues('answer', line.answer, (line.images as unknown[]).length));
+  }
   return issues;
 }
 
@@ -190,6 +205,7 @@ export function validateImportRecord(value: unknown): { record: ImportRecord; is
         typeof s === 'string' ? { title: s } : s.url === undefined ? { title: s.title } : { title: s.title, url: s.url },
       ),
       topics: q.topics ?? [],
+      images: q.images ?? [],
     },
     issues: [],
   };

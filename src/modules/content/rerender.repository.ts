@@ -32,3 +32,35 @@ export async function writeHtml(db: Db, c: RenderedColumn, id: number, source: s
     db,
   );
 }
+
+/** Where a text that places images is stored: its table, the key column a use names, its Markdown and HTML. */
+const PLACED_TEXT = {
+  answer: { table: 'answers', key: 'question_id', source: 'body', html: 'body_html' },
+  guide_overview: { table: 'guides', key: 'id', source: 'overview', html: 'overview_html' },
+  guide_section: { table: 'guide_sections', key: 'id', source: 'body', html: 'body_html' },
+} as const;
+
+export type PlacedTextKind = keyof typeof PLACED_TEXT;
+
+/** The Markdown of one text that places images. */
+export async function readPlacedText(db: Db, kind: PlacedTextKind, contentId: number): Promise<string | undefined> {
+  const c = PLACED_TEXT[kind];
+  const { rows } = await sql<{ source: string }>`
+    select ${sql.ref(c.source)} as source from ${sql.table(c.table)} where ${sql.ref(c.key)} = ${contentId}`.execute(db);
+  return rows[0]?.source;
+}
+
+/**
+ * Stores a text's new HTML and moves its update time (the visitors' page cache keys on it, so the change shows at
+ * once), unless its Markdown changed since it was read.
+ */
+export async function writePlacedHtml(db: Db, kind: PlacedTextKind, contentId: number, source: string, html: string, at: string) {
+  const c = PLACED_TEXT[kind];
+  await sql`update ${sql.table(c.table)} set ${sql.ref(c.html)} = ${html}, updated_at = ${at}
+    where ${sql.ref(c.key)} = ${contentId} and ${sql.ref(c.source)} = ${source}`.execute(db);
+}
+
+/** Moves a question's update time: its page (photos included) is rendered again for the next reader. */
+export async function touchQuestion(db: Db, questionId: number, at: string): Promise<void> {
+  await db.updateTable('questions').set({ updated_at: at }).where('id', '=', questionId).execute();
+}

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { renderMarkdown } from '../../lib/markdown.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import type { FormBody } from '../../platform/form-body.ts';
 import { signedIn } from '../../platform/guard.tsx';
@@ -7,7 +6,15 @@ import { sendHtml } from '../../platform/html.ts';
 import { basedOn, CONFLICT, doneMessage, EXPIRED, guideForm, wantsPreview } from './editor.forms.ts';
 import { authoring, editorPages, guidePage } from './editor.pages.tsx';
 import { DoneQuery, GuideFormBody, GuideIdParams, StatusBody } from './guide.schema.ts';
-import { createGuide, editVersion, guideLinksChanged, listAllGuides, setGuideStatus, updateGuideDetails } from './guide.service.ts';
+import {
+  createGuide,
+  editVersion,
+  guideLinksChanged,
+  listAllGuides,
+  previewWithImages,
+  setGuideStatus,
+  updateGuideDetails,
+} from './guide.service.ts';
 import { editorGuidePath } from './guide.ts';
 import { EditorGuidesListView, type FormState, type GuideForm } from './views/editor-pages.tsx';
 
@@ -44,7 +51,8 @@ export function editorGuideRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox 
       },
       async (request, reply) => {
         const form = guideForm(request.body);
-        if (wantsPreview(request.body)) return pages.newPage(request, reply, { form, previewHtml: renderMarkdown(form.overview) });
+        if (wantsPreview(request.body))
+          return pages.newPage(request, reply, { form, previewHtml: await previewWithImages(db, form.overview) });
         const result = await createGuide(db, signedIn(request).userId, form, ctx.clock);
         guideLinksChanged(ctx.caches.guideLinks);
         if (result.kind === 'invalid') return pages.newPage(request, reply, { form, issues: result.issues }, undefined, 400);
@@ -86,7 +94,9 @@ export function editorGuideRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox 
         const { guide } = found;
         const state = typed(request.body);
         if (wantsPreview(request.body))
-          return pages.editPage(request, reply, guide, { details: { ...state, previewHtml: renderMarkdown(state.form.overview) } });
+          return pages.editPage(request, reply, guide, {
+            details: { ...state, previewHtml: await previewWithImages(db, state.form.overview) },
+          });
         const outcome = await updateGuideDetails(db, signedIn(request).userId, guide.id, state.form, state.basedOn ?? null, ctx.clock);
         guideLinksChanged(ctx.caches.guideLinks);
         if (outcome.kind === 'ok') return pages.redirectDone(reply, editorGuidePath(guide), 'details');

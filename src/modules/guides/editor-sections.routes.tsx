@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { renderMarkdown } from '../../lib/markdown.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import type { FormBody } from '../../platform/form-body.ts';
 import { signedIn } from '../../platform/guard.tsx';
 import { basedOn, CONFLICT, doneMessage, EXPIRED, sectionForm, wantsPreview } from './editor.forms.ts';
 import { authoring, editorPages, guidePage } from './editor.pages.tsx';
 import { ButtonBody, DoneQuery, GuideIdParams, MoveBody, SectionFormBody, SectionIdParams } from './guide.schema.ts';
-import { addSection, editVersion, moveSection, removeSection, updateSection } from './guide.service.ts';
+import { addSection, editVersion, moveSection, previewWithImages, removeSection, updateSection } from './guide.service.ts';
 import { editorGuidePath } from './guide.ts';
 import type { FormState, SectionForm } from './views/editor-pages.tsx';
 
@@ -40,7 +39,7 @@ export function editorSectionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebo
         const { guide } = found;
         const form = sectionForm(request.body);
         if (wantsPreview(request.body))
-          return pages.editPage(request, reply, guide, { newSection: { form, previewHtml: renderMarkdown(form.body) } });
+          return pages.editPage(request, reply, guide, { newSection: { form, previewHtml: await previewWithImages(db, form.body) } });
         const result = await addSection(db, signedIn(request).userId, guide.id, form, ctx.clock);
         if (result.kind === 'invalid') return pages.editPage(request, reply, guide, { newSection: { form, issues: result.issues } }, 400);
         if (result.kind !== 'ok') return pages.notFound(request, reply);
@@ -75,7 +74,9 @@ export function editorSectionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebo
         const { guide, section } = found;
         const state = typed(request.body);
         if (wantsPreview(request.body))
-          return pages.sectionPage(request, reply, guide, section, { state: { ...state, previewHtml: renderMarkdown(state.form.body) } });
+          return pages.sectionPage(request, reply, guide, section, {
+            state: { ...state, previewHtml: await previewWithImages(db, state.form.body) },
+          });
         const result = await updateSection(
           db,
           signedIn(request).userId,

@@ -1,10 +1,12 @@
 import MarkdownIt from 'markdown-it';
 import PDFDocument from 'pdfkit';
 import { texToText, useMath } from '../../lib/math.ts';
+import type { PrintImage } from '../images/index.ts';
 
 // A study guide as a PDF, made on the server with pdfkit: a title page with the overview and the contents, then
 // every section, with the guide's title at the top and the page number at the foot of each page. Markdown is
-// laid out as headings, paragraphs (bold, italic and code kept), lists, quotations, code blocks and tables.
+// laid out as headings, paragraphs (bold, italic and code kept), lists, quotations, code blocks and tables; formulas
+// as readable text; placed images (`![description](image:ID)`) drawn across the text column, their description below.
 
 export interface PdfGuide {
   title: string;
@@ -15,6 +17,11 @@ export interface PdfGuide {
   siteName: string;
   /** The guide's address, printed on the title page. */
   url: string;
+  /**
+   * The files of the images the texts place, by id (images' printableImages): null for one whose file could not be
+   * read, which prints as its description. An id not here (a removed image) is left out, as the page leaves it out.
+   */
+  images?: ReadonlyMap<number, PrintImage | null>;
 }
 
 // markdown-it only to read the structure (tokens); html:false keeps raw HTML as the literal text it was typed.
@@ -106,10 +113,14 @@ type Token = ReturnType<typeof md.parse>[number];
 
 /** The inline content of a block as runs of one style each. */
 function runs(inline: Token | undefined): Run[] {
+  return runsOf(inline?.children ?? []);
+}
+
+function runsOf(children: readonly Token[]): Run[] {
   const out: Run[] = [];
   let bold = 0;
   let italic = 0;
-  for (const t of inline?.children ?? []) {
+  for (const t of children) {
     if (t.type === 'strong_open') bold++;
     else if (t.type === 'strong_close') bold--;
     else if (t.type === 'em_open') italic++;
@@ -130,6 +141,16 @@ function runs(inline: Token | undefined): Run[] {
     else merged.push({ ...r });
   }
   return merged.filter((r) => r.text !== '');
+}
+
+/** Runs without the spaces at their two ends (the text beside an image starts and ends a paragraph). */
+function trimmed(list: Run[]): Run[] {
+  const out = list.map((r) => ({ ...r }));
+  const first = out[0];
+  const last = out[out.length - 1];
+  if (first) first.text = first.text.trimStart();
+  if (last) last.text = last.text.trimEnd();
+  return out;
 }
 
 function fontOf(r: Run): string {
@@ -153,7 +174,8 @@ function keepRoom(doc: Doc, needed: number): void {
 
 function writeRuns(doc: Doc, parts: Run[], box: { x: number; width: number; size: number; italic?: boolean; color?: string }): void {
   const list = parts.map((r) => ({ ...r, italic: r.italic || box.italic === true }));
-  if (list.length === 0) return;
+  // Nothing but spaces (the line break beside an image on a line of its own) would print an empty line.
+  if (list.every((r) => r.text.trim() === '')) return;
   doc.fillColor(box.color ?? TEXT);
   list.forEach((r, i) => {
     const options = { continued: i < list.length - 1, lineGap: 2 };
@@ -163,8 +185,62 @@ function writeRuns(doc: Doc, parts: Run[], box: { x: number; width: number; size
   });
 }
 
+/** An image of the site's own, as Markdown places it: `![description](image:ID)`. */
+function placedImageId(t: Token): number | undefined {
+  if (t.type !== 'image') return undefined;
+  const m = /^image:(\d{1,10})$/.exec(String(t.attrGet('src') ?? ''));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The images of one PDF, each file read by pdfkit once however often it is placed (undefined: it would not open). */
+type OpenedImages = Map<number, unknown>;
+
+function openImage(doc: Doc, opened: OpenedImages, id: number, file: PrintImage): unknown {
+  if (!opened.has(id)) {
+    try {
+      // openImage is pdfkit's own (documented for reading a size); its typings leave it out.
+      opened.set(id, (doc as unknown as { openImage(src: Buffer): unknown }).openImage(file.bytes));
+    } catch {
+      opened.set(id, undefined);
+    }
+  }
+  return opened.get(id);
+}
+
+/**
+ * A placed image across the text column (never wider than it would show on a screen, nor taller than a page), its
+ * description below as a caption: the only place a reader of the paper finds it. An image whose file could not be
+ * read prints as its description.
+ */
+function writeImage(doc: Doc, file: PrintImage | null, opened: unknown, alt: string, box: { x: number; width: number }): void {
+  const caption = alt.trim();
+  if (!file || !opened) {
+    if (caption === '') return;
+    writeRuns(doc, [{ text: `[Image: ${caption}]`, bold: false, italic: true, code: false }], { ...box, size: BODY_SIZE, color: MUTED });
+    doc.moveDown(0.3);
+    return;
+  }
+  const maxHeight = doc.page.height - doc.page.margins.top - doc.page.margins.bottom - 48;
+  // Pixels at 96 an inch: a small image keeps the size it has on the page instead of being blown up.
+  const scale = Math.min(box.width / file.width, 0.75, maxHeight / file.height);
+  const width = file.width * scale;
+  const height = file.height * scale;
+  keepRoom(doc, height + (caption === '' ? 8 : 28));
+  const y = doc.y + 4;
+  doc.image(opened as Buffer, box.x + (box.width - width) / 2, y, { width, height });
+  doc.y = y + height + 4;
+  if (caption !== '') {
+    doc
+      .font(FONT.italic)
+      .fontSize(BODY_SIZE - 2)
+      .fillColor(MUTED)
+      .text(pdfText(caption), box.x, doc.y, { width: box.width, align: 'center', lineGap: 1 });
+  }
+  doc.moveDown(0.4);
+}
+
 /** Lays out one Markdown text from the current position. Headings of the text sit below the section heading. */
-function writeMarkdown(doc: Doc, source: string): void {
+function writeMarkdown(doc: Doc, source: string, images: PdfImages): void {
   const tokens = md.parse(source, {});
   const left = doc.page.margins.left;
   const width = contentWidth(doc);
@@ -209,7 +285,23 @@ function writeMarkdown(doc: Doc, source: string): void {
           doc.y = y;
           pendingMarker = null;
         }
-        writeRuns(doc, parts, { x, width: width - indent(), size: BODY_SIZE, italic: quote > 0, color: quote > 0 ? MUTED : TEXT });
+        const box = { x, width: width - indent(), size: BODY_SIZE, italic: quote > 0, color: quote > 0 ? MUTED : TEXT };
+        const children = tokens[i + 1]?.children ?? [];
+        if (!children.some((c) => placedImageId(c) !== undefined)) writeRuns(doc, parts, box);
+        else {
+          // The text on either side of each placed image as paragraphs of its own, the image between them.
+          let from = 0;
+          children.forEach((c, n) => {
+            const id = placedImageId(c);
+            if (id === undefined) return;
+            writeRuns(doc, trimmed(runsOf(children.slice(from, n))), box);
+            from = n + 1;
+            const file = images.files.get(id);
+            if (file === undefined) return;
+            writeImage(doc, file, file ? openImage(doc, images.opened, id, file) : undefined, c.content, box);
+          });
+          writeRuns(doc, trimmed(runsOf(children.slice(from))), box);
+        }
         if (!t.hidden) doc.moveDown(0.5);
         i += 2;
         break;
@@ -307,6 +399,11 @@ function writeMarkdown(doc: Doc, source: string): void {
   }
 }
 
+interface PdfImages {
+  readonly files: ReadonlyMap<number, PrintImage | null>;
+  readonly opened: OpenedImages;
+}
+
 function sectionHeading(doc: Doc, title: string): void {
   keepRoom(doc, 90);
   doc.moveDown(0.6);
@@ -348,6 +445,7 @@ export function renderGuidePdf(guide: PdfGuide): Promise<Buffer> {
 
   const left = MARGIN;
   const width = contentWidth(doc);
+  const images: PdfImages = { files: guide.images ?? new Map(), opened: new Map() };
 
   // Title page: the title, the subject, the overview and the contents.
   doc
@@ -366,7 +464,7 @@ export function renderGuidePdf(guide: PdfGuide): Promise<Buffer> {
   doc.moveDown(1.2);
   doc.font(FONT.bold).fontSize(13).fillColor(TEXT).text('Overview', { width });
   doc.moveDown(0.3);
-  writeMarkdown(doc, guide.overview);
+  writeMarkdown(doc, guide.overview, images);
   doc.moveDown(0.6);
   keepRoom(doc, 60);
   doc.font(FONT.bold).fontSize(13).fillColor(TEXT).text('Contents', left, doc.y, { width });
@@ -387,7 +485,7 @@ export function renderGuidePdf(guide: PdfGuide): Promise<Buffer> {
     if (i > 0) keepRoom(doc, 140);
     doc.outline.addItem(pdfText(s.title));
     sectionHeading(doc, s.title);
-    writeMarkdown(doc, s.body);
+    writeMarkdown(doc, s.body, images);
   });
 
   // Running head and page numbers, drawn once every page exists (so "of N" is known). The bottom margin is

@@ -391,3 +391,9 @@ export async function findGuidesForSearch(db: Db, ids: readonly number[]): Promi
     sections: sections.filter((s) => s.guide_id === h.id).map(toSection),
   }));
 }
+
+/** Whether a section is free to read (false for a members-only one, undefined when there is no such section). */
+export async function isSectionFree(db: Db, sectionId: number): Promise<boolean | undefined> {
+  const row = await guideDb(db).selectFrom('guide_sections').select('members_only').where('id', '=', sectionId).executeTakeFirst();
+  return row ? Number(row.members_only) === 0 : undefined;
+}

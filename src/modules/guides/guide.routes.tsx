@@ -13,7 +13,7 @@ import { editorHistoryRoutes } from './editor-history.routes.tsx';
 import { editorSectionRoutes } from './editor-sections.routes.tsx';
 import { canAuthorGuides } from './guide.policy.ts';
 import { GuideSlugParams, SectionSlugParams } from './guide.schema.ts';
-import { getGuide, listPublishedGuides, presentSections } from './guide.service.ts';
+import { getGuide, guidePdfImages, listPublishedGuides, presentSections } from './guide.service.ts';
 import { type Guide, type GuideWithTopics, guidePath, mayDownload, type SectionView } from './guide.ts';
 import { renderGuidePdf } from './guide-pdf.ts';
 import { DownloadRefusedView, type GuideHead, GuidePageView, GuidesIndexView, SectionPageView } from './views/guide-pages.tsx';
@@ -114,6 +114,7 @@ export function guideRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         updatedAt: guide.updatedAt,
         siteName: ctx.site.name,
         url: ctx.site.url + guidePath(guide),
+        images: await guidePdfImages({ db, blobs: ctx.images.blobs }, guide),
       });
       return reply
         .header('content-type', 'application/pdf')

@@ -1,11 +1,20 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
-import { renderMarkdown } from '../../lib/markdown.ts';
+import { placedImageIds, renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
 import { countWords, PREVIEW_CHARS_PER_WORD } from '../../lib/text.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
 import type { Caches, GuideLinks } from '../../platform/caches.ts';
+import {
+  type BlobStore,
+  type PlacedImages,
+  type PrintImage,
+  picturesFor,
+  placeImages,
+  printableImages,
+  recordImageUses,
+} from '../images/index.ts';
 import { gateText, type PreviewMemo } from '../membership/index.ts';
 import { ensureSubject, findSubjectBySlug, listSubjects } from '../subjects/index.ts';
 import * as repo from './guide.repository.ts';
@@ -244,11 +253,28 @@ async function resolveSubject(db: Db, slug: string): Promise<{ id: number } | Fi
   return subject ?? { field: 'subject', message: 'choose one of the subjects' };
 }
 
+/**
+ * The images a guide's overview or section places (modules/images): only editors write guides, and they may place
+ * any live image; each must be described in words. The messages go beside the text's field.
+ */
+async function placedIn(db: Db, authorId: number, markdown: string, field: string): Promise<{ issues: FieldIssue[] } | PlacedImages> {
+  const r = await placeImages({ db }, markdown, { userId: authorId, mayPlaceAnyImage: true });
+  // One message for the field, every image's problem in it (the form shows one message a field).
+  return 'issues' in r ? { issues: [{ field, message: r.issues.join(' ') }] } : r.placed;
+}
+
+/** Markdown that arrives whole (an import): rendered with the live images it names. */
+async function renderStored(db: Db, markdown: string): Promise<string> {
+  return renderMarkdown(markdown, { pictures: (await picturesFor({ db }, markdown)).pictures });
+}
+
 /** A new guide, as a draft, with its first revision. */
 async function createGuideNow(db: Db, authorId: number, input: GuideFields, clock: Clock = systemClock): Promise<Outcome<number>> {
   const f = clean(input);
   const checked = await checkDetails(db, f);
   if ('issues' in checked) return invalid(checked.issues);
+  const images = await placedIn(db, authorId, f.overview, 'overview');
+  if ('issues' in images) return invalid(images.issues);
   const subject = { id: checked.subjectId };
   const now = isoNow(clock);
   const id = await withFreshSlug(db, async (trx) => {
@@ -263,8 +289,9 @@ async function createGuideNow(db: Db, authorId: number, input: GuideFields, cloc
       published_at: null,
       import_key: null,
       overview: f.overview,
-      overview_html: renderMarkdown(f.overview),
+      overview_html: renderMarkdown(f.overview, { pictures: images.pictures }),
     });
+    await recordImageUses(trx, 'guide_overview', guideId, images.ids);
     await repo.insertRevision(trx, {
       guideId,
       sectionId: null,
@@ -296,6 +323,8 @@ async function updateGuideDetailsNow(
   const f = clean(input);
   const checked = await checkDetails(db, f);
   if ('issues' in checked) return invalid(checked.issues);
+  const images = await placedIn(db, authorId, f.overview, 'overview');
+  if ('issues' in images) return invalid(images.issues);
   const subject = { id: checked.subjectId };
   return db.transaction().execute(async (trx) => {
     if (!(await repo.findGuideById(trx, guideId))) return notFound;
@@ -305,9 +334,10 @@ async function updateGuideDetailsNow(
       title: f.title,
       subject_id: subject.id,
       overview: f.overview,
-      overview_html: renderMarkdown(f.overview),
+      overview_html: renderMarkdown(f.overview, { pictures: images.pictures }),
       updated_at: now,
     });
+    await recordImageUses(trx, 'guide_overview', guideId, images.ids);
     await repo.insertRevision(trx, {
       guideId,
       sectionId: null,
@@ -349,6 +379,8 @@ export async function addSection(
   const f = cleanSection(input);
   const issues = validateSectionFields(f);
   if (issues.length > 0) return invalid(issues);
+  const images = await placedIn(db, authorId, f.body, 'body');
+  if ('issues' in images) return invalid(images.issues);
   if (!(await repo.findGuideById(db, guideId))) return notFound;
   if ((await repo.countSections(db, guideId)) >= SECTIONS_MAX) {
     return invalid([{ field: 'title', message: `A guide has at most ${SECTIONS_MAX} sections.` }]);
@@ -364,8 +396,9 @@ export async function addSection(
       created_at: now,
       updated_at: now,
       body: f.body,
-      body_html: renderMarkdown(f.body),
+      body_html: renderMarkdown(f.body, { pictures: images.pictures }),
     });
+    await recordImageUses(trx, 'guide_section', sectionId, images.ids);
     await repo.insertRevision(trx, {
       guideId,
       sectionId,
@@ -394,6 +427,8 @@ export async function updateSection(
   const f = cleanSection(input);
   const issues = validateSectionFields(f);
   if (issues.length > 0) return invalid(issues);
+  const images = await placedIn(db, authorId, f.body, 'body');
+  if ('issues' in images) return invalid(images.issues);
   return db.transaction().execute(async (trx) => {
     if (!(await repo.findSection(trx, guideId, sectionId))) return notFound;
     if (basedOn !== null && (await repo.latestRevisionId(trx, guideId, sectionId)) !== basedOn) return conflict;
@@ -401,10 +436,11 @@ export async function updateSection(
     await repo.updateSection(trx, guideId, sectionId, {
       title: f.title,
       body: f.body,
-      body_html: renderMarkdown(f.body),
+      body_html: renderMarkdown(f.body, { pictures: images.pictures }),
       members_only: f.membersOnly ? 1 : 0,
       updated_at: now,
     });
+    await recordImageUses(trx, 'guide_section', sectionId, images.ids);
     await repo.insertRevision(trx, {
       guideId,
       sectionId,
@@ -542,6 +578,8 @@ async function importGuidesNow(
       subjects.set(g.subject.toLowerCase(), subjectId);
     }
     const now = isoNow(clock);
+    // The images were stored before (an import's files); their uses are recorded as an editor's save records them.
+    const overviewImages = await picturesFor({ db }, g.overview);
     const guideId = await repo.insertGuide(db, {
       slug: await freeGuideSlug(db, g.title),
       title: g.title,
@@ -553,8 +591,9 @@ async function importGuidesNow(
       published_at: now,
       import_key: g.importKey,
       overview: g.overview,
-      overview_html: renderMarkdown(g.overview),
+      overview_html: renderMarkdown(g.overview, { pictures: overviewImages.pictures }),
     });
+    if (overviewImages.ids.length > 0) await recordImageUses(db, 'guide_overview', guideId, overviewImages.ids);
     await repo.insertRevision(db, {
       guideId,
       sectionId: null,
@@ -574,6 +613,7 @@ async function importGuidesNow(
       let slug = base;
       for (let n = 2; slugs.has(slug); n++) slug = `${base}-${n}`;
       slugs.add(slug);
+      const sectionImages = await picturesFor({ db }, s.body);
       const sectionId = await repo.insertSection(db, {
         guide_id: guideId,
         slug,
@@ -583,8 +623,9 @@ async function importGuidesNow(
         created_at: now,
         updated_at: now,
         body: s.body,
-        body_html: renderMarkdown(s.body),
+        body_html: renderMarkdown(s.body, { pictures: sectionImages.pictures }),
       });
+      if (sectionImages.ids.length > 0) await recordImageUses(db, 'guide_section', sectionId, sectionImages.ids);
       await repo.insertRevision(db, {
         guideId,
         sectionId,
@@ -608,3 +649,16 @@ export {
   setGuideStatusNow as setGuideStatus,
   updateGuideDetailsNow as updateGuideDetails,
 };
+
+/** The editor's preview of a text as it will look, its images included. */
+export async function previewWithImages(db: Db, markdown: string): Promise<string> {
+  return renderStored(db, markdown);
+}
+
+/** The files of the images a guide's overview and sections place, for its PDF (renderGuidePdf). */
+export function guidePdfImages(
+  deps: { readonly db: Db; readonly blobs: BlobStore },
+  guide: { readonly overview: string; readonly sections: ReadonlyArray<{ readonly body: string }> },
+): Promise<Map<number, PrintImage | null>> {
+  return printableImages(deps, [guide.overview, ...guide.sections.map((s) => s.body)].flatMap(placedImageIds));
+}

@@ -1,6 +1,6 @@
 // What other modules use of the study guides. The routes are not here: app.ts imports guide.routes.tsx itself,
 // and the question routes import this file, so exporting the routes would make the two modules import each other.
-export { findGuidesForSearch } from './guide.repository.ts';
+export { findExistingGuideImportKeys, findGuideBySlug, findGuidesForSearch, isSectionFree } from './guide.repository.ts';
 export { type GuideImportResult, importGuides, listGuideLinks, listGuidesForSitemap } from './guide.service.ts';
 export {
   distinctTopics,

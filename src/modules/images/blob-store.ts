@@ -1,13 +1,13 @@
 /**
  * Where the images' files live, behind one port so the site can keep them on its own disk (one server, or a shared
- * volume) or in the database (several app servers on one PostgreSQL and no shared disk); an object store such as
- * S3 would be a third adapter of the same four methods.
+ * volume), in the database (several app servers on one PostgreSQL and no shared disk) or in an S3 bucket
+ * (s3-blob-store.ts: AWS or an S3-compatible store).
  *
  * Keys name their content (blobKeyOf: the SHA-256 of the bytes, then an extension), so a key's bytes never change:
  * putting a key again writes nothing new, and an address built from a key can be cached for ever.
  */
 export interface BlobStore {
-  readonly kind: 'files' | 'database';
+  readonly kind: 'files' | 'database' | 's3';
   /**
    * Saves the bytes under `key`, whole or not at all. A key already there keeps its bytes; its stored time becomes
    * now, which tells a sweep running at the same moment that the blob is wanted again (see `delete`).

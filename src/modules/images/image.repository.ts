@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, ImagesTable, ImageVariantsTable } from '../../db/database.ts';
+import type { Database, ImagesTable, ImageUseKind, ImageVariantsTable } from '../../db/database.ts';
 import type { ImageVariant, StoredImage } from './image.ts';
 
 type Db = Kysely<Database>;
@@ -170,4 +170,84 @@ export async function blobKeyState(db: Db, key: string): Promise<'live' | 'remov
     .execute();
   if (rows.length === 0) return undefined;
   return rows.some((r) => r.removed_at === null) ? 'live' : 'removed';
+}
+
+/** Of these ids, the images not removed (any owner's), in no particular order. */
+export async function findLiveImages(db: Db, ids: readonly number[]): Promise<StoredImage[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('images').select(imageColumns).where('id', 'in', ids).where('removed_at', 'is', null).execute();
+  return withVariants(db, rows);
+}
+
+/** Records which images a text places, replacing what its previous version placed. */
+export async function setImageUses(db: Db, kind: ImageUseKind, contentId: number, imageIds: readonly number[]): Promise<void> {
+  await db.deleteFrom('image_uses').where('kind', '=', kind).where('content_id', '=', contentId).execute();
+  if (imageIds.length === 0) return;
+  await db
+    .insertInto('image_uses')
+    .values([...new Set(imageIds)].map((imageId) => ({ kind, content_id: contentId, image_id: imageId })))
+    .execute();
+}
+
+export interface ImageUse {
+  readonly kind: ImageUseKind | 'question';
+  readonly contentId: number;
+  readonly imageId: number;
+}
+
+/** Every place these images are shown: placed in texts, and attached to questions as photos. */
+export async function findImageUses(db: Db, imageIds: readonly number[]): Promise<ImageUse[]> {
+  if (imageIds.length === 0) return [];
+  const [placed, photos] = await Promise.all([
+    db.selectFrom('image_uses').select(['kind', 'content_id', 'image_id']).where('image_id', 'in', imageIds).execute(),
+    db.selectFrom('question_images').select(['question_id', 'image_id']).where('image_id', 'in', imageIds).execute(),
+  ]);
+  return [
+    ...placed.map((r) => ({ kind: r.kind, contentId: Number(r.content_id), imageId: Number(r.image_id) })),
+    ...photos.map((r) => ({ kind: 'question' as const, contentId: Number(r.question_id), imageId: Number(r.image_id) })),
+  ];
+}
+
+/** The live images that use a variant's file (several owners may upload the same bytes). */
+export async function liveImageIdsOfKey(db: Db, key: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('image_variants as v')
+    .innerJoin('images as i', 'i.id', 'v.image_id')
+    .select('i.id')
+    .where('v.blob_key', '=', key)
+    .where('i.removed_at', 'is', null)
+    .execute();
+  return rows.map((r) => Number(r.id));
+}
+
+/** Whether an image is used anywhere: placed in a text, or attached to a question. */
+export async function isImageUsed(db: Db, imageId: number): Promise<boolean> {
+  return (await findImageUses(db, [imageId])).length > 0;
+}
+
+/** An owner's live images, newest first. */
+export async function listLiveImagesOwnedBy(db: Db, ownerId: number, limit: number): Promise<StoredImage[]> {
+  const rows = await db
+    .selectFrom('images')
+    .select(imageColumns)
+    .where('owner_id', '=', ownerId)
+    .where('removed_at', 'is', null)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return withVariants(db, rows);
+}
+
+/** The live images one text places, by id. */
+export async function findImagesPlacedIn(db: Db, kind: ImageUseKind, contentId: number): Promise<StoredImage[]> {
+  const rows = await db
+    .selectFrom('image_uses as u')
+    .innerJoin('images as i', 'i.id', 'u.image_id')
+    .select(imageColumns.map((c) => `i.${c}` as const))
+    .where('u.kind', '=', kind)
+    .where('u.content_id', '=', contentId)
+    .where('i.removed_at', 'is', null)
+    .orderBy('i.id')
+    .execute();
+  return withVariants(db, rows);
 }

@@ -1,19 +1,49 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
-import { openVariant, variantState } from './image.service.ts';
+import { isSectionFree } from '../guides/index.ts';
+import { decideAccess, previewMarkdown } from '../membership/index.ts';
+import { findAnswerMarkdown } from '../questions/index.ts';
+import { type ImageUse, imageAccess, openVariant, variantState } from './image.service.ts';
 
 /** A variant's key names its bytes, so the file at an address never changes: a year, and no revalidation. */
 const FOREVER = 'public, max-age=31536000, immutable';
+/** A members-only image: the reader's browser may keep it, no shared cache may. */
+const MEMBERS_ONLY = 'private, max-age=86400';
 
 /**
- * GET /images/:key, the files of every image on the site. Kept as cheap as /static: the session hook skips these
- * addresses (platform/session.ts), so a photo costs one indexed lookup and the file, and the same response serves
- * every reader (the images of questions are free to read; members-only images will need a check here).
+ * GET /images/:key, the files of every image on the site. A free image (a question's photo, one in a guide's free
+ * part or in the opening of an expert answer that everyone reads) is the same response for every reader, cached for
+ * ever. An image shown only in members-only parts is served to those who may read those parts (members, and the
+ * educators and editors who write and review them) and answers 403 to anyone else: the paywall covers images too.
  */
 export function imageRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const deps = { db: ctx.database.db, blobs: ctx.images.blobs };
+  const db = ctx.database.db;
+  /** Whether this use shows the image to readers without membership. */
+  const isFree = async (use: ImageUse): Promise<boolean> => {
+    switch (use.kind) {
+      case 'question':
+      case 'guide_overview':
+        return true;
+      case 'guide_section':
+        return (await isSectionFree(db, use.contentId)) === true;
+      case 'answer': {
+        // Free when the preview that non-members read keeps the image: the same cut the question page makes.
+        const answer = await findAnswerMarkdown(db, use.contentId);
+        if (answer === undefined) return false;
+        const preview = previewMarkdown(answer.body, ctx.config.paywallPreviewWords).markdown;
+        return preview.includes(`](image:${use.imageId})`);
+      }
+    }
+  };
+  const mayReadMembersOnly = (viewer: FastifyRequest['viewer']) =>
+    decideAccess(viewer ? { member: viewer.member === true } : null, { kind: 'expert_answer' }).full ||
+    viewer?.role === 'educator' ||
+    viewer?.role === 'editor' ||
+    viewer?.role === 'admin';
   return async (app) => {
     app.get(
       '/images/:key',
@@ -22,8 +52,13 @@ export function imageRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const { key } = request.params;
         const etag = `"${key}"`;
-        // A browser asking whether its copy is current: the key is the content, so it is if the image is still live.
-        if (request.headers['if-none-match'] === etag && (await variantState(deps, key)) === 'live') {
+        // A browser asking whether its copy is current: the key is the content, so it is if the image is still live
+        // (and still free: a members-only image is checked in full below, as its first request was).
+        if (
+          request.headers['if-none-match'] === etag &&
+          (await variantState(deps, key)) === 'live' &&
+          (await imageAccess(deps, key, isFree)) === 'free'
+        ) {
           return reply.code(304).header('cache-control', FOREVER).header('etag', etag).send();
         }
         const variant = await openVariant(deps, key);
@@ -33,9 +68,18 @@ export function imageRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
           return sendHtml(reply, errorPage(ctx.site, 410, gone), 410);
         }
         if (variant.kind === 'missing') return sendHtml(reply.header('cache-control', 'no-store'), errorPage(ctx.site, 404), 404);
+        const access = await imageAccess(deps, key, isFree);
+        if (access === 'members' && !mayReadMembersOnly(request.viewer)) {
+          reply.header('cache-control', 'no-store');
+          const gated = {
+            title: 'This image is for members',
+            message: 'It belongs to the members-only part of an expert answer or study guide. Start the free trial, or log in, to see it.',
+          };
+          return sendHtml(reply, errorPage(ctx.site, 403, gated, request.viewer), 403);
+        }
         return reply
           .header('content-type', variant.contentType)
-          .header('cache-control', FOREVER)
+          .header('cache-control', access === 'free' ? FOREVER : MEMBERS_ONLY)
           .header('etag', etag)
           .header('x-content-type-options', 'nosniff')
           .send(variant.bytes);

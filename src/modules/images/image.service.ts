@@ -1,14 +1,22 @@
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database.ts';
+import type { ImageStoreSettings } from '../../config.ts';
+import type { Database, ImageUseKind } from '../../db/database.ts';
+import { type PictureLookup, PLACED_IMAGE, placedImageIds } from '../../lib/markdown.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
 import * as blobRepo from './blob.repository.ts';
 import { type BlobStore, isBlobKey } from './blob-store.ts';
 import { encodeImage } from './encode.ts';
 import { fileBlobStore } from './file-blob-store.ts';
+import type { ImageUse } from './image.repository.ts';
 import * as repo from './image.repository.ts';
+import { s3BlobStore } from './s3-blob-store.ts';
+
+export type { ImageUse } from './image.repository.ts';
+
 import { blobKeyOf, contentTypeOf, type ImageLimits, type ImageVariant, refuse, type StoredImage, sha256Hex } from './image.ts';
 import type { TaskSlots } from './slots.ts';
+import { placedPictureHtml } from './views/picture.tsx';
 
 type Db = Kysely<Database>;
 
@@ -23,8 +31,9 @@ export interface ImageDeps {
 
 export type BlobStoreKind = BlobStore['kind'];
 
-/** The BlobStore IMAGE_STORE names: files under DATA_DIR/images, or the database's `blobs` table. */
-export function createBlobStore(settings: { readonly store: BlobStoreKind; readonly dataDir: string }, db: Db, clock?: Clock): BlobStore {
+/** The BlobStore IMAGE_STORE names: files under DATA_DIR/images, the database's `blobs` table, or an S3 bucket. */
+export function createBlobStore(settings: ImageStoreSettings & { readonly dataDir: string }, db: Db, clock?: Clock): BlobStore {
+  if (settings.store === 's3') return s3BlobStore(settings.s3);
   return settings.store === 'database' ? blobRepo.databaseBlobStore(db, clock) : fileBlobStore(path.join(settings.dataDir, 'images'));
 }
 
@@ -136,13 +145,19 @@ export interface SweepProgress {
  */
 export async function sweepBlobs(
   deps: Pick<ImageDeps, 'db' | 'blobs'>,
-  opts: { readonly storedBefore: string; readonly pageSize?: number; readonly onProgress?: (p: SweepProgress) => void },
+  opts: {
+    readonly storedBefore: string;
+    readonly pageSize?: number;
+    readonly onProgress?: (p: SweepProgress) => void;
+    /** Stops after the page in hand (each delete is whole; the rest waits for the next sweep). */
+    readonly signal?: AbortSignal;
+  },
 ): Promise<SweepProgress & { readonly tidied: number }> {
   const pageSize = opts.pageSize ?? 500;
   let checked = 0;
   let deleted = 0;
   let after: string | undefined;
-  for (;;) {
+  while (opts.signal?.aborted !== true) {
     const page = await deps.blobs.list({ ...(after === undefined ? {} : { after }), limit: pageSize });
     if (page.length === 0) break;
     const live = await repo.liveBlobKeys(
@@ -186,4 +201,116 @@ export async function openVariant(deps: Pick<ImageDeps, 'db' | 'blobs'>, key: st
   if (state === 'removed') return { kind: 'removed' };
   const blob = await deps.blobs.get(key);
   return blob ? { kind: 'found', bytes: blob.bytes, contentType: blob.contentType } : { kind: 'missing' };
+}
+
+/** Images a text may place at most: a long guide section with a diagram per step stays well inside it. */
+export const MAX_PLACED_IMAGES = 20;
+/** Characters of an image's description (its alt text). */
+export const MAX_ALT_CHARS = 300;
+
+/** What a saved text places: the ids to record as its uses, and the markup renderMarkdown writes for each. */
+export interface PlacedImages {
+  readonly ids: readonly number[];
+  readonly pictures: PictureLookup;
+}
+
+function lookupOf(images: readonly StoredImage[]): PictureLookup {
+  const byId = new Map(images.map((i) => [i.id, i]));
+  return (id, alt) => {
+    const image = byId.get(id);
+    return image ? placedPictureHtml(image, alt) : undefined;
+  };
+}
+
+/**
+ * Checks the images an author places in a text (`![description](image:ID)`) before it is saved: each must be a live
+ * image they uploaded (editors and admins may place anyone's), described in words for readers who cannot see it;
+ * images from other sites are not shown at all, so the author is told rather than left wondering. Returns the
+ * messages for the form, or what to render the text with.
+ */
+export async function placeImages(
+  deps: Pick<ImageDeps, 'db'>,
+  markdown: string,
+  actor: { readonly userId: number; readonly mayPlaceAnyImage: boolean },
+): Promise<{ readonly issues: string[] } | { readonly placed: PlacedImages }> {
+  const issues: string[] = [];
+  const placements = [...markdown.matchAll(PLACED_IMAGE)].map((m) => ({ alt: (m[1] ?? '').trim(), id: Number(m[2]) }));
+  const ids = [...new Set(placements.map((p) => p.id))];
+  if (ids.length > MAX_PLACED_IMAGES) issues.push(`Place at most ${MAX_PLACED_IMAGES} images in one text (this one has ${ids.length}).`);
+  for (const p of placements) {
+    if (p.alt === '')
+      issues.push(
+        `Describe image ${p.id} in words between the square brackets, e.g. ![A right triangle with sides 3, 4 and 5](image:${p.id}): it is what readers who cannot see the image hear.`,
+      );
+    else if (p.alt.length > MAX_ALT_CHARS) issues.push(`Keep the description of image ${p.id} under ${MAX_ALT_CHARS} characters.`);
+  }
+  const found = await repo.findLiveImages(deps.db, ids.slice(0, MAX_PLACED_IMAGES));
+  const usable = found.filter((i) => actor.mayPlaceAnyImage || i.ownerId === actor.userId);
+  const usableIds = new Set(usable.map((i) => i.id));
+  for (const id of ids.slice(0, MAX_PLACED_IMAGES))
+    if (!usableIds.has(id))
+      issues.push(
+        `There is no image ${id} among your images (or it was removed). Upload it on “Your images” and paste the line it gives you.`,
+      );
+  if (/!\[[^\]\n]*\]\((?!image:\d)[^)\s]/.test(markdown))
+    issues.push('Images from other sites are not shown. Upload the image on “Your images” and place it as ![description](image:ID).');
+  if (issues.length > 0) return { issues: [...new Set(issues)] };
+  return { placed: { ids, pictures: lookupOf(usable) } };
+}
+
+/**
+ * The pictures of the live images a stored text places, for rendering it again (an upgrade, an import, an image
+ * taken down): no check of who placed them, that was done when the text was saved.
+ */
+export async function picturesFor(deps: Pick<ImageDeps, 'db'>, markdown: string): Promise<PlacedImages> {
+  const ids = placedImageIds(markdown);
+  return { ids, pictures: lookupOf(await repo.findLiveImages(deps.db, ids)) };
+}
+
+/** Records the images a saved text places (call in the transaction that saves it). */
+export function recordImageUses(db: Db, kind: ImageUseKind, contentId: number, ids: readonly number[]): Promise<void> {
+  return repo.setImageUses(db, kind, contentId, ids);
+}
+
+/** Where these images are shown (texts placing them, questions they are attached to). */
+export function findImageUses(deps: Pick<ImageDeps, 'db'>, imageIds: readonly number[]): Promise<ImageUse[]> {
+  return repo.findImageUses(deps.db, imageIds);
+}
+
+/**
+ * Who may fetch a variant's file. An image is free when some place that shows it is free: a question's photo, a
+ * guide's overview, a free guide section, an expert answer's opening that non-members read (`inPreview` asks the
+ * paywall whether the preview keeps it), or nowhere yet (an upload its author is about to place: its address is
+ * known only to them). An image shown only in members-only parts is for readers with full access.
+ */
+export async function imageAccess(
+  deps: Pick<ImageDeps, 'db'>,
+  key: string,
+  isFree: (use: ImageUse) => Promise<boolean>,
+): Promise<'free' | 'members'> {
+  if (!isBlobKey(key)) return 'free';
+  const ids = await repo.liveImageIdsOfKey(deps.db, key);
+  if (ids.length === 0) return 'free';
+  const uses = await repo.findImageUses(deps.db, ids);
+  if (ids.some((id) => !uses.some((u) => u.imageId === id))) return 'free';
+  for (const use of uses) if (await isFree(use)) return 'free';
+  return 'members';
+}
+
+/** Images shown on "Your images" at most (the newest). */
+export const LIBRARY_SHOWN = 60;
+
+/** The author's newest images and how often each is used, for "Your images". */
+export async function listLibrary(deps: Pick<ImageDeps, 'db'>, ownerId: number): Promise<Array<{ image: StoredImage; uses: number }>> {
+  const images = await repo.listLiveImagesOwnedBy(deps.db, ownerId, LIBRARY_SHOWN);
+  const uses = await repo.findImageUses(
+    deps.db,
+    images.map((i) => i.id),
+  );
+  return images.map((image) => ({ image, uses: uses.filter((u) => u.imageId === image.id).length }));
+}
+
+/** The live images a text places (an expert answer: kind 'answer', the question's id). */
+export function findImagesPlacedIn(deps: Pick<ImageDeps, 'db'>, kind: ImageUseKind, contentId: number): Promise<StoredImage[]> {
+  return repo.findImagesPlacedIn(deps.db, kind, contentId);
 }

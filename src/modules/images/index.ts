@@ -5,12 +5,22 @@ export {
   type BlobStoreKind,
   createBlobStore,
   findImage,
+  findImagesPlacedIn,
+  findImageUses,
   findOwnedImages,
   type ImageDeps,
+  type ImageUse,
+  imageAccess,
   listUnusedCandidates,
+  MAX_ALT_CHARS,
+  MAX_PLACED_IMAGES,
   markRemoved,
   type OpenedVariant,
   openVariant,
+  type PlacedImages,
+  picturesFor,
+  placeImages,
+  recordImageUses,
   type SweepProgress,
   storeImage,
   sweepBlobs,
@@ -31,5 +41,10 @@ export {
   type StoredImage,
   type VariantFormat,
 } from './image.ts';
+export { checkImageBytes } from './precheck.ts';
+export { PRINT_WIDTH, type PrintImage, printableImages } from './print.service.ts';
+export { type PrunePhase, type PruneReport, pruneUnusedImages } from './prune.service.ts';
+export { type S3BlobStore, s3BlobStore } from './s3-blob-store.ts';
 export { type TaskSlots, taskSlots } from './slots.ts';
-export { largestPath, PictureView } from './views/picture.tsx';
+export { ImagesHint } from './views/images-hint.tsx';
+export { largestPath, PictureView, placedPictureHtml } from './views/picture.tsx';

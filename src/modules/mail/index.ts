@@ -9,4 +9,5 @@ export {
   smtpTransport,
 } from './mail.service.ts';
 export type { Mailer, MailMessage } from './mail.ts';
+export { countOutboxBacklog } from './metrics.repository.ts';
 export type { OutboxEntry } from './outbox.repository.ts';

@@ -75,6 +75,10 @@ export class MailDispatcher {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** What this dispatcher did since it was made, for /metrics: messages sent, attempts that failed, messages given up. */
+  sent = 0;
+  failedAttempts = 0;
+  gaveUp = 0;
 
   constructor(
     private readonly db: Db,
@@ -124,12 +128,15 @@ export class MailDispatcher {
       try {
         await this.transport.send(message);
         await outbox.markSent(this.db, id, isoNow(this.clock));
+        this.sent++;
       } catch (err) {
         const attempts = (await outbox.attemptsOf(this.db, id)) + 1;
         const wait = RETRY_MINUTES[attempts - 1];
         const next = wait === undefined ? null : new Date(this.clock.now().getTime() + wait * 60_000).toISOString();
         const reason = err instanceof Error ? err.message : String(err);
         await outbox.markFailed(this.db, id, reason, next);
+        this.failedAttempts++;
+        if (!next) this.gaveUp++;
         if (next) this.log.warn({ outboxId: id, attempts, reason }, 'mail not sent; will retry');
         else this.log.error({ outboxId: id, attempts, reason }, 'mail not sent; giving up');
       }

@@ -1,9 +1,9 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
-import { formatDate } from '../../lib/time.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { signedIn } from '../../platform/guard.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { Layout } from '../../views/layout.tsx';
+import { LocalTime } from '../../views/local-time.tsx';
 import { ACCOUNT_LIMITS, readOutboxPolicy } from '../accounts/index.ts';
 import { readOutbox } from './mail.service.ts';
 
@@ -30,7 +30,7 @@ export function outboxRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
             <article class="card" key={m.id}>
               <h2>{m.subject}</h2>
               <p class="meta">
-                To {m.to} · {formatDate(m.createdAt)} {m.createdAt.slice(11, 16)} UTC
+                To {m.to} · <LocalTime iso={m.createdAt} />
                 {ctx.mailer.kind === 'smtp'
                   ? m.sentAt
                     ? ' · sent'

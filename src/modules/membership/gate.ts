@@ -52,6 +52,6 @@ export function gateTextNow(
   limits: PreviewLimits,
 ): GatedText {
   if (decideAccess(viewer, content).full) return { full: true, html: source.html };
-  const preview = answerPreview(limits.memo, source.key, source.markdown, limits.words, limits.chars);
+  const preview = answerPreview(limits.memo, source.key, source.markdown, limits.words, limits.chars, source.html);
   return { full: false, previewHtml: preview.html, cut: preview.cut };
 }

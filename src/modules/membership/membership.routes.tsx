@@ -30,8 +30,17 @@ export function registerMembershipOnViewer(app: FastifyInstance, ctx: RouteConte
   });
 }
 
-/** `?checkout=canceled` is where Stripe's Checkout sends back someone who left it; any other value shows nothing. */
-const MembershipQuery = Type.Object({ checkout: Type.Optional(Type.String()) });
+/**
+ * `?checkout=canceled` is where Stripe's Checkout sends back someone who left it; any other value shows nothing.
+ * `?start=trial` is where a visitor who asked for the trial lands after signing up and confirming their address
+ * (layout.tsx's trialSignUpPath): the page opens with the one button that starts it, which then leads `back`.
+ */
+const MembershipQuery = Type.Object({
+  checkout: Type.Optional(Type.String()),
+  start: Type.Optional(Type.String()),
+  // Read by sameSitePath, like a form's next.
+  back: Type.Optional(Type.String()),
+});
 
 const TrialBody = form({
   /** Stripe mode: the plan chosen on /membership; the paywall's button leaves it out (the default plan). */
@@ -40,12 +49,18 @@ const TrialBody = form({
   next: Type.Optional(Type.String()),
 });
 
+/** Where the trial a visitor asked for leads once it runs: the page they came from, or this one (never a loop back to the offer). */
+function trialReturn(back: string | undefined): string {
+  const path = sameSitePath(back);
+  return path === '/' || path.startsWith('/membership') ? '/membership' : path;
+}
+
 /** /membership: the plans, and starting, canceling and resuming one's own trial or membership. */
 export function membershipRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const settings = ctx.session;
   const db = ctx.database.db;
   return async (app) => {
-    const page = async (request: FastifyRequest, reply: FastifyReply, message?: string, status = 200) => {
+    const page = async (request: FastifyRequest, reply: FastifyReply, message?: string, status = 200, offer?: { next: string }) => {
       const viewer = request.viewer;
       const m = viewer ? await getMembership(db, viewer.userId) : undefined;
       return sendHtml(
@@ -63,6 +78,8 @@ export function membershipRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
           trialUsed={viewer ? await hasHadTrial(db, viewer.email) : false}
           stripe={ctx.billing !== null}
           reminderHours={ctx.config.trialReminderHours}
+          questionsPerMonth={ctx.config.questionsPerMonth}
+          offer={offer}
         />,
         status,
       );
@@ -74,6 +91,8 @@ export function membershipRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         reply,
         takeFlash(request, reply, settings.https) ??
           (request.query.checkout === 'canceled' ? 'Checkout was canceled: nothing started and nothing was charged.' : undefined),
+        200,
+        request.query.start === 'trial' ? { next: trialReturn(request.query.back) } : undefined,
       ),
     );
 

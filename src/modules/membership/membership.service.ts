@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LRUCache } from 'lru-cache';
 import type { Database } from '../../db/database.ts';
-import { renderMarkdown } from '../../lib/markdown.ts';
+import { picturesIn, renderMarkdown } from '../../lib/markdown.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
 import type { RenderedPreview } from '../../platform/caches.ts';
 import type { Mailer } from '../mail/index.ts';
@@ -73,12 +73,15 @@ export function answerPreview(
   markdown: string,
   words: number,
   maxChars?: number,
+  /** The whole text's HTML: an image the preview keeps is shown as the whole text shows it. */
+  wholeHtml?: string,
 ): RenderedPreview {
   const k = `${key}:${words}:${maxChars ?? ''}`;
   let p = memo.get(k);
   if (!p) {
     const cut = previewMarkdown(markdown, words, maxChars);
-    p = { html: renderMarkdown(cut.markdown), cut: cut.cut };
+    const pictures = wholeHtml?.includes('placed-image') ? { pictures: picturesIn(wholeHtml) } : {};
+    p = { html: renderMarkdown(cut.markdown, pictures), cut: cut.cut };
     memo.set(k, p);
   }
   return p;

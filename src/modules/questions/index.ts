@@ -1,3 +1,5 @@
+export { countQuestionsByStatus } from './metrics.repository.ts';
+export { findAnswerMarkdown } from './question.repository.ts';
 export {
   createPublishedQuestion,
   findExistingImportKeys,

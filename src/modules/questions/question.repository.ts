@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Database, NewAnswer, NewQuestion } from '../../db/database.ts';
+import { educatorPath, mayHaveProfile } from '../educators/index.ts';
 import type { Cursor, QuestionImage, QuestionLink, QuestionPage, QuestionStatus, QuestionSummary, Source } from './question.ts';
 import type { RelatedCandidate, RelatedPools } from './related.ts';
 
@@ -90,6 +91,9 @@ const pageQuery = compileOnce((db: Db, id: number) =>
       'a.updated_at as answer_updated_at',
       'e.id as educator_id',
       'e.name as educator_name',
+      'e.role as educator_role',
+      'e.deleted_at as educator_deleted_at',
+      'e.suspended_at as educator_suspended_at',
       'ap.id as approver_id',
       'ap.name as approver_name',
       // Most questions have no photos: a probe of question_images' key here spares them a query of their own.
@@ -165,7 +169,17 @@ export async function findQuestionPage(db: Db, id: number): Promise<Omit<Questio
             quickAnswer: row.quick_answer ?? '',
             sources: parseSources(row.sources ?? '[]'),
             wordCount: row.word_count ?? 0,
-            educator: { id: row.educator_id, name: row.educator_name ?? '' },
+            educator: {
+              id: row.educator_id,
+              name: row.educator_name ?? '',
+              // A published answer is itself what gives its author a profile; before that there may be none to link.
+              profilePath:
+                row.status === 'published' &&
+                row.educator_role !== null &&
+                mayHaveProfile({ role: row.educator_role, deletedAt: row.educator_deleted_at, suspendedAt: row.educator_suspended_at })
+                  ? educatorPath({ id: row.educator_id, name: row.educator_name ?? '' })
+                  : null,
+            },
             approvedBy: row.approver_id === null ? null : { id: row.approver_id, name: row.approver_name ?? '' },
             approvedAt: row.approved_at,
             createdAt: row.answer_created_at ?? row.created_at,

@@ -1,10 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { notModified, weakEtag } from '../../lib/conditional-get.ts';
 import { mathToText } from '../../lib/math.ts';
+import type { CachedPage } from '../../lib/page-cache.ts';
 import { truncate } from '../../lib/text.ts';
+import { BROTLI_CACHED_PAGE, COMPRESS_MIN_BYTES, compressBody, preferredCoding } from '../../platform/compression.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
-import { type RenderedPage, renderPageWithMath, sendHtml, sendRendered } from '../../platform/html.ts';
+import { allowMathStyles, type RenderedPage, renderPageWithMath, sendHtml, sendRendered } from '../../platform/html.ts';
+import { markVisitorPage } from '../../platform/http-cache.ts';
 import { csrfToken } from '../../platform/session.ts';
 import type { ViewerInfo } from '../../views/layout.tsx';
 import { adFor, showsAds } from '../ads/index.ts';
@@ -82,6 +86,22 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
       );
     };
 
+    /**
+     * A visitor's page from the cache: 304 when the request holds it already (no render, no hashing: the entry keeps
+     * its ETag), else its bytes in the coding the browser takes, compressed once per entry. Content-Encoding is set
+     * here, so @fastify/compress passes the bytes through. The 304 carries the page's headers too (a cache updates
+     * the copy it keeps with them), the math policy included.
+     */
+    const sendCached = (request: FastifyRequest, reply: FastifyReply, key: string, page: CachedPage) => {
+      if (page.math) allowMathStyles(reply);
+      markVisitorPage(reply, page.etag);
+      if (notModified(request.headers, page)) return reply.code(304).send();
+      const coding = ctx.config.compression && page.body.length >= COMPRESS_MIN_BYTES ? preferredCoding(request) : null;
+      if (coding === null) return sendRendered(reply, { html: page.body, math: page.math });
+      const bytes = cache.encoded(key, page, coding, (body) => compressBody(body, coding, BROTLI_CACHED_PAGE));
+      return sendRendered(reply.header('content-encoding', coding), { html: bytes, math: page.math });
+    };
+
     const show = async (id: number, slug: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
       const viewer = request.viewer;
       const db = ctx.database.db;
@@ -95,28 +115,36 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         const stamp = ctx.database.changeStamp?.();
         if (stamp !== undefined) {
           const unchanged = cache.getUnchanged(key, stamp, now);
-          if (unchanged && unchanged.tag === slug) return sendRendered(reply, { html: unchanged.body, math: unchanged.math });
+          if (unchanged && unchanged.tag === slug) return sendCached(request, reply, key, unchanged);
         }
         const current = await getQuestionVersion(db, id);
         if (!current) return notFound(reply, id, viewer);
         // One address per question: any other slug (or none) moves permanently to the canonical one.
         if (slug !== current.slug) return reply.redirect(keepQuery(request, questionPath({ id, slug: current.slug })), 301);
         const cached = cache.get(key, current.version, now, stamp);
-        if (cached) return sendRendered(reply, { html: cached.body, math: cached.math });
+        if (cached) return sendCached(request, reply, key, cached);
         const page = await getQuestionPage(ctx, id);
         if (!page) return notFound(reply, id, viewer);
         // Visitors are never members: the paywall and the ad slot (a changed ad shows within the cache's TTL).
         const rendered = await render(request, reply, page, false);
-        const body = Buffer.from(rendered.html);
-        cache.set(key, current.version, body, now, stamp, current.slug, rendered.math);
-        return sendRendered(reply, { html: body, math: rendered.math });
+        const kept = cache.set(key, current.version, Buffer.from(rendered.html), now, stamp, current.slug, rendered.math);
+        return sendCached(request, reply, key, kept);
       }
 
       const page = await getQuestionPage(ctx, id);
       if (!page) return notFound(reply, id, viewer);
       if (slug !== page.slug) return reply.redirect(keepQuery(request, questionPath(page)), 301);
+      if (viewer === null) {
+        // The page cache is off (PAGE_CACHE_MB=0): the same validators, worked out from each render.
+        const rendered = await render(request, reply, page, false);
+        const etag = weakEtag(rendered.html);
+        markVisitorPage(reply, etag);
+        if (rendered.math) allowMathStyles(reply);
+        if (notModified(request.headers, { etag })) return reply.code(304).send();
+        return sendRendered(reply, rendered);
+      }
       // Membership was looked up once for the page by the membership module (registerMembershipOnViewer).
-      return sendRendered(reply, await render(request, reply, page, viewer?.member === true));
+      return sendRendered(reply, await render(request, reply, page, viewer.member === true));
     };
 
     // The schema's refusal is answered here rather than by the generic 404 page: this one says what a question's

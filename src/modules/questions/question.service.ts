@@ -7,6 +7,7 @@ import { slugify } from '../../lib/slug.ts';
 import { countMarkdownWords } from '../../lib/summarize.ts';
 import { type Clock, isoNow, systemClock } from '../../lib/time.ts';
 import type { Caches } from '../../platform/caches.ts';
+import { picturesFor, recordImageUses } from '../images/index.ts';
 import { gateText, type PreviewMemo } from '../membership/index.ts';
 import { roughStem, STOP_WORDS, similarByTerms } from '../search/index.ts';
 import { findSubjectBySlug, type Subject } from '../subjects/index.ts';
@@ -184,11 +185,14 @@ export async function createPublishedQuestion(db: Db, input: PublishedQuestionIn
     import_key: input.importKey ?? null,
   });
   await repo.insertQuestionTopics(db, questionId, input.topicIds);
+  // Images the answer places (an import's diagrams) were stored before; a text without any costs no query.
+  const images = await picturesFor({ db }, input.answer);
+  if (images.ids.length > 0) await recordImageUses(db, 'answer', questionId, images.ids);
   await repo.insertAnswer(db, {
     question_id: questionId,
     educator_id: input.educatorId,
     body: input.answer,
-    body_html: renderMarkdown(input.answer),
+    body_html: renderMarkdown(input.answer, { pictures: images.pictures }),
     quick_answer: input.quickAnswer,
     sources: JSON.stringify(input.sources),
     word_count: countMarkdownWords(input.answer),

@@ -28,7 +28,8 @@ export interface ExpertAnswer {
   quickAnswer: string;
   sources: Source[];
   wordCount: number;
-  educator: { id: number; name: string };
+  /** profilePath: the author's public profile (educators module), or null when they have none to link. */
+  educator: { id: number; name: string; profilePath: string | null };
   approvedBy: { id: number; name: string } | null;
   approvedAt: string | null;
   createdAt: string;

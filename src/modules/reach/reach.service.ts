@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { mathToText } from '../../lib/math.ts';
 import { latestIso } from '../../lib/time.ts';
+import { educatorPath, listEducatorsWithProfiles } from '../educators/index.ts';
 import { listGuidesForSitemap } from '../guides/index.ts';
 import { questionPath } from '../questions/index.ts';
 import { findSubjectBySlug, listSubjects, topicPath } from '../subjects/index.ts';
@@ -55,7 +56,10 @@ export async function sitemapIndexEntries(db: Db, site: ReachSite, size: number)
   return [{ loc: site.url + PAGES_SITEMAP_PATH }, ...numbers.map((n) => ({ loc: site.url + questionSitemapPath(n) }))];
 }
 
-/** The home page, the subject list, every subject page (each last changed when its newest question appeared) and the study guides. */
+/**
+ * The home page, the subject list, every subject page (each last changed when its newest question appeared), the study
+ * guides and the educators' profiles.
+ */
 export async function pagesSitemapEntries(db: Db, site: ReachSite): Promise<SitemapEntry[]> {
   const subjects = await listSubjects(db);
   const newest = await repo.findNewestPublication(db);
@@ -74,6 +78,8 @@ export async function pagesSitemapEntries(db: Db, site: ReachSite): Promise<Site
     entries.push({ loc: `${site.url}/guides/${g.slug}`, lastmod: g.updatedAt });
     for (const s of g.sections) entries.push({ loc: `${site.url}/guides/${g.slug}/${s.slug}`, lastmod: s.updatedAt });
   }
+  // Educators' profiles, without a lastmod: their newest answer would cost a look through each one's answers.
+  for (const e of await listEducatorsWithProfiles(db)) entries.push({ loc: site.url + educatorPath(e) });
   return entries;
 }
 

@@ -32,6 +32,12 @@ export const DISALLOWED_PATHS: readonly string[] = [
 ];
 
 /**
+ * Public pages under a disallowed prefix: educators' profiles (/educators/12-…) begin with /educator, the queue. The
+ * longest matching rule wins (RFC 9309, 2.2.2), so these Allow lines open them again.
+ */
+export const ALLOWED_UNDER_DISALLOWED: readonly string[] = ['/educators/'];
+
+/**
  * @param siteUrl the site's absolute URL (origin plus an optional path, without a trailing slash)
  * @param sitemapUrl absolute URL of the sitemap index
  */
@@ -41,6 +47,7 @@ export function buildRobots(siteUrl: string, sitemapUrl: string): string {
   const lines = [
     'User-agent: *',
     ...DISALLOWED_PATHS.map((p) => `Disallow: ${prefix}${p}`),
+    ...ALLOWED_UNDER_DISALLOWED.map((p) => `Allow: ${prefix}${p}`),
     `Allow: ${prefix}/`,
     '',
     `Sitemap: ${sitemapUrl}`,

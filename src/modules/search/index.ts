@@ -2,6 +2,7 @@ export { type ParsedQuery, parseQuery, STOP_WORDS } from './query.ts';
 export {
   type GuideResult,
   MAX_PAGE,
+  pruneSearchMisses,
   RESULTS_PER_PAGE,
   rebuildSearchIndex,
   SEARCH_TYPES,

@@ -2,7 +2,7 @@ import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typ
 import type { RouteContext } from '../../platform/context.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { MAX_QUERY_CHARS } from './query.ts';
-import { MAX_PAGE, search } from './search.service.ts';
+import { MAX_PAGE, recordSearchMiss, search } from './search.service.ts';
 import { SearchPageView } from './search-page.tsx';
 
 // Strings only: whatever arrives is read leniently below (a bad page number shows page 1, an unknown subject all
@@ -39,6 +39,12 @@ export function searchRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         previews: ctx.caches.previews,
         reads: ctx.caches.reads,
       });
+      // Only a search that found nothing writes (one upsert), once its results are known; counting it is
+      // bookkeeping for the admin dashboard, so a failure is logged and the student still gets the page.
+      if (!outcome.anyMatch)
+        await recordSearchMiss(ctx.database.db, outcome, ctx.clock).catch((err: unknown) =>
+          request.log.warn({ err }, 'a search that found nothing was not counted'),
+        );
       return sendHtml(reply, <SearchPageView site={ctx.site} viewer={viewer} outcome={outcome} />);
     });
   };

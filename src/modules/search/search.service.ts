@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { mathToText, renderedHtmlToText } from '../../lib/math.ts';
+import type { Clock } from '../../lib/time.ts';
 import { passThrough, type SteadyReads } from '../../platform/caches.ts';
 import { findGuidesForSearch, type Guide, guidePath, sectionPath } from '../guides/index.ts';
 import { decideAccess, gateTextNow, type PreviewMemo } from '../membership/index.ts';
@@ -10,6 +11,7 @@ import { postgresSearchIndex } from './postgres-search.repository.ts';
 import { isEmptyQuery, type ParsedQuery, parseQuery } from './query.ts';
 import { findResultRows, type ResultRow } from './search.repository.ts';
 import { CANDIDATE_LIMIT, type Candidate, type MatchMode, type RebuildProgress, type SearchIndex } from './search-index.ts';
+import { countMiss, pruneMisses } from './search-misses.repository.ts';
 import { bestPassage, bestSnippet, markdownPlain, openingSnippet, type Segment } from './snippet.ts';
 import { sqliteSearchIndex } from './sqlite-search.repository.ts';
 import { applyCorrections, bestSpelling, isCorrectable, oneEditAway } from './suggest.ts';
@@ -405,4 +407,28 @@ export async function saveSynonymText(db: Db, text: string): Promise<{ saved: nu
   if (problems.length > 0) return { problems };
   await replaceSynonymGroups(db, groups);
   return { saved: groups.length };
+}
+
+/** Characters of a query kept when it found nothing: enough to read what was wanted, never a whole pasted page. */
+export const SEARCH_MISS_CHARS = 100;
+
+/**
+ * Counts a search that found nothing of any kind in any subject, for the admin dashboard's list of what students
+ * look for and the site lacks. Called by the search page only (suggestions while typing are half-typed words, not
+ * misses). The text is lower-cased and cut; who searched is not kept.
+ */
+export async function recordSearchMiss(db: Db, outcome: SearchOutcome, clock: Clock): Promise<void> {
+  if (outcome.anyMatch || isEmptyQuery(outcome.query)) return;
+  // Cut by code points, so a cut never splits a character written as a surrogate pair.
+  const text = Array.from(outcome.query.text.toLowerCase().replace(/\s+/g, ' ').trim()).slice(0, SEARCH_MISS_CHARS).join('').trim();
+  if (text === '') return;
+  await countMiss(db, clock.now().toISOString().slice(0, 10), text);
+}
+
+/** Days of zero-result searches kept: the dashboard's longest range, and a little more. */
+export const SEARCH_MISS_DAYS_KEPT = 100;
+
+/** Forgets the zero-result searches older than SEARCH_MISS_DAYS_KEPT days (a background job, once a minute). */
+export function pruneSearchMisses(db: Db, clock: Clock): Promise<number> {
+  return pruneMisses(db, new Date(clock.now().getTime() - SEARCH_MISS_DAYS_KEPT * 86_400_000).toISOString().slice(0, 10));
 }

@@ -10,6 +10,8 @@ export function SynonymsPageView(props: {
   text: string;
   problems?: readonly SynonymProblem[];
   saved?: boolean;
+  /** A search that found nothing, put on a new last line (from the admin dashboard). */
+  adding?: string;
 }) {
   const problems = props.problems ?? [];
   return (
@@ -18,6 +20,11 @@ export function SynonymsPageView(props: {
       {props.saved ? (
         <p class="form-ok" role="status">
           Saved. The next search uses them.
+        </p>
+      ) : null}
+      {props.adding ? (
+        <p class="form-ok" role="status">
+          “{props.adding}” is on the last line. Add the words that mean the same after it, separated by commas, and save.
         </p>
       ) : null}
       {problems.length > 0 ? (

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../platform/context.ts';
 import { setFlash, takeFlash } from '../../platform/flash.ts';
@@ -14,18 +14,33 @@ import { SynonymsPageView } from './synonyms-page.tsx';
 const ADMINS = { allow: siteSettingsPolicy } as const;
 const SAVED = 'Synonyms saved.';
 
+// The admin dashboard links a search that found nothing here as `?add=`: it starts a new last line for the admin to
+// finish with the words that mean the same. Commas and line breaks would split it, so they become spaces.
+const AddQuery = Type.Object({ add: Type.Optional(Type.String({ maxLength: 400 })) });
+const phraseToAdd = (raw: string | undefined) =>
+  (raw ?? '')
+    .replace(/[,\s]+/g, ' ')
+    .trim()
+    .slice(0, 100);
+
 /** /admin/search: the synonym and abbreviation table (admins). */
 export function synonymRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const https = ctx.session.https;
   const db = ctx.database.db;
   /** The form: the table as saved, or as typed with what is wrong with it. */
-  const show = (request: FastifyRequest, reply: FastifyReply, text: string, extra: { saved?: boolean; problems?: SynonymProblem[] }) => (
-    <SynonymsPageView site={ctx.site} viewer={signedIn(request)} csrfToken={csrfToken(request, reply, https)} text={text} {...extra} />
-  );
+  const show = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    text: string,
+    extra: { saved?: boolean; problems?: SynonymProblem[]; adding?: string },
+  ) => <SynonymsPageView site={ctx.site} viewer={signedIn(request)} csrfToken={csrfToken(request, reply, https)} text={text} {...extra} />;
   return async (app) => {
-    app.get('/admin/search', { config: ADMINS }, async (request, reply) => {
+    app.get('/admin/search', { schema: { querystring: AddQuery }, config: ADMINS }, async (request, reply) => {
       const saved = takeFlash(request, reply, https) === SAVED;
-      return sendHtml(reply, show(request, reply, await getSynonymText(db), { saved }));
+      const text = await getSynonymText(db);
+      const adding = phraseToAdd(request.query.add);
+      if (adding === '') return sendHtml(reply, show(request, reply, text, { saved }));
+      return sendHtml(reply, show(request, reply, `${text}${text === '' ? '' : '\n'}${adding}, `, { saved, adding }));
     });
 
     const body = form({ synonyms: field(SYNONYM_LIMITS.textChars) });

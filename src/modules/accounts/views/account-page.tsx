@@ -1,7 +1,7 @@
 import type { FieldIssue } from '../../../lib/errors.ts';
-import { formatDate } from '../../../lib/time.ts';
 import { Field, HiddenCsrf, issueFor } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { LocalTime } from '../../../views/local-time.tsx';
 import { ACCOUNT_LIMITS } from '../user.ts';
 
 export interface AccountPageProps {
@@ -35,7 +35,7 @@ function Notice(props: { form: string; notice?: AccountPageProps['notice'] }) {
   ) : null;
 }
 
-const when = (iso: string) => `${formatDate(iso)} ${iso.slice(11, 16)} UTC`;
+const when = (iso: string) => <LocalTime iso={iso} />;
 
 export function AccountPageView(props: AccountPageProps) {
   const { notice } = props;

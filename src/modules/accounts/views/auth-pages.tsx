@@ -1,4 +1,5 @@
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { LocalTime } from '../../../views/local-time.tsx';
 import { ACCOUNT_LIMITS } from '../user.ts';
 
 export interface LoginPageProps {
@@ -75,14 +76,14 @@ export function LogoutPageView(props: { site: Site; viewer: ViewerInfo; csrfToke
 
 export function TooManyAttemptsView(props: { site: Site; retryAt: Date; now: Date; reason?: string }) {
   const minutes = Math.max(1, Math.ceil((props.retryAt.getTime() - props.now.getTime()) / 60_000));
-  const at = props.retryAt.toISOString().slice(11, 16);
   return (
     <Layout site={props.site} title="Too many attempts">
       <div class="form-page">
         <h1>Too many attempts</h1>
         <p>
           {props.reason ?? 'To protect accounts, logging in is paused after several failed tries.'} Try again in {minutes}{' '}
-          {minutes === 1 ? 'minute' : 'minutes'} (at {at} UTC).
+          {minutes === 1 ? 'minute' : 'minutes'} (at <LocalTime iso={props.retryAt.toISOString()} show="time" />
+          ).
         </p>
         <p>
           <a href="/">Back to the home page</a>

@@ -1,6 +1,6 @@
 import type { FieldIssue } from '../../../lib/errors.ts';
 import { Field, HiddenCsrf, issueFor } from '../../../views/forms.tsx';
-import { Layout, type Site } from '../../../views/layout.tsx';
+import { Layout, type Site, TRIAL_PATH } from '../../../views/layout.tsx';
 import { ACCOUNT_LIMITS } from '../user.ts';
 
 interface Base {
@@ -39,6 +39,12 @@ export function SignUpPageView(
   return (
     <Page site={props.site} title="Create your account">
       <Alert message={props.error ?? (props.issues?.length ? 'Please fix the fields marked below.' : undefined)} />
+      {props.next?.startsWith(TRIAL_PATH) ? (
+        <p>
+          Your free trial is two steps away: create your account here, then open the link we email you. It signs you in on the page that
+          starts the trial with one button.
+        </p>
+      ) : null}
       <form method="post" action="/signup" class="stack" novalidate>
         <HiddenCsrf token={props.csrfToken} />
         {props.next && props.next !== '/' ? <input type="hidden" name="next" value={props.next} /> : null}
@@ -76,7 +82,9 @@ export function SignUpPageView(
         </button>
       </form>
       <p class="form-links">
-        <a href="/login">I already have an account</a>
+        <a href={props.next && props.next !== '/' ? `/login?next=${encodeURIComponent(props.next)}` : '/login'}>
+          I already have an account
+        </a>
       </p>
     </Page>
   );

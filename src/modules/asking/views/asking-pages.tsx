@@ -1,13 +1,14 @@
 import type { QuestionStatus } from '../../../db/database.ts';
 import type { FieldIssue } from '../../../lib/errors.ts';
-import { formatDate } from '../../../lib/time.ts';
 import { Field, HiddenCsrf, issueFor, TextArea } from '../../../views/forms.tsx';
-import { Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
-import { fileSize, type ImageVariant, PictureView } from '../../images/index.ts';
+import { Layout, SanitizedHtml, type Site, TRIAL_PATH, trialSignUpPath, type ViewerInfo } from '../../../views/layout.tsx';
+import { LocalTime } from '../../../views/local-time.tsx';
+import { fileSize, ImagesHint, type ImageVariant, largestPath, PictureView } from '../../images/index.ts';
 import { ANSWER_LIMITS, QUESTION_LIMITS, type QuestionImage, QuestionPhotos } from '../../questions/index.ts';
 import { NOTE_LIMITS } from '../lifecycle.ts';
 
-const at = (iso: string) => `${formatDate(iso)}, ${iso.slice(11, 16)} UTC`;
+/** An instant, said in the reader's time zone by public/time.js (UTC without it); `due` adds how far off it is. */
+const at = (iso: string, due = false) => <LocalTime iso={iso} relative={due} />;
 
 function Notice(props: { message?: string; error?: boolean }) {
   if (!props.message) return null;
@@ -227,7 +228,7 @@ export function AskPageView(props: {
           <section class="card">
             <p>Asking is for members: verified educators answer each question, usually within {props.answerTargetHours} hours.</p>
             <p>
-              <a class="button" href="/membership">
+              <a class="button" href={`${TRIAL_PATH}&back=${encodeURIComponent('/ask')}`}>
                 Start your free trial
               </a>{' '}
               and ask your first question today.
@@ -237,7 +238,7 @@ export function AskPageView(props: {
           <section class="card">
             <p>Members ask their own questions and verified educators answer them.</p>
             <p>
-              <a href="/login?next=%2Fask">Log in</a> or <a href="/signup?next=%2Fask">create an account</a> to start your free trial.
+              <a href="/login?next=%2Fask">Log in</a> or <a href={trialSignUpPath('/ask')}>create an account</a> to start your free trial.
             </p>
           </section>
         )
@@ -356,10 +357,10 @@ export function MyQuestionsView(props: {
                 {open && q.dueAt ? (
                   late ? (
                     <span class="overdue">
-                      Taking longer than expected (due {at(q.dueAt)}); it no longer counts against your allowance.
+                      Taking longer than expected (due {at(q.dueAt, true)}); it no longer counts against your allowance.
                     </span>
                   ) : (
-                    <span>Expected by {at(q.dueAt)}.</span>
+                    <span>Expected by {at(q.dueAt, true)}.</span>
                   )
                 ) : null}
                 {q.status === 'closed' && q.duplicateOf !== null ? (
@@ -418,7 +419,9 @@ export function QueueView(props: {
               <strong>{r.title}</strong> <span class="muted">({r.subjectName})</span>
               <br />
               {r.dueAt ? (
-                <span class={late ? 'overdue' : undefined}>{late ? `Overdue since ${at(r.dueAt)}` : `Due ${at(r.dueAt)}`}</span>
+                <span class={late ? 'overdue' : undefined}>
+                  {late ? 'Overdue since' : 'Due'} {at(r.dueAt, true)}
+                </span>
               ) : null}{' '}
               {r.mine ? (
                 <a class="button" href={`/educator/q/${r.id}`}>
@@ -464,12 +467,13 @@ function AnswerFields(props: { form: AnswerForm; issues?: FieldIssue[]; analysis
         id={`${idPrefix}-body`}
         name="body"
         label="Expert answer"
-        hint="Markdown: **bold**, *italic*, lists, [links](https://…). Several paragraphs that teach, not just tell."
+        hint="Markdown: **bold**, *italic*, lists, [links](https://…), $x^2$ for math, ```python for code. Several paragraphs that teach, not just tell."
         value={form.body}
         error={issueFor(issues, 'body')}
         rows={16}
         maxLength={ANSWER_LIMITS.body}
       />
+      <ImagesHint />
       {analysis ? (
         <p class="muted" aria-live="polite">
           {analysis.words} words · readability: {analysis.label} (Flesch–Kincaid grade {analysis.grade})
@@ -565,8 +569,8 @@ export function AnswerEditorView(props: {
       <h1>{q.title}</h1>
       <p class="muted">
         {q.subjectName}
-        {q.dueAt ? ` · due ${at(q.dueAt)}` : ''}
-        {props.claimUntil ? ` · yours until ${at(props.claimUntil)} (saving renews it)` : ''}
+        {q.dueAt ? <> · due {at(q.dueAt, true)}</> : ''}
+        {props.claimUntil ? <> · yours until {at(props.claimUntil, true)} (saving renews it)</> : ''}
         {props.revisions > 0 ? ` · ${props.revisions} saved versions` : ''}
       </p>
       {q.detailsHtml ? <SanitizedHtml html={q.detailsHtml} class="prose card" /> : null}
@@ -626,7 +630,7 @@ export function ReviewQueueView(props: {
             <a href={`/editor/q/${r.id}`}>{r.title}</a> <span class="muted">({r.subjectName})</span>
             <br />
             Answered by {r.educatorName ?? 'an educator'}
-            {r.dueAt ? ` · due ${at(r.dueAt)}` : ''}
+            {r.dueAt ? <> · due {at(r.dueAt, true)}</> : ''}
           </li>
         ))}
       </ul>
@@ -759,11 +763,15 @@ export function ReportFormView(props: {
   viewer: ViewerInfo;
   csrfToken: string;
   question: { id: number; title: string; path: string };
+  /** The page's images a report may point at (photos of the question, images in its answer). */
+  images: ReadonlyArray<{ readonly image: { readonly id: number; readonly variants: readonly ImageVariant[] }; readonly label: string }>;
   form: { target: string; reason: string };
   issues?: FieldIssue[];
   message?: string;
 }) {
   const targetError = issueFor(props.issues, 'target');
+  const known = ['answer', ...props.images.map((i) => `image-${i.image.id}`)];
+  const chosen = known.includes(props.form.target) ? props.form.target : 'question';
   return (
     <Layout site={props.site} viewer={props.viewer} title="Report a problem">
       <h1>Report a problem</h1>
@@ -778,11 +786,16 @@ export function ReportFormView(props: {
           <legend>What is wrong?</legend>
           {targetError ? <span class="field-error">{targetError}</span> : null}
           <label>
-            <input type="radio" name="target" value="question" checked={props.form.target !== 'answer'} /> The question
+            <input type="radio" name="target" value="question" checked={chosen === 'question'} /> The question
           </label>
           <label>
-            <input type="radio" name="target" value="answer" checked={props.form.target === 'answer'} /> The answer
+            <input type="radio" name="target" value="answer" checked={chosen === 'answer'} /> The answer
           </label>
+          {props.images.map(({ image, label }) => (
+            <label key={image.id} class="report-image">
+              <input type="radio" name="target" value={`image-${image.id}`} checked={chosen === `image-${image.id}`} /> {label}
+            </label>
+          ))}
         </fieldset>
         <TextArea
           id="report-reason"
@@ -816,6 +829,8 @@ export function ReportsView(props: {
     reporterName: string | null;
     createdAt: string;
     askerEmail: string | null;
+    /** The image an image report points at (still live, or removed since). */
+    image?: { readonly id: number; readonly variants: readonly ImageVariant[]; readonly removedAt: string | null } | undefined;
   }>;
   decided: Array<{ id: number; questionId: number; questionTitle: string; questionStatus: string; status: string }>;
   message?: string;
@@ -831,7 +846,20 @@ export function ReportsView(props: {
             <a href={`/q/${r.questionId}/${r.questionSlug}`}>{r.questionTitle}</a> ({r.target}) · reported by {r.reporterName ?? 'someone'}{' '}
             on {at(r.createdAt)}
             <blockquote>{r.reason}</blockquote>
+            {r.image && r.image.removedAt === null && r.image.variants.length > 0 ? (
+              <a href={largestPath(r.image)} class="report-image-preview">
+                <PictureView image={r.image} alt={`The reported image (number ${r.image.id})`} sizes="16rem" />
+              </a>
+            ) : null}
             <div class="answer-tools">
+              {r.image && r.image.removedAt === null ? (
+                <form method="post" action={`/editor/reports/${r.id}/remove-image`} class="inline-form">
+                  <HiddenCsrf token={props.csrfToken} />
+                  <button type="submit" class="button">
+                    Remove the image
+                  </button>
+                </form>
+              ) : null}
               {r.questionStatus === 'published' ? (
                 <form method="post" action={`/editor/reports/${r.id}/hide`} class="inline-form">
                   <HiddenCsrf token={props.csrfToken} />

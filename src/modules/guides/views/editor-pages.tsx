@@ -2,6 +2,8 @@ import type { FieldIssue } from '../../../lib/errors.ts';
 import { formatDate } from '../../../lib/time.ts';
 import { Field, HiddenCsrf, issueFor } from '../../../views/forms.tsx';
 import { Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { LocalTime } from '../../../views/local-time.tsx';
+import { ImagesHint } from '../../images/index.ts';
 import {
   editorGuidePath,
   GUIDE_TITLE_MAX,
@@ -223,6 +225,7 @@ function GuideDetailsForm(props: {
           rows={8}
           maxLength={OVERVIEW_MAX}
         />
+        <ImagesHint />
         <Buttons save={props.save} />
       </form>
       <Preview id="overview-preview" html={state.previewHtml} />
@@ -250,10 +253,11 @@ function SectionFormFields(props: { idPrefix: string; state: FormState<SectionFo
         label="Text"
         value={state.form.body}
         error={issueFor(state.issues, 'body')}
-        hint="Markdown: ## for headings, - for lists, > for quotations, **bold** and *italic*."
+        hint="Markdown: ## for headings, - for lists, > for quotations, **bold** and *italic*, $x^2$ for math."
         rows={14}
         maxLength={SECTION_BODY_MAX}
       />
+      <ImagesHint />
       <div class="checkbox">
         <input
           type="checkbox"
@@ -522,7 +526,7 @@ export function HistoryView(props: {
               {r.sectionId === null ? 'Title, subject and overview' : `Section: ${sectionTitle.get(r.sectionId) ?? r.title}`}
             </h2>
             <p class="meta">
-              {formatDate(r.createdAt)} {r.createdAt.slice(11, 16)} UTC · {r.authorName ?? 'Import'}
+              <LocalTime iso={r.createdAt} /> · {r.authorName ?? 'Import'}
               {current.has(r.id) ? ' · current' : ''}
             </p>
             <p>

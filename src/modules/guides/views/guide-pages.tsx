@@ -2,6 +2,7 @@ import { formatDate } from '../../../lib/time.ts';
 import { breadcrumbListJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
 import { type QuestionSummary, questionPath } from '../../questions/index.ts';
+import { guideSocialImage } from '../../social/index.ts';
 import { topicPath } from '../../subjects/index.ts';
 import {
   editorGuidePath,
@@ -233,6 +234,7 @@ export function GuidePageView(props: {
         guideJsonLd(site, guide, { path: guidePath(guide), description: props.description, membersOnly }),
         guideBreadcrumbs(site, [{ href: guidePath(guide), label: guide.title }]),
       ]}
+      socialImage={guide.status === 'published' ? guideSocialImage(guide, site.name) : undefined}
     >
       <GuideCrumbs trail={[]} />
       <DraftNotice guide={guide} />
@@ -340,6 +342,7 @@ export function SectionPageView(props: {
           { href: path, label: section.title },
         ]),
       ]}
+      socialImage={guide.status === 'published' ? guideSocialImage(guide, site.name) : undefined}
     >
       <GuideCrumbs trail={[{ href: guidePath(guide), label: guide.title }]} />
       <DraftNotice guide={guide} />

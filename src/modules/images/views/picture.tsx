@@ -1,3 +1,4 @@
+import { renderToString } from 'preact-render-to-string';
 import { type ImageVariant, imagePath, pictureOf } from '../image.ts';
 
 /**
@@ -6,10 +7,17 @@ import { type ImageVariant, imagePath, pictureOf } from '../image.ts';
  * image's own width and height (its aspect ratio), so the space is kept before a byte arrives; CSS scales it.
  * Lazy: a photo below the fold costs nothing until the reader scrolls to it.
  */
-export function PictureView(props: { image: { readonly variants: readonly ImageVariant[] }; alt: string; sizes: string; class?: string }) {
+export function PictureView(props: {
+  image: { readonly variants: readonly ImageVariant[] };
+  alt: string;
+  sizes: string;
+  class?: string;
+  /** The image's id, on images placed in Markdown (lib/markdown.ts finds them again by it). */
+  placedId?: number;
+}) {
   const picture = pictureOf(props.image, imagePath);
   return (
-    <picture class={props.class}>
+    <picture class={props.class} data-image={props.placedId}>
       {picture.sources.map((s) => (
         <source key={s.type} type={s.type} srcset={s.srcset} sizes={props.sizes} />
       ))}
@@ -30,4 +38,12 @@ export function PictureView(props: { image: { readonly variants: readonly ImageV
 /** The address of an image's largest fallback file: what a "full size" link opens. */
 export function largestPath(image: { readonly variants: readonly ImageVariant[] }): string {
   return pictureOf(image, imagePath).img.src;
+}
+
+/** A text's column: the page's main column on a laptop, the screen less its margins on a phone. */
+const PLACED_SIZES = '(min-width: 60rem) 44rem, calc(100vw - 3rem)';
+
+/** The markup of an image placed in Markdown (`![alt](image:ID)`), for renderMarkdown's `pictures`. */
+export function placedPictureHtml(image: { readonly id: number; readonly variants: readonly ImageVariant[] }, alt: string): string {
+  return renderToString(<PictureView image={image} alt={alt} sizes={PLACED_SIZES} class="placed-image" placedId={image.id} />);
 }

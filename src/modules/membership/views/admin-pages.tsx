@@ -1,7 +1,7 @@
 import type { FieldIssue } from '../../../lib/errors.ts';
-import { formatDate } from '../../../lib/time.ts';
 import { Field, HiddenCsrf, issueFor } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { LocalTime } from '../../../views/local-time.tsx';
 import { formatPrice, type PlanRow } from '../membership.ts';
 
 export function PlansAdminView(props: {
@@ -103,7 +103,7 @@ export function BillingView(props: {
   stripe: boolean;
   message?: string;
 }) {
-  const until = props.periodEnd ? `${formatDate(props.periodEnd)}, ${props.periodEnd.slice(11, 16)} UTC` : '';
+  const until = props.periodEnd ? <LocalTime iso={props.periodEnd} /> : '';
   const paid = props.source === 'stripe';
   return (
     <Layout site={props.site} viewer={props.viewer} title="Billing">

@@ -1,8 +1,8 @@
-import { formatDate } from '../../../lib/time.ts';
 import { HiddenCsrf } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { LocalTime } from '../../../views/local-time.tsx';
 
-const at = (iso: string) => `${formatDate(iso)}, ${iso.slice(11, 16)} UTC`;
+const at = (iso: string) => <LocalTime iso={iso} />;
 
 export function NotificationsView(props: {
   site: Site;

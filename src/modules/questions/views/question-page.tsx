@@ -4,6 +4,7 @@ import { formatDate } from '../../../lib/time.ts';
 import { Breadcrumbs, breadcrumbJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { LinkList } from '../../../views/link-list.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
+import { questionSocialImage } from '../../social/index.ts';
 import { topicPath } from '../../subjects/index.ts';
 import { type QuestionPageModel, questionPath } from '../question.ts';
 import { QuestionPhotos } from './question-photos.tsx';
@@ -69,7 +70,11 @@ export function questionJsonLd(site: Site, page: QuestionPageModel) {
               ...(page.publishedAt ? { datePublished: page.publishedAt } : {}),
               ...(answer.updatedAt !== answer.createdAt ? { dateModified: answer.updatedAt } : {}),
               url: `${url}#expert-answer`,
-              author: { '@type': 'Person', name: answer.educator.name },
+              author: {
+                '@type': 'Person',
+                name: answer.educator.name,
+                ...(answer.educator.profilePath ? { url: site.url + answer.educator.profilePath } : {}),
+              },
             },
           }
         : {}),
@@ -132,6 +137,7 @@ export function QuestionPageView(props: {
         }),
       ]}
       ogType="article"
+      socialImage={page.status === 'published' ? questionSocialImage(page, site.name) : undefined}
     >
       <Breadcrumbs trail={[{ href: `/subjects/${page.subject.slug}`, label: page.subject.name }]} />
       <div class="layout">
@@ -164,7 +170,16 @@ export function QuestionPageView(props: {
                 <h2 id="expert-answer-title">Expert answer</h2>
                 <p class="byline">
                   <span>
-                    Answered by <strong>{answer.educator.name}</strong>
+                    Answered by{' '}
+                    <strong>
+                      {answer.educator.profilePath ? (
+                        <a href={answer.educator.profilePath} rel="author">
+                          {answer.educator.name}
+                        </a>
+                      ) : (
+                        answer.educator.name
+                      )}
+                    </strong>
                   </span>
                   {answer.approvedBy ? <span class="badge">Approved by Scholia Editorial</span> : null}
                   <span class="meta">{formatDate(answer.updatedAt)}</span>
@@ -173,7 +188,10 @@ export function QuestionPageView(props: {
                   <SanitizedHtml class="prose expert-answer-body" html={answer.body.html} />
                 ) : (
                   <>
-                    <SanitizedHtml class="prose gated-preview expert-answer-body" html={answer.body.previewHtml} />
+                    <SanitizedHtml
+                      class={`prose gated-preview expert-answer-body${answer.body.cut ? '' : ' preview-whole'}`}
+                      html={answer.body.previewHtml}
+                    />
                     {props.gate ? <Paywall terms={props.gate} id="paywall-title" heading="Read the whole expert answer" /> : null}
                   </>
                 )}

@@ -1,0 +1,51 @@
+// Times in the reader's own time zone. The server writes every time in UTC inside <time datetime="…Z">
+// (src/views/local-time.tsx), which is right but makes the reader do the sums; this says it again in the zone the
+// browser is set to, with the zone named, and adds how far off a deadline is ("in 3 hours"). Without it the UTC
+// text stays.
+(() => {
+  const times = document.querySelectorAll('time[datetime][data-show]');
+  if (times.length === 0) return;
+  // The pages are English: English words in the reader's English (en-GB writes 4 December, 17:04), else en-US's.
+  const locale = (navigator.languages || [navigator.language]).find((l) => /^en(-|$)/i.test(l)) || 'en-US';
+  const formats = {
+    datetime: new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: 'long',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    }),
+    time: new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }),
+  };
+  const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const UNITS = [
+    ['day', 86_400_000, 2],
+    ['hour', 3_600_000, 2],
+    ['minute', 60_000, 1],
+  ];
+
+  /** "in 3 hours", "2 days ago", "now": the largest unit that fits, rounded as people say it. */
+  const howFar = (ms) => {
+    for (const [unit, size, least] of UNITS) {
+      if (Math.abs(ms) >= least * size) return relative.format(Math.round(ms / size), unit);
+    }
+    return relative.format(0, 'second');
+  };
+
+  const render = () => {
+    const now = Date.now();
+    for (const el of times) {
+      const at = new Date(el.getAttribute('datetime'));
+      if (Number.isNaN(at.getTime())) continue;
+      const format = formats[el.dataset.show] || formats.datetime;
+      // The server's UTC wording stays available on hover.
+      if (!el.title) el.title = el.textContent;
+      const local = format.format(at);
+      el.textContent = el.hasAttribute('data-relative') ? `${local} (${howFar(at.getTime() - now)})` : local;
+    }
+  };
+  render();
+  // "in 3 hours" goes stale on a page left open; say it again each minute.
+  if (document.querySelector('time[data-relative]')) setInterval(render, 60_000);
+})();

@@ -1,0 +1,77 @@
+import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteContext } from '../../platform/context.ts';
+import { errorPage } from '../../platform/errors.tsx';
+import { sendHtml } from '../../platform/html.ts';
+import { decodeCursor } from '../questions/index.ts';
+import { getEducatorProfile } from './educator.service.ts';
+import { educatorPath, parseEducatorRef } from './educator.ts';
+import { EducatorPageView } from './views/educator-page.tsx';
+
+// `ref` is `<id>-<name slug>`; only the id is read, and any other slug moves to the canonical one (301).
+const ProfileParams = Type.Object({ ref: Type.String({ maxLength: 120 }) });
+// `after` is a cursor this site wrote (about 20 characters); one that does not decode gets the 400 page.
+const ProfileQuery = Type.Object({ after: Type.Optional(Type.String({ maxLength: 40 })) });
+
+/** /educators/:ref: the public profile of an educator or editor, linked from every "Answered by". */
+export function educatorProfileRoutes(ctx: Pick<RouteContext, 'database' | 'site'>): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const notFound = (request: FastifyRequest, reply: FastifyReply) =>
+      sendHtml(
+        reply,
+        errorPage(
+          ctx.site,
+          404,
+          {
+            title: 'We could not find that educator',
+            message: 'There is no public profile at this address. Every expert answer links to the profile of the person who wrote it.',
+          },
+          request.viewer,
+        ),
+        404,
+      );
+
+    app.get(
+      '/educators/:ref',
+      { schema: { params: ProfileParams, querystring: ProfileQuery }, config: { allow: 'anyone' } },
+      async (request, reply) => {
+        const id = parseEducatorRef(request.params.ref);
+        if (id === null) return notFound(request, reply);
+        const rawAfter = request.query.after;
+        const after = rawAfter === undefined || rawAfter === '' ? null : decodeCursor(rawAfter);
+        if (rawAfter && !after) {
+          return sendHtml(
+            reply,
+            errorPage(
+              ctx.site,
+              400,
+              {
+                title: 'That page link is not valid',
+                message: 'The link to this list of answers is damaged. Start from the latest answers instead.',
+              },
+              request.viewer,
+            ),
+            400,
+          );
+        }
+        const profile = await getEducatorProfile(ctx.database.db, id, after);
+        if (!profile) return notFound(request, reply);
+        const path = educatorPath(profile);
+        if (request.params.ref !== path.slice('/educators/'.length)) {
+          const q = request.url.indexOf('?');
+          return reply.redirect(q < 0 ? path : path + request.url.slice(q), 301);
+        }
+        return sendHtml(
+          reply,
+          <EducatorPageView
+            site={ctx.site}
+            viewer={request.viewer}
+            profile={profile}
+            isFirstPage={after === null}
+            nextPath={profile.next ? `${path}?after=${profile.next}` : null}
+          />,
+        );
+      },
+    );
+  };
+}
