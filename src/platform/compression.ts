@@ -17,11 +17,12 @@ import type { ContentCoding } from '../lib/page-cache.ts';
 /** Bodies smaller than this go out as they are: the framing and the decoder cost more than the bytes saved. */
 export const COMPRESS_MIN_BYTES = 1024;
 
-// Brotli's quality (0 to 11) trades CPU for bytes. On a question page (about 7 KB of HTML) quality 4 takes about
-// 0.5 ms and quality 5 about 0.7 ms, 7% smaller; 11 takes about 25 ms, 14% smaller again, which no request can wait
-// for. Quality 4 (the plugin's default) for what is compressed on every response (signed-in pages, uncached ones);
-// 5 for a cached page, compressed once and sent many times; 11 for the static files, compressed once per process.
-const BROTLI_PER_RESPONSE = 4;
+// Brotli's quality (0 to 11) trades CPU for bytes. On a 32 KB page here: quality 2 takes about 0.4 ms, quality 4
+// about 0.8 ms for 2% fewer bytes, quality 5 about 1.1 ms for 7% fewer; 11 takes tens of milliseconds, which no
+// request can wait for. Quality 2 for what is compressed on every response (signed-in pages, uncached ones: a
+// member's page is rendered per request, and the compression was a fifth of its cost at quality 4); 5 for a cached
+// page, compressed once and sent many times; 11 for the static files, compressed once per process.
+const BROTLI_PER_RESPONSE = 2;
 export const BROTLI_CACHED_PAGE = 5;
 export const BROTLI_STATIC = 11;
 // gzip's default level: level 9 is hardly smaller on HTML. Only clients without brotli get gzip.
