@@ -461,24 +461,36 @@ export interface Analysis {
 
 function AnswerFields(props: { form: AnswerForm; issues?: FieldIssue[]; analysis: Analysis | null; idPrefix: string }) {
   const { form, issues, analysis, idPrefix } = props;
+  const preview = analysis?.previewHtml;
   return (
     <>
-      <TextArea
-        id={`${idPrefix}-body`}
-        name="body"
-        label="Expert answer"
-        hint="Markdown: **bold**, *italic*, lists, [links](https://…), $x^2$ for math, ```python for code. Several paragraphs that teach, not just tell."
-        value={form.body}
-        error={issueFor(issues, 'body')}
-        rows={16}
-        maxLength={ANSWER_LIMITS.body}
-      />
-      <ImagesHint />
-      {analysis ? (
-        <p class="muted" aria-live="polite">
-          {analysis.words} words · readability: {analysis.label} (Flesch–Kincaid grade {analysis.grade})
-        </p>
-      ) : null}
+      {/* On wide screens the answer and its preview sit side by side (public/app.css, .answer-editor). */}
+      <div class={preview ? 'answer-editor has-preview' : 'answer-editor'}>
+        <div class="stack answer-write">
+          <TextArea
+            id={`${idPrefix}-body`}
+            name="body"
+            label="Expert answer"
+            hint="Markdown: **bold**, *italic*, lists, [links](https://…), $x^2$ for math, ```python for code. Several paragraphs that teach, not just tell."
+            value={form.body}
+            error={issueFor(issues, 'body')}
+            rows={16}
+            maxLength={ANSWER_LIMITS.body}
+          />
+          <ImagesHint />
+          {analysis ? (
+            <p class="muted" aria-live="polite">
+              {analysis.words} words · readability: {analysis.label} (Flesch–Kincaid grade {analysis.grade})
+            </p>
+          ) : null}
+        </div>
+        {preview ? (
+          <section class="editor-preview" aria-label="Preview">
+            <h2>Preview</h2>
+            <SanitizedHtml html={preview} class="prose" />
+          </section>
+        ) : null}
+      </div>
       <TextArea
         id={`${idPrefix}-quick`}
         name="quickAnswer"
@@ -504,12 +516,6 @@ function AnswerFields(props: { form: AnswerForm; issues?: FieldIssue[]; analysis
         rows={4}
         maxLength={ANSWER_LIMITS.sourcesText}
       />
-      {analysis?.previewHtml ? (
-        <section class="editor-preview" aria-label="Preview">
-          <h2>Preview</h2>
-          <SanitizedHtml html={analysis.previewHtml} class="prose" />
-        </section>
-      ) : null}
     </>
   );
 }
@@ -582,7 +588,13 @@ export function AnswerEditorView(props: {
         </section>
       ) : null}
       <Notice message={props.message} error={props.issues !== undefined && props.issues.length > 0} />
-      <form method="post" action={`/educator/q/${q.id}`} class="stack form-page" novalidate data-renew={`/educator/q/${q.id}/renew`}>
+      <form
+        method="post"
+        action={`/educator/q/${q.id}`}
+        class="stack form-page answer-form"
+        novalidate
+        data-renew={`/educator/q/${q.id}/renew`}
+      >
         <HiddenCsrf token={props.csrfToken} />
         <AnswerFields form={props.form} issues={props.issues} analysis={props.analysis} idPrefix="answer" />
         <div class="answer-tools">
@@ -675,7 +687,7 @@ export function ReviewView(props: {
       <Notice message={props.message} error={props.issues !== undefined && props.issues.length > 0} />
       {reviewing ? (
         <>
-          <form method="post" action={`/editor/q/${q.id}/approve`} class="stack form-page" novalidate>
+          <form method="post" action={`/editor/q/${q.id}/approve`} class="stack form-page answer-form" novalidate>
             <HiddenCsrf token={props.csrfToken} />
             <AnswerFields form={props.form} issues={props.issues} analysis={props.analysis} idPrefix="review" />
             <div class="answer-tools">
