@@ -17,6 +17,7 @@ import * as images from './20261204T1600_images.ts';
 import * as questionImages from './20261204T1700_question_images.ts';
 import * as searchMisses from './20261204T1800_search_misses.ts';
 import * as imageUses from './20261204T1900_image_uses.ts';
+import * as educatorPhotos from './20261205T1000_educator_photos.ts';
 
 /**
  * Every migration, by name. Kysely runs them in name order and refuses one that sorts before a migration already run,
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '20261204T1700_question_images': questionImages,
   '20261204T1800_search_misses': searchMisses,
   '20261204T1900_image_uses': imageUses,
+  '20261205T1000_educator_photos': educatorPhotos,
 };

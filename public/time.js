@@ -1,7 +1,8 @@
 // Times in the reader's own time zone. The server writes every time in UTC inside <time datetime="…Z">
 // (src/views/local-time.tsx), which is right but makes the reader do the sums; this says it again in the zone the
-// browser is set to, with the zone named, and adds how far off a deadline is ("in 3 hours"). Without it the UTC
-// text stays.
+// browser is set to, with the zone named, and adds how far off a deadline is ("in 3 hours"). The day of an event
+// ("Asked December 4, 2026": data-show="date") becomes the day it was where the reader is, which near midnight UTC
+// is the day before or after. Without it the UTC text stays.
 (() => {
   const times = document.querySelectorAll('time[datetime][data-show]');
   if (times.length === 0) return;
@@ -17,6 +18,7 @@
       timeZoneName: 'short',
     }),
     time: new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }),
+    date: new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric' }),
   };
   const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const UNITS = [
@@ -39,8 +41,8 @@
       const at = new Date(el.getAttribute('datetime'));
       if (Number.isNaN(at.getTime())) continue;
       const format = formats[el.dataset.show] || formats.datetime;
-      // The server's UTC wording stays available on hover.
-      if (!el.title) el.title = el.textContent;
+      // The server's UTC wording stays available on hover (a day says which day it was in UTC).
+      if (!el.title) el.title = el.dataset.show === 'date' ? `${el.textContent} (UTC)` : el.textContent;
       const local = format.format(at);
       el.textContent = el.hasAttribute('data-relative') ? `${local} (${howFar(at.getTime() - now)})` : local;
     }

@@ -26,7 +26,7 @@ import { educatorProfileRoutes } from './modules/educators/educator.routes.tsx';
 import { guideRoutes } from './modules/guides/guide.routes.tsx';
 import { homeRoutes } from './modules/home/home.routes.tsx';
 import { imageRoutes } from './modules/images/image.routes.ts';
-import { createBlobStore, taskSlots } from './modules/images/index.ts';
+import { siteBlobStore, taskSlots } from './modules/images/index.ts';
 import { libraryRoutes } from './modules/images/library.routes.tsx';
 import { MailDispatcher, type Mailer, type MailTransport, outboxMailer, queuedMailer, smtpTransport } from './modules/mail/index.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.tsx';
@@ -105,7 +105,10 @@ function trustedProxies(setting: Config['trustProxy']): false | string[] | ((add
 const IMAGE_DECODES_AT_ONCE = 2;
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
-  const assets = new AssetStore(['app.css', 'favicon.svg', 'ask.js', 'answer.js', 'search.js', 'menu.js', 'time.js'], mathAssets().files);
+  const assets = new AssetStore(
+    ['app.css', 'favicon.svg', 'apple-touch-icon.png', 'ask.js', 'answer.js', 'search.js', 'menu.js', 'time.js'],
+    mathAssets().files,
+  );
   const site: Site = {
     name: config.siteName,
     url: config.siteUrl,
@@ -163,7 +166,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     caches,
     metrics,
     images: {
-      blobs: createBlobStore({ ...config.images, dataDir: config.dataDir }, deps.database.db, clock),
+      blobs: siteBlobStore(config, deps.database.db, clock),
       decoding: taskSlots(IMAGE_DECODES_AT_ONCE),
     },
     assetUrl: (file) => assets.url(file),

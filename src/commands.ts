@@ -4,12 +4,13 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 // Only what the help, usage errors and the error report need is imported here; each command imports its own code
 // when it runs (`await import(...)`), so `scholia --help` answers at once. Keep these imports light.
-import { ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { freeBytesNear, storageFault } from './db/faults.ts';
 import { InputError } from './lib/errors.ts';
 import type { Progress } from './lib/progress.ts';
 import { ROLES } from './modules/accounts/user.ts';
+import type { BackupOptions } from './modules/operations/index.ts';
 
 const HELP = `Usage: scholia <command> [options]
 
@@ -137,7 +138,7 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
     case 'seed': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
       if (!values.demo) throw new UsageError('seed needs --demo (the only data set so far)');
-      const [{ withStartupLock }, { seedDemo }, { createBlobStore }, { systemClock }] = await Promise.all([
+      const [{ withStartupLock }, { seedDemo }, { imageDeps, siteBlobStore }, { systemClock }] = await Promise.all([
         import('./db/dialect.ts'),
         import('./demo/seed.ts'),
         import('./modules/images/index.ts'),
@@ -148,8 +149,8 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
       const report = await withDatabase(io, (h) =>
         withStartupLock(h, (locked) => {
           // The demo's diagrams go where the site keeps its images.
-          const blobs = createBlobStore({ ...config.images, dataDir: config.dataDir }, h.db, systemClock);
-          return seedDemo(locked.db, systemClock, { db: locked.db, blobs, limits: config.images, clock: systemClock });
+          const images = { blobs: siteBlobStore(config, h.db, systemClock) };
+          return seedDemo(locked.db, systemClock, imageDeps({ database: locked, config, clock: systemClock, images }));
         }),
       );
       out(`Demo content: ${report.usersAdded} account(s) and ${report.questionsAdded} question(s) added.`);
@@ -162,14 +163,15 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
       const file = path.resolve(io.cwd, given);
       if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`no such file: ${given}`);
       const config = loadConfig(io.env, io.cwd);
-      const [{ importQuestions }, { refreshPlannerStatistics }, { createProgress }, { createBlobStore }, { systemClock }] =
-        await Promise.all([
+      const [{ importQuestions }, { refreshPlannerStatistics }, { createProgress }, { siteBlobStore }, { systemClock }] = await Promise.all(
+        [
           import('./modules/content/import.service.ts'),
           import('./db/dialect.ts'),
           import('./lib/progress.ts'),
           import('./modules/images/index.ts'),
           import('./lib/time.ts'),
-        ]);
+        ],
+      );
       const signal = interruptSignal(io, cleanups);
       const lines = async function* () {
         const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
@@ -186,7 +188,7 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
           // Image files a line lists are read from the import file's folder.
           images: {
             dir: path.dirname(file),
-            blobs: createBlobStore({ ...config.images, dataDir: config.dataDir }, h.db, systemClock),
+            blobs: siteBlobStore(config, h.db, systemClock),
             limits: config.images,
           },
           onProgress: (p, done, total) => {
@@ -282,7 +284,7 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
       const hours = positiveInt(values['older-than-hours'], 'older-than-hours', 24);
       const dryRun = values['dry-run'] === true;
       const config = loadConfig(io.env, io.cwd);
-      const [{ pruneUnusedImages, createBlobStore }, { systemClock }, { createProgress }] = await Promise.all([
+      const [{ pruneUnusedImages, siteBlobStore }, { systemClock }, { createProgress }] = await Promise.all([
         import('./modules/images/index.ts'),
         import('./lib/time.ts'),
         import('./lib/progress.ts'),
@@ -291,7 +293,7 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
       const bars = phasedProgress(createProgress, { images: 'Images', files: 'Files' });
       const report = await withDatabase(io, (h) =>
         pruneUnusedImages(
-          { db: h.db, blobs: createBlobStore({ ...config.images, dataDir: config.dataDir }, h.db, systemClock), clock: systemClock },
+          { db: h.db, blobs: siteBlobStore(config, h.db, systemClock), clock: systemClock },
           { olderThanHours: hours, dryRun, signal, onProgress: bars.update },
         ),
       ).finally(bars.stop);
@@ -395,34 +397,18 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
       return 0;
     }
     case 'backup': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean' } } });
-      if (positionals.length !== 1) throw new UsageError('backup takes one file: scholia backup FILE');
-      const file = path.resolve(io.cwd, positionals[0] as string);
-      const config = loadConfig(io.env, io.cwd);
-      if (config.database.engine === 'sqlite' && !existsSync(config.database.file))
-        throw new InputError([
-          { field: 'backup', message: `there is no site to back up: ${config.database.file} does not exist (is DATA_DIR right?)` },
-        ]);
-      const [{ backupSite }, { createBlobStore }, { createProgress }] = await Promise.all([
-        import('./modules/operations/index.ts'),
-        import('./modules/images/index.ts'),
-        import('./lib/progress.ts'),
-      ]);
-      const signal = interruptSignal(io, cleanups);
-      const bars = phasedProgress(createProgress, { rows: 'Backing up', images: 'Images' });
-      const started = Date.now();
-      const report = await withDatabase(
-        io,
-        (h) =>
-          backupSite(h, {
-            file,
-            force: values.force === true,
-            signal,
-            onProgress: bars.update,
-            imageStore: (db) => createBlobStore({ ...config.images, dataDir: config.dataDir }, db),
-          }),
-        { migrate: false },
-      ).finally(bars.stop);
+      const { report, file, seconds } = await siteFileCommand(io, cleanups, rest, {
+        command: 'backup',
+        phases: { rows: 'Backing up', images: 'Images' },
+        // Opening a SQLite file that is not there would make an empty one.
+        check: (config) => {
+          if (config.database.engine === 'sqlite' && !existsSync(config.database.file))
+            throw new InputError([
+              { field: 'backup', message: `there is no site to back up: ${config.database.file} does not exist (is DATA_DIR right?)` },
+            ]);
+        },
+        run: (ops, h, options) => ops.backupSite(h, options),
+      });
       for (const t of report.unknownTables) io.err(`Warning: the table ${t} is not Scholia's, so it is not in the backup.\n`);
       if (report.interrupted) {
         out('Interrupted: no backup was written.');
@@ -430,7 +416,7 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
       }
       out(
         `Backed up ${report.rows} row(s) in ${report.tables} tables and ${report.images} image file(s) to ${report.file} ` +
-          `(${(report.bytes / 1048576).toFixed(1)} MiB) in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+          `(${(report.bytes / 1048576).toFixed(1)} MiB) in ${seconds.toFixed(1)} s.`,
       );
       out(
         `SHA-256 ${report.sha256}, also in ${path.basename(file)}.sha256 (check a copy with: sha256sum -c ${path.basename(file)}.sha256).`,
@@ -438,40 +424,16 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
       return 0;
     }
     case 'restore': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean' } } });
-      if (positionals.length !== 1) throw new UsageError('restore takes one file: scholia restore FILE');
-      const file = path.resolve(io.cwd, positionals[0] as string);
-      const config = loadConfig(io.env, io.cwd);
-      const [{ restoreSite, verificationLines }, { createBlobStore }, { createProgress }] = await Promise.all([
-        import('./modules/operations/index.ts'),
-        import('./modules/images/index.ts'),
-        import('./lib/progress.ts'),
-      ]);
-      const signal = interruptSignal(io, cleanups);
-      const bars = phasedProgress(createProgress, {
-        check: 'Checking',
-        restore: 'Restoring',
-        images: 'Images',
-        verify: 'Verifying',
-        reindex: 'Reindexing',
+      const { ops, report } = await siteFileCommand(io, cleanups, rest, {
+        command: 'restore',
+        phases: { check: 'Checking', restore: 'Restoring', images: 'Images', verify: 'Verifying', reindex: 'Reindexing' },
+        run: (ops, h, options) => ops.restoreSite(h, options),
       });
-      const report = await withDatabase(
-        io,
-        (h) =>
-          restoreSite(h, {
-            file,
-            force: values.force === true,
-            signal,
-            onProgress: bars.update,
-            imageStore: (db) => createBlobStore({ ...config.images, dataDir: config.dataDir }, db),
-          }),
-        { migrate: false },
-      ).finally(bars.stop);
       if (report.interrupted) {
         out('Interrupted: nothing was restored; the database holds what it held before.');
         return 130;
       }
-      const verdict = verificationLines(report.checks, report.imagesCheck);
+      const verdict = ops.verificationLines(report.checks, report.imagesCheck);
       if (!report.ok) {
         for (const line of verdict) out(line);
         out('The restored site does not match the backup (above); do not start it on this database.');
@@ -510,7 +472,7 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
         throw new UsageError('--to must be a PostgreSQL URL, e.g. postgres://scholia@127.0.0.1:5432/scholia');
       const to = targetConfig.database.url;
       const shown = safeUrl(to);
-      const [{ moveSite, verificationLines }, { createBlobStore }, { createProgress }, { connect }] = await Promise.all([
+      const [{ moveSite, verificationLines }, { siteBlobStore }, { createProgress }, { connect }] = await Promise.all([
         import('./modules/operations/index.ts'),
         import('./modules/images/index.ts'),
         import('./lib/progress.ts'),
@@ -540,8 +502,8 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
           (h) =>
             moveSite(h, target, {
               sourceId: source,
-              sourceImages: (db) => createBlobStore({ ...config.images, dataDir: config.dataDir }, db),
-              targetImages: sameStore ? null : (db) => createBlobStore({ ...targetConfig.images, dataDir: targetConfig.dataDir }, db),
+              sourceImages: (db) => siteBlobStore(config, db),
+              targetImages: sameStore ? null : (db) => siteBlobStore(targetConfig, db),
               signal,
               onProgress: bars.update,
             }),
@@ -588,6 +550,54 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
     default:
       throw new UsageError(`unknown command: ${command}`);
   }
+}
+
+type Operations = typeof import('./modules/operations/index.ts');
+
+/** What backup and restore pass to their use case besides the database. */
+type SiteFileOptions = Required<Pick<BackupOptions, 'file' | 'force' | 'signal' | 'imageStore'>> & {
+  readonly onProgress: (phase: string, done: number, total: number) => void;
+};
+
+/**
+ * What `backup FILE [--force]` and `restore FILE [--force]` share: the one file, the site's image store, a progress
+ * bar per phase, Ctrl-C, and the database as it is (a backup copies the schema it finds; a restore migrates itself).
+ */
+async function siteFileCommand<R>(
+  io: CliIo,
+  cleanups: Array<() => void>,
+  args: string[],
+  spec: {
+    readonly command: 'backup' | 'restore';
+    /** The label of each phase's progress bar. */
+    readonly phases: Record<string, string>;
+    /** Refuses before the database is opened. */
+    readonly check?: (config: Config) => void;
+    readonly run: (ops: Operations, h: DatabaseHandle, options: SiteFileOptions) => Promise<R>;
+  },
+): Promise<{ ops: Operations; report: R; file: string; seconds: number }> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new UsageError(`${spec.command} takes one file: scholia ${spec.command} FILE`);
+  const file = path.resolve(io.cwd, positionals[0] as string);
+  const config = loadConfig(io.env, io.cwd);
+  spec.check?.(config);
+  const [ops, { siteBlobStore }, { createProgress }] = await Promise.all([
+    import('./modules/operations/index.ts'),
+    import('./modules/images/index.ts'),
+    import('./lib/progress.ts'),
+  ]);
+  const signal = interruptSignal(io, cleanups);
+  const bars = phasedProgress(createProgress, spec.phases);
+  const started = Date.now();
+  const options: SiteFileOptions = {
+    file,
+    force: values.force === true,
+    signal,
+    onProgress: bars.update,
+    imageStore: (db) => siteBlobStore(config, db),
+  };
+  const report = await withDatabase(io, (h) => spec.run(ops, h, options), { migrate: false }).finally(bars.stop);
+  return { ops, report, file, seconds: (Date.now() - started) / 1000 };
 }
 
 /** One progress bar at a time for a command that works in phases, each with its own label and total. */

@@ -10,6 +10,7 @@ import { siteJobs } from './jobs/site-jobs.ts';
 import { systemClock } from './lib/time.ts';
 import { issueAdminSetupToken } from './modules/accounts/index.ts';
 import { countQuestions } from './modules/content/generate.service.ts';
+import { imageDeps } from './modules/images/index.ts';
 import { ensureStandardSubjects } from './modules/subjects/index.ts';
 
 export interface ServeOptions {
@@ -36,7 +37,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         await ensureStandardSubjects(locked.db);
         if (options.demoIfEmpty && (await countQuestions(locked.db)) === 0) {
           // The demo's diagrams go where the site keeps its images.
-          const images = { db: locked.db, blobs: app.context.images.blobs, limits: config.images, clock: systemClock };
+          const images = imageDeps({ database: locked, config, clock: systemClock, images: { blobs: app.context.images.blobs } });
           const report = await seedDemo(locked.db, systemClock, images);
           log.info(report, 'demo content loaded into the empty database');
         }

@@ -4,6 +4,7 @@ import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { engines } from './helpers/databases.ts';
 import { makeQuestion } from './helpers/factories.ts';
 import { Client, TestClock } from './helpers/http.ts';
+import { enrolTwoFactor } from './helpers/two-factor.ts';
 
 const PW = 'a perfectly fine password';
 
@@ -45,6 +46,31 @@ describe.each(engines)('the account page on %s', (engine) => {
     expect(ok.body).toContain('Saved.');
     expect((await c.get('/account')).body).not.toContain('Saved.');
     expect((await c.get('/')).body).toContain('Signed in as </span>New Name');
+  });
+
+  it('links educators, editors and admins to the photo on their profile, and students to none', async () => {
+    const photoLink = (html: string) => /<a href="([^"]*)">Profile photo<\/a>/.exec(html)?.[1];
+    for (const [role, name, slug] of [
+      ['educator', 'Phoebe Tutor', 'phoebe-tutor'],
+      ['editor', 'Ed Itor', 'ed-itor'],
+      ['admin', 'Ada Min', 'ada-min'],
+    ] as const) {
+      const user = await createUser(t.database.db, { email: `photo-${role}@example.org`, name, password: PW, role });
+      const c = await signedIn(`photo-${role}@example.org`);
+      // Admins must turn on two-factor sign-in before any other page.
+      if (role === 'admin') await enrolTwoFactor(c, clock.now());
+      const link = photoLink((await c.get('/account')).body);
+      expect(link, role).toBe(`/educators/${user.id}-${slug}/photo`);
+      const page = await c.get(link as string);
+      expect(page.statusCode, role).toBe(200);
+      expect(page.body).toContain('<h1>Your profile photo</h1>');
+    }
+    await createUser(t.database.db, { email: 'photo-student@example.org', name: 'Stu Dent', password: PW });
+    const student = await (await signedIn('photo-student@example.org')).get('/account');
+    expect(student.statusCode).toBe(200);
+    expect(student.body).toContain('<h1>Your account</h1>');
+    expect(photoLink(student.body)).toBeUndefined();
+    expect(student.body).not.toContain('/photo"');
   });
 
   it('refuses every account change without the form token, changing nothing', async () => {
@@ -116,7 +142,9 @@ describe.each(engines)('the account page on %s', (engine) => {
   });
 
   it('deletes an account with its password: data gone, questions kept and anonymised', async () => {
-    const user = await createUser(t.database.db, { email: 'leaver@example.org', name: 'Lee Leaver', password: PW });
+    const user = await createUser(t.database.db, { email: 'leaver@example.org', name: 'Lee Leaver', password: PW, role: 'educator' });
+    // An educator with a profile photo (which image it is does not matter here: only the link to it is theirs).
+    await t.database.db.updateTable('users').set({ photo_image_id: 4242 }).where('id', '=', user.id).execute();
     const qid = await makeQuestion(t.database.db, { title: 'What did the leaver ask about volcanoes?' });
     await t.database.db.updateTable('questions').set({ asker_id: user.id }).where('id', '=', qid).execute();
     const c = await signedIn('leaver@example.org');
@@ -128,7 +156,12 @@ describe.each(engines)('the account page on %s', (engine) => {
     expect((await c.get('/')).body).toContain('href="/login"');
     expect((await client().submit('/login', '/login', { email: 'leaver@example.org', password: PW })).statusCode).toBe(401);
     const row = await t.database.db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ name: 'Deleted user', password_hash: null, email: `deleted-${user.id}@deleted.scholia.invalid` });
+    expect(row).toMatchObject({
+      name: 'Deleted user',
+      password_hash: null,
+      photo_image_id: null,
+      email: `deleted-${user.id}@deleted.scholia.invalid`,
+    });
     const q = await t.database.db.selectFrom('questions').select(['asker_id', 'title']).where('id', '=', qid).executeTakeFirstOrThrow();
     expect(q).toEqual({ asker_id: user.id, title: 'What did the leaver ask about volcanoes?' });
     expect((await client().get(`/q/${qid}/what-did-the-leaver-ask-about-volcanoes`)).statusCode).toBe(200);

@@ -66,8 +66,13 @@ describe.each(engines)('images placed in answers and guides on %s', (engine) => 
     expect(id).toBeGreaterThan(0);
     return { id, line: (line as string).replace(/&quot;/g, '"') };
   };
-  /** A student's question, claimed and answered by the educator with `body`, then approved by the editor. */
-  const publishAnswer = async (ed: Client, editor: Client, body: string) => {
+  /** The addresses of an image's files. */
+  const urlsOf = async (id: number) => {
+    const variants = await t.database.db.selectFrom('image_variants').select('blob_key').where('image_id', '=', id).execute();
+    return variants.map((v) => `/images/${v.blob_key}`);
+  };
+  /** A new student's question, asked through /ask and claimed by the educator; returns its id. */
+  const claimedQuestion = async (ed: Client) => {
     const title = `How do I find the missing side of triangle number ${++questionCounter}?`;
     const student = `asker${questionCounter}@example.org`;
     const u = await createUser(t.database.db, { email: student, name: 'Asker', password: PW });
@@ -83,6 +88,11 @@ describe.each(engines)('images placed in answers and guides on %s', (engine) => 
     expect(asked.statusCode, asked.body.slice(0, 300)).toBe(303);
     const { id } = await t.database.db.selectFrom('questions').select('id').where('title', '=', title).executeTakeFirstOrThrow();
     expect((await ed.submit('/educator', `/educator/q/${id}/claim`, {})).statusCode).toBe(303);
+    return id;
+  };
+  /** A student's question, claimed and answered by the educator with `body`, then approved by the editor. */
+  const publishAnswer = async (ed: Client, editor: Client, body: string) => {
+    const id = await claimedQuestion(ed);
     const form = { body, quickAnswer: '', sources: 'Course notes' };
     const submitted = await ed.submit(`/educator/q/${id}`, `/educator/q/${id}`, { ...form, intent: 'submit' });
     expect(submitted.statusCode, submitted.body.slice(0, 600)).toBe(303);
@@ -198,12 +208,44 @@ describe.each(engines)('images placed in answers and guides on %s', (engine) => 
     expect(served.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 
+  it('answers a browser asking whether its copy of a diagram is current as the answer stands now', async () => {
+    const ed = await login('ed@example.org');
+    const editor = await login('editor@example.org');
+    const diagram = await upload(ed, 'A triangle drawn on squared paper', { r: 120, g: 200, b: 40 });
+    const id = await claimedQuestion(ed);
+    // Submitted with the diagram in the opening: every reader may have it.
+    const form = { body: `${diagram.line}\n\n${OPENING}`, quickAnswer: '', sources: 'Course notes' };
+    expect((await ed.submit(`/educator/q/${id}`, `/educator/q/${id}`, { ...form, intent: 'submit' })).statusCode).toBe(303);
+    const url = (await urlsOf(diagram.id))[0] as string;
+    const first = await new Client(t.app).get(url);
+    expect(first.statusCode).toBe(200);
+    const etag = first.headers.etag as string;
+    const revalidating = new Client(t.app, '203.0.113.9', { 'if-none-match': etag });
+    expect((await revalidating.get(url)).statusCode).toBe(304);
+    expect((await revalidating.get(url)).statusCode).toBe(304);
+    // The editor moves it after the opening as they approve: the same browser's next question is refused at once.
+    clock.advance(1000);
+    const approved = await editor.submit(`/editor/q/${id}`, `/editor/q/${id}/approve`, {
+      ...form,
+      body: `${OPENING}\n\n${diagram.line}`,
+      intent: 'approve',
+    });
+    expect(approved.statusCode, approved.body.slice(0, 600)).toBe(303);
+    const refused = await revalidating.get(url);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('This image is for members');
+    expect((await (await login('member@example.org')).get(url)).statusCode).toBe(200);
+  });
+
   it('refuses an image without a description, another educator’s image, and images from other sites, keeping the text', async () => {
     const ed = await login('ed@example.org');
     const other = await login('other@example.org');
     const theirs = await upload(other, 'Otto’s own diagram', { r: 10, g: 160, b: 60 });
     const mine = await upload(ed, '', { r: 160, g: 10, b: 160 });
     expect(mine.line).toBe(`![Describe the image](image:${mine.id})`);
+    // "Your images" offers a line to copy for the educator's own upload only, whatever the address names.
+    expect((await ed.get(`/uploads?added=${mine.id}`)).body).toContain('id="placement-new"');
+    expect((await ed.get(`/uploads?added=${theirs.id}`)).body).not.toContain('id="placement-new"');
     const title = 'Which side of the triangle is the hypotenuse?';
     const s = await login('member@example.org');
     await s.submit('/ask', '/ask', { title, details: 'Worksheet.', subject: 'math', topics: '', step: 'post' });
@@ -243,10 +285,6 @@ describe.each(engines)('images placed in answers and guides on %s', (engine) => 
       .where('image_id', 'in', [free.id, gated.id])
       .execute();
     expect(guideRows.map((r) => r.kind).sort()).toEqual(['guide_section', 'guide_section']);
-    const urlsOf = async (id: number) => {
-      const variants = await t.database.db.selectFrom('image_variants').select('blob_key').where('image_id', '=', id).execute();
-      return variants.map((v) => `/images/${v.blob_key}`);
-    };
     const visitor = new Client(t.app);
     for (const url of await urlsOf(free.id)) expect((await visitor.get(url)).statusCode).toBe(200);
     for (const url of await urlsOf(gated.id)) {
@@ -259,12 +297,15 @@ describe.each(engines)('images placed in answers and guides on %s', (engine) => 
     const ed = await login('ed@example.org');
     const editor = await login('editor@example.org');
     const diagram = await upload(ed, 'A diagram someone will object to', { r: 250, g: 20, b: 20 });
-    const path = await publishAnswer(ed, editor, `${OPENING}\n\n${diagram.line}\n\nAnd so the method ends.`);
+    // In the opening, so visitors see it too (and their page is cached with it).
+    const path = await publishAnswer(ed, editor, `${diagram.line}\n\n${OPENING}\n\nAnd so the method ends.`);
     const questionId = Number(path.split('/')[2]);
     const reader = await login('member@example.org');
     const before = await reader.get(path);
     const urls = imageUrls(before.body);
     expect(before.body).toContain(`data-image="${diagram.id}"`);
+    const visitor = new Client(t.app);
+    expect((await visitor.get(path)).body).toContain(`data-image="${diagram.id}"`);
 
     const form = await reader.get(`/report?question=${questionId}`);
     expect(form.body).toContain(`value="image-${diagram.id}"`);
@@ -289,6 +330,8 @@ describe.each(engines)('images placed in answers and guides on %s', (engine) => 
     expect(queue.body).toContain('Remove the image');
     const reportId = /action="\/editor\/reports\/(\d+)\/remove-image"/.exec(queue.body)?.[1];
     expect(reportId).toBeDefined();
+    // A moment after publishing (pages and previews are kept by the answer's saved time; the test clock stands still).
+    clock.advance(1000);
     const removed = await editor.submit('/editor/reports', `/editor/reports/${reportId}/remove-image`, {});
     expect(removed.body).toContain('Removed: the image is off every page that showed it.');
 
@@ -297,9 +340,18 @@ describe.each(engines)('images placed in answers and guides on %s', (engine) => 
     expect(after.body).not.toContain(`data-image="${diagram.id}"`);
     expect(after.body).toContain('And so the method ends.');
     for (const url of urls) expect((await reader.get(url)).statusCode).toBe(410);
-    expect((await new Client(t.app).get(path)).body).not.toContain(`data-image="${diagram.id}"`);
-    // The educator cannot place it again.
+    const visitorAfter = await visitor.get(path);
+    expect(visitorAfter.body).not.toContain(`data-image="${diagram.id}"`);
+    expect(visitorAfter.body).toContain('Step 1 of the method');
+    // The educator cannot place it again: it is off "Your images", and an answer placing it is refused, text kept.
     const again = await ed.get('/uploads');
     expect(again.body).not.toContain(`(image:${diagram.id})`);
+    const id = await claimedQuestion(ed);
+    const body = `${OPENING}\n\n${diagram.line}\n\nIt shows the sides in order.`;
+    const placed = await ed.submit(`/educator/q/${id}`, `/educator/q/${id}`, { body, quickAnswer: '', sources: '', intent: 'save' });
+    expect(placed.statusCode).toBe(400);
+    expect(placed.body).toContain(`There is no image ${diagram.id} among your images (or it was removed).`);
+    expect(placed.body).toContain('It shows the sides in order.');
+    expect(placed.body).toContain(diagram.line);
   });
 });

@@ -26,6 +26,8 @@ export interface UsersTable {
   totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
   /** 0 when the person turned notification mail off (/account). */
   notify_email: ColumnType<number, number | undefined, number>;
+  /** The image on the person's educator profile, or null for their initials (migrations/20261205T1000_educator_photos.ts). */
+  photo_image_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SubjectsTable {

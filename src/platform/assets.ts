@@ -26,15 +26,56 @@ const types: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.woff2': 'font/woff2',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
 };
+
+/** The typeface's upright Latin file (every weight from regular to black in one variable font): preloaded by every page. */
+export const MAIN_FONT = 'fonts/figtree-latin-wght-normal.woff2';
+/** The logo as a 180 px square for phones' home screens (the favicon drawn full-bleed: the phone rounds the corners). */
+export const APPLE_TOUCH_ICON = 'apple-touch-icon.png';
+
+/**
+ * A relative `url(...)` in a stylesheet of public/ (`url(fonts/x.woff2)`): the file is served under a hashed name, so
+ * the reference is rewritten to that name (and the file served) when the stylesheet is read. Absolute, data: and
+ * remote URLs are left alone.
+ */
+const RELATIVE_CSS_URL = /url\((["']?)((?:\.\/)?[\w-]+(?:\/[\w.-]+)*\.(?:woff2|svg|png|webp))\1\)/g;
+
+const publicUrls = new Map<string, string>();
+
+/**
+ * The URL a file of public/ is served under (its bytes' hash in the name), worked out once per process; the same one
+ * AssetStore gives it. For what a view must name without the store at hand: the layout's font preload.
+ */
+export function publicFileUrl(file: string): string {
+  let url = publicUrls.get(file);
+  if (url === undefined) {
+    url = `/static/${hashedName(file, readFileSync(path.join(publicDir, file)))}`;
+    publicUrls.set(file, url);
+  }
+  return url;
+}
 
 export class AssetStore {
   private readonly byUrl = new Map<string, Asset>();
   private readonly urls = new Map<string, string>();
 
   constructor(files: readonly string[] = ['app.css', 'favicon.svg'], generated: readonly GeneratedAsset[] = []) {
-    for (const file of files) this.add(file, readFileSync(path.join(publicDir, file)));
+    for (const file of files) this.add(file, this.read(file));
     for (const g of generated) this.add(g.name, g.body);
+  }
+
+  /** A file of public/; a stylesheet's relative URLs are pointed at the hashed names of the files they name. */
+  private read(file: string): Buffer {
+    const body = readFileSync(path.join(publicDir, file));
+    if (path.extname(file) !== '.css') return body;
+    const css = body.toString('utf8').replace(RELATIVE_CSS_URL, (_match, _quote, ref: string) => {
+      const named = path.posix.join(path.posix.dirname(file), ref);
+      if (!this.urls.has(named)) this.add(named, readFileSync(path.join(publicDir, named)));
+      return `url(${this.url(named)})`;
+    });
+    return Buffer.from(css);
   }
 
   private add(file: string, body: Buffer): void {

@@ -1,5 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useContext } from 'preact/hooks';
+import { APPLE_TOUCH_ICON, MAIN_FONT, publicFileUrl } from '../platform/assets.ts';
+import { BellIcon, Icon, LogoMark, MenuIcon, SearchIcon } from './icons.tsx';
 import { PageTimes } from './local-time.tsx';
 
 /** What every page needs to know about the site. */
@@ -126,24 +128,11 @@ export function SearchForm(props: { id: string; query?: string; large?: boolean 
         maxLength={500}
         autocomplete="off"
       />
-      <button type="submit">Search</button>
+      <button type="submit">
+        <SearchIcon />
+        <span class="search-label">Search</span>
+      </button>
     </form>
-  );
-}
-
-/** The notification bell: an inline SVG in the text colour (an emoji showed as an empty box without an emoji font). */
-function BellIcon() {
-  return (
-    <svg class="icon" width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-      <path
-        fill="none"
-        stroke="currentColor"
-        stroke-width="2"
-        stroke-linecap="round"
-        stroke-linejoin="round"
-        d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0"
-      />
-    </svg>
   );
 }
 
@@ -158,19 +147,6 @@ export function trialSignUpPath(back?: string): string {
   const next = back && back !== '/' ? `${TRIAL_PATH}&back=${encodeURIComponent(back)}` : TRIAL_PATH;
   return `/signup?next=${encodeURIComponent(next)}`;
 }
-
-function Icon(props: { d: string; size?: number }) {
-  const size = props.size ?? 20;
-  return (
-    <svg class="icon" width={size} height={size} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-      <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" d={props.d} />
-    </svg>
-  );
-}
-
-const MENU_ICON = 'M4 6h16M4 12h16M4 18h16';
-const PERSON_ICON = 'M20 21a8 8 0 0 0-16 0M12 13a5 5 0 1 0 0-10 5 5 0 0 0 0 10';
-const CHEVRON_ICON = 'm6 9 6 6 6-6';
 
 /** A link in one of the header's menus. */
 function MenuLink(props: { href: string; children: ComponentChildren }) {
@@ -209,12 +185,12 @@ function AccountMenu(props: { viewer: ViewerInfo; payments: boolean }) {
   return (
     <details class="menu account-menu">
       <summary class="signed-in">
-        <Icon d={PERSON_ICON} />
+        <Icon name="person" />
         <span class="account-name">
           <span class="visually-hidden">Signed in as </span>
           {viewer.name}
         </span>
-        <Icon d={CHEVRON_ICON} size={16} />
+        <Icon name="chevron-down" size={16} />
       </summary>
       <div class="menu-panel">
         <p class="menu-who" aria-hidden="true">
@@ -275,7 +251,7 @@ function SiteHeader(props: { site: Site; viewer: ViewerInfo | null; search: bool
       <div class="wrap">
         <details class="menu nav-menu">
           <summary class="menu-button">
-            <Icon d={MENU_ICON} size={22} />
+            <MenuIcon size={22} />
             <span class="visually-hidden">Menu</span>
           </summary>
           <nav class="menu-panel" aria-label="Main">
@@ -286,7 +262,8 @@ function SiteHeader(props: { site: Site; viewer: ViewerInfo | null; search: bool
           </nav>
         </details>
         <a class="brand" href="/">
-          Schol<span>ia</span>
+          <LogoMark size={30} />
+          <span class="brand-name">{props.site.name}</span>
         </a>
         <nav class="site-nav" aria-label="Main">
           <ul>{main}</ul>
@@ -351,8 +328,12 @@ export function Layout(props: LayoutProps) {
         {props.nextPath ? <link rel="next" href={props.nextPath} /> : null}
         {feedPath ? <link rel="alternate" type="application/atom+xml" title={fullTitle} href={site.url + feedPath} /> : null}
         <meta name="color-scheme" content="light dark" />
+        {/* The typeface's one file for upright text, fetched with the stylesheet rather than after it (app.css has its
+            @font-face, font-display: swap). crossorigin: fonts are always fetched in CORS mode. */}
+        <link rel="preload" href={publicFileUrl(MAIN_FONT)} as="font" type="font/woff2" crossorigin="anonymous" />
         <link rel="stylesheet" href={site.cssUrl} />
         <link rel="icon" href={site.faviconUrl} type="image/svg+xml" />
+        <link rel="apple-touch-icon" href={publicFileUrl(APPLE_TOUCH_ICON)} />
         {/* On every page: the header's search box is on most, and the others have their own. Deferred, small, and it
             fetches nothing until someone types. */}
         {site.searchScriptUrl ? <script src={site.searchScriptUrl} defer /> : null}
@@ -393,10 +374,28 @@ export function Layout(props: LayoutProps) {
           </main>
           <footer class="site-footer">
             <div class="wrap">
-              <p>
-                {site.name}: questions answered by verified educators and checked by Scholia Editorial.{' '}
-                <a href="/subjects">Browse subjects</a>
+              <p class="footer-brand">
+                <LogoMark size={24} />
+                <span>
+                  <strong>{site.name}</strong>: questions answered by verified educators and checked by Scholia Editorial.
+                </span>
               </p>
+              <nav aria-label="Site">
+                <ul class="footer-links">
+                  <li>
+                    <a href="/subjects">Subjects</a>
+                  </li>
+                  <li>
+                    <a href="/guides">Study guides</a>
+                  </li>
+                  <li>
+                    <a href="/membership">Membership</a>
+                  </li>
+                  <li>
+                    <a href="/search">Search</a>
+                  </li>
+                </ul>
+              </nav>
             </div>
           </footer>
           {site.menuScriptUrl ? <script src={site.menuScriptUrl} defer /> : null}

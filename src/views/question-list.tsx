@@ -1,7 +1,7 @@
 import { mathToText } from '../lib/math.ts';
 import { truncate } from '../lib/text.ts';
-import { formatDate } from '../lib/time.ts';
 import { type QuestionSummary, questionPath } from '../modules/questions/question.ts';
+import { LocalDate } from './local-time.tsx';
 
 export function QuestionList(props: { questions: QuestionSummary[]; showSubject?: boolean; headingLevel?: 'h2' | 'h3' }) {
   return (
@@ -19,7 +19,11 @@ export function QuestionList(props: { questions: QuestionSummary[]; showSubject?
                 {' · '}
               </>
             )}
-            {q.publishedAt ? <>Answered {formatDate(q.publishedAt)}</> : null}
+            {q.publishedAt ? (
+              <>
+                Answered <LocalDate iso={q.publishedAt} />
+              </>
+            ) : null}
           </p>
         </li>
       ))}

@@ -5,7 +5,8 @@ import { axeViolations, type DemoSite, startDemoSite } from '../helpers/browser.
 import { chromiumPath } from '../helpers/environment.ts';
 
 // Times are written by the server in UTC inside <time datetime="…Z">; public/time.js says them again in the
-// reader's time zone (and how far off a deadline is). Without JavaScript the UTC text stays.
+// reader's time zone (and how far off a deadline is), and the day of an event as the day it was there. Without
+// JavaScript the UTC text stays.
 
 const ZONE = 'America/New_York';
 
@@ -99,15 +100,52 @@ describe.skipIf(!chromiumPath)('times in the reader’s time zone, in Chromium',
     await page.context().close();
   });
 
-  it('links the script only on pages that show a time', async () => {
-    const home = await (await fetch(`${base}/`)).text();
-    expect(home).not.toMatch(/\/static\/time\.[0-9a-f]+\.js/);
+  it('links the script only on pages that show a time or a date', async () => {
+    const timeScript = /\/static\/time\.[0-9a-f]+\.js/;
+    expect(await (await fetch(`${base}/login`)).text()).not.toMatch(timeScript);
+    // The home page lists recent answers with the day each was answered.
+    expect(await (await fetch(`${base}/`)).text()).toMatch(timeScript);
     const page = await jordan(true);
-    const scripts = await page.locator('script[src]').evaluateAll((els) => els.map((el) => el.getAttribute('src')));
-    expect(scripts.some((s) => /\/static\/time\./.test(s ?? ''))).toBe(false);
+    await page.goto(`${base}/ask`);
+    expect(await page.locator('time[datetime]').count()).toBe(0);
+    expect(await page.locator('script[src*="/static/time."]').count()).toBe(0);
     await page.goto(`${base}/account/questions`);
     const after = await page.locator('script[src*="/static/time."]').count();
     expect(after).toBe(1);
     await page.context().close();
+  });
+
+  it('says the day of an event as it was where the reader is, near midnight UTC', async () => {
+    // Asked at 02:30 UTC on November 20: still the evening of November 19 in New York.
+    const db = site.t.database.db;
+    const question = await db
+      .selectFrom('questions')
+      .select(['id', 'slug'])
+      .where('status', '=', 'published')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const asked = '2026-11-20T02:30:00.000Z';
+    await db.updateTable('questions').set({ created_at: asked }).where('id', '=', question.id).execute();
+    const path = `/q/${question.id}/${question.slug}`;
+    const askedOn = async (javaScriptEnabled: boolean) => {
+      const context = await browser.newContext({ bypassCSP: true, javaScriptEnabled, timezoneId: ZONE, locale: 'en-US' });
+      const page = await context.newPage();
+      await page.goto(`${base}${path}`);
+      const meta = (await page.locator('p.meta', { hasText: 'Asked' }).first().textContent()) ?? '';
+      const time = page.locator(`time[datetime="${asked}"]`);
+      const title = (await time.getAttribute('title')) ?? '';
+      const text = plain((await time.textContent()) ?? '');
+      await context.close();
+      return { meta: plain(meta), text, title };
+    };
+    // The day alone, in the style of the server's (no time of day, no zone).
+    const local = await askedOn(true);
+    expect(local.text).toBe('November 19, 2026');
+    expect(local.meta).toContain('Asked November 19, 2026');
+    expect(local.title).toBe('November 20, 2026 (UTC)');
+    // Without JavaScript the server's UTC day stays.
+    const utc = await askedOn(false);
+    expect(utc.text).toBe('November 20, 2026');
+    expect(utc.meta).toContain('Asked November 20, 2026');
   });
 });

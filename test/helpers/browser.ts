@@ -3,6 +3,7 @@ import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts';
 import { systemClock } from '../../src/lib/time.ts';
+import { imageDeps } from '../../src/modules/images/index.ts';
 import { buildTestApp, type TestApp } from './app.ts';
 import { chromiumPath } from './environment.ts';
 
@@ -56,7 +57,7 @@ export interface DemoSite {
 export async function startDemoSite(): Promise<DemoSite> {
   const t = await buildTestApp('sqlite');
   // With the demo's diagrams, stored where this site keeps its images.
-  const images = { db: t.database.db, blobs: t.app.context.images.blobs, limits: t.app.context.config.images, clock: systemClock };
+  const images = imageDeps({ ...t.app.context, clock: systemClock, images: { blobs: t.app.context.images.blobs } });
   await seedDemo(t.database.db, systemClock, images);
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;

@@ -96,19 +96,19 @@ export async function fillSite(site: Site, extra: number): Promise<StoredImage> 
   return image;
 }
 
-/** Every row of a table by its key, each as JSON with its columns by name (bytes as base64). */
-export async function rowsOf(db: Kysely<any>, table: string): Promise<Map<string, string>> {
+/**
+ * Every row of a table by its key, each as JSON with its columns by name (bytes as base64). With `columns`, only
+ * those: a site a newer Scholia migrated has columns an older one's rows never had. A named column the table lacks
+ * shows as missing, so it cannot pass for a null.
+ */
+export async function rowsOf(db: Kysely<any>, table: string, columns?: readonly string[]): Promise<Map<string, string>> {
   const key = COPIED_TABLES.find((t) => t.name === table)?.key ?? [];
   const rows = (await db.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
   const plain = (v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v);
   return new Map(
     rows.map((r) => [
       JSON.stringify(key.map((k) => r[k])),
-      JSON.stringify(
-        Object.keys(r)
-          .sort()
-          .map((c) => [c, plain(r[c])]),
-      ),
+      JSON.stringify([...(columns ?? Object.keys(r))].sort().map((c) => [c, c in r ? plain(r[c]) : '(missing column)'])),
     ]),
   );
 }

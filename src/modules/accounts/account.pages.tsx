@@ -4,10 +4,12 @@ import { setFlash, takeFlash } from '../../platform/flash.ts';
 import { signedIn } from '../../platform/guard.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { csrfToken } from '../../platform/session.ts';
+import { educatorPath } from '../educators/index.ts';
 import { findRecipient } from '../notifications/index.ts';
 import { mySessions } from './account.service.ts';
 import type { Viewer } from './auth.service.ts';
 import { requiredRoles, unusedRecoveryCodes } from './two-factor.service.ts';
+import { canAnswer } from './user.ts';
 import { type AccountPageProps, AccountPageView } from './views/account-page.tsx';
 
 export type AccountForm = NonNullable<AccountPageProps['notice']>['form'];
@@ -33,6 +35,7 @@ export function accountPage(ctx: RouteContext) {
         sessions={await mySessions(db, viewer)}
         twoFactor={twoFactor}
         notifyEmail={(await findRecipient(db, viewer.userId))?.notifyEmail ?? true}
+        photoPath={canAnswer(viewer.role) ? `${educatorPath({ id: viewer.userId, name: viewer.name })}/photo` : undefined}
         {...extra}
       />,
       status,

@@ -191,6 +191,9 @@ export async function anonymiseUser(db: Db, id: number, at: string): Promise<voi
       name: 'Deleted user',
       password_hash: null,
       bio: null,
+      // Their face is theirs too: the profile photo goes with the bio (the image, unless shown elsewhere, then goes in
+      // the next clean-up of unused images).
+      photo_image_id: null,
       email_verified_at: null,
       totp_secret: null,
       totp_enabled_at: null,

@@ -9,7 +9,6 @@ import { type FormBody, formField } from '../../platform/form-body.ts';
 import { sendHtml } from '../../platform/html.ts';
 import { field, id } from '../../platform/schemas.ts';
 import type { Viewer } from '../accounts/index.ts';
-import type { ImageDeps } from '../images/index.ts';
 import { ANSWER_LIMITS } from '../questions/index.ts';
 import type { AnswerInput, AskingDeps, WorkResult } from './asking.service.ts';
 import type { Analysis, AnswerForm } from './views/asking-pages.tsx';
@@ -28,16 +27,8 @@ export function askingDeps(ctx: RouteContext): AskingDeps {
   };
 }
 
-/** What storing and finding a question's photos needs: the process's one BlobStore and its decoding slots. */
-export function imageDeps(ctx: RouteContext): ImageDeps {
-  return {
-    db: ctx.database.db,
-    blobs: ctx.images.blobs,
-    limits: ctx.config.images,
-    clock: ctx.clock,
-    decoding: ctx.images.decoding,
-  };
-}
+/** What storing and finding a question's photos needs (the images module builds it from the RouteContext). */
+export { imageDeps } from '../images/index.ts';
 
 export const WORK_MESSAGES: Record<Exclude<WorkResult, 'done'>, [string, number]> = {
   not_found: ['That question is not in the queue any more.', 404],

@@ -8,7 +8,7 @@ import { signedIn } from '../../platform/guard.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { field, form, id } from '../../platform/schemas.ts';
 import { csrfToken } from '../../platform/session.ts';
-import { findImage } from '../images/index.ts';
+import { findImages } from '../images/index.ts';
 import { parseQuestionId, questionPath } from '../questions/index.ts';
 import { checkedText, notFound, WORK_MESSAGES } from './asking.pages.tsx';
 import { MODERATORS } from './asking.policy.ts';
@@ -76,12 +76,10 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const reportsPage = async (request: FastifyRequest, reply: FastifyReply, message?: string, status = 200) => {
     const open = await listReports(db, 'open', 200);
     // The image each image report points at, for the moderator to see before deciding.
-    const images = new Map<number, NonNullable<Awaited<ReturnType<typeof findImage>>>>();
-    for (const r of open)
-      if (r.imageId !== null && !images.has(r.imageId)) {
-        const image = await findImage({ db }, r.imageId);
-        if (image) images.set(r.imageId, image);
-      }
+    const images = await findImages(
+      { db },
+      open.flatMap((r) => (r.imageId === null ? [] : [r.imageId])),
+    );
     return sendHtml(
       reply,
       <ReportsView

@@ -14,14 +14,21 @@ export interface PersonRow {
   bio: string | null;
   deletedAt: string | null;
   suspendedAt: string | null;
+  /** The image of their profile photo, or null. */
+  photoImageId: number | null;
 }
 
 export function findPerson(db: Db, id: number): Promise<PersonRow | undefined> {
   return db
     .selectFrom('users')
-    .select(['id', 'name', 'role', 'bio', 'deleted_at as deletedAt', 'suspended_at as suspendedAt'])
+    .select(['id', 'name', 'role', 'bio', 'deleted_at as deletedAt', 'suspended_at as suspendedAt', 'photo_image_id as photoImageId'])
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+/** Points the person's profile at this image, or at none (null: their initials). */
+export async function setPhoto(db: Db, userId: number, imageId: number | null): Promise<void> {
+  await db.updateTable('users').set({ photo_image_id: imageId }).where('id', '=', userId).execute();
 }
 
 /** Expert answers of this person on published questions (answers_educator_idx, then each question by its key). */

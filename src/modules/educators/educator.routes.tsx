@@ -5,7 +5,8 @@ import { errorPage } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { decodeCursor } from '../questions/index.ts';
 import { getEducatorProfile } from './educator.service.ts';
-import { educatorPath, parseEducatorRef } from './educator.ts';
+import { educatorPath, mayChangePhoto, parseEducatorRef } from './educator.ts';
+import { photoRoutes } from './photo.routes.tsx';
 import { EducatorPageView } from './views/educator-page.tsx';
 
 // `ref` is `<id>-<name slug>`; only the id is read, and any other slug moves to the canonical one (301).
@@ -13,9 +14,13 @@ const ProfileParams = Type.Object({ ref: Type.String({ maxLength: 120 }) });
 // `after` is a cursor this site wrote (about 20 characters); one that does not decode gets the 400 page.
 const ProfileQuery = Type.Object({ after: Type.Optional(Type.String({ maxLength: 40 })) });
 
-/** /educators/:ref: the public profile of an educator or editor, linked from every "Answered by". */
-export function educatorProfileRoutes(ctx: Pick<RouteContext, 'database' | 'site'>): FastifyPluginAsyncTypebox {
+/**
+ * /educators/:ref: the public profile of an educator or editor, linked from every "Answered by"; and, in a scope of
+ * its own that takes uploads, the page where its photo is changed.
+ */
+export function educatorProfileRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   return async (app) => {
+    await app.register(photoRoutes(ctx));
     const notFound = (request: FastifyRequest, reply: FastifyReply) =>
       sendHtml(
         reply,
@@ -69,6 +74,7 @@ export function educatorProfileRoutes(ctx: Pick<RouteContext, 'database' | 'site
             profile={profile}
             isFirstPage={after === null}
             nextPath={profile.next ? `${path}?after=${profile.next}` : null}
+            photoPath={request.viewer && mayChangePhoto(request.viewer, profile) ? `${path}/photo` : null}
           />,
         );
       },

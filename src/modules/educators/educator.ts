@@ -1,5 +1,6 @@
 import type { Role } from '../../db/database.ts';
 import { hasSlugText, slugify } from '../../lib/slug.ts';
+import type { StoredImage } from '../images/index.ts';
 
 // Educator profiles: who stands behind an expert answer. The address is /educators/<id>-<name-slug>: the id names
 // the person, the slug only reads well. Nothing is stored for it, so a rename needs no migration, two people of the
@@ -45,6 +46,35 @@ export function mayHaveProfile(person: { role: Role; deletedAt: string | null; s
   return ANSWERING_ROLES.includes(person.role) && person.deletedAt === null && person.suspendedAt === null;
 }
 
+/**
+ * Whether `viewer` may change the photo on `person`'s profile: their own, for anyone who answers questions; anyone's,
+ * for editors and admins (who verify educators, and may put up or take down a photo for them).
+ */
+export function mayChangePhoto(viewer: { userId: number; role: Role }, person: { id: number }): boolean {
+  if (viewer.role === 'editor' || viewer.role === 'admin') return true;
+  return viewer.userId === person.id && ANSWERING_ROLES.includes(viewer.role);
+}
+
+/** The side of the circle a profile shows the photo (or the initials) in, in CSS pixels. */
+export const PHOTO_SIZE = 96;
+
+/** A profile photo's alt text: the person's name, which the heading beside it says too. */
+export function photoAlt(name: string): string {
+  return `Photo of ${name}`;
+}
+
+/** A profile's photo: an image of the images module, live (a removed one is not shown). */
+export type ProfilePhoto = Pick<StoredImage, 'id' | 'width' | 'height' | 'variants'>;
+
+/** Whose photo the photo page is about: an answering role, neither deleted nor suspended. */
+export interface PhotoOwner {
+  id: number;
+  name: string;
+  photo: ProfilePhoto | null;
+  /** Their profile is public already (a published answer or a verified subject): the page links to it. */
+  hasProfile: boolean;
+}
+
 /** What a profile calls the person's role (schema.org jobTitle too). */
 export function roleTitle(role: Role): string {
   return role === 'editor' ? 'Editor' : 'Educator';
@@ -85,6 +115,8 @@ export interface EducatorProfile {
   name: string;
   role: Role;
   bio: string | null;
+  /** Null: the profile shows the person's initials. */
+  photo: ProfilePhoto | null;
   subjects: EducatorSubject[];
   answerCount: number;
   answers: ProfileAnswer[];

@@ -263,11 +263,6 @@ async function placedIn(db: Db, authorId: number, markdown: string, field: strin
   return 'issues' in r ? { issues: [{ field, message: r.issues.join(' ') }] } : r.placed;
 }
 
-/** Markdown that arrives whole (an import): rendered with the live images it names. */
-async function renderStored(db: Db, markdown: string): Promise<string> {
-  return renderMarkdown(markdown, { pictures: (await picturesFor({ db }, markdown)).pictures });
-}
-
 /** A new guide, as a draft, with its first revision. */
 async function createGuideNow(db: Db, authorId: number, input: GuideFields, clock: Clock = systemClock): Promise<Outcome<number>> {
   const f = clean(input);
@@ -650,9 +645,9 @@ export {
   updateGuideDetailsNow as updateGuideDetails,
 };
 
-/** The editor's preview of a text as it will look, its images included. */
+/** The editor's preview of a text as it will look: rendered with the live images it names. */
 export async function previewWithImages(db: Db, markdown: string): Promise<string> {
-  return renderStored(db, markdown);
+  return renderMarkdown(markdown, { pictures: (await picturesFor({ db }, markdown)).pictures });
 }
 
 /** The files of the images a guide's overview and sections place, for its PDF (renderGuidePdf). */

@@ -51,6 +51,17 @@ export async function findImageById(db: Db, id: number): Promise<StoredImage | u
   return row ? (await withVariants(db, [row]))[0] : undefined;
 }
 
+/** These images, removed ones included, with their variants (in no particular order; ids not found are left out). */
+export async function findImagesByIds(db: Db, ids: readonly number[]): Promise<StoredImage[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('images')
+    .select(imageColumns)
+    .where('id', 'in', [...ids])
+    .execute();
+  return withVariants(db, rows);
+}
+
 /** The owner's image, not removed, made from an upload with these bytes. */
 export async function findLiveImageBySource(db: Db, ownerId: number, sourceHash: string): Promise<StoredImage | undefined> {
   const row = await db
@@ -206,6 +217,21 @@ export async function findImageUses(db: Db, imageIds: readonly number[]): Promis
     ...placed.map((r) => ({ kind: r.kind, contentId: Number(r.content_id), imageId: Number(r.image_id) })),
     ...photos.map((r) => ({ kind: 'question' as const, contentId: Number(r.question_id), imageId: Number(r.image_id) })),
   ];
+}
+
+/**
+ * The profiles that show these images as their photo (users.photo_image_id), one row a person; a deleted account's
+ * is no use, as its profile is gone.
+ */
+export async function findProfilePhotoUses(db: Db, imageIds: readonly number[]): Promise<Array<{ userId: number; imageId: number }>> {
+  if (imageIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'photo_image_id'])
+    .where('photo_image_id', 'in', [...imageIds])
+    .where('deleted_at', 'is', null)
+    .execute();
+  return rows.map((r) => ({ userId: Number(r.id), imageId: Number(r.photo_image_id) }));
 }
 
 /** The live images that use a variant's file (several owners may upload the same bytes). */

@@ -1,17 +1,22 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
 import { isSectionFree } from '../guides/index.ts';
 import { decideAccess, previewMarkdown } from '../membership/index.ts';
 import { findAnswerMarkdown } from '../questions/index.ts';
-import { type ImageUse, imageAccess, openVariant, variantState } from './image.service.ts';
+import { type ImageUse, imageAccess, openVariant } from './image.service.ts';
 
 /** A variant's key names its bytes, so the file at an address never changes: a year, and no revalidation. */
 const FOREVER = 'public, max-age=31536000, immutable';
 /** A members-only image: the reader's browser may keep it, no shared cache may. */
 const MEMBERS_ONLY = 'private, max-age=86400';
+/** Answer versions whose free images are kept: a few short ids each. */
+const PREVIEWS_KEPT = 5_000;
+/** The ids placed in a text, as its Markdown spells them (`](image:12)`). */
+const PLACED_ID = /\]\(image:(\d+)\)/g;
 
 /**
  * GET /images/:key, the files of every image on the site. A free image (a question's photo, one in a guide's free
@@ -22,6 +27,11 @@ const MEMBERS_ONLY = 'private, max-age=86400';
 export function imageRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const deps = { db: ctx.database.db, blobs: ctx.images.blobs };
   const db = ctx.database.db;
+  // Which images the opening of an expert answer that non-members read keeps, by answer version (its question's id
+  // and updated_at): cutting the preview (words counted by Intl.Segmenter) is the costly part of such a request,
+  // and every reader of a page asks for the same images. An edit is a new version, so it is cut again at once;
+  // nothing else changes the answer (the preview's length is the app's setting).
+  const freeInPreview = new LRUCache<string, ReadonlySet<string>>({ max: PREVIEWS_KEPT });
   /** Whether this use shows the image to readers without membership. */
   const isFree = async (use: ImageUse): Promise<boolean> => {
     switch (use.kind) {
@@ -34,8 +44,14 @@ export function imageRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         // Free when the preview that non-members read keeps the image: the same cut the question page makes.
         const answer = await findAnswerMarkdown(db, use.contentId);
         if (answer === undefined) return false;
-        const preview = previewMarkdown(answer.body, ctx.config.paywallPreviewWords).markdown;
-        return preview.includes(`](image:${use.imageId})`);
+        const version = `${use.contentId}:${answer.updatedAt}`;
+        let free = freeInPreview.get(version);
+        if (free === undefined) {
+          const preview = previewMarkdown(answer.body, ctx.config.paywallPreviewWords).markdown;
+          free = new Set(Array.from(preview.matchAll(PLACED_ID), (m) => m[1] ?? ''));
+          freeInPreview.set(version, free);
+        }
+        return free.has(String(use.imageId));
       }
     }
   };
@@ -53,12 +69,8 @@ export function imageRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         const { key } = request.params;
         const etag = `"${key}"`;
         // A browser asking whether its copy is current: the key is the content, so it is if the image is still live
-        // (and still free: a members-only image is checked in full below, as its first request was).
-        if (
-          request.headers['if-none-match'] === etag &&
-          (await variantState(deps, key)) === 'live' &&
-          (await imageAccess(deps, key, isFree)) === 'free'
-        ) {
+        // and still free ('gone' and 'members' are answered in full below, as the first request was).
+        if (request.headers['if-none-match'] === etag && (await imageAccess(deps, key, isFree)) === 'free') {
           return reply.code(304).header('cache-control', FOREVER).header('etag', etag).send();
         }
         const variant = await openVariant(deps, key);
@@ -79,7 +91,7 @@ export function imageRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         }
         return reply
           .header('content-type', variant.contentType)
-          .header('cache-control', access === 'free' ? FOREVER : MEMBERS_ONLY)
+          .header('cache-control', access === 'members' ? MEMBERS_ONLY : FOREVER)
           .header('etag', etag)
           .header('x-content-type-options', 'nosniff')
           .send(variant.bytes);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import type { ImageStoreSettings } from '../../config.ts';
+import type { Config, ImageStoreSettings } from '../../config.ts';
 import type { Database, ImageUseKind } from '../../db/database.ts';
 import { type PictureLookup, PLACED_IMAGE, placedImageIds } from '../../lib/markdown.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
@@ -35,6 +35,25 @@ export type BlobStoreKind = BlobStore['kind'];
 export function createBlobStore(settings: ImageStoreSettings & { readonly dataDir: string }, db: Db, clock?: Clock): BlobStore {
   if (settings.store === 's3') return s3BlobStore(settings.s3);
   return settings.store === 'database' ? blobRepo.databaseBlobStore(db, clock) : fileBlobStore(path.join(settings.dataDir, 'images'));
+}
+
+/** The site's own BlobStore: where its settings (IMAGE_STORE, DATA_DIR) say its images are kept. */
+export function siteBlobStore(config: Pick<Config, 'images' | 'dataDir'>, db: Db, clock?: Clock): BlobStore {
+  return createBlobStore({ ...config.images, dataDir: config.dataDir }, db, clock);
+}
+
+/**
+ * What storing and placing images needs, from what the process holds: its database, settings and clock, its one
+ * BlobStore and, in the web process, the slots uploads take turns in to be decoded. A RouteContext is such a holder.
+ */
+export function imageDeps(holder: {
+  readonly database: { readonly db: Db };
+  readonly config: Pick<Config, 'images'>;
+  readonly clock: Clock;
+  readonly images: { readonly blobs: BlobStore; readonly decoding?: TaskSlots };
+}): ImageDeps {
+  const { blobs, decoding } = holder.images;
+  return { db: holder.database.db, blobs, limits: holder.config.images, clock: holder.clock, ...(decoding ? { decoding } : {}) };
 }
 
 /**
@@ -100,6 +119,12 @@ export async function findOwnedImages(deps: Pick<ImageDeps, 'db'>, ownerId: numb
 /** An image, removed ones included (their `removedAt` is set: pages answer 410 for them). */
 export function findImage(deps: Pick<ImageDeps, 'db'>, id: number): Promise<StoredImage | undefined> {
   return repo.findImageById(deps.db, id);
+}
+
+/** These images, removed ones included, by id (each once): one query for a whole list, not one per image. */
+export async function findImages(deps: Pick<ImageDeps, 'db'>, ids: readonly number[]): Promise<Map<number, StoredImage>> {
+  const wanted = [...new Set(ids)];
+  return new Map((await repo.findImagesByIds(deps.db, wanted)).map((i) => [i.id, i]));
 }
 
 /**
@@ -183,12 +208,6 @@ export type OpenedVariant =
   | { readonly kind: 'removed' }
   /** No image uses such a key, or its file is gone: 404. */
   | { readonly kind: 'missing' };
-
-/** Whether a key is a live image's variant, only removed images', or no image's (also for a malformed key). */
-export async function variantState(deps: Pick<ImageDeps, 'db'>, key: string): Promise<'live' | 'removed' | 'missing'> {
-  if (!isBlobKey(key)) return 'missing';
-  return (await repo.blobKeyState(deps.db, key)) ?? 'missing';
-}
 
 /**
  * A variant's file for the serving route, by its key as it appears in the address (checked here, so the route may
@@ -279,20 +298,24 @@ export function findImageUses(deps: Pick<ImageDeps, 'db'>, imageIds: readonly nu
 
 /**
  * Who may fetch a variant's file. An image is free when some place that shows it is free: a question's photo, a
- * guide's overview, a free guide section, an expert answer's opening that non-members read (`inPreview` asks the
+ * guide's overview, a free guide section, an expert answer's opening that non-members read (`isFree` asks the
  * paywall whether the preview keeps it), or nowhere yet (an upload its author is about to place: its address is
- * known only to them). An image shown only in members-only parts is for readers with full access.
+ * known only to them). An image shown only in members-only parts is for readers with full access. 'gone' when no
+ * live image uses the key (only removed ones, or none: openVariant tells which), so a browser's "is my copy still
+ * good?" needs this one answer.
  */
 export async function imageAccess(
   deps: Pick<ImageDeps, 'db'>,
   key: string,
   isFree: (use: ImageUse) => Promise<boolean>,
-): Promise<'free' | 'members'> {
-  if (!isBlobKey(key)) return 'free';
+): Promise<'free' | 'members' | 'gone'> {
+  if (!isBlobKey(key)) return 'gone';
   const ids = await repo.liveImageIdsOfKey(deps.db, key);
-  if (ids.length === 0) return 'free';
+  if (ids.length === 0) return 'gone';
   const uses = await repo.findImageUses(deps.db, ids);
   if (ids.some((id) => !uses.some((u) => u.imageId === id))) return 'free';
+  // A profile photo is public, even when the same upload is also placed in a members-only part.
+  if ((await repo.findProfilePhotoUses(deps.db, ids)).length > 0) return 'free';
   for (const use of uses) if (await isFree(use)) return 'free';
   return 'members';
 }
@@ -300,14 +323,16 @@ export async function imageAccess(
 /** Images shown on "Your images" at most (the newest). */
 export const LIBRARY_SHOWN = 60;
 
-/** The author's newest images and how often each is used, for "Your images". */
+/**
+ * The author's newest images and how often each is used, for "Your images": placed in a text, attached to a question,
+ * or the photo on a profile (which the clean-up of unused images keeps as well).
+ */
 export async function listLibrary(deps: Pick<ImageDeps, 'db'>, ownerId: number): Promise<Array<{ image: StoredImage; uses: number }>> {
   const images = await repo.listLiveImagesOwnedBy(deps.db, ownerId, LIBRARY_SHOWN);
-  const uses = await repo.findImageUses(
-    deps.db,
-    images.map((i) => i.id),
-  );
-  return images.map((image) => ({ image, uses: uses.filter((u) => u.imageId === image.id).length }));
+  const ids = images.map((i) => i.id);
+  const [uses, photos] = await Promise.all([repo.findImageUses(deps.db, ids), repo.findProfilePhotoUses(deps.db, ids)]);
+  const count = (id: number) => uses.filter((u) => u.imageId === id).length + photos.filter((p) => p.imageId === id).length;
+  return images.map((image) => ({ image, uses: count(image.id) }));
 }
 
 /** The live images a text places (an expert answer: kind 'answer', the question's id). */

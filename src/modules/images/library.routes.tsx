@@ -7,7 +7,7 @@ import { sendHtml } from '../../platform/html.ts';
 import { field, form } from '../../platform/schemas.ts';
 import { csrfToken } from '../../platform/session.ts';
 import { acceptUploads } from '../../platform/uploads.ts';
-import { type ImageDeps, listLibrary, MAX_ALT_CHARS, storeImage } from './image.service.ts';
+import { imageDeps, listLibrary, MAX_ALT_CHARS, storeImage } from './image.service.ts';
 import { ImageRefused, refuse } from './image.ts';
 import { LibraryPageView, placementLine } from './views/library-page.tsx';
 
@@ -30,13 +30,7 @@ const LibraryQuery = Type.Object({
  */
 export function libraryRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const https = ctx.session.https;
-  const deps: ImageDeps = {
-    db: ctx.database.db,
-    blobs: ctx.images.blobs,
-    limits: ctx.config.images,
-    clock: ctx.clock,
-    decoding: ctx.images.decoding,
-  };
+  const deps = imageDeps(ctx);
 
   const page = async (
     request: FastifyRequest,
@@ -45,16 +39,21 @@ export function libraryRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
     status = 200,
   ) => {
     const viewer = signedIn(request);
+    const { added, ...rest } = extra;
+    const images = await listLibrary(deps, viewer.userId);
+    // The address names the image just added: only one of the viewer's own is offered to copy.
+    const owned = added !== undefined && images.some((i) => i.image.id === added.id);
     return sendHtml(
       reply,
       <LibraryPageView
         site={ctx.site}
         viewer={viewer}
         csrfToken={csrfToken(request, reply, https)}
-        images={await listLibrary(deps, viewer.userId)}
+        images={images}
         maxBytes={ctx.config.images.maxBytes}
         message={takeFlash(request, reply, https)}
-        {...extra}
+        added={owned ? added : undefined}
+        {...rest}
       />,
       status,
     );
@@ -67,8 +66,7 @@ export function libraryRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
 
     app.get('/uploads', { schema: { querystring: LibraryQuery }, config: { allow: IMAGE_AUTHORS } }, async (request, reply) => {
       const added = /^[1-9]\d{0,9}$/.test(request.query.added ?? '') ? Number(request.query.added) : undefined;
-      const owned = added !== undefined && (await listLibrary(deps, signedIn(request).userId)).some((i) => i.image.id === added);
-      return page(request, reply, owned && added !== undefined ? { added: { id: added, alt: request.query.alt ?? '' } } : {});
+      return page(request, reply, added !== undefined ? { added: { id: added, alt: request.query.alt ?? '' } } : {});
     });
 
     app.post(

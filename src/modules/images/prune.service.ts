@@ -2,13 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
 import type { BlobStore } from './blob-store.ts';
-import * as repo from './image.repository.ts';
 import { listUnusedCandidates, sweepBlobs } from './image.service.ts';
 import * as pruneRepo from './prune.repository.ts';
 
 // The clean-up of images nothing shows any more (`scholia images prune`): uploads never placed, photos of questions
-// that were deleted, diagrams an author took out of every text. Removing is the same step an editor takes
-// (removed_at set, addresses answer 410); the files go in the sweep that follows, once no live image shares them.
+// that were deleted, diagrams an author took out of every text, profile photos replaced or taken down. Removing is
+// the same step an editor takes (removed_at set, addresses answer 410); the files go in the sweep that follows, once
+// no live image shares them.
 
 export interface PruneReport {
   /** Live images older than the cut-off, looked through. */
@@ -25,7 +25,7 @@ export interface PruneReport {
 export type PrunePhase = 'images' | 'files';
 
 /**
- * Removes the images created more than `olderThanHours` ago that no question, expert answer or guide uses, then
+ * Removes the images created more than `olderThanHours` ago that no question, expert answer, guide or profile uses, then
  * deletes the files no live image needs that were stored before the same cut-off. The cut-off spares uploads in
  * progress: a photo on the ask form before the question is posted, a diagram uploaded and not yet placed. A dry run
  * only counts the images. Each page of images is removed in one statement, so an interruption leaves every image
@@ -52,8 +52,7 @@ export async function pruneUnusedImages(
     if (page.length === 0) break;
     const ids = page.map((i) => i.id);
     if (opts.dryRun) {
-      const used = new Set((await repo.findImageUses(deps.db, ids)).map((u) => u.imageId));
-      unused += ids.filter((id) => !used.has(id)).length;
+      unused += await pruneRepo.countUnusedImages(deps.db, ids);
     } else {
       unused += await pruneRepo.markUnusedImagesRemoved(deps.db, ids, isoNow(deps.clock));
     }

@@ -121,6 +121,76 @@ describe('previewMarkdown', () => {
     }
   });
 
+  it('ends the cut paragraph at its last sentence that fits, without an ellipsis', () => {
+    const paragraph =
+      'Photosynthesis needs light. Plants take in carbon dioxide through their leaves. Only members read this closing line.';
+    // 12 words reach "Only"; the preview ends where the second sentence does (11 words).
+    expect(previewMarkdown(paragraph, 12)).toEqual({
+      markdown: 'Photosynthesis needs light. Plants take in carbon dioxide through their leaves.',
+      cut: true,
+    });
+    // A budget that ends on a sentence's last word keeps its full stop.
+    expect(previewMarkdown(paragraph, 11).markdown).toBe('Photosynthesis needs light. Plants take in carbon dioxide through their leaves.');
+    // After whole blocks, the cut block is held to the words left to it.
+    const answer = `## Why it matters\n\n${paragraph}`;
+    expect(previewMarkdown(answer, 9).markdown).toBe('## Why it matters\n\nPhotosynthesis needs light.');
+    // Closing quotes and emphasis belong to the sentence they end.
+    expect(previewMarkdown('He said "Stop here." Then he **left the room.** And then more words came after.', 11).markdown).toBe(
+      'He said "Stop here." Then he **left the room.**',
+    );
+  });
+
+  it('keeps the word cut with "…" when no sentence ends in at least half of what the paragraph was given', () => {
+    // "Yes." would keep one word of ten.
+    expect(previewMarkdown('Yes. Then a long run of words goes on and on without any stop at all here.', 10).markdown).toBe(
+      'Yes. Then a long run of words goes on and…',
+    );
+    // No sentence ends before the cut at all.
+    expect(previewMarkdown('A single sentence that runs on well past the budget it has.', 4).markdown).toBe('A single sentence that…');
+    // A full stop inside a formula is no sentence's end: the cut never falls inside $…$.
+    expect(previewMarkdown('We know that $a = 1. B = 2$ holds in every case we try here.', 8).markdown).toBe(
+      'We know that $a = 1. B = 2$ holds…',
+    );
+    // Thai marks no sentence end: the word cut stays.
+    const thai = previewMarkdown('การปฏิวัติฝรั่งเศสเริ่มขึ้นในปีหนึ่งพันเจ็ดร้อยแปดสิบเก้าเพราะรัฐบาลมีหนี้สินมาก', 5).markdown;
+    expect(thai.endsWith('…')).toBe(true);
+    expect(countWords(thai)).toBe(5);
+  });
+
+  it.each([
+    ['Chinese', ['光合作用需要阳光。', '植物用叶子吸收二氧化碳。'], '最后这句话是会员专享的秘密结论。'],
+    ['Japanese', ['光合成には光が必要です。', '植物は葉から二酸化炭素を取り込みます。'], '最後のこの文は会員だけが読める結論です。'],
+  ])('ends a %s preview at 。 as it ends an English one at a full stop', (_script, opening, ending) => {
+    const paragraph = [...opening, ending].join('');
+    const fits = countWords(opening.join(''));
+    // A budget that reaches two words into the members-only sentence.
+    const p = previewMarkdown(paragraph, fits + 2);
+    expect(p.markdown).toBe(opening.join(''));
+    expect(p.cut).toBe(true);
+  });
+
+  it('never holds more words or characters than the word cut did', () => {
+    const sentences = [
+      'The treasury was empty by 1788.',
+      'Bread prices doubled in Paris that spring, and crowds gathered.',
+      '第三等级要求更多权利。',
+      'Was the king to blame?',
+      'Historians still argue about it!',
+      'Then the Estates-General met at Versailles in May 1789, for the first time since 1614.',
+    ];
+    const answer = [sentences.join(' '), sentences.slice(2).join(' '), sentences.reverse().join(' ')].join('\n\n');
+    const total = countWords(answer);
+    for (let words = 1; words < total; words++) {
+      for (const maxChars of [words * PREVIEW_CHARS_PER_WORD, words * 3, 40]) {
+        const p = previewMarkdown(answer, words, maxChars).markdown;
+        expect(countWords(p), `${words} words, ${maxChars} characters: ${p}`).toBeLessThanOrEqual(words);
+        // The "…" of a word cut is the one character over, as it always was.
+        expect(p.length - (p.endsWith('…') ? 1 : 0), `${words} words, ${maxChars} characters: ${p}`).toBeLessThanOrEqual(maxChars);
+        expect(answer.startsWith(p.endsWith('…') ? p.slice(0, -1) : p)).toBe(true);
+      }
+    }
+  });
+
   it('caps the preview by characters when the text has few word breaks', () => {
     const answer = `${'Ω'.repeat(3000)}\n\n${'ᚠᚢᚦ'.repeat(500)} ${'secret'.repeat(200)}`;
     const p = previewMarkdown(answer, 80);

@@ -90,7 +90,8 @@ export function trialIdentity(email: string): string {
 
 /**
  * The opening of an expert answer for readers without membership: whole blocks of the Markdown while they fit in
- * `words` words and `maxChars` characters, then the next block cut at a word boundary. Words are counted as
+ * `words` words and `maxChars` characters, then the next block cut at the end of its last sentence that fits (or at a
+ * word boundary, with "…", when no sentence ends in a reasonable part of what is left). Words are counted as
  * Intl.Segmenter sees them, so the limit means the same in scripts written without spaces; the character cap
  * holds even where the segmenter finds few words. Rendered and sanitized like any Markdown, so a cut inside
  * emphasis or a link shows as plain text rather than breaking the page.
@@ -121,10 +122,49 @@ export function previewMarkdown(
     if (leftWords > 0 && !/^\s*(```|\||#|\$\$)/.test(block)) {
       const opening = openingWords(block, leftWords, leftChars - joint);
       const text = block.slice(0, cutOutsideMath(block, opening.text.length)).trimEnd();
-      if (opening.words > 0 && text !== '') out.push(`${text}…`);
+      if (opening.words > 0 && text !== '') out.push(sentenceCut(block, text, opening.words, leftChars - joint) ?? `${text}…`);
     }
     break;
   }
   const result = out.join('\n\n');
   return { markdown: result, cut: result.trim() !== markdown.trim() };
+}
+
+const sentenceSegmenter = new Intl.Segmenter('und', { granularity: 'sentence' });
+
+/**
+ * A sentence's last characters: a full stop, question or exclamation mark in any script (. ? ! 。 ！ ？ । ؟), then any
+ * closing quotes or brackets, or the end of Markdown emphasis. A boundary the segmenter finds at a line break alone
+ * is not a sentence's end.
+ */
+const SENTENCE_END = /\p{Sentence_Terminal}[\p{Pe}\p{Pf}"'’”»*_]*$/u;
+const CLOSERS = /^[\p{Pe}\p{Pf}"'’”»*_]*/u;
+
+/**
+ * The opening of a paragraph the preview cuts, ended at its last whole sentence rather than between words. `cut` is
+ * the word cut (within the words and characters left, never inside a formula) and the sentence must end inside it,
+ * so the preview never holds more than the word cut would: only the sentence's closing punctuation may run past the
+ * word cut (which leaves out what follows its last word), and never past `maxChars`. Undefined, and the word cut with
+ * "…" stays, when no sentence ends there or the sentence would keep fewer than half of the word cut's words: one
+ * short sentence where most of a paragraph was due would cheat the reader of the preview.
+ */
+function sentenceCut(block: string, cut: string, cutWords: number, maxChars: number): string | undefined {
+  // Where the word cut ends, with the punctuation straight after its last word (no letter, digit or space).
+  const trailing = /^[^\p{L}\p{N}\p{M}\s]*/u.exec(block.slice(cut.length))?.[0].length ?? 0;
+  const room = Math.min(cut.length + trailing, maxChars);
+  let end = 0;
+  for (const s of sentenceSegmenter.segment(block)) {
+    if (s.index >= room) break;
+    const sentence = s.segment.trimEnd();
+    if (!SENTENCE_END.test(sentence)) continue;
+    // The segmenter leaves the end of emphasis (`**`) to the next sentence; it closes this one.
+    const stop = s.index + sentence.length + (CLOSERS.exec(block.slice(s.index + sentence.length))?.[0].length ?? 0);
+    if (stop > room) break;
+    if (cutOutsideMath(block, stop) === stop) end = stop;
+  }
+  if (end === 0) return undefined;
+  const text = block.slice(0, end);
+  const kept = countWords(text);
+  // The punctuation taken past the word cut holds no word (checked, not assumed: the budget is the paywall's).
+  return kept * 2 >= cutWords && kept <= cutWords ? text : undefined;
 }

@@ -1,5 +1,5 @@
-import { formatDate } from '../../lib/time.ts';
 import { Layout, SearchForm, type Site, type ViewerInfo } from '../../views/layout.tsx';
+import { LocalDate } from '../../views/local-time.tsx';
 import { questionPath } from '../questions/index.ts';
 import type { GuideResult, SearchOutcome, SearchResult, SearchType } from './search.service.ts';
 import { CANDIDATE_LIMIT } from './search-index.ts';
@@ -139,7 +139,12 @@ function QuestionList(props: { results: SearchResult[] }) {
           ) : null}
           <p class="meta">
             <a href={`/subjects/${r.subjectSlug}`}>{r.subjectName}</a>
-            {r.publishedAt ? <> · Answered {formatDate(r.publishedAt)}</> : null}
+            {r.publishedAt ? (
+              <>
+                {' '}
+                · Answered <LocalDate iso={r.publishedAt} />
+              </>
+            ) : null}
           </p>
         </li>
       ))}

@@ -39,7 +39,7 @@ export function guideSocialImage(g: { slug: string; title: string; subject: { na
 }
 
 // The site's colours (public/app.css, light scheme): the accent, the page background, text and muted text.
-const COLOURS = { accent: '#1f5fa8', background: '#fbfaf7', text: '#1d1f24', muted: '#555b66', onAccent: '#ffffff' } as const;
+const COLOURS = { accent: '#4f46e5', background: '#f6f7fb', text: '#141829', muted: '#525a70', onAccent: '#ffffff' } as const;
 
 /** The family the renderer loads (social-render.ts); the card names no other. */
 export const CARD_FONT = 'Inter';

@@ -16,6 +16,8 @@ export interface AccountPageProps {
   twoFactor: { enabled: boolean; unusedCodes: number; required: boolean; message?: 'wrong' | 'off' };
   /** Whether notifications about the person's questions also come by email. */
   notifyEmail: boolean;
+  /** Where the person changes the photo on their educator profile; absent for a role that has no profile. */
+  photoPath?: string | undefined;
 }
 
 function Notice(props: { form: string; notice?: AccountPageProps['notice'] }) {
@@ -113,6 +115,11 @@ export function AccountPageView(props: AccountPageProps) {
             Save
           </button>
         </form>
+        {props.photoPath ? (
+          <p>
+            <a href={props.photoPath}>Profile photo</a>: the picture beside your name on your educator profile.
+          </p>
+        ) : null}
       </section>
 
       <section class="card" aria-labelledby="email-title">

@@ -1,6 +1,6 @@
-import { formatDate } from '../../../lib/time.ts';
 import { HiddenCsrf } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { LocalDate } from '../../../views/local-time.tsx';
 import { ACCOUNT_LIMITS, ROLES } from '../user.ts';
 
 export interface AdminUserRow {
@@ -58,11 +58,11 @@ export function AdminUsersView(props: {
               <strong>{u.name}</strong> <span class="meta">{u.email}</span>
             </p>
             <p class="meta">
-              {u.role} · joined {formatDate(u.createdAt)}
+              {u.role} · joined <LocalDate iso={u.createdAt} />
               {u.suspendedAt ? (
                 <>
                   {' '}
-                  · <strong>suspended</strong> since {formatDate(u.suspendedAt)}
+                  · <strong>suspended</strong> since <LocalDate iso={u.suspendedAt} />
                 </>
               ) : null}
             </p>

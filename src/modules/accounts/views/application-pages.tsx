@@ -1,7 +1,7 @@
 import type { FieldIssue } from '../../../lib/errors.ts';
-import { formatDate } from '../../../lib/time.ts';
 import { HiddenCsrf, issueFor } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { LocalDate } from '../../../views/local-time.tsx';
 import type { ApplicationRow } from '../application.ts';
 import { ACCOUNT_LIMITS } from '../user.ts';
 
@@ -91,7 +91,7 @@ export function ApplyView(props: {
             <ul>
               {props.mine.map((a) => (
                 <li key={a.id}>
-                  {a.subjectName}: {a.status} (sent {formatDate(a.createdAt)})
+                  {a.subjectName}: {a.status} (sent <LocalDate iso={a.createdAt} />)
                 </li>
               ))}
             </ul>
@@ -124,7 +124,7 @@ export function ApplicationsReviewView(props: {
             {a.userName}: {a.subjectName}
           </h2>
           <p class="meta">
-            {a.userEmail} · sent {formatDate(a.createdAt)}
+            {a.userEmail} · sent <LocalDate iso={a.createdAt} />
           </p>
           <h3>Qualifications</h3>
           <p>{a.qualifications}</p>

@@ -433,7 +433,7 @@ export function QueueView(props: {
                 <form method="post" action={`/educator/q/${r.id}/claim`} class="inline-form">
                   <HiddenCsrf token={props.csrfToken} />
                   <button type="submit" class="button">
-                    Claim “{r.title.length > 40 ? `${r.title.slice(0, 38)}…` : r.title}”
+                    Claim “{r.title}”
                   </button>
                 </form>
               )}

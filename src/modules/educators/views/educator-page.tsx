@@ -1,7 +1,9 @@
 import { truncate } from '../../../lib/text.ts';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { QuestionList } from '../../../views/question-list.tsx';
-import { type EducatorProfile, educatorPath, initials, roleTitle } from '../educator.ts';
+import { imagePath, pictureOf } from '../../images/index.ts';
+import { type EducatorProfile, educatorPath, roleTitle } from '../educator.ts';
+import { Avatar } from './avatar.tsx';
 
 /**
  * schema.org ProfilePage about a Person, as Google's profile-page guidance describes: the page's subject, their
@@ -19,6 +21,7 @@ export function educatorJsonLd(site: Site, profile: EducatorProfile) {
       name: profile.name,
       url,
       jobTitle: roleTitle(profile.role),
+      ...(profile.photo ? { image: site.url + pictureOf(profile.photo, imagePath).img.src } : {}),
       ...(profile.bio ? { description: profile.bio } : {}),
       ...(profile.subjects.length > 0 ? { knowsAbout: profile.subjects.map((s) => s.name) } : {}),
       agentInteractionStatistic: {
@@ -37,27 +40,6 @@ function describe(site: Site, p: EducatorProfile): string {
   return truncate(`${p.name}, ${roleTitle(p.role).toLowerCase()} on ${site.name}: ${answers}${subjects}.${bio}`, 160);
 }
 
-/** Initials in a circle until profiles have photos. Decorative: the name is the heading beside it. */
-function Avatar(props: { name: string }) {
-  return (
-    <svg class="avatar" width="96" height="96" viewBox="0 0 96 96" aria-hidden="true" focusable="false">
-      <circle cx="48" cy="48" r="48" fill="#1f5fa8" />
-      <text
-        x="48"
-        y="48"
-        dy="0.35em"
-        text-anchor="middle"
-        font-family="system-ui, sans-serif"
-        font-size="34"
-        font-weight="700"
-        fill="#ffffff"
-      >
-        {initials(props.name)}
-      </text>
-    </svg>
-  );
-}
-
 export function EducatorPageView(props: {
   site: Site;
   viewer?: ViewerInfo | null;
@@ -65,6 +47,8 @@ export function EducatorPageView(props: {
   /** The first page (newest answers); older pages have no canonical address of their own. */
   isFirstPage: boolean;
   nextPath: string | null;
+  /** The page where this viewer changes the photo: the person themselves, an editor or an admin; null for others. */
+  photoPath?: string | null;
 }) {
   const { site, profile: p } = props;
   const path = educatorPath(p);
@@ -79,7 +63,12 @@ export function EducatorPageView(props: {
       jsonLd={educatorJsonLd(site, p)}
     >
       <section class="card educator-profile" aria-labelledby="educator-name">
-        <Avatar name={p.name} />
+        <Avatar name={p.name} photo={p.photo} />
+        {props.photoPath ? (
+          <p class="avatar-change">
+            <a href={props.photoPath}>{p.photo ? 'Change photo' : 'Add a photo'}</a>
+          </p>
+        ) : null}
         <p class="label">{roleTitle(p.role)}</p>
         <h1 id="educator-name">{p.name}</h1>
         {p.bio ? <p class="educator-bio">{p.bio}</p> : null}

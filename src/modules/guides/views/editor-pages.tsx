@@ -1,8 +1,7 @@
 import type { FieldIssue } from '../../../lib/errors.ts';
-import { formatDate } from '../../../lib/time.ts';
 import { Field, HiddenCsrf, issueFor } from '../../../views/forms.tsx';
 import { Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
-import { LocalTime } from '../../../views/local-time.tsx';
+import { LocalDate, LocalTime } from '../../../views/local-time.tsx';
 import { ImagesHint } from '../../images/index.ts';
 import {
   editorGuidePath,
@@ -309,7 +308,9 @@ export function EditorGuidesListView(props: { site: Site; viewer: ViewerInfo; gu
                 </td>
                 <td>{g.subject.name}</td>
                 <td>{g.status === 'published' ? 'Published' : 'Draft'}</td>
-                <td>{formatDate(g.updatedAt)}</td>
+                <td>
+                  <LocalDate iso={g.updatedAt} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,5 +1,5 @@
-import { formatDate } from '../../../lib/time.ts';
 import { breadcrumbListJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
+import { LocalDate } from '../../../views/local-time.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
 import { type QuestionSummary, questionPath } from '../../questions/index.ts';
 import { guideSocialImage } from '../../social/index.ts';
@@ -244,7 +244,7 @@ export function GuidePageView(props: {
             <p class="label">Study guide</p>
             <h1>{guide.title}</h1>
             <p class="meta">
-              <a href={`/subjects/${guide.subject.slug}`}>{guide.subject.name}</a> · Updated {formatDate(guide.updatedAt)}
+              <a href={`/subjects/${guide.subject.slug}`}>{guide.subject.name}</a> · Updated <LocalDate iso={guide.updatedAt} />
             </p>
             {guide.topics.length > 0 ? (
               <ul class="topics" aria-label="Topics">
@@ -353,7 +353,7 @@ export function SectionPageView(props: {
             <a href={guidePath(guide)}>{guide.title}</a>
           </h1>
           <p class="meta">
-            <a href={`/subjects/${guide.subject.slug}`}>{guide.subject.name}</a> · Updated {formatDate(guide.updatedAt)} ·{' '}
+            <a href={`/subjects/${guide.subject.slug}`}>{guide.subject.name}</a> · Updated <LocalDate iso={guide.updatedAt} /> ·{' '}
             <DownloadLine guide={guide} canDownload={props.canDownload} />
           </p>
           <section class="card guide-section" aria-labelledby="section-title">

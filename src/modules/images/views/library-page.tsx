@@ -12,7 +12,7 @@ export function placementLine(id: number, alt: string): string {
 
 export interface LibraryImage {
   readonly image: StoredImage;
-  /** Where it is placed or attached now; 0 for an upload not used yet. */
+  /** Where it is placed, attached or shown on a profile now; 0 for an upload not used yet. */
   readonly uses: number;
 }
 

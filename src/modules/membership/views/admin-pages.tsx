@@ -115,7 +115,7 @@ export function BillingView(props: {
       ) : null}
       {props.stripe ? null : <p>No payment is taken on this site: memberships are free trials or given by the site’s admins.</p>}
       {props.notice === 'trial_refused' ? (
-        <p>
+        <p class="form-error" role="alert">
           Your last checkout did not start a trial: the card or email address had a free trial before. Nothing was charged.{' '}
           <a href="/membership">Choose a plan</a> to become a member without a trial.
         </p>

@@ -1,8 +1,9 @@
 import { renderedHtmlToText } from '../../../lib/math.ts';
 import { truncate } from '../../../lib/text.ts';
-import { formatDate } from '../../../lib/time.ts';
+import { CheckIcon } from '../../../views/icons.tsx';
 import { Breadcrumbs, breadcrumbJsonLd, Layout, SanitizedHtml, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { LinkList } from '../../../views/link-list.tsx';
+import { LocalDate } from '../../../views/local-time.tsx';
 import { Paywall, type PaywallTerms } from '../../../views/paywall.tsx';
 import { questionSocialImage } from '../../social/index.ts';
 import { topicPath } from '../../subjects/index.ts';
@@ -148,7 +149,7 @@ export function QuestionPageView(props: {
             {page.detailsHtml ? <SanitizedHtml class="prose" html={page.detailsHtml} /> : null}
             <QuestionPhotos images={page.images} />
             <p class="meta">
-              <a href={`/subjects/${page.subject.slug}`}>{page.subject.name}</a> · Asked {formatDate(page.createdAt)}
+              <a href={`/subjects/${page.subject.slug}`}>{page.subject.name}</a> · Asked <LocalDate iso={page.createdAt} />
             </p>
             {page.topics.length > 0 ? (
               <ul class="topics" aria-label="Topics">
@@ -181,8 +182,15 @@ export function QuestionPageView(props: {
                       )}
                     </strong>
                   </span>
-                  {answer.approvedBy ? <span class="badge">Approved by Scholia Editorial</span> : null}
-                  <span class="meta">{formatDate(answer.updatedAt)}</span>
+                  {answer.approvedBy ? (
+                    <span class="badge">
+                      <CheckIcon />
+                      Approved by Scholia Editorial
+                    </span>
+                  ) : null}
+                  <span class="meta">
+                    <LocalDate iso={answer.updatedAt} />
+                  </span>
                 </p>
                 {answer.body.full ? (
                   <SanitizedHtml class="prose expert-answer-body" html={answer.body.html} />
