@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --questions N --duration S --connections C --print-only]`
+ * `npm run bench [-- --questions N --duration S --connections C --print-only --cpu-prof DIR]`
  *
  * Measures how fast the real Scholia server serves question pages to visitors, against a ceiling: the same bytes
  * served from memory by a bare Fastify route on the same machine (scripts/bench-ceiling.ts). The ratio of the two
@@ -447,6 +447,9 @@ async function main(): Promise<void> {
       connections: { type: 'string' },
       // For trying the script out: print the table but leave docs/benchmarks.md alone.
       'print-only': { type: 'boolean' },
+      // For finding where the time goes: each Scholia server writes a V8 CPU profile (.cpuprofile) into this
+      // directory when it stops. Profiling slows the server, so figures from such a run are not recorded.
+      'cpu-prof': { type: 'string' },
     },
   });
   const questions = positiveInt(values.questions, 'questions', 100_000);
@@ -468,7 +471,8 @@ async function main(): Promise<void> {
     const port = await freePort();
     const base = `http://${HOST}:${port}`;
     log(`Starting Scholia on ${base} ${JSON.stringify(extraEnv)}…`);
-    const server = startChild(['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [];
+    const server = startChild([...profile, '--import', 'tsx', 'src/cli.ts', 'serve'], {
       DATA_DIR: dataDir,
       PORT: String(port),
       HOST,
@@ -556,7 +560,7 @@ async function main(): Promise<void> {
       `Date: ${report.date}; ${report.questions} questions; ${duration} s per test; ${connections} connections\n\n` +
       `${table(report)}\n`,
   );
-  if (values['print-only']) return;
+  if (values['print-only'] || values['cpu-prof']) return;
   recordInDocs(report);
   log(`\nRecorded in ${path.relative(ROOT, DOCS_FILE)}.`);
 }
