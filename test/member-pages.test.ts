@@ -95,7 +95,21 @@ describe.each(engines)("members' question pages on %s", (engine) => {
     expect(html(gz)).toMatch(/action="\/logout"/);
   });
 
-  it('shows an edit at once, and a new unread count in the header', async () => {
+  it('gives every page its own form token, which signs the member out', async () => {
+    const c = members['Ana Member'] as Client;
+    const tokenOf = (page: string) => /action="\/logout"[\s\S]*?name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+    const first = tokenOf(html(await c.get(questionUrl)));
+    const second = tokenOf(html(await c.get(questionUrl)));
+    expect(first).toBeTruthy();
+    expect(second).toBeTruthy();
+    expect(first).not.toBe(second);
+    expect((await c.post('/logout', { _csrf: first as string })).statusCode).toBe(303);
+    const after = html(await c.get(questionUrl));
+    expect(after).not.toContain('Ana Member');
+    expect(after).toContain('Read the whole expert answer');
+  });
+
+  it('shows an edit at once', async () => {
     const c = members['Ben Member'] as Client;
     expect(html(await c.get(questionUrl))).toContain(ANSWER_END);
     const edited = 'A rewritten closing sentence about the siphons of Lyon.';

@@ -1,3 +1,4 @@
+import type { LRUCache } from 'lru-cache';
 import { renderToString } from 'preact-render-to-string';
 import { type GzipParts, gzipParts, spliceGzip } from '../../lib/gzip-splice.ts';
 import type { CachedPage, ContentCoding, PageCache } from '../../lib/page-cache.ts';
@@ -53,6 +54,30 @@ function partsOf(site: Site, pages: PageCache, key: string, page: CachedPage): P
   );
 }
 
+/** A reader's chrome, split where its form tokens go, by everything it shows but those (see chromeOf). */
+export type ChromeCache = LRUCache<string, string[]>;
+
+const TOKEN_SLOT = 'scholia-form-token-slot';
+
+/**
+ * `viewer`'s chrome: rendered once for what it shows (name, role, unread count, the trial's time left, ...) with a
+ * stand-in for the form tokens, kept, and filled with this request's token. Every token the chrome holds is made
+ * from the reader's one CSRF secret, so one per request serves all its forms. The key is the viewer's fields as they
+ * are, less the tokens, so a field added to the chrome later is part of it without anyone remembering to add it.
+ */
+function chromeOf(site: Site, chromes: ChromeCache, viewer: ViewerInfo): string {
+  const token = viewer.csrfToken;
+  if (token === undefined) return chrome(site, viewer);
+  const key = JSON.stringify(viewer, (name, value) => (name === 'csrfToken' ? undefined : value));
+  let parts = chromes.get(key);
+  if (parts === undefined) {
+    const slotted: ViewerInfo = { ...viewer, csrfToken: TOKEN_SLOT, ...(viewer.trial ? { trial: { ...viewer.trial, csrfToken: TOKEN_SLOT } } : {}) };
+    parts = chrome(site, slotted).split(TOKEN_SLOT);
+    chromes.set(key, parts);
+  }
+  return parts.join(token);
+}
+
 /**
  * The kept page with `viewer`'s chrome in place of the stand-in's, in `coding`: gzip spliced around the chrome
  * without compressing the page again, brotli compressed whole, or none. Null when the page has no single place for
@@ -61,6 +86,7 @@ function partsOf(site: Site, pages: PageCache, key: string, page: CachedPage): P
 export function fillMemberPage(
   site: Site,
   pages: PageCache,
+  chromes: ChromeCache,
   key: string,
   page: CachedPage,
   viewer: ViewerInfo,
@@ -68,7 +94,7 @@ export function fillMemberPage(
 ): { body: Buffer; coding: ContentCoding | null } | null {
   const parts = partsOf(site, pages, key, page);
   if (parts === null) return null;
-  const middle = Buffer.from(chrome(site, viewer));
+  const middle = Buffer.from(chromeOf(site, chromes, viewer));
   if (coding === 'gzip') return { body: spliceGzip(parts.gzip, middle), coding };
   const body = Buffer.concat([parts.before, middle, parts.after]);
   return coding === 'br' ? { body: compressBody(body, 'br', BROTLI_PER_RESPONSE), coding } : { body, coding: null };

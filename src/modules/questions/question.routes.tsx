@@ -159,7 +159,7 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         if (typeof shared === 'string') return reply.redirect(keepQuery(request, shared), 301);
         // gzip when the browser takes it (every browser does): the kept page is not compressed again (gzip-splice.ts).
         const coding = ctx.config.compression ? (acceptsGzip(request.headers) ? 'gzip' : preferredCoding(request)) : null;
-        const filled = fillMemberPage(ctx.site, cache, `member:${id}`, shared, viewer, coding);
+        const filled = fillMemberPage(ctx.site, cache, ctx.caches.chromes, `member:${id}`, shared, viewer, coding);
         if (filled !== null) {
           if (filled.coding !== null) reply.header('content-encoding', filled.coding);
           return sendRendered(reply, { html: filled.body, math: shared.math });
