@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
@@ -51,14 +52,15 @@ import { buildCaches } from './platform/caches.ts';
 import { registerCompression } from './platform/compression.ts';
 import type { RouteContext } from './platform/context.ts';
 import { clientErrorResponder, errorPage, registerErrorHandling } from './platform/errors.tsx';
+import { frontDoor, serverWithFrontDoor } from './platform/front-door.ts';
 import { registerGuard } from './platform/guard.tsx';
 import { Health } from './platform/health.ts';
 import { sendHtml } from './platform/html.ts';
 import { registerVisitorPageValidation } from './platform/http-cache.ts';
 import { mathAssets } from './platform/math-assets.ts';
 import { Metrics, metricsHandler } from './platform/metrics.ts';
-import { securityHeaders } from './platform/security-headers.ts';
-import { registerSessions, type SessionSettings } from './platform/session.ts';
+import { securityHeaders, withMathStyles } from './platform/security-headers.ts';
+import { registerSessions, type SessionSettings, sessionCookieName } from './platform/session.ts';
 import type { Site } from './views/layout.tsx';
 
 declare module 'fastify' {
@@ -203,38 +205,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   }
   const health = new Health(deps.database, redis);
 
-  const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel },
-    // One line per request from our onResponse hook instead of Fastify's two.
-    logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: trustedProxies(config.trustProxy),
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    bodyLimit: 1_048_576,
-    // Requests Node's parser refuses (an address or headers over 16 KiB) get the site's own page, not a bare 431.
-    clientErrorHandler: clientErrorResponder(site),
-    // A malformed URL (bad percent-encoding, invalid UTF-8) gets the 400 page, not Fastify's JSON.
-    frameworkErrors: (error, request, reply) => {
-      request.log.info({ reason: error.message }, 'bad request');
-      return sendHtml(reply, errorPage(site, 400), 400);
-    },
-  });
-
-  // Shutting down (SIGTERM, a rolling restart): a keep-alive connection whose request finishes during close would stay
-  // open until the shutdown timeout (a proxy such as nginx keeps its connections open), so every response sent while
-  // closing asks the client to close the connection, and the process exits as soon as its requests are done.
-  let closing = false;
-  app.addHook('preClose', (done) => {
-    closing = true;
-    done();
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
-  });
-
-  // External plugins first, then the platform, then the modules.
-  // Compression before any route: @fastify/compress hooks into each route as it is added (COMPRESSION=off: nothing).
-  await registerCompression(app, config.compression);
   // AD_SNIPPET_ORIGINS (empty by default) join the sources an ad network's snippet needs: its scripts, the frames and
   // images they add, and their requests. Origins rather than per-request nonces: visitors' question pages are cached
   // and served as the same bytes, so nothing in them may differ from one response to the next.
@@ -260,6 +230,56 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // frame-ancestors 'none' above already forbids framing; X-Frame-Options: SAMEORIGIN beside it said otherwise.
     xFrameOptions: false,
   });
+  // Visitors' cached question pages are answered before Fastify sees the request (platform/front-door.ts); a page
+  // with math carries the style policy that allowMathStyles (platform/html.ts) gives it on the route's path.
+  let closing = false;
+  const door = frontDoor({
+    pages: caches.pages,
+    changeStamp: deps.database.changeStamp?.bind(deps.database) ?? (() => Number.NaN),
+    now: () => clock.now().getTime(),
+    sessionCookie: sessionCookieName(https),
+    compression: config.compression,
+    headers,
+    mathHeaders: withMathStyles(headers),
+    closing: () => closing,
+    observe: (method, status, route, seconds) => metrics.observeRequest(method, status, route, seconds),
+  });
+  const useDoor = deps.database.changeStamp !== undefined && caches.pages.enabled;
+
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    // One line per request from our onResponse hook instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: trustedProxies(config.trustProxy),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    bodyLimit: 1_048_576,
+    // Requests Node's parser refuses (an address or headers over 16 KiB) get the site's own page, not a bare 431.
+    clientErrorHandler: clientErrorResponder(site),
+    ...(useDoor
+      ? { serverFactory: (handler: RequestListener, options: FastifyServerOptions) => serverWithFrontDoor(handler, options, door) }
+      : {}),
+    // A malformed URL (bad percent-encoding, invalid UTF-8) gets the 400 page, not Fastify's JSON.
+    frameworkErrors: (error, request, reply) => {
+      request.log.info({ reason: error.message }, 'bad request');
+      return sendHtml(reply, errorPage(site, 400), 400);
+    },
+  });
+
+  // Shutting down (SIGTERM, a rolling restart): a keep-alive connection whose request finishes during close would stay
+  // open until the shutdown timeout (a proxy such as nginx keeps its connections open), so every response sent while
+  // closing asks the client to close the connection, and the process exits as soon as its requests are done.
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  // External plugins first, then the platform, then the modules.
+  // Compression before any route: @fastify/compress hooks into each route as it is added (COMPRESSION=off: nothing).
+  await registerCompression(app, config.compression);
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();

@@ -458,7 +458,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     mailFrom: read(env, 'MAIL_FROM') ?? `${siteName} <no-reply@${new URL(siteUrl).hostname}>`,
     sessionIdleMs: int(env, 'SESSION_IDLE_HOURS', 24, 1, 24 * 90) * 3600_000,
     sessionAbsoluteMs: int(env, 'SESSION_ABSOLUTE_DAYS', 30, 1, 365) * 86_400_000,
-    pageCacheBytes: int(env, 'PAGE_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
+    pageCacheBytes: int(env, 'PAGE_CACHE_MB', 256, 0, 65_536) * 1024 * 1024,
     pageCacheTtlMs: int(env, 'PAGE_CACHE_TTL_SECONDS', 300, 1, 86_400) * 1000,
     compression: compression(env),
     questionsPerMonth: int(env, 'QUESTIONS_PER_MONTH', 20, 0, 10_000),

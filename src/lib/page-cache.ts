@@ -42,10 +42,14 @@ interface Entry extends CachedPage {
   math: boolean;
   /** Compressed copies of `body`, made on demand by `encoded`. */
   encoded: Partial<Record<ContentCoding, Buffer>>;
+  /** What callers worked out from `body` and keep with it (`derived`), with its size in bytes. */
+  derived: Map<string, { value: unknown; bytes: number }> | undefined;
 }
 
 function entrySize(e: Entry): number {
-  return Math.max(1, e.body.length + (e.encoded.br?.length ?? 0) + (e.encoded.gzip?.length ?? 0));
+  let bytes = e.body.length + (e.encoded.br?.length ?? 0) + (e.encoded.gzip?.length ?? 0);
+  if (e.derived) for (const d of e.derived.values()) bytes += d.bytes;
+  return Math.max(1, bytes);
 }
 
 export class PageCache {
@@ -95,7 +99,17 @@ export class PageCache {
 
   /** Keeps the page and returns it as kept (to be served at once, whether or not the budget could take it). */
   set(key: string, version: string, body: Buffer, now: number, stamp?: number, tag = '', math = false): CachedPage {
-    const entry: Entry = { version, body, etag: weakEtag(body), expires: now + this.ttlMs, stamp, tag, math, encoded: {} };
+    const entry: Entry = {
+      version,
+      body,
+      etag: weakEtag(body),
+      expires: now + this.ttlMs,
+      stamp,
+      tag,
+      math,
+      encoded: {},
+      derived: undefined,
+    };
     // A page larger than the whole budget is refused by lru-cache itself (set is a no-op for it).
     this.entries?.set(key, entry);
     return entry;
@@ -112,10 +126,29 @@ export class PageCache {
     const bytes = encode(e.body);
     this.encodings++;
     e.encoded[coding] = bytes;
-    // lru-cache measures an entry when it is set, so it is set again to count the copy in the budget; unless the key
-    // was meanwhile given a newer page, which this older one must not replace.
-    if (this.entries?.peek(key) === e) this.entries.set(key, e);
+    this.remeasure(key, e);
     return bytes;
+  }
+
+  /**
+   * Something worked out from the page's bytes (`make`, the first time `name` is asked for), kept with the entry and
+   * counted in the byte budget as `size` says. `page` is what get, getUnchanged or set returned for `key`.
+   */
+  derived<T>(key: string, page: CachedPage, name: string, make: (body: Buffer) => T, size: (value: T) => number): T {
+    const e = page as Entry;
+    const kept = e.derived?.get(name);
+    if (kept) return kept.value as T;
+    const value = make(e.body);
+    e.derived ??= new Map();
+    e.derived.set(name, { value, bytes: size(value) });
+    this.remeasure(key, e);
+    return value;
+  }
+
+  // lru-cache measures an entry when it is set, so it is set again to count what was added in the budget; unless the
+  // key was meanwhile given a newer page, which this older one must not replace.
+  private remeasure(key: string, e: Entry): void {
+    if (this.entries?.peek(key) === e) this.entries.set(key, e);
   }
 
   delete(key: string): void {

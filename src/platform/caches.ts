@@ -96,6 +96,11 @@ export interface Caches {
    * than the page, and on PostgreSQL `reads` keeps nothing.
    */
   briefly: LRUCache<string, { expires: number; value: unknown }>;
+  /**
+   * Signed-in readers' headers (modules/questions/member-pages.tsx), rendered once for what they show and split where
+   * the per-request form token goes: a few kilobytes each, for the readers of the last minutes.
+   */
+  chromes: LRUCache<string, string[]>;
 }
 
 export const RELATED_KEPT = 10_000;
@@ -103,6 +108,8 @@ export const PREVIEWS_KEPT = 20_000;
 /** Rows kept by `reads`: a question's rows are a few kilobytes, a session's or a count a few hundred bytes. */
 export const READS_KEPT = 20_000;
 /** Bytes of social card PNGs kept: a few hundred cards, those of the pages being shared now. */
+/** Readers' headers kept (about 3 KB each). */
+export const CHROMES_KEPT = 5_000;
 export const SOCIAL_IMAGES_BYTES = 16 * 1024 * 1024;
 
 export function buildCaches(
@@ -118,5 +125,6 @@ export function buildCaches(
     reads: new SteadyReads(stamp, READS_KEPT),
     socialImages: new LRUCache<string, Buffer>({ maxSize: SOCIAL_IMAGES_BYTES, sizeCalculation: (png) => png.length }),
     briefly: new LRUCache<string, { expires: number; value: unknown }>({ max: 100 }),
+    chromes: new LRUCache<string, string[]>({ max: CHROMES_KEPT }),
   };
 }

@@ -3,6 +3,7 @@ import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { MATH_MARK } from '../lib/math.ts';
 import { mathAssets } from './math-assets.ts';
+import { MATH_STYLE_POLICY } from './security-headers.ts';
 
 /** A rendered page, and whether it holds math (so it needs the math stylesheet and KaTeX's inline styles). */
 export interface RenderedPage {
@@ -34,7 +35,7 @@ export function renderPage(vnode: VNode): string {
 export function allowMathStyles(reply: FastifyReply): void {
   const policy = reply.getHeader('content-security-policy');
   if (typeof policy === 'string' && !policy.includes('style-src-attr')) {
-    reply.header('content-security-policy', `${policy};style-src-attr 'unsafe-inline'`);
+    reply.header('content-security-policy', policy + MATH_STYLE_POLICY);
   }
 }
 

@@ -339,14 +339,15 @@ export class Metrics implements JobObserver {
   /** The onResponse hook that times every request but those to /metrics. */
   readonly timeRequest: onResponseHookHandler = (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    if (route !== '/metrics') {
-      const { method } = request;
-      const status = reply.statusCode;
-      const series = this.requests.series(`${method} ${status} ${route}`, () => ({ method, route, status_code: String(status) }));
-      this.requests.observe(series, reply.elapsedTime / 1000);
-    }
+    if (route !== '/metrics') this.observeRequest(request.method, reply.statusCode, route, reply.elapsedTime / 1000);
     done();
   };
+
+  /** One response, by route (as Fastify names it), method and status (also for platform/front-door.ts). */
+  observeRequest(method: string, status: number, route: string, seconds: number): void {
+    const series = this.requests.series(`${method} ${status} ${route}`, () => ({ method, route, status_code: String(status) }));
+    this.requests.observe(series, seconds);
+  }
 
   /** For the JobRunner that `serve` starts beside the app. */
   jobDone(job: string, ok: boolean, ms: number): void {

@@ -23,3 +23,13 @@ export function securityHeaders(options: Readonly<HelmetOptions>): Readonly<Reco
   if (failure) throw failure;
   return Object.freeze(headers);
 }
+
+/** What a page with math adds to its Content-Security-Policy: KaTeX places its boxes with inline style attributes. */
+export const MATH_STYLE_POLICY = ";style-src-attr 'unsafe-inline'";
+
+/** `headers` for a page with math (see allowMathStyles in platform/html.ts). */
+export function withMathStyles(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const policy = headers['content-security-policy'];
+  if (policy === undefined || policy.includes('style-src-attr')) return headers;
+  return Object.freeze({ ...headers, 'content-security-policy': policy + MATH_STYLE_POLICY });
+}

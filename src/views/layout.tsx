@@ -304,6 +304,20 @@ function SiteHeader(props: { site: Site; viewer: ViewerInfo | null; search: bool
   );
 }
 
+/**
+ * The part of every page that shows who is reading it: the trial banner and the header. Nothing else in Layout
+ * depends on the viewer, which is what lets a page shared by all members be kept with this part left to fill in per
+ * request (modules/questions/member-pages.ts).
+ */
+export function ViewerChrome(props: { site: Site; viewer: ViewerInfo | null; search: boolean; searchQuery?: string | undefined }) {
+  return (
+    <>
+      {props.viewer?.trial ? <TrialBannerView trial={props.viewer.trial} /> : null}
+      <SiteHeader site={props.site} viewer={props.viewer} search={props.search} searchQuery={props.searchQuery} />
+    </>
+  );
+}
+
 /** public/time.js, after the content, on pages where a LocalTime was rendered. */
 function TimeScript(props: { url?: string }) {
   const times = useContext(PageTimes);
@@ -366,8 +380,7 @@ export function Layout(props: LayoutProps) {
         <a class="skip-link" href="#main">
           Skip to content
         </a>
-        {props.viewer?.trial ? <TrialBannerView trial={props.viewer.trial} /> : null}
-        <SiteHeader site={site} viewer={props.viewer ?? null} search={props.headerSearch !== false} searchQuery={props.searchQuery} />
+        <ViewerChrome site={site} viewer={props.viewer ?? null} search={props.headerSearch !== false} searchQuery={props.searchQuery} />
         <PageTimes.Provider value={times}>
           <main id="main" class="wrap" tabIndex={-1}>
             {props.children}

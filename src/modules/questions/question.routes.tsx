@@ -4,7 +4,7 @@ import { notModified, weakEtag } from '../../lib/conditional-get.ts';
 import { mathToText } from '../../lib/math.ts';
 import type { CachedPage } from '../../lib/page-cache.ts';
 import { truncate } from '../../lib/text.ts';
-import { BROTLI_CACHED_PAGE, COMPRESS_MIN_BYTES, compressBody, preferredCoding } from '../../platform/compression.ts';
+import { acceptsGzip, BROTLI_CACHED_PAGE, COMPRESS_MIN_BYTES, compressBody, preferredCoding } from '../../platform/compression.ts';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { allowMathStyles, type RenderedPage, renderPageWithMath, sendHtml, sendRendered } from '../../platform/html.ts';
@@ -13,6 +13,7 @@ import { csrfToken } from '../../platform/session.ts';
 import type { ViewerInfo } from '../../views/layout.tsx';
 import { adFor, showsAds } from '../ads/index.ts';
 import { guidePath, listGuideLinks } from '../guides/index.ts';
+import { fillMemberPage, STAND_IN_MEMBER } from './member-pages.tsx';
 import { QuestionParams } from './question.schema.ts';
 import { getQuestionPage, getQuestionVersion, presentQuestionPage } from './question.service.ts';
 import type { QuestionPage, QuestionPageModel } from './question.ts';
@@ -55,7 +56,13 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
     };
 
     /** The page as this viewer may see it: the paywall decided by decideAccess, an ad slot only for non-members. */
-    const render = async (request: FastifyRequest, reply: FastifyReply, source: QuestionPage, member: boolean): Promise<RenderedPage> => {
+    const render = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      source: QuestionPage,
+      member: boolean,
+      shown: ViewerInfo | null = request.viewer,
+    ): Promise<RenderedPage> => {
       // The one gate: from here on the page holds the whole expert answer only for a reader who may read it.
       const page = await presentQuestionPage(
         { db: ctx.database.db, previews: ctx.caches.previews },
@@ -74,15 +81,7 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         )
       ).map((g) => ({ href: guidePath(g), title: g.title }));
       return renderPageWithMath(
-        <QuestionPageView
-          site={ctx.site}
-          viewer={request.viewer}
-          page={page}
-          description={describe(page)}
-          gate={gate}
-          ad={ad}
-          guides={guides}
-        />,
+        <QuestionPageView site={ctx.site} viewer={shown} page={page} description={describe(page)} gate={gate} ad={ad} guides={guides} />,
       );
     };
 
@@ -100,6 +99,29 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
       if (coding === null) return sendRendered(reply, { html: page.body, math: page.math });
       const bytes = cache.encoded(key, page, coding, (body) => compressBody(body, coding, BROTLI_CACHED_PAGE));
       return sendRendered(reply.header('content-encoding', coding), { html: bytes, math: page.math });
+    };
+
+    /**
+     * The page every member shares (member-pages.tsx), from the page cache under the question's version, rendered
+     * for the stand-in member when missing; or the canonical path to move to, or 'not found'.
+     */
+    const memberPage = async (id: number, slug: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
+      const now = ctx.clock.now().getTime();
+      const key = `member:${id}`;
+      const stamp = ctx.database.changeStamp?.();
+      if (stamp !== undefined) {
+        const unchanged = cache.getUnchanged(key, stamp, now);
+        if (unchanged && unchanged.tag === slug) return unchanged;
+      }
+      const current = await getQuestionVersion(ctx.database.db, id);
+      if (!current) return 'not found' as const;
+      if (slug !== current.slug) return questionPath({ id, slug: current.slug });
+      const cached = cache.get(key, current.version, now, stamp);
+      if (cached) return cached;
+      const page = await getQuestionPage(ctx, id);
+      if (!page) return 'not found' as const;
+      const rendered = await render(request, reply, page, true, STAND_IN_MEMBER);
+      return cache.set(key, current.version, Buffer.from(rendered.html), now, stamp, current.slug, rendered.math);
     };
 
     const show = async (id: number, slug: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
@@ -129,6 +151,19 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
         const rendered = await render(request, reply, page, false);
         const kept = cache.set(key, current.version, Buffer.from(rendered.html), now, stamp, current.slug, rendered.math);
         return sendCached(request, reply, key, kept);
+      }
+
+      if (cache.enabled && viewer?.member === true) {
+        const shared = await memberPage(id, slug, request, reply);
+        if (shared === 'not found') return notFound(reply, id, viewer);
+        if (typeof shared === 'string') return reply.redirect(keepQuery(request, shared), 301);
+        // gzip when the browser takes it (every browser does): the kept page is not compressed again (gzip-splice.ts).
+        const coding = ctx.config.compression ? (acceptsGzip(request.headers) ? 'gzip' : preferredCoding(request)) : null;
+        const filled = fillMemberPage(ctx.site, cache, ctx.caches.chromes, `member:${id}`, shared, viewer, coding);
+        if (filled !== null) {
+          if (filled.coding !== null) reply.header('content-encoding', filled.coding);
+          return sendRendered(reply, { html: filled.body, math: shared.math });
+        }
       }
 
       const page = await getQuestionPage(ctx, id);
