@@ -71,7 +71,11 @@ function chromeOf(site: Site, chromes: ChromeCache, viewer: ViewerInfo): string 
   const key = JSON.stringify(viewer, (name, value) => (name === 'csrfToken' ? undefined : value));
   let parts = chromes.get(key);
   if (parts === undefined) {
-    const slotted: ViewerInfo = { ...viewer, csrfToken: TOKEN_SLOT, ...(viewer.trial ? { trial: { ...viewer.trial, csrfToken: TOKEN_SLOT } } : {}) };
+    const slotted: ViewerInfo = {
+      ...viewer,
+      csrfToken: TOKEN_SLOT,
+      ...(viewer.trial ? { trial: { ...viewer.trial, csrfToken: TOKEN_SLOT } } : {}),
+    };
     parts = chrome(site, slotted).split(TOKEN_SLOT);
     chromes.set(key, parts);
   }
