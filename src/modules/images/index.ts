@@ -48,5 +48,6 @@ export { PRINT_WIDTH, type PrintImage, printableImages } from './print.service.t
 export { type PrunePhase, type PruneReport, pruneUnusedImages } from './prune.service.ts';
 export { type S3BlobStore, s3BlobStore } from './s3-blob-store.ts';
 export { type TaskSlots, taskSlots } from './slots.ts';
+export { ImageFileField } from './views/image-file-field.tsx';
 export { ImagesHint } from './views/images-hint.tsx';
 export { largestPath, PictureView, placedPictureHtml } from './views/picture.tsx';

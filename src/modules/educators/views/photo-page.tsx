@@ -1,6 +1,6 @@
 import { HiddenCsrf } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
-import { fileSize } from '../../images/index.ts';
+import { ImageFileField } from '../../images/index.ts';
 import type { PhotoOwner } from '../educator.ts';
 import { Avatar } from './avatar.tsx';
 
@@ -24,7 +24,6 @@ export function PhotoPageView(props: {
 }) {
   const { owner } = props;
   const title = props.own ? 'Your profile photo' : `Profile photo of ${owner.name}`;
-  const described = ['photo-file-hint', props.error ? 'photo-file-error' : ''].filter(Boolean).join(' ');
   return (
     <Layout site={props.site} viewer={props.viewer} title={title}>
       <h1>{title}</h1>
@@ -58,24 +57,13 @@ export function PhotoPageView(props: {
       <form method="post" action={props.path} enctype="multipart/form-data" class="stack">
         {/* The token comes before the file: the upload is read only when the form it came with is genuine. */}
         <HiddenCsrf token={props.csrfToken} />
-        <label for="photo-file">{owner.photo ? 'A new photo' : 'Photo'}</label>
-        <span class="hint" id="photo-file-hint">
-          JPEG, PNG, WebP or GIF, at most {fileSize(props.maxBytes)}. A photo of the face, square or nearly, looks best in the circle.
-          Location and camera details are removed.
-        </span>
-        {props.error ? (
-          <span class="field-error" id="photo-file-error">
-            {props.error}
-          </span>
-        ) : null}
-        <input
+        <ImageFileField
           id="photo-file"
           name="photo"
-          type="file"
-          accept="image/jpeg,image/png,image/webp,image/gif"
-          required
-          aria-invalid={props.error ? 'true' : undefined}
-          aria-describedby={described}
+          label={owner.photo ? 'A new photo' : 'Photo'}
+          maxBytes={props.maxBytes}
+          error={props.error}
+          extra="A photo of the face, square or nearly, looks best in the circle. Location and camera details are removed."
         />
         <button type="submit" class="button">
           Upload photo

@@ -1,7 +1,8 @@
 import { HiddenCsrf } from '../../../views/forms.tsx';
 import { Layout, type Site, type ViewerInfo } from '../../../views/layout.tsx';
 import { MAX_ALT_CHARS } from '../image.service.ts';
-import { fileSize, type StoredImage } from '../image.ts';
+import type { StoredImage } from '../image.ts';
+import { ImageFileField } from './image-file-field.tsx';
 import { PictureView } from './picture.tsx';
 
 /** The line an author pastes into Markdown to place an image. */
@@ -32,7 +33,6 @@ export function LibraryPageView(props: {
   /** The image just added (shown first, its line ready to copy). */
   added?: { readonly id: number; readonly alt: string };
 }) {
-  const described = ['upload-file-hint', props.error ? 'upload-file-error' : ''].filter(Boolean).join(' ');
   return (
     <Layout site={props.site} viewer={props.viewer} title="Your images">
       <h1>Your images</h1>
@@ -65,24 +65,7 @@ export function LibraryPageView(props: {
           value={props.alt ?? ''}
           aria-describedby="upload-alt-hint"
         />
-        <label for="upload-file">Image</label>
-        <span class="hint" id="upload-file-hint">
-          JPEG, PNG, WebP or GIF, at most {fileSize(props.maxBytes)}.
-        </span>
-        {props.error ? (
-          <span class="field-error" id="upload-file-error">
-            {props.error}
-          </span>
-        ) : null}
-        <input
-          id="upload-file"
-          name="image"
-          type="file"
-          accept="image/jpeg,image/png,image/webp,image/gif"
-          required
-          aria-invalid={props.error ? 'true' : undefined}
-          aria-describedby={described}
-        />
+        <ImageFileField id="upload-file" name="image" label="Image" maxBytes={props.maxBytes} error={props.error} />
         <button type="submit" class="button">
           Upload
         </button>
