@@ -230,6 +230,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // frame-ancestors 'none' above already forbids framing; X-Frame-Options: SAMEORIGIN beside it said otherwise.
     xFrameOptions: false,
   });
+  const logRequests = ['trace', 'debug', 'info'].includes(config.logLevel);
   // Visitors' cached question pages are answered before Fastify sees the request (platform/front-door.ts); a page
   // with math carries the style policy that allowMathStyles (platform/html.ts) gives it on the route's path.
   let closing = false;
@@ -243,6 +244,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     mathHeaders: withMathStyles(headers),
     closing: () => closing,
     observe: (method, status, route, seconds) => metrics.observeRequest(method, status, route, seconds),
+    log: logRequests ? (line) => app.log.info(line, 'request') : undefined,
   });
   const useDoor = deps.database.changeStamp !== undefined && caches.pages.enabled;
 
@@ -299,7 +301,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     done();
   });
 
-  const logRequests = ['trace', 'debug', 'info'].includes(config.logLevel);
   app.addHook('onResponse', async (request, reply) => {
     if (!logRequests) return;
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');

@@ -40,6 +40,8 @@ export interface FrontDoorDeps {
   closing: () => boolean;
   /** Counts a response in /metrics: the route it stands for, its method and status, and how long it took. */
   observe: (method: string, status: number, route: string, seconds: number) => void;
+  /** Logs the request as the app's onResponse hook does, when request lines are logged at all (LOG_LEVEL info). */
+  log?: ((line: { method: string; url: string; status: number; ms: number }) => void) | undefined;
 }
 
 /** The question route whose cached pages the front door serves, as Fastify names it in /metrics. */
@@ -68,7 +70,9 @@ export function frontDoor(deps: FrontDoorDeps): (req: IncomingMessage, res: Serv
     const page = deps.pages.getUnchanged(key, deps.changeStamp(), deps.now());
     if (page === undefined || page.tag !== match[2]) return false;
     const status = send(deps, req, res, key, page, method === 'HEAD');
-    deps.observe(method, status, FRONT_DOOR_ROUTE, Number(process.hrtime.bigint() - start) / 1e9);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    deps.observe(method, status, FRONT_DOOR_ROUTE, seconds);
+    deps.log?.({ method, url, status, ms: Math.round(seconds * 1000) });
     return true;
   };
 }
