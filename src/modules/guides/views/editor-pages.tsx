@@ -401,7 +401,7 @@ export function EditGuideView(props: {
               <span class="section-name">
                 <a href={`${base}/sections/${s.id}`}>{s.title}</a> <span class="meta">{s.membersOnly ? 'Members only' : 'Free'}</span>
               </span>
-              <span class="admin-actions">
+              <div class="admin-actions">
                 <form method="post" action={`${base}/sections/${s.id}/move`} class="inline-form">
                   <HiddenCsrf token={props.csrfToken} />
                   <button type="submit" name="direction" value="up" class="link-button" disabled={i === 0}>
@@ -414,7 +414,7 @@ export function EditGuideView(props: {
                 <a href={sectionPath(guide, s)}>
                   View<span class="visually-hidden"> ({s.title})</span>
                 </a>
-              </span>
+              </div>
             </li>
           ))}
         </ol>
