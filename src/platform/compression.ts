@@ -20,9 +20,10 @@ export const COMPRESS_MIN_BYTES = 1024;
 
 // Brotli's quality (0 to 11) trades CPU for bytes. On a 32 KB page here: quality 2 takes about 0.4 ms, quality 4
 // about 0.8 ms for 2% fewer bytes, quality 5 about 1.1 ms for 7% fewer; 11 takes tens of milliseconds, which no
-// request can wait for. Quality 2 for what is compressed on every response (signed-in pages, uncached ones: a
-// member's page is rendered per request, and the compression was a fifth of its cost at quality 4); 5 for a cached
-// page, compressed once and sent many times; 11 for the static files, compressed once per process.
+// request can wait for. Quality 2 for what is compressed on every response (signed-in pages, uncached ones; at
+// quality 4 the compression was a fifth of a rendered page's cost); 5 for a cached page, compressed once and sent
+// many times; 11 for the static files, compressed once per process. (Members' question pages go out as gzip spliced
+// around their header, compressed once: modules/questions/member-pages.tsx.)
 export const BROTLI_PER_RESPONSE = 2;
 /** Larger bodies (a long CSV, a big feed) go through a stream, so one response never holds the process long. */
 const SYNC_COMPRESS_MAX_BYTES = 256 * 1024;
@@ -50,8 +51,8 @@ export async function registerCompression(app: FastifyInstance, enabled: boolean
     zlibOptions: { level: GZIP_LEVEL },
     customTypes: COMPRESSIBLE,
     // A page held whole in memory (nearly every response) is compressed in one call up to this size, rather than
-    // through a zlib stream: on a 12 KB page the stream's setup and scheduling cost more than the compressing (a
-    // member's page went from 1,760 to 2,300 requests a second here). The default on a 2-core machine is 4 KB.
+    // through a zlib stream: on a 12 KB page the stream's setup and scheduling cost more than the compressing (pages
+    // rendered per request: about a fifth more a second in the bench). The default on a 2-core machine is 4 KB.
     syncThreshold: SYNC_COMPRESS_MAX_BYTES,
     // Request bodies are taken as sent: no form of the site's is compressed, and inflating uploads would only open
     // a way around the body limit.

@@ -102,67 +102,58 @@ export function questionRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
     };
 
     /**
-     * The page every member shares (member-pages.tsx), from the page cache under the question's version, rendered
-     * for the stand-in member when missing; or the canonical path to move to, or 'not found'.
+     * A kept page from the page cache: visitors' (`for: 'visitor'`, under the question's id) or the one all members
+     * share (member-pages.tsx, under `member:ID`, rendered for the stand-in member). Confirmed without a query while
+     * the database's change stamp has not moved, else against the question's version, else rendered and kept.
+     * Returns the canonical path to move to when the slug is not it, or 'not found'.
      */
-    const memberPage = async (id: number, slug: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
+    const keptPage = async (
+      id: number,
+      slug: string | undefined,
+      request: FastifyRequest,
+      reply: FastifyReply,
+      kind: 'visitor' | 'member',
+    ): Promise<{ key: string; page: CachedPage } | string | 'not found'> => {
       const now = ctx.clock.now().getTime();
-      const key = `member:${id}`;
+      const key = kind === 'visitor' ? String(id) : `member:${id}`;
+      // Read before the version: a commit after this point moves the stamp, so the page is confirmed again.
       const stamp = ctx.database.changeStamp?.();
       if (stamp !== undefined) {
         const unchanged = cache.getUnchanged(key, stamp, now);
-        if (unchanged && unchanged.tag === slug) return unchanged;
+        if (unchanged && unchanged.tag === slug) return { key, page: unchanged };
       }
       const current = await getQuestionVersion(ctx.database.db, id);
-      if (!current) return 'not found' as const;
+      if (!current) return 'not found';
+      // One address per question: any other slug (or none) moves permanently to the canonical one.
       if (slug !== current.slug) return questionPath({ id, slug: current.slug });
       const cached = cache.get(key, current.version, now, stamp);
-      if (cached) return cached;
-      const page = await getQuestionPage(ctx, id);
-      if (!page) return 'not found' as const;
-      const rendered = await render(request, reply, page, true, STAND_IN_MEMBER);
-      return cache.set(key, current.version, Buffer.from(rendered.html), now, stamp, current.slug, rendered.math);
+      if (cached) return { key, page: cached };
+      const source = await getQuestionPage(ctx, id);
+      if (!source) return 'not found';
+      // Visitors are never members: the paywall and the ad slot (a changed ad shows within the cache's TTL).
+      const rendered =
+        kind === 'visitor'
+          ? await render(request, reply, source, false, null)
+          : await render(request, reply, source, true, STAND_IN_MEMBER);
+      return { key, page: cache.set(key, current.version, Buffer.from(rendered.html), now, stamp, current.slug, rendered.math) };
     };
 
     const show = async (id: number, slug: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
       const viewer = request.viewer;
-      const db = ctx.database.db;
 
-      // Only visitors' pages are cached: every visitor sees the same bytes, while a signed-in viewer's page carries
-      // their name (and, with memberships, what members may read).
-      if (cache.enabled && viewer === null) {
-        const now = ctx.clock.now().getTime();
-        const key = String(id);
-        // Read before the version: a commit after this point moves the stamp, so the page is confirmed again.
-        const stamp = ctx.database.changeStamp?.();
-        if (stamp !== undefined) {
-          const unchanged = cache.getUnchanged(key, stamp, now);
-          if (unchanged && unchanged.tag === slug) return sendCached(request, reply, key, unchanged);
-        }
-        const current = await getQuestionVersion(db, id);
-        if (!current) return notFound(reply, id, viewer);
-        // One address per question: any other slug (or none) moves permanently to the canonical one.
-        if (slug !== current.slug) return reply.redirect(keepQuery(request, questionPath({ id, slug: current.slug })), 301);
-        const cached = cache.get(key, current.version, now, stamp);
-        if (cached) return sendCached(request, reply, key, cached);
-        const page = await getQuestionPage(ctx, id);
-        if (!page) return notFound(reply, id, viewer);
-        // Visitors are never members: the paywall and the ad slot (a changed ad shows within the cache's TTL).
-        const rendered = await render(request, reply, page, false);
-        const kept = cache.set(key, current.version, Buffer.from(rendered.html), now, stamp, current.slug, rendered.math);
-        return sendCached(request, reply, key, kept);
-      }
-
-      if (cache.enabled && viewer?.member === true) {
-        const shared = await memberPage(id, slug, request, reply);
-        if (shared === 'not found') return notFound(reply, id, viewer);
-        if (typeof shared === 'string') return reply.redirect(keepQuery(request, shared), 301);
+      // Kept pages: visitors' (every visitor sees the same bytes) and the one members share with their own header put
+      // in. Anyone else (a student without membership: the trial's form is theirs) gets a page rendered for them.
+      if (cache.enabled && (viewer === null || viewer.member === true)) {
+        const kept = await keptPage(id, slug, request, reply, viewer === null ? 'visitor' : 'member');
+        if (kept === 'not found') return notFound(reply, id, viewer);
+        if (typeof kept === 'string') return reply.redirect(keepQuery(request, kept), 301);
+        if (viewer === null) return sendCached(request, reply, kept.key, kept.page);
         // gzip when the browser takes it (every browser does): the kept page is not compressed again (gzip-splice.ts).
         const coding = ctx.config.compression ? (acceptsGzip(request.headers) ? 'gzip' : preferredCoding(request)) : null;
-        const filled = fillMemberPage(ctx.site, cache, ctx.caches.chromes, `member:${id}`, shared, viewer, coding);
+        const filled = fillMemberPage(ctx.site, cache, ctx.caches.chromes, kept.key, kept.page, viewer, coding);
         if (filled !== null) {
           if (filled.coding !== null) reply.header('content-encoding', filled.coding);
-          return sendRendered(reply, { html: filled.body, math: shared.math });
+          return sendRendered(reply, { html: filled.body, math: kept.page.math });
         }
       }
 
