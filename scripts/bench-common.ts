@@ -1,7 +1,8 @@
-// What the benchmark scripts (bench.ts, bench-search.ts, bench-typeahead.ts) share: their error type, logging,
+// What the benchmark scripts (bench.ts, bench-search.ts, bench-typeahead.ts, soak.ts) share: their error type, logging,
 // option parsing, and the synthetic database they measure, made by the real `generate` command.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -87,4 +88,71 @@ export async function ensureQuestions(dataDir: string, dbFile: string, wanted: n
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Child processes (servers, `generate`, `seed`), for the scripts that start the real server: bench.ts and soak.ts.
+
+/** Every child started here, killed outright if the script exits with any still running. */
+export const children = new Set<ChildProcess>();
+
+process.on('exit', () => {
+  // Nothing asynchronous runs in an exit handler, so kill outright.
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/**
+ * Node itself with these arguments (not npm or npx), so the child's pid is the server's own and its
+ * /proc/<pid>/status is the server's memory. `ipc` opens a message channel (soak-probe.ts reports through it).
+ */
+export function startChild(args: string[], env: Record<string, string>, ipc = false): ChildProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ipc ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'inherit', 'inherit'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Waits for the child to exit: SIGTERM first (the server shuts down gracefully), SIGKILL after 15 s. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A port nobody listens on right now (the OS picks it; it stays free until the server binds it in practice). */
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new BenchError('could not find a free port'))));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls GET /healthz until it answers 200; fails if the child exits first or `timeoutMs` passes. */
+export async function waitHealthy(base: string, child: ChildProcess, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new BenchError(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    try {
+      if ((await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) })).status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  throw new BenchError(`${what} did not answer GET /healthz with 200 within ${timeoutMs / 1000} s`);
 }

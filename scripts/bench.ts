@@ -15,18 +15,27 @@
  * the ceiling serves the very bytes and headers Scholia sent for each page, compressed page included, so both
  * sides of the ratio send the same response.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { CeilingPage } from './bench-ceiling.ts';
-import { BenchError, ensureQuestions, log, openReadonly, positiveInt } from './bench-common.ts';
+import {
+  BenchError,
+  children,
+  ensureQuestions,
+  freePort,
+  log,
+  openReadonly,
+  positiveInt,
+  startChild,
+  stopChild,
+  waitHealthy,
+} from './bench-common.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOST = '127.0.0.1';
@@ -34,7 +43,6 @@ const SAMPLE_SIZE = 5000;
 const CEILING_PAGES = 200;
 const WARMUP_SECONDS = 3;
 const HEALTH_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 15_000;
 const DOCS_FILE = path.join(ROOT, 'docs', 'benchmarks.md');
 /** What browsers send; every load test and every page fetched for the ceiling says it. */
 const ACCEPT_ENCODING = 'br, gzip';
@@ -77,35 +85,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 // ---------------------------------------------------------------------------------------------------------------
 // Child processes: every one is killed when the benchmark ends, however it ends.
 
-const children = new Set<ChildProcess>();
 let stopLoad: (() => void) | undefined;
-
-function startChild(args: string[], env: Record<string, string>): ChildProcess {
-  // Spawn node itself (not npm or npx), so the child's pid is the server's own and /proc/<pid>/status is its memory.
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-/** Waits for the child to exit; SIGTERM first (the server shuts down gracefully), SIGKILL after a grace period. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
-// Last resort (an uncaught error, process.exit): nothing asynchronous runs here, so kill outright.
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -121,19 +101,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers.
-
-/** A port nobody listens on right now (the OS picks it; it stays free until the server binds it in practice). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new BenchError('could not find a free port'))));
-    });
-  });
-}
 
 /** A GET whose body is kept as sent (fetch would decode a compressed one), with its status and headers. */
 function rawGet(
@@ -157,27 +124,6 @@ function rawGet(
     req.on('error', reject);
     req.end();
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls GET /healthz until it answers 200; fails if the child exits first or the deadline passes. */
-async function waitHealthy(base: string, child: ChildProcess, what: string): Promise<void> {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new BenchError(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
-    try {
-      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
-  }
-  throw new BenchError(`${what} did not answer GET /healthz with 200 within ${HEALTH_TIMEOUT_MS / 1000} s`);
 }
 
 /** The most memory the process ever had resident (VmHWM), in MB. */
@@ -497,7 +443,7 @@ async function main(): Promise<void> {
   // question's version in the database), then with the page cache off, so every page is rendered per request as
   // members' pages will be.
   const startScholia = async (extraEnv: Record<string, string>) => {
-    const port = await freePort();
+    const port = await freePort(HOST);
     const base = `http://${HOST}:${port}`;
     log(`Starting Scholia on ${base} ${JSON.stringify(extraEnv)}…`);
     const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [];
@@ -510,7 +456,7 @@ async function main(): Promise<void> {
       NODE_ENV: 'production',
       ...extraEnv,
     });
-    await waitHealthy(base, server, 'Scholia');
+    await waitHealthy(base, server, 'Scholia', HEALTH_TIMEOUT_MS);
     const probe = await rawGet(`${base}${paths[0]}`);
     if (probe.status !== 200) throw new BenchError(`GET ${paths[0]} answered ${probe.status}, not 200`);
     // The figures are for compressed pages, as browsers get them; a server sending them uncompressed (COMPRESSION=off
@@ -550,7 +496,7 @@ async function main(): Promise<void> {
   writeFileSync(pagesFile, JSON.stringify(ceilingPages));
 
   // 3. The ceiling, on a fresh port so no lingering connection to the old server can reach it.
-  const ceilingPort = await freePort();
+  const ceilingPort = await freePort(HOST);
   const ceilingBase = `http://${HOST}:${ceilingPort}`;
   log(`Starting the ceiling app on ${ceilingBase}…`);
   const ceilingServer = startChild(['--import', 'tsx', 'scripts/bench-ceiling.ts', pagesFile], {
@@ -558,7 +504,7 @@ async function main(): Promise<void> {
     HOST,
     NODE_ENV: 'production',
   });
-  await waitHealthy(ceilingBase, ceilingServer, 'the ceiling app');
+  await waitHealthy(ceilingBase, ceilingServer, 'the ceiling app', HEALTH_TIMEOUT_MS);
   log(`Load-testing the ceiling: ${ceilingPages.length} pages, ${duration} s, ${connections} connections…`);
   const ceiling = await measure(
     ceilingBase,

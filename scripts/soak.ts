@@ -12,15 +12,27 @@
  * The database is the benchmarks' kind (the real `generate` command, seed 1) with the demo loaded on top for the
  * accounts, in bench-data/soak: the soak's asked questions never land in the database `npm run bench` measures.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEMO_PASSWORD } from '../src/demo/seed.ts';
-import { BenchError, ensureQuestions, log, openReadonly, percentile, positiveInt, ROOT } from './bench-common.ts';
+import {
+  BenchError,
+  ensureQuestions,
+  freePort,
+  log,
+  openReadonly,
+  percentile,
+  positiveInt,
+  ROOT,
+  sleep,
+  startChild,
+  stopChild,
+  waitHealthy,
+} from './bench-common.ts';
 
 const HOST = '127.0.0.1';
 const SAMPLE_SIZE = 5000;
@@ -32,32 +44,6 @@ const BASELINE_MINUTE = 2;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The server child, stopped however the soak ends.
-
-const children = new Set<ChildProcess>();
-
-function startChild(args: string[], env: Record<string, string>, ipc = false): ChildProcess {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ipc ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'inherit', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
 
 let interrupted = false;
 let stopRequested: (() => void) | undefined;
@@ -75,34 +61,6 @@ function runToEnd(args: string[], env: Record<string, string>, what: string): Pr
   return new Promise((resolve, reject) =>
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new BenchError(`${what} exited with ${code}`)))),
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new BenchError('could not find a free port'))));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitHealthy(base: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new BenchError('the server exited before it was ready');
-    try {
-      if ((await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) })).status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(200);
-  }
-  throw new BenchError('the server did not answer GET /healthz with 200 within 120 s');
 }
 
 interface Memory {
@@ -354,7 +312,7 @@ async function main(): Promise<void> {
   const paths = rows.map((r) => `/q/${r.id}/${r.slug}`);
   const words = [...new Set(rows.flatMap((r) => r.title.toLowerCase().match(/\p{L}{5,}/gu) ?? []))];
 
-  const port = await freePort();
+  const port = await freePort(HOST);
   const base = `http://${HOST}:${port}`;
   log(`Starting Scholia on ${base}…`);
   const probe = pathToFileURL(path.join(ROOT, 'scripts', 'soak-probe.ts')).href;
@@ -372,7 +330,7 @@ async function main(): Promise<void> {
     },
     true,
   );
-  await waitHealthy(base, server);
+  await waitHealthy(base, server, 'the server', 120_000);
 
   const traffic: Traffic = { paths, words, visitor: new Session(base), member: new Session(base), signedIn: new Session(base) };
   await traffic.member.signIn(MEMBER.email);

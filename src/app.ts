@@ -47,7 +47,7 @@ import { typeaheadRoutes } from './modules/search/typeahead.routes.ts';
 import { socialImageRoutes } from './modules/social/social.routes.ts';
 import { subjectRoutes } from './modules/subjects/subject.routes.tsx';
 import { topicRoutes } from './modules/subjects/topic.routes.tsx';
-import { AssetStore, sendAsset } from './platform/assets.ts';
+import { APPLE_TOUCH_ICON, AssetStore, MAIN_FONT, sendAsset } from './platform/assets.ts';
 import { buildCaches } from './platform/caches.ts';
 import { registerCompression } from './platform/compression.ts';
 import type { RouteContext } from './platform/context.ts';
@@ -108,7 +108,7 @@ const IMAGE_DECODES_AT_ONCE = 2;
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const assets = new AssetStore(
-    ['app.css', 'favicon.svg', 'apple-touch-icon.png', 'ask.js', 'answer.js', 'search.js', 'menu.js', 'time.js'],
+    ['app.css', 'favicon.svg', APPLE_TOUCH_ICON, 'ask.js', 'answer.js', 'search.js', 'menu.js', 'time.js'],
     mathAssets().files,
   );
   const site: Site = {
@@ -116,6 +116,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     url: config.siteUrl,
     cssUrl: assets.url('app.css'),
     faviconUrl: assets.url('favicon.svg'),
+    // The stylesheet names the font, so the store serves it; the layout preloads it.
+    fontUrl: assets.url(MAIN_FONT),
+    touchIconUrl: assets.url(APPLE_TOUCH_ICON),
     searchScriptUrl: assets.url('search.js'),
     menuScriptUrl: assets.url('menu.js'),
     timeScriptUrl: assets.url('time.js'),

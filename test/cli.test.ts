@@ -3,30 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/commands.ts';
 import { connect } from '../src/db/connect.ts';
+import { scholia } from './helpers/sites.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-
-/**
- * Runs a `scholia` command in this process (runCli, what the command runs), in a fresh data directory, and
- * collects what it writes. One test below still starts the real command as its own process.
- */
-async function scholia(args: string[], env: Record<string, string>) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    env: { LOG_LEVEL: 'warn', ...env },
-    cwd: root,
-    out: (line) => {
-      stdout += `${line}\n`;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 /**
  * The real command as its own process, from the TypeScript sources (SCHOLIA_FROM_SOURCE: the bin would otherwise run

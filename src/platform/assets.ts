@@ -42,21 +42,6 @@ export const APPLE_TOUCH_ICON = 'apple-touch-icon.png';
  */
 const RELATIVE_CSS_URL = /url\((["']?)((?:\.\/)?[\w-]+(?:\/[\w.-]+)*\.(?:woff2|svg|png|webp))\1\)/g;
 
-const publicUrls = new Map<string, string>();
-
-/**
- * The URL a file of public/ is served under (its bytes' hash in the name), worked out once per process; the same one
- * AssetStore gives it. For what a view must name without the store at hand: the layout's font preload.
- */
-export function publicFileUrl(file: string): string {
-  let url = publicUrls.get(file);
-  if (url === undefined) {
-    url = `/static/${hashedName(file, readFileSync(path.join(publicDir, file)))}`;
-    publicUrls.set(file, url);
-  }
-  return url;
-}
-
 export class AssetStore {
   private readonly byUrl = new Map<string, Asset>();
   private readonly urls = new Map<string, string>();

@@ -101,6 +101,12 @@ export interface Caches {
    * the per-request form token goes: a few kilobytes each, for the readers of the last minutes.
    */
   chromes: LRUCache<string, string[]>;
+  /**
+   * Which placed images the opening of an expert answer that non-members read keeps, by answer version (question id
+   * and update time), for GET /images/:key (modules/images/image.routes.ts): cutting the preview is the costly part
+   * of such a request, and every reader of a page asks for the same images. Never stale: an edit is a new key.
+   */
+  freeInPreview: LRUCache<string, ReadonlySet<string>>;
 }
 
 export const RELATED_KEPT = 10_000;
@@ -126,5 +132,6 @@ export function buildCaches(
     socialImages: new LRUCache<string, Buffer>({ maxSize: SOCIAL_IMAGES_BYTES, sizeCalculation: (png) => png.length }),
     briefly: new LRUCache<string, { expires: number; value: unknown }>({ max: 100 }),
     chromes: new LRUCache<string, string[]>({ max: CHROMES_KEPT }),
+    freeInPreview: new LRUCache<string, ReadonlySet<string>>({ max: PREVIEWS_KEPT }),
   };
 }

@@ -90,33 +90,40 @@ export function preferredCoding(request: FastifyRequest): ContentCoding | null {
 
 /** preferredCoding, from the request's headers alone (platform/front-door.ts has no Fastify request). */
 export function preferredCodingOf(headers: IncomingHttpHeaders): ContentCoding | null {
-  const header = headers['accept-encoding'];
-  if (header === undefined || headers['x-no-compression'] !== undefined) return null;
-  // Browsers send one of a few values; negotiating each anew costs more than the rest of a cached page.
-  const known = negotiated.get(header);
-  if (known !== undefined) return known;
-  const coding = negotiator.negotiate(header.toLowerCase().replace(/\*|x-gzip/g, 'gzip'));
-  if (negotiated.size < NEGOTIATED_KEPT) negotiated.set(header, coding);
-  return coding;
+  return acceptedCodings(headers)?.preferred ?? null;
+}
+
+/** Whether the request takes gzip (whatever else it prefers); X-No-Compression says no, as in preferredCoding. */
+export function acceptsGzip(headers: IncomingHttpHeaders): boolean {
+  return acceptedCodings(headers)?.gzip ?? false;
 }
 
 const gzipNegotiator = new Negotiator<'gzip'>({ supportedValues: ['gzip'] });
 
-/** Whether the request takes gzip (whatever else it prefers); X-No-Compression says no, as in preferredCoding. */
-export function acceptsGzip(headers: IncomingHttpHeaders): boolean {
+/** What an Accept-Encoding value allows: the coding it prefers, and whether it takes gzip at all. */
+interface Accepted {
+  preferred: ContentCoding | null;
+  gzip: boolean;
+}
+
+/**
+ * The request's Accept-Encoding read as @fastify/compress reads it (`*` and x-gzip stand for gzip), or null when it
+ * sends none or says X-No-Compression. Browsers send one of a few values; negotiating each anew costs more than the
+ * rest of a cached page, so each value's answer is kept (a bounded number: a client may send any text there).
+ */
+function acceptedCodings(headers: IncomingHttpHeaders): Accepted | null {
   const header = headers['accept-encoding'];
-  if (header === undefined || headers['x-no-compression'] !== undefined) return false;
-  let known = takesGzip.get(header);
+  if (header === undefined || headers['x-no-compression'] !== undefined) return null;
+  let known = negotiated.get(header);
   if (known === undefined) {
-    known = gzipNegotiator.negotiate(header.toLowerCase().replace(/\*|x-gzip/g, 'gzip')) === 'gzip';
-    if (takesGzip.size < NEGOTIATED_KEPT) takesGzip.set(header, known);
+    const value = header.toLowerCase().replace(/\*|x-gzip/g, 'gzip');
+    known = { preferred: negotiator.negotiate(value), gzip: gzipNegotiator.negotiate(value) === 'gzip' };
+    if (negotiated.size < NEGOTIATED_KEPT) negotiated.set(header, known);
   }
   return known;
 }
-const takesGzip = new Map<string, boolean>();
 
-/** Accept-Encoding values already negotiated; bounded, since a client may send any text there. */
-const negotiated = new Map<string, ContentCoding | null>();
+const negotiated = new Map<string, Accepted>();
 const NEGOTIATED_KEPT = 64;
 
 /** `body` compressed in `coding`; brotli at `brotliQuality`. */

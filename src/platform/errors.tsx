@@ -36,6 +36,11 @@ const messages: Record<number, { title: string; message: string }> = {
   429: { title: 'Too many requests', message: 'Please wait a moment before trying again.' },
 };
 
+/** 400 for a paged list whose `after` link is damaged; `message` says where to start again. */
+export function sendBadPageLink(reply: FastifyReply, site: Site, viewer: ViewerInfo | null, message: string): FastifyReply {
+  return sendHtml(reply, errorPage(site, 400, { title: 'That page link is not valid', message }, viewer), 400);
+}
+
 export function errorPage(site: Site, status: number, override?: { title?: string; message?: string }, viewer?: ViewerInfo | null) {
   const base =
     messages[status] ??

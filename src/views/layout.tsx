@@ -1,6 +1,5 @@
 import type { ComponentChildren } from 'preact';
 import { useContext } from 'preact/hooks';
-import { APPLE_TOUCH_ICON, MAIN_FONT, publicFileUrl } from '../platform/assets.ts';
 import { BellIcon, Icon, LogoMark, MenuIcon, SearchIcon } from './icons.tsx';
 import { PageTimes } from './local-time.tsx';
 
@@ -10,6 +9,10 @@ export interface Site {
   url: string;
   cssUrl: string;
   faviconUrl: string;
+  /** The typeface's main file, preloaded (absent: not preloaded; the stylesheet still loads it). */
+  fontUrl?: string;
+  /** The logo for phones' home screens. */
+  touchIconUrl?: string;
   /** The search boxes' island (suggestions while typing); without it the boxes are plain forms. */
   searchScriptUrl?: string;
   /** Closes the header's menus on Escape or a click elsewhere; without it they are plain disclosures. */
@@ -344,10 +347,10 @@ export function Layout(props: LayoutProps) {
         <meta name="color-scheme" content="light dark" />
         {/* The typeface's one file for upright text, fetched with the stylesheet rather than after it (app.css has its
             @font-face, font-display: swap). crossorigin: fonts are always fetched in CORS mode. */}
-        <link rel="preload" href={publicFileUrl(MAIN_FONT)} as="font" type="font/woff2" crossorigin="anonymous" />
+        {site.fontUrl ? <link rel="preload" href={site.fontUrl} as="font" type="font/woff2" crossorigin="anonymous" /> : null}
         <link rel="stylesheet" href={site.cssUrl} />
         <link rel="icon" href={site.faviconUrl} type="image/svg+xml" />
-        <link rel="apple-touch-icon" href={publicFileUrl(APPLE_TOUCH_ICON)} />
+        {site.touchIconUrl ? <link rel="apple-touch-icon" href={site.touchIconUrl} /> : null}
         {/* On every page: the header's search box is on most, and the others have their own. Deferred, small, and it
             fetches nothing until someone types. */}
         {site.searchScriptUrl ? <script src={site.searchScriptUrl} defer /> : null}

@@ -1,9 +1,9 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../platform/context.ts';
-import { errorPage } from '../../platform/errors.tsx';
+import { errorPage, sendBadPageLink } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
-import { decodeCursor } from '../questions/index.ts';
+import { pageCursor } from '../questions/index.ts';
 import { getEducatorProfile } from './educator.service.ts';
 import { educatorPath, mayChangePhoto, parseEducatorRef } from './educator.ts';
 import { photoRoutes } from './photo.routes.tsx';
@@ -42,23 +42,14 @@ export function educatorProfileRoutes(ctx: RouteContext): FastifyPluginAsyncType
       async (request, reply) => {
         const id = parseEducatorRef(request.params.ref);
         if (id === null) return notFound(request, reply);
-        const rawAfter = request.query.after;
-        const after = rawAfter === undefined || rawAfter === '' ? null : decodeCursor(rawAfter);
-        if (rawAfter && !after) {
-          return sendHtml(
+        const after = pageCursor(request.query.after);
+        if (after === 'invalid')
+          return sendBadPageLink(
             reply,
-            errorPage(
-              ctx.site,
-              400,
-              {
-                title: 'That page link is not valid',
-                message: 'The link to this list of answers is damaged. Start from the latest answers instead.',
-              },
-              request.viewer,
-            ),
-            400,
+            ctx.site,
+            request.viewer,
+            'The link to this list of answers is damaged. Start from the latest answers instead.',
           );
-        }
         const profile = await getEducatorProfile(ctx.database.db, id, after);
         if (!profile) return notFound(request, reply);
         const path = educatorPath(profile);

@@ -1,6 +1,5 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { LRUCache } from 'lru-cache';
 import type { RouteContext } from '../../platform/context.ts';
 import { errorPage } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
@@ -13,8 +12,6 @@ import { type ImageUse, imageAccess, openVariant } from './image.service.ts';
 const FOREVER = 'public, max-age=31536000, immutable';
 /** A members-only image: the reader's browser may keep it, no shared cache may. */
 const MEMBERS_ONLY = 'private, max-age=86400';
-/** Answer versions whose free images are kept: a few short ids each. */
-const PREVIEWS_KEPT = 5_000;
 /** The ids placed in a text, as its Markdown spells them (`](image:12)`). */
 const PLACED_ID = /\]\(image:(\d+)\)/g;
 
@@ -27,11 +24,9 @@ const PLACED_ID = /\]\(image:(\d+)\)/g;
 export function imageRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
   const deps = { db: ctx.database.db, blobs: ctx.images.blobs };
   const db = ctx.database.db;
-  // Which images the opening of an expert answer that non-members read keeps, by answer version (its question's id
-  // and updated_at): cutting the preview (words counted by Intl.Segmenter) is the costly part of such a request,
-  // and every reader of a page asks for the same images. An edit is a new version, so it is cut again at once;
-  // nothing else changes the answer (the preview's length is the app's setting).
-  const freeInPreview = new LRUCache<string, ReadonlySet<string>>({ max: PREVIEWS_KEPT });
+  // Which images an answer's free opening keeps, by answer version (platform/caches.ts): the preview's length is the
+  // app's setting, so nothing but an edit (a new version) changes it.
+  const freeInPreview = ctx.caches.freeInPreview;
   /** Whether this use shows the image to readers without membership. */
   const isFree = async (use: ImageUse): Promise<boolean> => {
     switch (use.kind) {

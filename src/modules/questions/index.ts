@@ -15,6 +15,7 @@ export {
   ANSWER_LIMITS,
   decodeCursor,
   encodeCursor,
+  pageCursor,
   parseQuestionId,
   QUESTION_LIMITS,
   type QuestionImage,

@@ -129,6 +129,12 @@ export function decodeCursor(raw: string): Cursor | null {
   return { publishedAt: new Date(ms).toISOString(), id };
 }
 
+/** The `after` cursor of a paged list's address: null for the first page (absent or empty), 'invalid' if damaged. */
+export function pageCursor(raw: string | undefined): Cursor | null | 'invalid' {
+  if (raw === undefined || raw === '') return null;
+  return decodeCursor(raw) ?? 'invalid';
+}
+
 /** Only published questions have public pages (asking and review arrive with the queue). */
 export function isPublic(q: { status: QuestionStatus }): boolean {
   return q.status === 'published';

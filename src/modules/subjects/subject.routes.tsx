@@ -1,8 +1,8 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { RouteContext } from '../../platform/context.ts';
-import { errorPage } from '../../platform/errors.tsx';
+import { errorPage, sendBadPageLink } from '../../platform/errors.tsx';
 import { sendHtml } from '../../platform/html.ts';
-import { decodeCursor, getSubjectPage } from '../questions/index.ts';
+import { getSubjectPage, pageCursor } from '../questions/index.ts';
 import { listSubjectsWithCounts } from './subject.service.ts';
 import { SUBJECT_SLUG_PATTERN } from './subject.ts';
 import { SubjectPageView } from './views/subject-page.tsx';
@@ -24,23 +24,14 @@ export function subjectRoutes(ctx: RouteContext): FastifyPluginAsyncTypebox {
       '/subjects/:slug',
       { schema: { params: SubjectParams, querystring: SubjectQuery }, config: { allow: 'anyone' } },
       async (request, reply) => {
-        const rawAfter = request.query.after;
-        const after = rawAfter === undefined || rawAfter === '' ? null : decodeCursor(rawAfter);
-        if (rawAfter && !after) {
-          return sendHtml(
+        const after = pageCursor(request.query.after);
+        if (after === 'invalid')
+          return sendBadPageLink(
             reply,
-            errorPage(
-              ctx.site,
-              400,
-              {
-                title: 'That page link is not valid',
-                message: 'The link to this list of questions is damaged. Start from the newest questions instead.',
-              },
-              request.viewer,
-            ),
-            400,
+            ctx.site,
+            request.viewer,
+            'The link to this list of questions is damaged. Start from the newest questions instead.',
           );
-        }
         const page = await getSubjectPage(ctx.database.db, request.params.slug, after);
         if (!page) {
           return sendHtml(
