@@ -37,6 +37,9 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   // The page's CSP forbids inline scripts; the test context is opened with bypassCSP to inject axe.
   await page.addScriptTag({ content: axe.source });
   const result = await page.evaluate(async () => {
+    // Colours fade over a fraction of a second (buttons, fields); after a colour-scheme switch axe would otherwise
+    // measure the contrast of a colour halfway between the two schemes. Wait until every transition has ended.
+    await Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined)));
     const r = await (window as unknown as { axe: typeof axe }).axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
     });
