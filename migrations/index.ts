@@ -18,6 +18,7 @@ import * as questionImages from './20261204T1700_question_images.ts';
 import * as searchMisses from './20261204T1800_search_misses.ts';
 import * as imageUses from './20261204T1900_image_uses.ts';
 import * as educatorPhotos from './20261205T1000_educator_photos.ts';
+import * as searchIdSlices from './20261205T1100_search_id_slices.ts';
 
 /**
  * Every migration, by name. Kysely runs them in name order and refuses one that sorts before a migration already run,
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '20261204T1800_search_misses': searchMisses,
   '20261204T1900_image_uses': imageUses,
   '20261205T1000_educator_photos': educatorPhotos,
+  '20261205T1100_search_id_slices': searchIdSlices,
 };

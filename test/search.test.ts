@@ -302,6 +302,7 @@ describe.each(engines)('the search index follows every write on %s', (engine) =>
       const db = database.db;
       const found = async (q: string) =>
         (await runSearch(database, { q, viewer: null, previewWords: 80, previews: testCaches().previews })).results.map((r) => r.title);
+      const search = (q: string) => runSearch(database, { q, viewer: null, previewWords: 80, previews: testCaches().previews });
       const lines = [
         JSON.stringify({
           subject: 'Science',
@@ -339,10 +340,14 @@ describe.each(engines)('the search index follows every write on %s', (engine) =>
       await db.updateTable('questions').set({ title: 'What is an icosahedral solid?' }).where('id', '=', id).execute();
       expect(await found('quasicrystal')).toEqual([]);
       expect(await found('icosahedral')).toEqual(['What is an icosahedral solid?']);
+      expect((await search('icosahedrel')).corrected).toBe('icosahedral');
       await db.updateTable('questions').set({ status: 'hidden' }).where('id', '=', id).execute();
       expect(await found('icosahedral')).toEqual([]);
+      // Nor is a hidden question's word offered as a spelling: "did you mean" counts published free text only.
+      expect((await search('icosahedrel')).corrected).toBeNull();
       await db.updateTable('questions').set({ status: 'published' }).where('id', '=', id).execute();
       expect(await found('icosahedral')).toHaveLength(1);
+      expect((await search('icosahedrel')).corrected).toBe('icosahedral');
       // A write rolled back leaves the index as it was.
       await db
         .transaction()

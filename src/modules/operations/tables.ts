@@ -60,6 +60,7 @@ export const SKIPPED_TABLES: Readonly<Record<string, string>> = {
   kysely_migration_lock: "Kysely's migration lock",
   blobs: "the database image store's files: copied as images, into whichever store the target's IMAGE_STORE names",
   search_documents: 'the PostgreSQL search index: rebuilt after a restore or move (scholia reindex)',
+  search_vocabulary: 'the PostgreSQL spelling vocabulary ("did you mean"): rebuilt with the search index',
   guide_search: 'the PostgreSQL study-guide search index: rebuilt',
   'search_fts*': 'the SQLite search index (FTS5) and its shadow tables: rebuilt',
   'search_titles*': 'the SQLite title index (FTS5) for suggestions while typing: rebuilt',

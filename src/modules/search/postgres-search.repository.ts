@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { isEmptyQuery, type ParsedQuery, prefixWord, STOP_WORDS } from './query.ts';
 import { type CandidateSet, inBatches, type MatchMode, type SearchIndex } from './search-index.ts';
@@ -9,7 +9,10 @@ import { type CandidateSet, inBatches, type MatchMode, type SearchIndex } from '
 //
 // The query goes to websearch_to_tsquery, which accepts any text; it gets the words and quoted phrases of
 // query.ts rather than the raw input, so both engines read a query the same way. The newest CANDIDATE_LIMIT
-// matches are ranked with ts_rank, as on SQLite, found slice by slice from the newest (allCandidates).
+// matches are ranked with ts_rank, as on SQLite, found block by block of ids from the newest (allCandidates): the
+// GIN index is on `document || search_id_slices(question_id)` (migrations/20261205T1100_search_id_slices.ts), which
+// adds a lexeme per block a question's id falls in, so the index answers one block's matches for about the block's
+// size, whatever the words.
 
 type Db = Kysely<Database>;
 
@@ -96,26 +99,100 @@ function candidateSet(rows: ReadonlyArray<{ id: number; subject_id: number; scor
   };
 }
 
-/** Questions a word is counted in, at most, to weigh its rarity in 'any' mode (a GIN bitmap, then heap reads). */
+/** The indexed expression (migrations/20261205T1100_search_id_slices.ts): every match on document goes through it. */
+export const SLICED_DOCUMENT = sql`(document || search_id_slices(question_id))`;
+
+/** Sizes of the id blocks the index names, as bits (a block of level 10 holds 1,024 ids), smallest first. */
+const BLOCK_LEVELS = [10, 13, 16, 19] as const;
+/** Blocks of a level asked before the next, larger, level: the newest block may hold few questions yet. */
+const MIN_BLOCKS_PER_LEVEL = 2;
+/** Blocks of the largest level asked before the rest of the table is searched in one go. */
+const MAX_TOP_LEVEL_BLOCKS = 4;
+
+/** The blocks a search walks, newest first: a block's tsquery operand, or '' for every id below `rest`. */
+export interface BlockWalk {
+  blocks: string[];
+  /** The ids the '' entry covers: those below this. */
+  rest: number;
+}
+
+/**
+ * The ids 1..top as aligned blocks from the newest: blocks of 2^10 ids until the next one starts a block of 2^13
+ * (and at least MIN_BLOCKS_PER_LEVEL were taken), then of 2^13, and so on; past MAX_TOP_LEVEL_BLOCKS of the largest,
+ * everything older as one entry. A common word's newest 1,000 matches lie in the first blocks; a rarer word reads
+ * more, larger blocks, each for about its size; a rare one reaches the rest, which costs what its few matches cost.
+ */
+export function newestBlocks(top: number): BlockWalk {
+  const blocks: string[] = [];
+  let end = top + 1;
+  let level = 0;
+  let taken = 0;
+  while (end > 0) {
+    const bits = BLOCK_LEVELS[level] as number;
+    if (level === BLOCK_LEVELS.length - 1 && taken >= MAX_TOP_LEVEL_BLOCKS) return { blocks: [...blocks, ''], rest: end };
+    const block = Math.floor((end - 1) / 2 ** bits);
+    blocks.push(`'id${bits} ${block}'`);
+    end = block * 2 ** bits;
+    taken++;
+    const next = BLOCK_LEVELS[level + 1];
+    if (next !== undefined && taken >= MIN_BLOCKS_PER_LEVEL && end % 2 ** next === 0) {
+      level++;
+      taken = 0;
+    }
+  }
+  return { blocks, rest: 0 };
+}
+
+async function blockWalk(db: Db): Promise<BlockWalk> {
+  const { rows } = await sql<{ top: number | null }>`select max(question_id) as top from search_documents`.execute(db);
+  return newestBlocks(Number(rows[0]?.top ?? 0));
+}
+
+/**
+ * The newest `limit` questions matching `query`, block by block (see newestBlocks): one lateral scan a block, in
+ * order, under one LIMIT, so a block is read only while rows are still wanted. In a block the matches come from the
+ * GIN index (the words AND the block's lexeme) and are sorted there; nothing is ordered by walking the primary key,
+ * which PostgreSQL chose at times and which read (detoasted) every document it passed.
+ */
+function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, columns: RawBuilder<unknown>) {
+  return sql`select m.* from unnest(${walk.blocks}::text[]) with ordinality as b(block, i)
+    cross join lateral (
+      select ${columns} from search_documents
+      where ${SLICED_DOCUMENT} @@ (case when b.block = '' then ${query} else ${query} && b.block::tsquery end)
+        and (b.block <> '' or question_id < ${walk.rest})
+      order by question_id desc limit ${limit}
+    ) m
+    limit ${limit}`;
+}
+
+/** Questions a word is counted in, at most, to weigh its rarity in 'any' mode. */
 const ANY_COUNT_CAP = 2000;
 
 /**
  * Questions holding some of the clauses, when none holds them all. ts_rank knows nothing of rarity, so each
- * clause is weighed here by how few questions hold it (counted up to ANY_COUNT_CAP): a question scores the weights
- * of the clauses it holds; ties go to the newest. A common clause contributes some of its matches, not all.
+ * clause is weighed here by how few questions hold it (the newest ANY_COUNT_CAP at most, block by block): a question
+ * scores the weights of the clauses it holds; ties go to the newest. A common clause contributes its newest matches.
  */
 async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise<CandidateSet> {
   // One to_tsquery text a clause or synonym group.
   const prefix = prefixWord(query);
   const texts = [...query.clauses.map((c) => clauseText(c, prefix)), ...query.anyOf.map(groupText)];
-  // Each clause's matches, up to ANY_COUNT_CAP of them, from the GIN index: ids and subjects only, so no document
-  // is read (ranking by ts_rank here read the tsvector of every match: 0.3 to 1 s at a million questions).
-  const { rows } = await sql<{ i: string; id: number; subject_id: number }>`
-    select t.i, d.question_id as id, d.subject_id
-    from unnest(${texts}::text[]) with ordinality as t(q, i)
-    cross join lateral (
-      select question_id, subject_id from search_documents where document @@ to_tsquery('english', t.q) limit ${ANY_COUNT_CAP}
-    ) d`.execute(db);
+  const walk = await blockWalk(db);
+  // A prefix (:*) is gathered whole from every word it starts, once a block: it is asked of the whole table once.
+  const whole: BlockWalk = { blocks: [''], rest: 2 ** 31 - 1 };
+  // Ids and subjects only, so no document is read (ranking by ts_rank here read the tsvector of every match: 0.3 to
+  // 1 s at a million questions).
+  const parts = texts.map(
+    (text, i) =>
+      sql`select ${i + 1} as i, question_id as id, subject_id from (${newestMatches(
+        sql`to_tsquery('english', ${text})`,
+        text.endsWith(':*') ? whole : walk,
+        ANY_COUNT_CAP,
+        sql`question_id, subject_id`,
+      )}) c${sql.raw(String(i))}`,
+  );
+  if (parts.length === 0) return { candidates: [], capped: false };
+  const { rows } = await sql<{ i: number; id: number; subject_id: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
   const held = new Map<number, number>();
   for (const r of rows) held.set(Number(r.i), (held.get(Number(r.i)) ?? 0) + 1);
   const weight = new Map([...held].map(([i, n]) => [i, Math.log(1 + ANY_COUNT_CAP / n)]));
@@ -131,49 +208,16 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
 }
 
 /**
- * Id spans of the newest slices, read before the rest: the newest CANDIDATE_LIMIT matches of a common word lie in the
- * first, of a rarer one in the second, and only a rare word reaches the rest of the table.
- */
-const SLICES = [20_000, 200_000] as const;
-
-/**
- * The newest `limit` questions matching every clause, ranked with ts_rank. Reading every match to keep the newest
- * (a bitmap heap scan of all of them, then a sort) cost 100 ms and more for a common word at a million questions;
- * here the newest slices of ids come first, each its own branch of one UNION ALL under the LIMIT. PostgreSQL runs
- * a branch only while the LIMIT still wants rows, and in a slice it joins the GIN index's matches with the primary
- * key's range (a BitmapAnd), so a common word reads the rows of one slice only, and a rare word costs one cheap
- * index probe more per slice. The result is the same as the single scan's: the newest `limit` matches.
+ * The newest `limit` questions matching every clause, ranked with ts_rank (newestMatches). A query with a prefix
+ * (`:*`) is matched over the whole table at once: GIN gathers a prefix's matches whole, so each block would pay
+ * for all of them again.
  */
 async function allCandidates(db: Db, query: ParsedQuery, limit: number): Promise<CandidateSet> {
-  if (prefixWord(query) !== undefined) return singleScan(db, query, limit);
-  const top = Number(
-    (await sql<{ top: number | null }>`select max(question_id) as top from search_documents`.execute(db)).rows[0]?.top ?? 0,
-  );
-  const bounds = [top, ...SLICES.map((span) => top - span).filter((b) => b > 0), 0];
-  const slices = bounds.slice(1).map(
-    (low, i) => sql`(select question_id, subject_id, document from search_documents
-      where document @@ ${tsquery(query, 'all')} and question_id > ${low} and question_id <= ${bounds[i] as number}
-      order by question_id desc limit ${limit})`,
-  );
-  const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
-    select d.question_id as id, d.subject_id, ts_rank(${WEIGHTS}::float4[], d.document, ${tsquery(query, 'all')}, 1) as score
-    from (select * from (${sql.join(slices, sql` union all `)}) u limit ${limit}) d`.execute(db);
-  return candidateSet(rows, limit);
-}
-
-/**
- * The newest `limit` matches in one scan, the tsquery given as a value of the outer query so the planner takes a
- * GIN bitmap. For a query with a prefix (`:*`), whose matches the planner cannot estimate: in a slice it may walk
- * the primary key backwards through every row when nothing matches (150 ms for a long query at a million).
- */
-async function singleScan(db: Db, query: ParsedQuery, limit: number): Promise<CandidateSet> {
+  const walk: BlockWalk = prefixWord(query) !== undefined ? { blocks: [''], rest: 2 ** 31 - 1 } : await blockWalk(db);
   const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
     select d.question_id as id, d.subject_id, ts_rank(${WEIGHTS}::float4[], d.document, q.query, 1) as score
     from (select ${tsquery(query, 'all')} as query) q
-    cross join lateral (
-      select question_id, subject_id, document from search_documents
-      where document @@ q.query order by question_id desc limit ${limit}
-    ) d`.execute(db);
+    cross join lateral (${newestMatches(sql`q.query`, walk, limit, sql`question_id, subject_id, document`)}) d`.execute(db);
   return candidateSet(rows, limit);
 }
 
@@ -200,13 +244,18 @@ export function postgresSearchIndex(db: Db): SearchIndex {
       // Letters and digits only, so each word is valid tsquery syntax on its own.
       const usable = words.filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
       if (usable.length === 0) return new Map();
+      // Only spellings whose lexemes the vocabulary lists are counted: "did you mean" asks hundreds of spellings,
+      // nearly all of them no word, and one indexed lookup each is cheaper than one GIN probe each (60-110 ms).
       const { rows } = await sql<{ word: string; n: string }>`
         select w as word, (
           select count(*) from (
             select 1 from search_documents where free_text @@ to_tsquery('english', w) limit ${cap}
           ) x
         ) as n
-        from unnest(${usable}::text[]) as w`.execute(db);
+        from unnest(${usable}::text[]) as w
+        where exists (
+          select 1 from search_vocabulary v where v.lexeme = any(tsvector_to_array(to_tsvector('english', w)))
+        )`.execute(db);
       return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.word, Number(r.n)]));
     },
 
@@ -214,12 +263,14 @@ export function postgresSearchIndex(db: Db): SearchIndex {
       const indexed = await db.transaction().execute(async (trx) => {
         // delete, not truncate: truncate would lock searches out until the rebuild commits.
         await sql`delete from search_documents`.execute(trx);
+        // search_refresh lists the free text's lexemes again; words of questions gone since drop out here.
+        await sql`delete from search_vocabulary`.execute(trx);
         const { max } = await trx
           .selectFrom('questions')
           .select((eb) => eb.fn.max('id').as('max'))
           .executeTakeFirstOrThrow();
         const count = await inBatches(Number(max ?? 0), options, async (low, high) => {
-          // search_refresh() (migrations/20261126T2200_search.ts) is the one definition of a question's row.
+          // search_refresh() (migrations/20261205T1100_search_id_slices.ts) is the one definition of a question's row.
           await sql`select search_refresh(id) from questions where id > ${low} and id <= ${high}`.execute(trx);
           const r = await sql<{ n: string }>`select count(*) as n from search_documents
             where question_id > ${low} and question_id <= ${high}`.execute(trx);

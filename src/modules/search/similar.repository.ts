@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
+import { SLICED_DOCUMENT } from './postgres-search.repository.ts';
 import { cleanQueryText, STOP_WORDS } from './query.ts';
 
 // "Questions like this one": published questions whose titles share the most telling words of a text (a question's
@@ -222,7 +223,7 @@ async function postgresSimilar(db: Db, words: readonly string[], request: Simila
       when tsvector_to_array(to_tsvector('english', t.word)) && coalesce((select lexemes from frequent), '{}') then ${PG_COMMON}
       else (
         select count(*) from (
-          select 1 from search_documents where document @@ to_tsquery('english', t.operand) limit ${PG_COMMON}
+          select 1 from search_documents where ${SLICED_DOCUMENT} @@ to_tsquery('english', t.operand) limit ${PG_COMMON}
         ) x
       )
     end as n
@@ -237,7 +238,7 @@ async function postgresSimilar(db: Db, words: readonly string[], request: Simila
     const { rows } = await sql<{ id: number; score: number }>`
       select q.id, ts_rank(to_tsvector('english', q.title), to_tsquery('english', ${anyRare})) as score
       from (
-        select question_id from search_documents where document @@ to_tsquery('english', ${anyRare}) limit ${PG_RANK_BUDGET + PG_COMMON}
+        select question_id from search_documents where ${SLICED_DOCUMENT} @@ to_tsquery('english', ${anyRare}) limit ${PG_RANK_BUDGET + PG_COMMON}
       ) d
       join questions q on q.id = d.question_id
       where q.status = 'published' and to_tsvector('english', q.title) @@ to_tsquery('english', ${anyRare})
