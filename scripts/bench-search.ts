@@ -179,6 +179,10 @@ async function main(): Promise<void> {
       'print-only': { type: 'boolean' },
       // Measures PostgreSQL instead of SQLite: a database of its own (generate fills it; it is reused after).
       'database-url': { type: 'string' },
+      // Only the query classes whose names hold this text (and no page classes): for looking into one class.
+      only: { type: 'string' },
+      // Prints each class's slowest queries and their times.
+      slowest: { type: 'string' },
     },
   });
   const pgUrl = values['database-url'];
@@ -201,16 +205,31 @@ async function main(): Promise<void> {
 
   const { previews } = buildCaches(config);
   const mix = buildMix();
+  const only = values.only;
+  const slowest = values.slowest === undefined ? 0 : positiveInt(values.slowest, 'slowest', 5);
   const rows: Row[] = [];
   const wordTimes: number[] = [];
   const allTimes: number[] = [];
   const visitor = (q: string) => search(handle, { q, viewer: null, previewWords: config.paywallPreviewWords, previews });
   for (const cls of mix) {
+    if (only !== undefined && !cls.name.includes(only)) continue;
     log(`Service, visitor: ${cls.name} (${cls.queries.length} queries × ${rounds})…`);
     const times = await timeAll(cls.queries, rounds, visitor);
+    if (slowest > 0) {
+      const byQuery = cls.queries.map((q, i) => ({ q, ms: Math.max(...times.filter((_, j) => j % cls.queries.length === i)) }));
+      for (const { q, ms } of byQuery.sort((a, b) => b.ms - a.ms).slice(0, slowest)) {
+        log(`  ${ms.toFixed(1)} ms  ${JSON.stringify(q.length > 120 ? `${q.slice(0, 120)}…` : q)}`);
+      }
+    }
     rows.push(summarize(`service, visitor: ${cls.name}`, times));
     allTimes.push(...times);
     if (cls.words) wordTimes.push(...times);
+  }
+  if (only !== undefined) {
+    // A look into some classes: their figures only, never recorded.
+    process.stdout.write(`\n${table(rows)}\n`);
+    await handle.close();
+    return;
   }
   const zipf = mix[2] as QueryClass;
   log('Service, member: Zipf-distributed words…');

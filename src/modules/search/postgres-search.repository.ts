@@ -112,6 +112,8 @@ const MAX_TOP_LEVEL_BLOCKS = 4;
 /** The blocks a search walks, newest first: a block's tsquery operand, or '' for every id below `rest`. */
 export interface BlockWalk {
   blocks: string[];
+  /** The first id of each entry of `blocks`. */
+  starts: number[];
   /** The ids the '' entry covers: those below this. */
   rest: number;
 }
@@ -119,20 +121,23 @@ export interface BlockWalk {
 /**
  * The ids 1..top as aligned blocks from the newest: blocks of 2^10 ids until the next one starts a block of 2^13
  * (and at least MIN_BLOCKS_PER_LEVEL were taken), then of 2^13, and so on; past MAX_TOP_LEVEL_BLOCKS of the largest,
- * everything older as one entry. A common word's newest 1,000 matches lie in the first blocks; a rarer word reads
- * more, larger blocks, each for about its size; a rare one reaches the rest, which costs what its few matches cost.
+ * everything older as one entry. A common word's newest 1,000 matches lie in the first blocks.
  */
 export function newestBlocks(top: number): BlockWalk {
   const blocks: string[] = [];
+  const starts: number[] = [];
   let end = top + 1;
   let level = 0;
   let taken = 0;
   while (end > 0) {
     const bits = BLOCK_LEVELS[level] as number;
-    if (level === BLOCK_LEVELS.length - 1 && taken >= MAX_TOP_LEVEL_BLOCKS) return { blocks: [...blocks, ''], rest: end };
+    if (level === BLOCK_LEVELS.length - 1 && taken >= MAX_TOP_LEVEL_BLOCKS) {
+      return { blocks: [...blocks, ''], starts: [...starts, 0], rest: end };
+    }
     const block = Math.floor((end - 1) / 2 ** bits);
     blocks.push(`'id${bits} ${block}'`);
     end = block * 2 ** bits;
+    starts.push(end);
     taken++;
     const next = BLOCK_LEVELS[level + 1];
     if (next !== undefined && taken >= MIN_BLOCKS_PER_LEVEL && end % 2 ** next === 0) {
@@ -140,64 +145,132 @@ export function newestBlocks(top: number): BlockWalk {
       taken = 0;
     }
   }
-  return { blocks, rest: 0 };
+  return { blocks, starts, rest: 0 };
 }
 
-async function blockWalk(db: Db): Promise<BlockWalk> {
+/** Every id below `below` as one entry of a walk. */
+const wholeBelow = (below: number): BlockWalk => ({ blocks: [''], starts: [0], rest: below });
+
+/** The walk's entries from `from` on. */
+const walkFrom = (walk: BlockWalk, from: number): BlockWalk => ({
+  blocks: walk.blocks.slice(from),
+  starts: walk.starts.slice(from),
+  rest: walk.rest,
+});
+
+/** The walk's first `count` entries. */
+const walkHead = (walk: BlockWalk, count: number): BlockWalk => ({
+  blocks: walk.blocks.slice(0, count),
+  starts: walk.starts.slice(0, count),
+  rest: walk.rest,
+});
+
+/** How many of the newest blocks are read first, to see how dense the matches are before choosing how to go on. */
+const PROBE_BLOCKS = 2;
+
+async function topId(db: Db): Promise<number> {
   const { rows } = await sql<{ top: number | null }>`select max(question_id) as top from search_documents`.execute(db);
-  return newestBlocks(Number(rows[0]?.top ?? 0));
+  return Number(rows[0]?.top ?? 0);
 }
 
 /**
- * The newest `limit` questions matching `query`, block by block (see newestBlocks): one lateral scan a block, in
- * order, under one LIMIT, so a block is read only while rows are still wanted. In a block the matches come from the
- * GIN index (the words AND the block's lexeme) and are sorted there; nothing is ordered by walking the primary key,
- * which PostgreSQL chose at times and which read (detoasted) every document it passed.
+ * The newest `limit` questions matching `query` in the walk's entries: one lateral scan an entry, in order, under one
+ * LIMIT, so an entry is read only while rows are still wanted. In an entry the matches come from the GIN index (the
+ * words AND the block's lexeme) and are sorted there (`question_id + 0`: ordered by the key itself, PostgreSQL at
+ * times walked the primary key down from the newest row, reading every document it passed, 30 ms for 200 rows). With `ordered` false, any `limit`
+ * matches of the entries (only for a single entry: the whole table, whose heap reads stop at the limit). The id bound
+ * is `question_id + 0`, which no index serves: given the primary key's range, PostgreSQL built a bitmap of every id
+ * below the bound to AND with the words' (40 ms at a million questions) when the bound was the top of the table.
  */
-function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, columns: RawBuilder<unknown>) {
+function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, ordered = true) {
   return sql`select m.* from unnest(${walk.blocks}::text[]) with ordinality as b(block, i)
     cross join lateral (
-      select ${columns} from search_documents
+      select question_id, subject_id from search_documents
       where ${SLICED_DOCUMENT} @@ (case when b.block = '' then ${query} else ${query} && b.block::tsquery end)
-        and (b.block <> '' or question_id < ${walk.rest})
-      order by question_id desc limit ${limit}
+        and (b.block <> '' or question_id + 0 < ${walk.rest})
+      ${ordered ? sql`order by question_id + 0 desc` : sql``} limit ${limit}
     ) m
     limit ${limit}`;
 }
 
+/**
+ * How to go on after the newest blocks gave `found` matches over `covered` ids, when `wanted` more are needed: the
+ * next blocks, or every older id at once. A block costs GIN about the shorter of its list and the rarest word's,
+ * so walking to the wanted matches costs about the ids walked; the whole table costs a heap read a match (about
+ * five times as much) when the matches are to be ordered, else `wanted` heap reads and the rarest word's list.
+ */
+function goOn(found: number, covered: number, wanted: number, top: number, ordered: boolean): 'walk' | 'whole' {
+  if (found === 0) return 'whole';
+  const density = found / covered;
+  const idsToWalk = wanted / density;
+  const wholeCost = ordered ? 5 * density * top : wanted * 5 + density * top;
+  return idsToWalk < wholeCost ? 'walk' : 'whole';
+}
+
 /** Questions a word is counted in, at most, to weigh its rarity in 'any' mode. */
-const ANY_COUNT_CAP = 2000;
+const ANY_COUNT_CAP = 500;
 
 /**
  * Questions holding some of the clauses, when none holds them all. ts_rank knows nothing of rarity, so each
- * clause is weighed here by how few questions hold it (the newest ANY_COUNT_CAP at most, block by block): a question
- * scores the weights of the clauses it holds; ties go to the newest. A common clause contributes its newest matches.
+ * clause is weighed here by how few questions hold it (counted up to ANY_COUNT_CAP, the newest first where the
+ * words are common): a question scores the weights of the clauses it holds; ties go to the newest.
  */
 async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise<CandidateSet> {
   // One to_tsquery text a clause or synonym group.
   const prefix = prefixWord(query);
   const texts = [...query.clauses.map((c) => clauseText(c, prefix)), ...query.anyOf.map(groupText)];
-  const walk = await blockWalk(db);
-  // A prefix (:*) is gathered whole from every word it starts, once a block: it is asked of the whole table once.
-  const whole: BlockWalk = { blocks: [''], rest: 2 ** 31 - 1 };
+  if (texts.length === 0) return { candidates: [], capped: false };
+  const top = await topId(db);
+  const walk = newestBlocks(top);
+  const head = walkHead(walk, PROBE_BLOCKS);
+  const covered = top - (head.starts.at(-1) ?? 0) + 1;
   // Ids and subjects only, so no document is read (ranking by ts_rank here read the tsvector of every match: 0.3 to
-  // 1 s at a million questions).
-  const parts = texts.map(
-    (text, i) =>
-      sql`select ${i + 1} as i, question_id as id, subject_id from (${newestMatches(
-        sql`to_tsquery('english', ${text})`,
-        text.endsWith(':*') ? whole : walk,
-        ANY_COUNT_CAP,
-        sql`question_id, subject_id`,
-      )}) c${sql.raw(String(i))}`,
-  );
-  if (parts.length === 0) return { candidates: [], capped: false };
-  const { rows } = await sql<{ i: number; id: number; subject_id: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
+  // 1 s at a million questions). First the newest blocks for each clause but a prefix (GIN gathers a prefix's matches
+  // whole, in every block it is asked of); then, for the clauses that have not reached the cap, the next blocks or
+  // the rest of the table at once, whichever their density there says is cheaper.
+  const probed = texts.map((t) => !t.endsWith(':*'));
+  const first = await sql<{ i: string; id: number; subject_id: number }>`
+    select t.i, m.question_id as id, m.subject_id
+    from unnest(${texts}::text[], ${probed}::boolean[]) with ordinality as t(q, probed, i)
+    cross join lateral (${newestMatches(sql`to_tsquery('english', t.q)`, head, ANY_COUNT_CAP)}) m
+    where t.probed`.execute(db);
+  const rows = [...first.rows];
+  const found = texts.map((_, i) => first.rows.filter((r) => Number(r.i) === i + 1).length);
+  const done = walk.blocks.length <= head.blocks.length;
+  const plan = texts.map((_, i) => {
+    if (!probed[i]) return 'all';
+    if (done || (found[i] as number) >= ANY_COUNT_CAP) return 'none';
+    return goOn(found[i] as number, covered, ANY_COUNT_CAP - (found[i] as number), top, false);
+  });
+  if (plan.some((p) => p !== 'none')) {
+    const rest = walkFrom(walk, head.blocks.length);
+    const below = head.starts.at(-1) ?? 0;
+    const more = await sql<{ i: string; id: number; subject_id: number }>`
+      select t.i, m.question_id as id, m.subject_id
+      from unnest(${texts}::text[], ${plan}::text[]) with ordinality as t(q, plan, i)
+      cross join lateral (
+        (select w.question_id, w.subject_id from (${newestMatches(sql`to_tsquery('english', t.q)`, rest, ANY_COUNT_CAP)}) w
+          where t.plan = 'walk')
+        union all
+        (select question_id, subject_id from search_documents
+          where t.plan in ('whole', 'all') and ${SLICED_DOCUMENT} @@ to_tsquery('english', t.q)
+            and question_id + 0 < case when t.plan = 'all' then ${top + 1}::int else ${below}::int end
+          limit ${ANY_COUNT_CAP})
+      ) m
+      where t.plan <> 'none'`.execute(db);
+    rows.push(...more.rows);
+  }
+  // Each clause's first ANY_COUNT_CAP rows: the newest blocks' rows come first.
   const held = new Map<number, number>();
-  for (const r of rows) held.set(Number(r.i), (held.get(Number(r.i)) ?? 0) + 1);
+  const kept = rows.filter((r) => {
+    const n = held.get(Number(r.i)) ?? 0;
+    if (n >= ANY_COUNT_CAP) return false;
+    held.set(Number(r.i), n + 1);
+    return true;
+  });
   const weight = new Map([...held].map(([i, n]) => [i, Math.log(1 + ANY_COUNT_CAP / n)]));
   const scored = new Map<number, { id: number; subjectId: number; score: number }>();
-  for (const r of rows) {
+  for (const r of kept) {
     const id = Number(r.id);
     const entry = scored.get(id) ?? { id, subjectId: Number(r.subject_id), score: 0 };
     entry.score += weight.get(Number(r.i)) ?? 0;
@@ -208,17 +281,29 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
 }
 
 /**
- * The newest `limit` questions matching every clause, ranked with ts_rank (newestMatches). A query with a prefix
- * (`:*`) is matched over the whole table at once: GIN gathers a prefix's matches whole, so each block would pay
- * for all of them again.
+ * The newest `limit` questions matching every clause, ranked with ts_rank. The newest PROBE_BLOCKS blocks first; when
+ * they hold fewer than `limit` matches, the next blocks or every older id at once, as their density says is cheaper
+ * (goOn); then the matches are ranked. A prefix (`:*`) walks too: GIN gathers every match of a prefix again in each
+ * block it is asked of (a few ms for one in tens of thousands of questions), which beats reading and sorting all
+ * of them (0.35-0.5 s).
  */
 async function allCandidates(db: Db, query: ParsedQuery, limit: number): Promise<CandidateSet> {
-  const walk: BlockWalk = prefixWord(query) !== undefined ? { blocks: [''], rest: 2 ** 31 - 1 } : await blockWalk(db);
+  const tsq = tsquery(query, 'all');
+  const top = await topId(db);
+  const walk = newestBlocks(top);
+  const head = walkHead(walk, PROBE_BLOCKS);
+  let ids = (await sql<{ question_id: number }>`${newestMatches(tsq, head, limit)}`.execute(db)).rows;
+  if (ids.length < limit && walk.blocks.length > head.blocks.length) {
+    const below = head.starts.at(-1) ?? 0;
+    const how = goOn(ids.length, top - below + 1, limit - ids.length, top, true);
+    const rest = how === 'walk' ? walkFrom(walk, head.blocks.length) : wholeBelow(below);
+    ids = [...ids, ...(await sql<{ question_id: number }>`${newestMatches(tsq, rest, limit - ids.length)}`.execute(db)).rows];
+  }
+  if (ids.length === 0) return { candidates: [], capped: false };
   const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
-    select d.question_id as id, d.subject_id, ts_rank(${WEIGHTS}::float4[], d.document, q.query, 1) as score
-    from (select ${tsquery(query, 'all')} as query) q
-    cross join lateral (${newestMatches(sql`q.query`, walk, limit, sql`question_id, subject_id, document`)}) d`.execute(db);
-  return candidateSet(rows, limit);
+    select d.question_id as id, d.subject_id, ts_rank(${WEIGHTS}::float4[], d.document, ${tsq}, 1) as score
+    from search_documents d where d.question_id = any(${ids.map((r) => Number(r.question_id))}::int[])`.execute(db);
+  return { ...candidateSet(rows, limit), capped: ids.length === limit };
 }
 
 export function postgresSearchIndex(db: Db): SearchIndex {
@@ -244,18 +329,28 @@ export function postgresSearchIndex(db: Db): SearchIndex {
       // Letters and digits only, so each word is valid tsquery syntax on its own.
       const usable = words.filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
       if (usable.length === 0) return new Map();
-      // Only spellings whose lexemes the vocabulary lists are counted: "did you mean" asks hundreds of spellings,
-      // nearly all of them no word, and one indexed lookup each is cheaper than one GIN probe each (60-110 ms).
+      // Only spellings whose lexemes the vocabulary lists are looked at: "did you mean" asks hundreds of spellings,
+      // nearly all of them no word, and one indexed lookup each is cheaper than one GIN probe each (60-110 ms a query
+      // at a million questions). A word ANALYZE lists among the free text's most common lexemes is in more questions
+      // than any cap asked for here and is not counted: a GIN index gathers every match before the LIMIT applies
+      // (10 ms and more for a word in most questions).
       const { rows } = await sql<{ word: string; n: string }>`
-        select w as word, (
-          select count(*) from (
-            select 1 from search_documents where free_text @@ to_tsquery('english', w) limit ${cap}
-          ) x
-        ) as n
-        from unnest(${usable}::text[]) as w
-        where exists (
-          select 1 from search_vocabulary v where v.lexeme = any(tsvector_to_array(to_tsvector('english', w)))
-        )`.execute(db);
+        with s as (
+          select p.most_common_elems::text::text[] as lexemes from pg_stats p
+          where p.schemaname = current_schema() and p.tablename = 'search_documents' and p.attname = 'free_text'
+        ), words as (
+          select w, tsvector_to_array(to_tsvector('english', w)) as lexemes from unnest(${usable}::text[]) as w
+        )
+        select w as word, case
+          when cardinality(lexemes) > 0 and lexemes <@ coalesce((select s.lexemes from s), '{}') then ${cap}
+          else (
+            select count(*) from (
+              select 1 from search_documents where free_text @@ to_tsquery('english', w) limit ${cap}
+            ) x
+          )
+        end as n
+        from words
+        where exists (select 1 from search_vocabulary v where v.lexeme = any(words.lexemes))`.execute(db);
       return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.word, Number(r.n)]));
     },
 
