@@ -18,6 +18,7 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
 //    free text (title, details, quick answer) ever indexed, one row each, filled by search_refresh; the spellings
 //    go through it in one indexed lookup first, and only the few that exist are counted in the index. Words of
 //    questions since hidden stay listed: the count, which reads the published questions' free text only, decides.
+//    The same list turns the start of a word being typed into the few words it may be (postgres-search.repository.ts).
 
 const SLICES_FUNCTION = `create function search_id_slices(qid integer) returns tsvector language sql immutable parallel safe as $$
   select array_to_tsvector(array['id10 ' || (qid >> 10), 'id13 ' || (qid >> 13), 'id16 ' || (qid >> 16), 'id19 ' || (qid >> 19)])
@@ -62,6 +63,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute(db);
   await sql.raw('drop index if exists search_documents_document_idx').execute(db);
   await sql.raw('create table search_vocabulary (lexeme text primary key)').execute(db);
+  // The lexemes starting with a word being typed (`like 'stud%'`), whatever the database's collation.
+  await sql.raw('create index search_vocabulary_prefix_idx on search_vocabulary (lexeme text_pattern_ops)').execute(db);
   await sql
     .raw('insert into search_vocabulary (lexeme) select distinct unnest(tsvector_to_array(free_text)) from search_documents')
     .execute(db);

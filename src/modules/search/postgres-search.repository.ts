@@ -31,12 +31,35 @@ function websearchText(clauses: readonly (readonly string[])[], mode: MatchMode)
 function tsquery(query: ParsedQuery, mode: MatchMode) {
   const prefix = prefixWord(query);
   const rest = prefix === undefined ? query.clauses : query.clauses.slice(0, -1);
-  const prefixed = prefix === undefined ? undefined : sql`to_tsquery('english', ${clauseText([prefix], prefix)})`;
+  const prefixed = prefix === undefined ? undefined : prefixQuery(prefix);
   const words = rest.length > 0 ? sql`websearch_to_tsquery('english', ${websearchText(rest, mode)})` : undefined;
   const groups = query.anyOf.map((alternatives) => sql`to_tsquery('english', ${groupText(alternatives)})`);
   const parts = [words, prefixed, ...groups].filter((p) => p !== undefined);
   if (parts.length === 0) return sql`websearch_to_tsquery('english', '')`;
   return sql`(${sql.join(parts, mode === 'any' ? sql` || ` : sql` && `)})`;
+}
+
+/** Words of the vocabulary a prefix may stand for, at most; past that it is matched as a prefix by GIN. */
+const PREFIX_EXPANSION = 30;
+
+/**
+ * A word as the start of a word. GIN answers `'word':*` by gathering every match of every lexeme that starts so
+ * before anything else, in every look (20 ms for a start shared by a tenth of a million questions), so where the
+ * spelling vocabulary (free text) lists at most PREFIX_EXPANSION lexemes starting so, the prefix is those lexemes,
+ * any of them, which GIN walks like words. A start the vocabulary lists more or none of stays a prefix. A word
+ * found only in expert answers is not in the vocabulary: the start of one is matched only while the free text has
+ * no word starting so, or too many.
+ */
+function prefixQuery(word: string) {
+  const asPrefix = sql`to_tsquery('english', ${clauseText([word], word)})`;
+  return sql`(select case when count(*) between 1 and ${PREFIX_EXPANSION}
+      then string_agg(quote_literal(e.lexeme), ' | ')::tsquery else ${asPrefix} end
+    from (
+      select v.lexeme from search_vocabulary v
+      where v.lexeme like (select (tsvector_to_array(to_tsvector('english', ${word})))[1]) || '%'
+        and v.lexeme !~ '[\\\\'']'
+      limit ${PREFIX_EXPANSION + 1}
+    ) e)`;
 }
 
 /** A to_tsquery operand: the word quoted (letters, digits and marks only, see query.ts; quotes dropped regardless). */
@@ -207,6 +230,25 @@ function goOn(found: number, covered: number, wanted: number, top: number, order
   return idsToWalk < wholeCost ? 'walk' : 'whole';
 }
 
+/**
+ * goOn for a query with a prefix, whose every look costs GIN the gathering of every match of every word the prefix
+ * starts, about what a look at one of the newest blocks took (`msPerLook`): the next blocks cost that once a block,
+ * every older id at once that once and a heap read (about 5 µs) a match, to be sorted.
+ */
+function goOnWithPrefix(found: number, walk: BlockWalk, from: number, wanted: number, msPerLook: number): 'walk' | 'whole' {
+  if (found === 0) return 'whole';
+  const top = walk.starts[0] === undefined ? 0 : (walk.starts[0] as number) + 2 ** BLOCK_LEVELS[0];
+  const below = walk.starts[from - 1] ?? 0;
+  const density = found / Math.max(1, top - below);
+  const lowest = below - wanted / density;
+  let looks = 0;
+  for (let i = from; i < walk.blocks.length; i++) {
+    looks++;
+    if ((walk.starts[i] as number) <= lowest) break;
+  }
+  return looks * msPerLook < msPerLook + density * below * 0.005 ? 'walk' : 'whole';
+}
+
 /** Questions a word is counted in, at most, to weigh its rarity in 'any' mode. */
 const ANY_COUNT_CAP = 500;
 
@@ -292,10 +334,14 @@ async function allCandidates(db: Db, query: ParsedQuery, limit: number): Promise
   const top = await topId(db);
   const walk = newestBlocks(top);
   const head = walkHead(walk, PROBE_BLOCKS);
+  const started = performance.now();
   let ids = (await sql<{ question_id: number }>`${newestMatches(tsq, head, limit)}`.execute(db)).rows;
   if (ids.length < limit && walk.blocks.length > head.blocks.length) {
     const below = head.starts.at(-1) ?? 0;
-    const how = goOn(ids.length, top - below + 1, limit - ids.length, top, true);
+    const how =
+      prefixWord(query) === undefined
+        ? goOn(ids.length, top - below + 1, limit - ids.length, top, true)
+        : goOnWithPrefix(ids.length, walk, head.blocks.length, limit - ids.length, (performance.now() - started) / head.blocks.length);
     const rest = how === 'walk' ? walkFrom(walk, head.blocks.length) : wholeBelow(below);
     ids = [...ids, ...(await sql<{ question_id: number }>`${newestMatches(tsq, rest, limit - ids.length)}`.execute(db)).rows];
   }

@@ -157,6 +157,12 @@ async function withNameForms(index: SearchIndex, query: ParsedQuery): Promise<Pa
 
 /** The last word counts as still being typed when it is this long at least (shorter prefixes match too much). */
 const PREFIX_MIN_CHARS = 4;
+/**
+ * ...and when the query has at most this many clauses. A longer one is pasted or written out rather than being typed
+ * (suggestions answer while typing), and its other words decide what matches; on PostgreSQL a prefix costs GIN every
+ * match of every word it starts, 30 ms a look for the start of a common word at a million questions.
+ */
+const PREFIX_MAX_CLAUSES = 3;
 
 interface Matches {
   query: ParsedQuery;
@@ -193,7 +199,8 @@ async function findMatches(
   const found = await attempt(query, 'all', null);
   if (found) return found;
   const last = query.clauses[query.clauses.length - 1];
-  const prefixable = last?.length === 1 && (last[0] as string).length >= PREFIX_MIN_CHARS;
+  const prefixable =
+    last?.length === 1 && (last[0] as string).length >= PREFIX_MIN_CHARS && query.clauses.length + query.anyOf.length <= PREFIX_MAX_CLAUSES;
   const prefixed = prefixable ? await attempt({ ...query, prefixLast: true }, 'all', 'prefix') : null;
   // A last word that starts a few words only ("volcann" in one "Volcannon") may still be a typo of a common one.
   if (prefixed && (exact || foundCount(prefixed) >= LITTLE)) return prefixed;
