@@ -389,8 +389,8 @@ describe.each(engines)('the search index follows every write on %s', (engine) =>
 
 describe.each(engines)('search over ids far apart on %s', (engine) => {
   it('finds the old matches as well as the new, however far apart their ids', async () => {
-    // PostgreSQL reads the newest slices of ids first (20,000 and 200,000 ids), SQLite its newest candidates; a
-    // word in one question of each slice must be found in all three.
+    // PostgreSQL reads the newest blocks of ids first, then the next blocks or every older id at once; SQLite its
+    // newest candidates. A word in three questions of far apart ids must be found in all three.
     const database = await createTestDatabase(engine);
     try {
       const db = database.db;
@@ -415,6 +415,19 @@ describe.each(engines)('search over ids far apart on %s', (engine) => {
       expect(found.results.map((r) => r.id).sort((a, b) => a - b)).toEqual(ids);
       const one = await runSearch(database, { q: 'zorbulant', viewer: null, previewWords: 80, previews: testCaches().previews });
       expect(one.results).toHaveLength(3);
+      // Many matches among the newest ids and two far older: PostgreSQL, having found the word dense in the newest
+      // blocks of ids, goes on block by block (above, finding it sparse, it read every older id at once).
+      for (let i = 0; i < 40; i++) {
+        ids.push(await makeQuestion(db, { subject: 'Science', title: `Which zorbulant crystals grew in sample ${i}?` }));
+      }
+      const dense = await runSearch(database, { q: 'zorbulant', viewer: null, previewWords: 80, previews: testCaches().previews });
+      expect(dense.total).toBe(43);
+      const pages = [
+        dense,
+        await runSearch(database, { q: 'zorbulant', page: 2, viewer: null, previewWords: 80, previews: testCaches().previews }),
+      ];
+      const third = await runSearch(database, { q: 'zorbulant', page: 3, viewer: null, previewWords: 80, previews: testCaches().previews });
+      expect([...pages, third].flatMap((p) => p.results.map((r) => r.id)).sort((a, b) => a - b)).toEqual(ids);
     } finally {
       await database.destroy();
     }

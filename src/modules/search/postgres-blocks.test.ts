@@ -30,6 +30,8 @@ describe('the newest-first walk over blocks of ids (PostgreSQL search)', () => {
           expect(high - low).toBeGreaterThanOrEqual((read[i - 1]?.[1] ?? 0) - (read[i - 1]?.[0] ?? 0));
       }
       expect(read.length).toBeLessThanOrEqual(32);
+      // Each entry's first id is where it starts.
+      expect(newestBlocks(top).starts).toEqual(read.map(([low]) => low));
     },
   );
 
