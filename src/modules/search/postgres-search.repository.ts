@@ -205,10 +205,12 @@ async function topId(db: Db): Promise<number> {
  * is `question_id + 0`, which no index serves: given the primary key's range, PostgreSQL built a bitmap of every id
  * below the bound to AND with the words' (40 ms at a million questions) when the bound was the top of the table.
  */
-function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, ordered = true) {
-  return sql`select m.* from unnest(${walk.blocks}::text[]) with ordinality as b(block, i)
+function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, ordered = true, ranked = false) {
+  // Ranked: each row's ts_rank too, worked out only for the rows the LIMIT lets through (the document is read then).
+  const score = ranked ? sql`, ts_rank(${WEIGHTS}::float4[], m.document, ${query}, 1) as score` : sql``;
+  return sql`select m.question_id, m.subject_id${score} from unnest(${walk.blocks}::text[]) with ordinality as b(block, i)
     cross join lateral (
-      select question_id, subject_id from search_documents
+      select question_id, subject_id${ranked ? sql`, document` : sql``} from search_documents
       where ${SLICED_DOCUMENT} @@ (case when b.block = '' then ${query} else ${query} && b.block::tsquery end)
         and (b.block <> '' or question_id + 0 < ${walk.rest})
       ${ordered ? sql`order by question_id + 0 desc` : sql``} limit ${limit}
@@ -325,7 +327,7 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
 /**
  * The newest `limit` questions matching every clause, ranked with ts_rank. The newest PROBE_BLOCKS blocks first; when
  * they hold fewer than `limit` matches, the next blocks or every older id at once, as their density says is cheaper
- * (goOn); then the matches are ranked. A prefix (`:*`) walks too: GIN gathers every match of a prefix again in each
+ * (goOn); each match is ranked as it is read. A prefix (`:*`) walks too: GIN gathers every match of a prefix again in each
  * block it is asked of (a few ms for one in tens of thousands of questions), which beats reading and sorting all
  * of them (0.35-0.5 s).
  */
@@ -335,21 +337,21 @@ async function allCandidates(db: Db, query: ParsedQuery, limit: number): Promise
   const walk = newestBlocks(top);
   const head = walkHead(walk, PROBE_BLOCKS);
   const started = performance.now();
-  let ids = (await sql<{ question_id: number }>`${newestMatches(tsq, head, limit)}`.execute(db)).rows;
-  if (ids.length < limit && walk.blocks.length > head.blocks.length) {
+  type Row = { question_id: number; subject_id: number; score: number };
+  let rows = (await sql<Row>`${newestMatches(tsq, head, limit, true, true)}`.execute(db)).rows;
+  if (rows.length < limit && walk.blocks.length > head.blocks.length) {
     const below = head.starts.at(-1) ?? 0;
     const how =
       prefixWord(query) === undefined
-        ? goOn(ids.length, top - below + 1, limit - ids.length, top, true)
-        : goOnWithPrefix(ids.length, walk, head.blocks.length, limit - ids.length, (performance.now() - started) / head.blocks.length);
+        ? goOn(rows.length, top - below + 1, limit - rows.length, top, true)
+        : goOnWithPrefix(rows.length, walk, head.blocks.length, limit - rows.length, (performance.now() - started) / head.blocks.length);
     const rest = how === 'walk' ? walkFrom(walk, head.blocks.length) : wholeBelow(below);
-    ids = [...ids, ...(await sql<{ question_id: number }>`${newestMatches(tsq, rest, limit - ids.length)}`.execute(db)).rows];
+    rows = [...rows, ...(await sql<Row>`${newestMatches(tsq, rest, limit - rows.length, true, true)}`.execute(db)).rows];
   }
-  if (ids.length === 0) return { candidates: [], capped: false };
-  const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
-    select d.question_id as id, d.subject_id, ts_rank(${WEIGHTS}::float4[], d.document, ${tsq}, 1) as score
-    from search_documents d where d.question_id = any(${ids.map((r) => Number(r.question_id))}::int[])`.execute(db);
-  return { ...candidateSet(rows, limit), capped: ids.length === limit };
+  return candidateSet(
+    rows.map((r) => ({ id: r.question_id, subject_id: r.subject_id, score: r.score })),
+    limit,
+  );
 }
 
 export function postgresSearchIndex(db: Db): SearchIndex {
