@@ -199,21 +199,20 @@ async function topId(db: Db): Promise<number> {
 /**
  * The newest `limit` questions matching `query` in the walk's entries: one lateral scan an entry, in order, under one
  * LIMIT, so an entry is read only while rows are still wanted. In an entry the matches come from the GIN index (the
- * words AND the block's lexeme) and are sorted there (`question_id + 0`: ordered by the key itself, PostgreSQL at
- * times walked the primary key down from the newest row, reading every document it passed, 30 ms for 200 rows). With `ordered` false, any `limit`
- * matches of the entries (only for a single entry: the whole table, whose heap reads stop at the limit). The id bound
- * is `question_id + 0`, which no index serves: given the primary key's range, PostgreSQL built a bitmap of every id
- * below the bound to AND with the words' (40 ms at a million questions) when the bound was the top of the table.
+ * words AND the block's lexeme) and are sorted there by `question_id + 0`: sorted by the key itself, PostgreSQL at
+ * times walked the primary key down from the newest row, reading every document it passed (30 ms for 200 rows).
+ * The id bound of the '' entry is `question_id + 0` too, which no index serves: given the primary key's range,
+ * PostgreSQL built a bitmap of every id below the bound to AND with the words' (40 ms at a million questions).
+ * With `ranked`, each row's ts_rank as well, worked out only for the rows the LIMIT lets through.
  */
-function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, ordered = true, ranked = false) {
-  // Ranked: each row's ts_rank too, worked out only for the rows the LIMIT lets through (the document is read then).
+function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, ranked = false) {
   const score = ranked ? sql`, ts_rank(${WEIGHTS}::float4[], m.document, ${query}, 1) as score` : sql``;
   return sql`select m.question_id, m.subject_id${score} from unnest(${walk.blocks}::text[]) with ordinality as b(block, i)
     cross join lateral (
       select question_id, subject_id${ranked ? sql`, document` : sql``} from search_documents
       where ${SLICED_DOCUMENT} @@ (case when b.block = '' then ${query} else ${query} && b.block::tsquery end)
         and (b.block <> '' or question_id + 0 < ${walk.rest})
-      ${ordered ? sql`order by question_id + 0 desc` : sql``} limit ${limit}
+      order by question_id + 0 desc limit ${limit}
     ) m
     limit ${limit}`;
 }
@@ -239,6 +238,7 @@ function goOn(found: number, covered: number, wanted: number, top: number, order
  */
 function goOnWithPrefix(found: number, walk: BlockWalk, from: number, wanted: number, msPerLook: number): 'walk' | 'whole' {
   if (found === 0) return 'whole';
+  // The end of the newest block: near enough the newest id.
   const top = walk.starts[0] === undefined ? 0 : (walk.starts[0] as number) + 2 ** BLOCK_LEVELS[0];
   const below = walk.starts[from - 1] ?? 0;
   const density = found / Math.max(1, top - below);
@@ -338,7 +338,7 @@ async function allCandidates(db: Db, query: ParsedQuery, limit: number): Promise
   const head = walkHead(walk, PROBE_BLOCKS);
   const started = performance.now();
   type Row = { question_id: number; subject_id: number; score: number };
-  let rows = (await sql<Row>`${newestMatches(tsq, head, limit, true, true)}`.execute(db)).rows;
+  let rows = (await sql<Row>`${newestMatches(tsq, head, limit, true)}`.execute(db)).rows;
   if (rows.length < limit && walk.blocks.length > head.blocks.length) {
     const below = head.starts.at(-1) ?? 0;
     const how =
@@ -346,7 +346,7 @@ async function allCandidates(db: Db, query: ParsedQuery, limit: number): Promise
         ? goOn(rows.length, top - below + 1, limit - rows.length, top, true)
         : goOnWithPrefix(rows.length, walk, head.blocks.length, limit - rows.length, (performance.now() - started) / head.blocks.length);
     const rest = how === 'walk' ? walkFrom(walk, head.blocks.length) : wholeBelow(below);
-    rows = [...rows, ...(await sql<Row>`${newestMatches(tsq, rest, limit - rows.length, true, true)}`.execute(db)).rows];
+    rows = [...rows, ...(await sql<Row>`${newestMatches(tsq, rest, limit - rows.length, true)}`.execute(db)).rows];
   }
   return candidateSet(
     rows.map((r) => ({ id: r.question_id, subject_id: r.subject_id, score: r.score })),
