@@ -114,6 +114,16 @@ async function boundCommonWords(db: Db, query: ParsedQuery): Promise<ParsedQuery
   return { ...query, clauses };
 }
 
+/**
+ * The lexemes ANALYZE lists as a column's most common (each in more than a few percent of the questions): a text
+ * array, empty before the first ANALYZE. Such a word is in more questions than any count here is capped at, and a
+ * GIN index would gather every one of them before a LIMIT applies.
+ */
+export function mostCommonLexemes(column: 'document' | 'free_text'): RawBuilder<string[]> {
+  return sql<string[]>`coalesce((select p.most_common_elems::text::text[] from pg_stats p
+    where p.schemaname = current_schema() and p.tablename = 'search_documents' and p.attname = ${column}), '{}')`;
+}
+
 /** An adapter's answer from rows of (id, subject_id, score): capped when the LIMIT cut it. */
 function candidateSet(rows: ReadonlyArray<{ id: number; subject_id: number; score: number }>, limit: number): CandidateSet {
   return {
@@ -174,17 +184,10 @@ export function newestBlocks(top: number): BlockWalk {
 /** Every id below `below` as one entry of a walk. */
 const wholeBelow = (below: number): BlockWalk => ({ blocks: [''], starts: [0], rest: below });
 
-/** The walk's entries from `from` on. */
-const walkFrom = (walk: BlockWalk, from: number): BlockWalk => ({
-  blocks: walk.blocks.slice(from),
-  starts: walk.starts.slice(from),
-  rest: walk.rest,
-});
-
-/** The walk's first `count` entries. */
-const walkHead = (walk: BlockWalk, count: number): BlockWalk => ({
-  blocks: walk.blocks.slice(0, count),
-  starts: walk.starts.slice(0, count),
+/** The walk's entries from `from` up to `to` (or the end). */
+const sliceWalk = (walk: BlockWalk, from: number, to?: number): BlockWalk => ({
+  blocks: walk.blocks.slice(from, to),
+  starts: walk.starts.slice(from, to),
   rest: walk.rest,
 });
 
@@ -207,7 +210,7 @@ async function topId(db: Db): Promise<number> {
  */
 function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, ranked = false) {
   const score = ranked ? sql`, ts_rank(${WEIGHTS}::float4[], m.document, ${query}, 1) as score` : sql``;
-  return sql`select m.question_id, m.subject_id${score} from unnest(${walk.blocks}::text[]) with ordinality as b(block, i)
+  return sql`select m.question_id as id, m.subject_id${score} from unnest(${walk.blocks}::text[]) with ordinality as b(block, i)
     cross join lateral (
       select question_id, subject_id${ranked ? sql`, document` : sql``} from search_documents
       where ${SLICED_DOCUMENT} @@ (case when b.block = '' then ${query} else ${query} && b.block::tsquery end)
@@ -236,18 +239,19 @@ function goOn(found: number, covered: number, wanted: number, top: number, order
  * starts, about what a look at one of the newest blocks took (`msPerLook`): the next blocks cost that once a block,
  * every older id at once that once and a heap read (about 5 µs) a match, to be sorted.
  */
-function goOnWithPrefix(found: number, walk: BlockWalk, from: number, wanted: number, msPerLook: number): 'walk' | 'whole' {
+function goOnWithPrefix(
+  found: number,
+  covered: number,
+  wanted: number,
+  below: number,
+  rest: BlockWalk,
+  msPerLook: number,
+): 'walk' | 'whole' {
   if (found === 0) return 'whole';
-  // The end of the newest block: near enough the newest id.
-  const top = walk.starts[0] === undefined ? 0 : (walk.starts[0] as number) + 2 ** BLOCK_LEVELS[0];
-  const below = walk.starts[from - 1] ?? 0;
-  const density = found / Math.max(1, top - below);
+  const density = found / covered;
   const lowest = below - wanted / density;
-  let looks = 0;
-  for (let i = from; i < walk.blocks.length; i++) {
-    looks++;
-    if ((walk.starts[i] as number) <= lowest) break;
-  }
+  const reached = rest.starts.findIndex((start) => start <= lowest);
+  const looks = reached < 0 ? rest.blocks.length : reached + 1;
   return looks * msPerLook < msPerLook + density * below * 0.005 ? 'walk' : 'whole';
 }
 
@@ -266,7 +270,7 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
   if (texts.length === 0) return { candidates: [], capped: false };
   const top = await topId(db);
   const walk = newestBlocks(top);
-  const head = walkHead(walk, PROBE_BLOCKS);
+  const head = sliceWalk(walk, 0, PROBE_BLOCKS);
   const covered = top - (head.starts.at(-1) ?? 0) + 1;
   // Ids and subjects only, so no document is read (ranking by ts_rank here read the tsvector of every match: 0.3 to
   // 1 s at a million questions). First the newest blocks for each clause but a prefix (GIN gathers a prefix's matches
@@ -274,7 +278,7 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
   // the rest of the table at once, whichever their density there says is cheaper.
   const probed = texts.map((t) => !t.endsWith(':*'));
   const first = await sql<{ i: string; id: number; subject_id: number }>`
-    select t.i, m.question_id as id, m.subject_id
+    select t.i, m.id, m.subject_id
     from unnest(${texts}::text[], ${probed}::boolean[]) with ordinality as t(q, probed, i)
     cross join lateral (${newestMatches(sql`to_tsquery('english', t.q)`, head, ANY_COUNT_CAP)}) m
     where t.probed`.execute(db);
@@ -287,16 +291,16 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
     return goOn(found[i] as number, covered, ANY_COUNT_CAP - (found[i] as number), top, false);
   });
   if (plan.some((p) => p !== 'none')) {
-    const rest = walkFrom(walk, head.blocks.length);
+    const rest = sliceWalk(walk, head.blocks.length);
     const below = head.starts.at(-1) ?? 0;
     const more = await sql<{ i: string; id: number; subject_id: number }>`
-      select t.i, m.question_id as id, m.subject_id
+      select t.i, m.id, m.subject_id
       from unnest(${texts}::text[], ${plan}::text[]) with ordinality as t(q, plan, i)
       cross join lateral (
-        (select w.question_id, w.subject_id from (${newestMatches(sql`to_tsquery('english', t.q)`, rest, ANY_COUNT_CAP)}) w
+        (select w.id, w.subject_id from (${newestMatches(sql`to_tsquery('english', t.q)`, rest, ANY_COUNT_CAP)}) w
           where t.plan = 'walk')
         union all
-        (select question_id, subject_id from search_documents
+        (select question_id as id, subject_id from search_documents
           where t.plan in ('whole', 'all') and ${SLICED_DOCUMENT} @@ to_tsquery('english', t.q)
             and question_id + 0 < case when t.plan = 'all' then ${top + 1}::int else ${below}::int end
           limit ${ANY_COUNT_CAP})
@@ -335,23 +339,22 @@ async function allCandidates(db: Db, query: ParsedQuery, limit: number): Promise
   const tsq = tsquery(query, 'all');
   const top = await topId(db);
   const walk = newestBlocks(top);
-  const head = walkHead(walk, PROBE_BLOCKS);
+  const head = sliceWalk(walk, 0, PROBE_BLOCKS);
   const started = performance.now();
-  type Row = { question_id: number; subject_id: number; score: number };
+  type Row = { id: number; subject_id: number; score: number };
   let rows = (await sql<Row>`${newestMatches(tsq, head, limit, true)}`.execute(db)).rows;
   if (rows.length < limit && walk.blocks.length > head.blocks.length) {
     const below = head.starts.at(-1) ?? 0;
+    const [found, covered, wanted] = [rows.length, top - below + 1, limit - rows.length];
+    const next = sliceWalk(walk, head.blocks.length);
     const how =
       prefixWord(query) === undefined
-        ? goOn(rows.length, top - below + 1, limit - rows.length, top, true)
-        : goOnWithPrefix(rows.length, walk, head.blocks.length, limit - rows.length, (performance.now() - started) / head.blocks.length);
-    const rest = how === 'walk' ? walkFrom(walk, head.blocks.length) : wholeBelow(below);
-    rows = [...rows, ...(await sql<Row>`${newestMatches(tsq, rest, limit - rows.length, true)}`.execute(db)).rows];
+        ? goOn(found, covered, wanted, top, true)
+        : goOnWithPrefix(found, covered, wanted, below, next, (performance.now() - started) / head.blocks.length);
+    const rest = how === 'walk' ? next : wholeBelow(below);
+    rows = [...rows, ...(await sql<Row>`${newestMatches(tsq, rest, wanted, true)}`.execute(db)).rows];
   }
-  return candidateSet(
-    rows.map((r) => ({ id: r.question_id, subject_id: r.subject_id, score: r.score })),
-    limit,
-  );
+  return candidateSet(rows, limit);
 }
 
 export function postgresSearchIndex(db: Db): SearchIndex {
@@ -383,14 +386,11 @@ export function postgresSearchIndex(db: Db): SearchIndex {
       // than any cap asked for here and is not counted: a GIN index gathers every match before the LIMIT applies
       // (10 ms and more for a word in most questions).
       const { rows } = await sql<{ word: string; n: string }>`
-        with s as (
-          select p.most_common_elems::text::text[] as lexemes from pg_stats p
-          where p.schemaname = current_schema() and p.tablename = 'search_documents' and p.attname = 'free_text'
-        ), words as (
+        with words as (
           select w, tsvector_to_array(to_tsvector('english', w)) as lexemes from unnest(${usable}::text[]) as w
         )
         select w as word, case
-          when cardinality(lexemes) > 0 and lexemes <@ coalesce((select s.lexemes from s), '{}') then ${cap}
+          when cardinality(lexemes) > 0 and lexemes <@ ${mostCommonLexemes('free_text')} then ${cap}
           else (
             select count(*) from (
               select 1 from search_documents where free_text @@ to_tsquery('english', w) limit ${cap}

@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
-import { SLICED_DOCUMENT } from './postgres-search.repository.ts';
+import { mostCommonLexemes, SLICED_DOCUMENT } from './postgres-search.repository.ts';
 import { cleanQueryText, STOP_WORDS } from './query.ts';
 
 // "Questions like this one": published questions whose titles share the most telling words of a text (a question's
@@ -215,12 +215,8 @@ async function postgresSimilar(db: Db, words: readonly string[], request: Simila
   // questions) are taken as common without a look at the index. Before the first ANALYZE the list is empty and
   // every word is counted.
   const { rows: countRows } = await sql<{ i: string; n: string }>`
-    with frequent as (
-      select most_common_elems::text::text[] as lexemes from pg_stats
-      where schemaname = current_schema() and tablename = 'search_documents' and attname = 'document'
-    )
     select t.i, case
-      when tsvector_to_array(to_tsvector('english', t.word)) && coalesce((select lexemes from frequent), '{}') then ${PG_COMMON}
+      when tsvector_to_array(to_tsvector('english', t.word)) && ${mostCommonLexemes('document')} then ${PG_COMMON}
       else (
         select count(*) from (
           select 1 from search_documents where ${SLICED_DOCUMENT} @@ to_tsquery('english', t.operand) limit ${PG_COMMON}
