@@ -25,16 +25,15 @@ function websearchText(clauses: readonly (readonly string[])[], mode: MatchMode)
 }
 
 /**
- * The tsquery of a query: websearch_to_tsquery over its clauses, and with prefixLast the last word as a prefix
- * (to_tsquery's `:*`, which websearch syntax lacks), joined with & (every clause) or | (any).
+ * The tsquery of a query: websearch_to_tsquery over its clauses, and with prefixLast the last word as `prefixed`
+ * says (prefixText), joined with & (every clause) or | (any).
  */
-function tsquery(query: ParsedQuery, mode: MatchMode) {
-  const prefix = prefixWord(query);
-  const rest = prefix === undefined ? query.clauses : query.clauses.slice(0, -1);
-  const prefixed = prefix === undefined ? undefined : prefixQuery(prefix);
+function tsquery(query: ParsedQuery, mode: MatchMode, prefixed: PrefixText | undefined) {
+  const rest = prefixed === undefined ? query.clauses : query.clauses.slice(0, -1);
   const words = rest.length > 0 ? sql`websearch_to_tsquery('english', ${websearchText(rest, mode)})` : undefined;
+  const prefix = prefixed === undefined ? undefined : prefixTsquery(prefixed);
   const groups = query.anyOf.map((alternatives) => sql`to_tsquery('english', ${groupText(alternatives)})`);
-  const parts = [words, prefixed, ...groups].filter((p) => p !== undefined);
+  const parts = [words, prefix, ...groups].filter((p) => p !== undefined);
   if (parts.length === 0) return sql`websearch_to_tsquery('english', '')`;
   return sql`(${sql.join(parts, mode === 'any' ? sql` || ` : sql` && `)})`;
 }
@@ -42,24 +41,34 @@ function tsquery(query: ParsedQuery, mode: MatchMode) {
 /** Words of the vocabulary a prefix may stand for, at most; past that it is matched as a prefix by GIN. */
 const PREFIX_EXPANSION = 30;
 
+/** The to_tsquery text of a word typed last: a prefix (`:*`), or the vocabulary words it starts (`expanded`). */
+interface PrefixText {
+  text: string;
+  expanded: boolean;
+}
+
+/** A PrefixText as a tsquery: the vocabulary's lexemes as they are (stemming them again could change them). */
+const prefixTsquery = (p: PrefixText) => (p.expanded ? sql`${p.text}::tsquery` : sql`to_tsquery('english', ${p.text})`);
+
 /**
  * A word as the start of a word. GIN answers `'word':*` by gathering every match of every lexeme that starts so
  * before anything else, in every look (20 ms for a start shared by a tenth of a million questions), so where the
  * spelling vocabulary (free text) lists at most PREFIX_EXPANSION lexemes starting so, the prefix is those lexemes,
  * any of them, which GIN walks like words. A start the vocabulary lists more or none of stays a prefix. A word
  * found only in expert answers is not in the vocabulary: the start of one is matched only while the free text has
- * no word starting so, or too many.
+ * no word starting so, or too many. One lookup, on the vocabulary's prefix index (a range of it: LIKE with a
+ * pattern known only when the statement runs scanned the whole table, 9 ms), before the search's statements.
  */
-function prefixQuery(word: string) {
-  const asPrefix = sql`to_tsquery('english', ${clauseText([word], word)})`;
-  return sql`(select case when count(*) between 1 and ${PREFIX_EXPANSION}
-      then string_agg(quote_literal(e.lexeme), ' | ')::tsquery else ${asPrefix} end
-    from (
-      select v.lexeme from search_vocabulary v
-      where v.lexeme like (select (tsvector_to_array(to_tsvector('english', ${word})))[1]) || '%'
-        and v.lexeme !~ '[\\\\'']'
-      limit ${PREFIX_EXPANSION + 1}
-    ) e)`;
+async function prefixText(db: Db, word: string): Promise<PrefixText> {
+  const asPrefix = `${operand(word)}:*`;
+  const { rows } = await sql<{ lexeme: string }>`
+    with s as (select (tsvector_to_array(to_tsvector('english', ${word})))[1] as stem)
+    select v.lexeme from s join search_vocabulary v
+      on v.lexeme ~>=~ s.stem and v.lexeme ~<~ (s.stem || chr(1114111)) and starts_with(v.lexeme, s.stem)
+    where v.lexeme !~ '[\\\\'']'
+    limit ${PREFIX_EXPANSION + 1}`.execute(db);
+  if (rows.length === 0 || rows.length > PREFIX_EXPANSION) return { text: asPrefix, expanded: false };
+  return { text: rows.map((r) => `'${r.lexeme}'`).join(' | '), expanded: true };
 }
 
 /** A to_tsquery operand: the word quoted (letters, digits and marks only, see query.ts; quotes dropped regardless). */
@@ -122,6 +131,21 @@ async function boundCommonWords(db: Db, query: ParsedQuery): Promise<ParsedQuery
 export function mostCommonLexemes(column: 'document' | 'free_text'): RawBuilder<string[]> {
   return sql<string[]>`coalesce((select p.most_common_elems::text::text[] from pg_stats p
     where p.schemaname = current_schema() and p.tablename = 'search_documents' and p.attname = ${column}), '{}')`;
+}
+
+/**
+ * Runs `work`, whose statements count a word's matches up to a LIMIT, with sequential scans priced out. Given a
+ * LIMIT, the planner reckons that scanning the table finds the first matches soonest (it expects a word in 0.5% of
+ * the rows), but every row it passes has its vector read from out-of-line storage
+ * (migrations/20261205T1200_search_narrow_rows.ts): 10 ms for one word at a million questions, against 0.1 ms on
+ * the GIN index. The setting ends with the transaction it runs in; inside a caller's transaction it is left alone.
+ */
+export function onIndexes<T>(db: Db, work: (db: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return work(db);
+  return db.transaction().execute(async (trx) => {
+    await sql`set local enable_seqscan = off`.execute(trx);
+    return work(trx);
+  });
 }
 
 /** An adapter's answer from rows of (id, subject_id, score): capped when the LIMIT cut it. */
@@ -263,24 +287,30 @@ const ANY_COUNT_CAP = 500;
  * clause is weighed here by how few questions hold it (counted up to ANY_COUNT_CAP, the newest first where the
  * words are common): a question scores the weights of the clauses it holds; ties go to the newest.
  */
-async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise<CandidateSet> {
-  // One to_tsquery text a clause or synonym group.
-  const prefix = prefixWord(query);
-  const texts = [...query.clauses.map((c) => clauseText(c, prefix)), ...query.anyOf.map(groupText)];
+async function anyCandidates(db: Db, query: ParsedQuery, limit: number, prefixed: PrefixText | undefined): Promise<CandidateSet> {
+  // One tsquery text a clause or synonym group: for to_tsquery, or (raw) a tsquery as it is.
+  const clauses = prefixed === undefined ? query.clauses : query.clauses.slice(0, -1);
+  const texts = [
+    ...clauses.map((c) => clauseText(c, undefined)),
+    ...(prefixed === undefined ? [] : [prefixed.text]),
+    ...query.anyOf.map(groupText),
+  ];
   if (texts.length === 0) return { candidates: [], capped: false };
+  const raw = texts.map((_, i) => prefixed?.expanded === true && i === clauses.length);
+  const clauseQuery = sql`(case when t.raw then t.q::tsquery else to_tsquery('english', t.q) end)`;
   const top = await topId(db);
   const walk = newestBlocks(top);
   const head = sliceWalk(walk, 0, PROBE_BLOCKS);
   const covered = top - (head.starts.at(-1) ?? 0) + 1;
   // Ids and subjects only, so no document is read (ranking by ts_rank here read the tsvector of every match: 0.3 to
-  // 1 s at a million questions). First the newest blocks for each clause but a prefix (GIN gathers a prefix's matches
-  // whole, in every block it is asked of); then, for the clauses that have not reached the cap, the next blocks or
-  // the rest of the table at once, whichever their density there says is cheaper.
+  // 1 s at a million questions). First the newest blocks for each clause but a prefix left as one (GIN gathers a
+  // prefix's matches whole, in every block it is asked of); then, for the clauses that have not reached the cap, the
+  // next blocks or the rest of the table at once, whichever their density there says is cheaper.
   const probed = texts.map((t) => !t.endsWith(':*'));
   const first = await sql<{ i: string; id: number; subject_id: number }>`
     select t.i, m.id, m.subject_id
-    from unnest(${texts}::text[], ${probed}::boolean[]) with ordinality as t(q, probed, i)
-    cross join lateral (${newestMatches(sql`to_tsquery('english', t.q)`, head, ANY_COUNT_CAP)}) m
+    from unnest(${texts}::text[], ${raw}::boolean[], ${probed}::boolean[]) with ordinality as t(q, raw, probed, i)
+    cross join lateral (${newestMatches(clauseQuery, head, ANY_COUNT_CAP)}) m
     where t.probed`.execute(db);
   const rows = [...first.rows];
   const found = texts.map((_, i) => first.rows.filter((r) => Number(r.i) === i + 1).length);
@@ -295,13 +325,13 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
     const below = head.starts.at(-1) ?? 0;
     const more = await sql<{ i: string; id: number; subject_id: number }>`
       select t.i, m.id, m.subject_id
-      from unnest(${texts}::text[], ${plan}::text[]) with ordinality as t(q, plan, i)
+      from unnest(${texts}::text[], ${raw}::boolean[], ${plan}::text[]) with ordinality as t(q, raw, plan, i)
       cross join lateral (
-        (select w.id, w.subject_id from (${newestMatches(sql`to_tsquery('english', t.q)`, rest, ANY_COUNT_CAP)}) w
+        (select w.id, w.subject_id from (${newestMatches(clauseQuery, rest, ANY_COUNT_CAP)}) w
           where t.plan = 'walk')
         union all
         (select question_id as id, subject_id from search_documents
-          where t.plan in ('whole', 'all') and ${SLICED_DOCUMENT} @@ to_tsquery('english', t.q)
+          where t.plan in ('whole', 'all') and ${SLICED_DOCUMENT} @@ ${clauseQuery}
             and question_id + 0 < case when t.plan = 'all' then ${top + 1}::int else ${below}::int end
           limit ${ANY_COUNT_CAP})
       ) m
@@ -335,8 +365,8 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number): Promise
  * block it is asked of (a few ms for one in tens of thousands of questions), which beats reading and sorting all
  * of them (0.35-0.5 s).
  */
-async function allCandidates(db: Db, query: ParsedQuery, limit: number): Promise<CandidateSet> {
-  const tsq = tsquery(query, 'all');
+async function allCandidates(db: Db, query: ParsedQuery, limit: number, prefixed: PrefixText | undefined): Promise<CandidateSet> {
+  const tsq = tsquery(query, 'all', prefixed);
   const top = await topId(db);
   const walk = newestBlocks(top);
   const head = sliceWalk(walk, 0, PROBE_BLOCKS);
@@ -348,7 +378,7 @@ async function allCandidates(db: Db, query: ParsedQuery, limit: number): Promise
     const [found, covered, wanted] = [rows.length, top - below + 1, limit - rows.length];
     const next = sliceWalk(walk, head.blocks.length);
     const how =
-      prefixWord(query) === undefined
+      prefixed === undefined || prefixed.expanded
         ? goOn(found, covered, wanted, top, true)
         : goOnWithPrefix(found, covered, wanted, below, next, (performance.now() - started) / head.blocks.length);
     const rest = how === 'walk' ? next : wholeBelow(below);
@@ -358,11 +388,26 @@ async function allCandidates(db: Db, query: ParsedQuery, limit: number): Promise
 }
 
 export function postgresSearchIndex(db: Db): SearchIndex {
+  // The service asks for a query's questions and then its guides: the word typed last is looked up once for both.
+  const prefixes = new WeakMap<ParsedQuery, Promise<PrefixText | undefined>>();
+  const prefixOf = (query: ParsedQuery) => {
+    let found = prefixes.get(query);
+    if (found === undefined) {
+      const word = prefixWord(query);
+      found = word === undefined ? Promise.resolve(undefined) : prefixText(db, word);
+      prefixes.set(query, found);
+    }
+    return found;
+  };
   return {
     async candidates(parsed: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (isEmptyQuery(parsed)) return { candidates: [], capped: false };
-      if (mode === 'any') return anyCandidates(db, parsed, limit);
-      return allCandidates(db, await boundCommonWords(db, parsed), limit);
+      const prefixed = await prefixOf(parsed);
+      if (mode === 'any') return anyCandidates(db, parsed, limit, prefixed);
+      if (prefixed === undefined) return allCandidates(db, await boundCommonWords(db, parsed), limit, undefined);
+      // The word typed last stays last (tsquery takes it from there); the others are bounded.
+      const bounded = await boundCommonWords(db, { ...parsed, clauses: parsed.clauses.slice(0, -1) });
+      return allCandidates(db, { ...bounded, clauses: [...bounded.clauses, ...parsed.clauses.slice(-1)] }, limit, prefixed);
     },
 
     async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
@@ -370,7 +415,7 @@ export function postgresSearchIndex(db: Db): SearchIndex {
       // Guides are few: every match is ranked.
       const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
         select gs.guide_id as id, gs.subject_id, ts_rank(${WEIGHTS}::float4[], gs.document, q.query, 1) as score
-        from (select ${tsquery(query, mode)} as query) q
+        from (select ${tsquery(query, mode, await prefixOf(query))} as query) q
         join guide_search gs on gs.document @@ q.query
         order by score desc, gs.guide_id desc limit ${limit}`.execute(db);
       return candidateSet(rows, limit);
@@ -385,7 +430,8 @@ export function postgresSearchIndex(db: Db): SearchIndex {
       // at a million questions). A word ANALYZE lists among the free text's most common lexemes is in more questions
       // than any cap asked for here and is not counted: a GIN index gathers every match before the LIMIT applies
       // (10 ms and more for a word in most questions).
-      const { rows } = await sql<{ word: string; n: string }>`
+      const { rows } = await onIndexes(db, (trx) =>
+        sql<{ word: string; n: string }>`
         with words as (
           select w, tsvector_to_array(to_tsvector('english', w)) as lexemes from unnest(${usable}::text[]) as w
         )
@@ -398,7 +444,8 @@ export function postgresSearchIndex(db: Db): SearchIndex {
           )
         end as n
         from words
-        where exists (select 1 from search_vocabulary v where v.lexeme = any(words.lexemes))`.execute(db);
+        where exists (select 1 from search_vocabulary v where v.lexeme = any(words.lexemes))`.execute(trx),
+      );
       return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.word, Number(r.n)]));
     },
 

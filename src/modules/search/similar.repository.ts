@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { compileOnce } from '../../db/compiled.ts';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
-import { mostCommonLexemes, SLICED_DOCUMENT } from './postgres-search.repository.ts';
+import { mostCommonLexemes, onIndexes, SLICED_DOCUMENT } from './postgres-search.repository.ts';
 import { cleanQueryText, STOP_WORDS } from './query.ts';
 
 // "Questions like this one": published questions whose titles share the most telling words of a text (a question's
@@ -272,5 +272,7 @@ export async function similarByTerms(database: { db: Db; engine: Engine }, reque
   if (request.limit <= 0) return [];
   const words = significantWords(request.text);
   if (words.length === 0) return [];
-  return database.engine === 'postgres' ? postgresSimilar(database.db, words, request) : sqliteSimilar(database.db, words, request);
+  if (database.engine === 'sqlite') return sqliteSimilar(database.db, words, request);
+  // Its counts and matches stop at a LIMIT, which made the planner scan the table, reading every row's vector.
+  return onIndexes(database.db, (db) => postgresSimilar(db, words, request));
 }
