@@ -245,38 +245,43 @@ function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: numbe
 }
 
 /**
- * How to go on after the newest blocks gave `found` matches over `covered` ids, when `wanted` more are needed: the
- * next blocks, or every older id at once. A block costs GIN about the shorter of its list and the rarest word's,
- * so walking to the wanted matches costs about the ids walked; the whole table costs a heap read a match (about
- * five times as much) when the matches are to be ordered, else `wanted` heap reads and the rarest word's list.
+ * What a look at one entry of a walk costs (the GIN index asked for the words AND a block), and what a match read
+ * from the table costs, to be sorted, or only listed in the bitmap first: measured at a million questions with
+ * narrow rows (migrations/20261205T1200_search_narrow_rows.ts), 0.25-0.35 ms a look at blocks of 2^10 to 2^16
+ * ids, about 1 µs a match read (a buffer hit) and 0.15 µs one listed.
  */
-function goOn(found: number, covered: number, wanted: number, top: number, ordered: boolean): 'walk' | 'whole' {
-  if (found === 0) return 'whole';
-  const density = found / covered;
-  const idsToWalk = wanted / density;
-  const wholeCost = ordered ? 5 * density * top : wanted * 5 + density * top;
-  return idsToWalk < wholeCost ? 'walk' : 'whole';
-}
+const LOOK_MS = 0.3;
+const READ_MS = 0.001;
+const LISTED_MS = 0.00015;
+/** ts_rank of one match, its document read from out-of-line storage: about 7 µs. */
+const RANK_MS = 0.007;
 
 /**
- * goOn for a query with a prefix, whose every look costs GIN the gathering of every match of every word the prefix
- * starts, about what a look at one of the newest blocks took (`msPerLook`): the next blocks cost that once a block,
- * every older id at once that once and a heap read (about 5 µs) a match, to be sorted.
+ * How to go on after the newest blocks gave `found` matches over the ids from `below` up, when `wanted` more are
+ * needed: the next entries of the walk (`rest`), or every older id at once. At the density found, the walk reaches
+ * the wanted matches in so many looks and reads only those; every older id at once costs one look and a read of
+ * each match when the matches are to be ordered (`ordered`), else `wanted` reads and a listing of every match. A
+ * query holding a prefix left as one (`:*`) costs what a look at one of the newest blocks took (`lookMs`): GIN
+ * gathers every match of every word the prefix starts in each look.
  */
-function goOnWithPrefix(
+function goOn(
   found: number,
-  covered: number,
-  wanted: number,
+  top: number,
   below: number,
+  wanted: number,
   rest: BlockWalk,
-  msPerLook: number,
+  ordered: boolean,
+  lookMs = LOOK_MS,
 ): 'walk' | 'whole' {
   if (found === 0) return 'whole';
-  const density = found / covered;
+  const density = found / (top - below + 1);
   const lowest = below - wanted / density;
   const reached = rest.starts.findIndex((start) => start <= lowest);
   const looks = reached < 0 ? rest.blocks.length : reached + 1;
-  return looks * msPerLook < msPerLook + density * below * 0.005 ? 'walk' : 'whole';
+  const walk = looks * lookMs + wanted * READ_MS;
+  const matches = density * below;
+  const whole = lookMs + (ordered ? matches * READ_MS : wanted * READ_MS + matches * LISTED_MS);
+  return walk < whole ? 'walk' : 'whole';
 }
 
 /** Questions a word is counted in, at most, to weigh its rarity in 'any' mode. */
@@ -301,7 +306,8 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number, prefixed
   const top = await topId(db);
   const walk = newestBlocks(top);
   const head = sliceWalk(walk, 0, PROBE_BLOCKS);
-  const covered = top - (head.starts.at(-1) ?? 0) + 1;
+  const rest = sliceWalk(walk, head.blocks.length);
+  const below = head.starts.at(-1) ?? 0;
   // Ids and subjects only, so no document is read (ranking by ts_rank here read the tsvector of every match: 0.3 to
   // 1 s at a million questions). First the newest blocks for each clause but a prefix left as one (GIN gathers a
   // prefix's matches whole, in every block it is asked of); then, for the clauses that have not reached the cap, the
@@ -318,11 +324,9 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number, prefixed
   const plan = texts.map((_, i) => {
     if (!probed[i]) return 'all';
     if (done || (found[i] as number) >= ANY_COUNT_CAP) return 'none';
-    return goOn(found[i] as number, covered, ANY_COUNT_CAP - (found[i] as number), top, false);
+    return goOn(found[i] as number, top, below, ANY_COUNT_CAP - (found[i] as number), rest, false);
   });
   if (plan.some((p) => p !== 'none')) {
-    const rest = sliceWalk(walk, head.blocks.length);
-    const below = head.starts.at(-1) ?? 0;
     const more = await sql<{ i: string; id: number; subject_id: number }>`
       select t.i, m.id, m.subject_id
       from unnest(${texts}::text[], ${raw}::boolean[], ${plan}::text[]) with ordinality as t(q, raw, plan, i)
@@ -375,12 +379,14 @@ async function allCandidates(db: Db, query: ParsedQuery, limit: number, prefixed
   let rows = (await sql<Row>`${newestMatches(tsq, head, limit, true)}`.execute(db)).rows;
   if (rows.length < limit && walk.blocks.length > head.blocks.length) {
     const below = head.starts.at(-1) ?? 0;
-    const [found, covered, wanted] = [rows.length, top - below + 1, limit - rows.length];
+    const wanted = limit - rows.length;
     const next = sliceWalk(walk, head.blocks.length);
-    const how =
-      prefixed === undefined || prefixed.expanded
-        ? goOn(found, covered, wanted, top, true)
-        : goOnWithPrefix(found, covered, wanted, below, next, (performance.now() - started) / head.blocks.length);
+    // What the newest blocks' looks took, less the ranking of their matches, is what the next looks will take: a
+    // look at a common word AND a rare one costs GIN skips through the common word's long list (1.7 ms for a word in
+    // most questions), and a prefix left as one is gathered whole in each.
+    const headMs = performance.now() - started - rows.length * RANK_MS;
+    const lookMs = Math.max(LOOK_MS, headMs / head.blocks.length);
+    const how = goOn(rows.length, top, below, wanted, next, true, lookMs);
     const rest = how === 'walk' ? next : wholeBelow(below);
     rows = [...rows, ...(await sql<Row>`${newestMatches(tsq, rest, wanted, true)}`.execute(db)).rows];
   }
