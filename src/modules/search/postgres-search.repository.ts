@@ -435,24 +435,27 @@ export function postgresSearchIndex(db: Db): SearchIndex {
       // nearly all of them no word, and one indexed lookup each is cheaper than one GIN probe each (60-110 ms a query
       // at a million questions). A word ANALYZE lists among the free text's most common lexemes is in more questions
       // than any cap asked for here and is not counted: a GIN index gathers every match before the LIMIT applies
-      // (10 ms and more for a word in most questions).
-      const { rows } = await onIndexes(db, (trx) =>
-        sql<{ word: string; n: string }>`
+      // (10 ms and more for a word in most questions). The lookup is a statement of its own: most words asked
+      // (spellings, a name's other forms) are in no text, and then nothing is counted.
+      const { rows: listed } = await sql<{ word: string; common: boolean }>`
         with words as (
           select w, tsvector_to_array(to_tsvector('english', w)) as lexemes from unnest(${usable}::text[]) as w
         )
-        select w as word, case
-          when cardinality(lexemes) > 0 and lexemes <@ ${mostCommonLexemes('free_text')} then ${cap}
-          else (
-            select count(*) from (
-              select 1 from search_documents where free_text @@ to_tsquery('english', w) limit ${cap}
-            ) x
-          )
-        end as n
+        select w as word, cardinality(lexemes) > 0 and lexemes <@ ${mostCommonLexemes('free_text')} as common
         from words
-        where exists (select 1 from search_vocabulary v where v.lexeme = any(words.lexemes))`.execute(trx),
+        where exists (select 1 from search_vocabulary v where v.lexeme = any(words.lexemes))`.execute(db);
+      const counts = new Map(listed.filter((r) => r.common).map((r) => [r.word, cap]));
+      const toCount = listed.filter((r) => !r.common).map((r) => r.word);
+      if (toCount.length === 0) return counts;
+      const { rows } = await onIndexes(db, (trx) =>
+        sql<{ word: string; n: string }>`
+        select w as word, (
+          select count(*) from (select 1 from search_documents where free_text @@ to_tsquery('english', w) limit ${cap}) x
+        ) as n
+        from unnest(${toCount}::text[]) as w`.execute(trx),
       );
-      return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.word, Number(r.n)]));
+      for (const r of rows) if (Number(r.n) > 0) counts.set(r.word, Number(r.n));
+      return counts;
     },
 
     async rebuild(options = {}) {
