@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { newestBlocks } from './postgres-search.repository.ts';
+import { type BlockWalk, levelWalk, newestBlocks, nextWalk } from './postgres-search.repository.ts';
 
-/** The id ranges [low, high) a walk reads, in its order. */
-function ranges(top: number): Array<[number, number]> {
-  const walk = newestBlocks(top);
+/** The id ranges [low, high) a walk reads, in its order (ids from `below` up are never read). */
+function rangesOf(walk: BlockWalk): Array<[number, number]> {
   return walk.blocks.map((b) => {
     if (b === '') return [0, walk.rest];
     const m = /^'id(\d+) (\d+)'$/.exec(b);
     if (!m) throw new Error(`not a block: ${b}`);
     const size = 2 ** Number(m[1]);
-    return [Number(m[2]) * size, (Number(m[2]) + 1) * size];
+    return [Number(m[2]) * size, Math.min((Number(m[2]) + 1) * size, walk.below ?? Number.POSITIVE_INFINITY)];
   });
 }
+
+const ranges = (top: number) => rangesOf(newestBlocks(top));
 
 describe('the newest-first walk over blocks of ids (PostgreSQL search)', () => {
   it.each([0, 1, 1023, 1024, 5000, 99_999, 1_000_000, 1_048_575, 1_048_576, 3_333_333, 50_000_000])(
@@ -36,5 +37,40 @@ describe('the newest-first walk over blocks of ids (PostgreSQL search)', () => {
   it('starts with at least two small blocks, so a common word need not read a large one', () => {
     // 1,048,576 starts a block of every size: the newest small block holds one question.
     expect(newestBlocks(1_048_576).blocks.slice(0, 2)).toEqual(["'id10 1024'", "'id10 1023'"]);
+  });
+});
+
+describe('the walk after the newest blocks (PostgreSQL search)', () => {
+  it.each([
+    [998_400, 10, 5],
+    [998_400, 16, 3],
+    [65_536, 13, 100],
+    [5000, 19, 2],
+  ])('reads every id below %i once, newest first, in blocks of 2^%i (%i of them, then the rest)', (below, bits, count) => {
+    const walk = levelWalk(below, bits, count);
+    const read = rangesOf(walk);
+    expect(read[0]?.[1]).toBe(below);
+    for (let i = 1; i < read.length; i++) expect(read[i]?.[1]).toBe(read[i - 1]?.[0]);
+    expect(read.at(-1)?.[0]).toBe(0);
+    expect(walk.blocks.filter((b) => b !== '').length).toBeLessThanOrEqual(count);
+    expect(walk.starts).toEqual(read.map(([low]) => low));
+  });
+
+  it('reads every older id at once when the newest blocks held no match, or few', () => {
+    expect(nextWalk(0, 1_000_000, 998_400, 1000, 0.3).blocks).toEqual(['']);
+    // One match in 1,600 ids: the 1,000 wanted lie over most of the table, and reading them all costs less.
+    expect(nextWalk(1, 1_000_000, 998_400, 1000, 0.3).blocks).toEqual(['']);
+  });
+
+  it('walks blocks when the matches are dense, and fewer, larger ones the sparser they are', () => {
+    const dense = nextWalk(300, 1_000_000, 998_400, 700, 0.3);
+    const sparse = nextWalk(27, 1_000_000, 998_400, 973, 0.3);
+    const size = (w: BlockWalk) => 2 ** Number(/^'id(\d+) /.exec(w.blocks[0] ?? '')?.[1]);
+    expect(dense.blocks[0]).not.toBe('');
+    expect(sparse.blocks[0]).not.toBe('');
+    expect(size(sparse)).toBeGreaterThan(size(dense));
+    // A slow look (a common word beside a rare one) makes for fewer looks.
+    const looks = (w: BlockWalk) => w.blocks.filter((b) => b !== '').length;
+    expect(looks(nextWalk(12, 1_000_000, 998_400, 988, 1.7))).toBeLessThan(looks(nextWalk(12, 1_000_000, 998_400, 988, 0.3)));
   });
 });

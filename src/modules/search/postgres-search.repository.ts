@@ -173,6 +173,8 @@ export interface BlockWalk {
   starts: number[];
   /** The ids the '' entry covers: those below this. */
   rest: number;
+  /** Ids from this one up are not read (a walk after the newest blocks may start with a block reaching above them). */
+  below?: number;
 }
 
 /**
@@ -238,7 +240,7 @@ function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: numbe
     cross join lateral (
       select question_id, subject_id${ranked ? sql`, document` : sql``} from search_documents
       where ${SLICED_DOCUMENT} @@ (case when b.block = '' then ${query} else ${query} && b.block::tsquery end)
-        and (b.block <> '' or question_id + 0 < ${walk.rest})
+        and question_id + 0 < case when b.block = '' then ${walk.rest}::int else ${walk.below ?? 2 ** 31 - 1}::int end
       order by question_id + 0 desc limit ${limit}
     ) m
     limit ${limit}`;
@@ -363,32 +365,64 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number, prefixed
 }
 
 /**
- * The newest `limit` questions matching every clause, ranked with ts_rank. The newest PROBE_BLOCKS blocks first; when
- * they hold fewer than `limit` matches, the next blocks or every older id at once, as their density says is cheaper
- * (goOn); each match is ranked as it is read. A prefix (`:*`) walks too: GIN gathers every match of a prefix again in each
- * block it is asked of (a few ms for one in tens of thousands of questions), which beats reading and sorting all
- * of them (0.35-0.5 s).
+ * The ids below `below` as blocks of 2^bits, newest first, `count` of them at most (the first one holding below - 1,
+ * read only below `below`), then every id under the last as one entry.
+ */
+export function levelWalk(below: number, bits: number, count: number): BlockWalk {
+  const size = 2 ** bits;
+  const first = Math.floor((below - 1) / size);
+  const numbers = Array.from({ length: Math.min(count, first + 1) }, (_, i) => first - i);
+  const blocks = numbers.map((n) => `'id${bits} ${n}'`);
+  const starts = numbers.map((n) => n * size);
+  const last = starts.at(-1) ?? 0;
+  return last > 0 ? { blocks: [...blocks, ''], starts: [...starts, 0], rest: last, below } : { blocks, starts, rest: 0, below };
+}
+
+/** What GIN spends a look on each id of the block asked, reading its list: about 0.5 ms for 2^16 ids. */
+const BLOCK_ID_MS = 0.5 / 2 ** 16;
+
+/**
+ * How to read the `wanted` newest matches below `below` after the newest blocks gave `found` over the ids from there
+ * up to `top`, a look there having taken `lookMs`: blocks of the one size (BLOCK_LEVELS) that reaches them in the
+ * fewest, cheapest looks (at the density found, with a margin), a look costing `lookMs` and its block's list, or
+ * every older id at once, one look and a read of each match to be sorted. With no match found there is no density
+ * to go by, and every older id is read.
+ */
+export function nextWalk(found: number, top: number, below: number, wanted: number, lookMs: number): BlockWalk {
+  if (found === 0 || below <= 0) return wholeBelow(below);
+  const density = found / (top - below + 1);
+  const span = (1.5 * wanted) / density;
+  let best = { walk: wholeBelow(below), ms: lookMs + density * below * READ_MS };
+  for (const bits of BLOCK_LEVELS) {
+    const size = 2 ** bits;
+    const firstStart = Math.floor((below - 1) / size) * size;
+    const looks = 1 + Math.max(0, Math.ceil((span - (below - firstStart)) / size));
+    const ms = looks * (lookMs + size * BLOCK_ID_MS) + wanted * READ_MS;
+    if (ms < best.ms) best = { walk: levelWalk(below, bits, looks + 1), ms };
+  }
+  return best.walk;
+}
+
+/**
+ * The newest `limit` questions matching every clause, ranked with ts_rank, each as it is read. The newest
+ * PROBE_BLOCKS blocks first; when they hold fewer than `limit` matches, blocks of one size below them or every
+ * older id at once, as the density found there and the time the look took say is cheaper (nextWalk). A look at a
+ * common word AND a rare one costs GIN skips through the common word's long list (1.7 ms for a word in most
+ * questions), and a prefix left as one (`:*`) is gathered whole in each look.
  */
 async function allCandidates(db: Db, query: ParsedQuery, limit: number, prefixed: PrefixText | undefined): Promise<CandidateSet> {
   const tsq = tsquery(query, 'all', prefixed);
   const top = await topId(db);
-  const walk = newestBlocks(top);
-  const head = sliceWalk(walk, 0, PROBE_BLOCKS);
+  const head = sliceWalk(newestBlocks(top), 0, PROBE_BLOCKS);
   const started = performance.now();
   type Row = { id: number; subject_id: number; score: number };
   let rows = (await sql<Row>`${newestMatches(tsq, head, limit, true)}`.execute(db)).rows;
-  if (rows.length < limit && walk.blocks.length > head.blocks.length) {
-    const below = head.starts.at(-1) ?? 0;
-    const wanted = limit - rows.length;
-    const next = sliceWalk(walk, head.blocks.length);
-    // What the newest blocks' looks took, less the ranking of their matches, is what the next looks will take: a
-    // look at a common word AND a rare one costs GIN skips through the common word's long list (1.7 ms for a word in
-    // most questions), and a prefix left as one is gathered whole in each.
-    const headMs = performance.now() - started - rows.length * RANK_MS;
-    const lookMs = Math.max(LOOK_MS, headMs / head.blocks.length);
-    const how = goOn(rows.length, top, below, wanted, next, true, lookMs);
-    const rest = how === 'walk' ? next : wholeBelow(below);
-    rows = [...rows, ...(await sql<Row>`${newestMatches(tsq, rest, wanted, true)}`.execute(db)).rows];
+  const below = head.starts.at(-1) ?? 0;
+  if (rows.length < limit && below > 0) {
+    // What the newest blocks' looks took, less the ranking of their matches, is what a look will take.
+    const lookMs = Math.max(LOOK_MS, (performance.now() - started - rows.length * RANK_MS) / head.blocks.length);
+    const rest = nextWalk(rows.length, top, below, limit - rows.length, lookMs);
+    rows = [...rows, ...(await sql<Row>`${newestMatches(tsq, rest, limit - rows.length, true)}`.execute(db)).rows];
   }
   return candidateSet(rows, limit);
 }
