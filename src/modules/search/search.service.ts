@@ -183,7 +183,7 @@ const foundCount = (m: Matches) => m.candidates.length + m.guides.length;
  * a corrected spelling (not when the student asked for exactly what they typed), also when the start of the word
  * found little and the spelling finds MUCH_MORE times as much; then of some of the words, those holding more and
  * rarer words first. Each step runs only when the one before found nothing (or little), so a query that matches
- * pays for one; the start of the word and the spelling are looked for together.
+ * pays for one.
  */
 async function findMatches(
   index: SearchIndex,
@@ -192,11 +192,8 @@ async function findMatches(
   synonyms: ReturnType<typeof synonymLookup>,
 ): Promise<Matches | { spelling: string | null }> {
   const attempt = async (q: ParsedQuery, mode: MatchMode, relaxed: Matches['relaxed'], corrected: string | null = null) => {
-    // Apart, so on PostgreSQL they run at once, each on a connection of its own.
-    const [{ candidates, capped }, { candidates: guides }] = await Promise.all([
-      index.candidates(q, CANDIDATE_LIMIT, mode),
-      index.guideCandidates(q, CANDIDATE_LIMIT, mode),
-    ]);
+    const { candidates, capped } = await index.candidates(q, CANDIDATE_LIMIT, mode);
+    const guides = (await index.guideCandidates(q, CANDIDATE_LIMIT, mode)).candidates;
     return candidates.length > 0 || guides.length > 0 ? { query: q, candidates, guides, capped, relaxed, corrected } : null;
   };
   const found = await attempt(query, 'all', null);
@@ -204,14 +201,11 @@ async function findMatches(
   const last = query.clauses[query.clauses.length - 1];
   const prefixable =
     last?.length === 1 && (last[0] as string).length >= PREFIX_MIN_CHARS && query.clauses.length + query.anyOf.length <= PREFIX_MAX_CLAUSES;
-  // The start of the word and a corrected spelling are looked for at once: a query that matched nothing as typed
-  // mostly needs both (the spelling is also the "Did you mean" of a search that finds nothing).
-  const [prefixed, spelling] = await Promise.all([
-    prefixable ? attempt({ ...query, prefixLast: true }, 'all', 'prefix') : null,
-    suggest(index, query),
-  ]);
+  const prefixed = prefixable ? await attempt({ ...query, prefixLast: true }, 'all', 'prefix') : null;
   // A last word that starts a few words only ("volcann" in one "Volcannon") may still be a typo of a common one.
   if (prefixed && (exact || foundCount(prefixed) >= LITTLE)) return prefixed;
+  // Worked out once: the corrected query's results, else the "Did you mean" of a search that finds nothing.
+  const spelling = await suggest(index, query);
   let loose = query;
   if (spelling && !exact) {
     const corrected = parseQuery(spelling, synonyms);
@@ -250,11 +244,7 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   const type = searchType(request.type);
   const index = searchIndexOf(database);
   const query = await withNameForms(index, parseQuery(request.q, synonyms));
-  // The subjects are read while the matches are looked for.
-  const [subjects, found] = await Promise.all([
-    listSubjects(database.db),
-    isEmptyQuery(query) ? null : findMatches(index, query, request.exact === true, synonyms),
-  ]);
+  const subjects = await listSubjects(database.db);
   const chosen = request.subject ? subjects.find((s) => s.slug === request.subject) : undefined;
   const empty: SearchOutcome = {
     query,
@@ -275,7 +265,9 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
     corrected: null,
     exact: request.exact === true,
   };
-  if (found === null) return empty;
+  if (isEmptyQuery(query)) return empty;
+
+  const found = await findMatches(index, query, request.exact === true, synonyms);
   if ('spelling' in found) return { ...empty, suggestion: found.spelling };
   const { candidates, capped } = found;
 
