@@ -172,6 +172,13 @@ describe.each(engines)('search on %s', (engine) => {
     expect(out.relaxed).toBe('prefix');
     expect(out.total).toBe(5);
     expect((await search('volcano')).relaxed).toBeNull();
+    // The snippets mark the words it starts, as they mark a whole word.
+    const started = await search('captu');
+    expect(started.relaxed).toBe('prefix');
+    const marked = started.results.flatMap((r) => r.snippet.filter((s) => s.mark).map((s) => s.text));
+    expect(marked).toEqual(['capture']);
+    const page = await t.app.inject({ method: 'GET', url: '/search?q=captu' });
+    expect(page.body).toContain('<mark>capture</mark>');
   });
 
   it('filters by subject and counts the matches in each', async () => {

@@ -8,7 +8,7 @@ import { findGuidesForSearch, type Guide, guidePath, sectionPath } from '../guid
 import { decideAccess, gateTextNow, type PreviewMemo } from '../membership/index.ts';
 import { listSubjects } from '../subjects/index.ts';
 import { postgresSearchIndex } from './postgres-search.repository.ts';
-import { isEmptyQuery, type ParsedQuery, parseQuery } from './query.ts';
+import { isEmptyQuery, type ParsedQuery, parseQuery, prefixWord } from './query.ts';
 import { findResultRows, type ResultRow } from './search.repository.ts';
 import { CANDIDATE_LIMIT, type Candidate, type MatchMode, type RebuildProgress, type SearchIndex } from './search-index.ts';
 import { countMiss, pruneMisses } from './search-misses.repository.ts';
@@ -343,7 +343,7 @@ function toResult(row: ResultRow, query: ParsedQuery, request: SearchRequest): S
     );
     answer = text.full ? markdownPlain(text.html) : renderedHtmlToText(text.previewHtml);
   }
-  const snippet = bestSnippet([details, quick, answer], query.words) ?? openingSnippet(quick || details);
+  const snippet = bestSnippet([details, quick, answer], query.words, 28, prefixWord(query)) ?? openingSnippet(quick || details);
   return {
     id: row.id,
     slug: row.slug,
@@ -359,7 +359,12 @@ function toGuideResult(guide: Guide, query: ParsedQuery, viewer: { member: boole
   // The overview and free sections for everyone; members-only sections for members alone (a non-member reads
   // only their opening on the guide's page, and a snippet need not go even that far).
   const readable = guide.sections.filter((s) => decideAccess(viewer, { kind: 'guide_section', membersOnly: s.membersOnly }).full);
-  const passage = bestPassage([markdownPlain(guide.overview), ...readable.map((s) => markdownPlain(s.body))], query.words);
+  const passage = bestPassage(
+    [markdownPlain(guide.overview), ...readable.map((s) => markdownPlain(s.body))],
+    query.words,
+    28,
+    prefixWord(query),
+  );
   const section = passage && passage.source > 0 ? (readable[passage.source - 1] ?? null) : null;
   return {
     id: guide.id,

@@ -58,23 +58,41 @@ interface Token {
   term: number;
 }
 
-function tokens(text: string, stems: readonly string[]): Token[] {
+/** A word as the matching compares it: lower case, accents off. */
+const folded = (word: string) => word.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '');
+
+/** The word a search matched as the start of a word (the last one typed), and its index among the query's words. */
+interface PrefixTerm {
+  start: string;
+  term: number;
+}
+
+function prefixTerm(words: readonly string[], prefix: string | undefined): PrefixTerm | undefined {
+  const term = prefix === undefined ? -1 : words.indexOf(prefix);
+  return prefix === undefined || term < 0 ? undefined : { start: folded(prefix), term };
+}
+
+function tokens(text: string, stems: readonly string[], prefix?: PrefixTerm): Token[] {
   // Stemming every word of a long answer is most of the cost; a word can only match a stem it starts like.
-  const heads = new Set(stems.map((s) => s.slice(0, 2)));
+  const heads = new Set([...stems, ...(prefix ? [prefix.start] : [])].map((s) => s.slice(0, 2)));
   const out: Token[] = [];
   for (const m of text.matchAll(TOKEN)) {
     const start = m.index as number;
     const word = m[0];
     const head = word.slice(0, 2).toLowerCase();
-    const term = heads.has(head) || !/^[a-z]+$/.test(head) ? stems.indexOf(roughStem(word)) : -1;
+    let term = -1;
+    if (heads.has(head) || !/^[a-z]+$/.test(head)) {
+      term = stems.indexOf(roughStem(word));
+      if (term < 0 && prefix && folded(word).startsWith(prefix.start)) term = prefix.term;
+    }
     out.push({ start, end: start + word.length, term });
   }
   return out;
 }
 
-/** The whole text in pieces, query words marked. */
-export function markAll(text: string, words: readonly string[]): Segment[] {
-  return piece(text, tokens(text, words.map(roughStem)), 0, text.length);
+/** The whole text in pieces, query words marked (and with `prefix`, the words that word starts). */
+export function markAll(text: string, words: readonly string[], prefix?: string): Segment[] {
+  return piece(text, tokens(text, words.map(roughStem), prefixTerm(words, prefix)), 0, text.length);
 }
 
 function piece(text: string, toks: readonly Token[], from: number, to: number): Segment[] {
@@ -99,10 +117,11 @@ interface Window {
 
 /**
  * The best passage of about `length` words among the texts (in order of preference): the one holding the most
- * distinct query words, then the most of them; an earlier text wins a tie. Null when no text holds any.
+ * distinct query words, then the most of them; an earlier text wins a tie. Null when no text holds any. With
+ * `prefix` (a word of `words` the search matched as the start of a word), the words it starts count as it.
  */
-export function bestSnippet(texts: readonly string[], words: readonly string[], length = 28): Segment[] | null {
-  return bestPassage(texts, words, length)?.segments ?? null;
+export function bestSnippet(texts: readonly string[], words: readonly string[], length = 28, prefix?: string): Segment[] | null {
+  return bestPassage(texts, words, length, prefix)?.segments ?? null;
 }
 
 /** bestSnippet, with which of the texts it was cut from. */
@@ -110,11 +129,13 @@ export function bestPassage(
   texts: readonly string[],
   words: readonly string[],
   length = 28,
+  prefix?: string,
 ): { segments: Segment[]; source: number } | null {
   const stems = words.map(roughStem);
+  const started = prefixTerm(words, prefix);
   let best: (Window & { toks: Token[] }) | null = null;
   texts.forEach((text, source) => {
-    const toks = tokens(text, stems);
+    const toks = tokens(text, stems, started);
     const hits = toks.map((t, i) => (t.term >= 0 ? i : -1)).filter((i) => i >= 0);
     for (const h of hits) {
       // Start a few words before the hit, so the passage reads as a sentence rather than starting on the word.
