@@ -230,8 +230,9 @@ async function topId(db: Db): Promise<number> {
  * LIMIT, so an entry is read only while rows are still wanted. In an entry the matches come from the GIN index (the
  * words AND the block's lexeme) and are sorted there by `question_id + 0`: sorted by the key itself, PostgreSQL at
  * times walked the primary key down from the newest row, reading every document it passed (30 ms for 200 rows).
- * The id bound of the '' entry is `question_id + 0` too, which no index serves: given the primary key's range,
- * PostgreSQL built a bitmap of every id below the bound to AND with the words' (40 ms at a million questions).
+ * The id bounds (the '' entry's `rest`, the others' `below`) are on `question_id + 0` too, which no index serves:
+ * given the primary key's range, PostgreSQL built a bitmap of every id below the bound to AND with the words' (40 ms
+ * at a million questions).
  * With `ranked`, each row's ts_rank as well, worked out only for the rows the LIMIT lets through.
  */
 function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, ranked = false) {
@@ -247,10 +248,10 @@ function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: numbe
 }
 
 /**
- * What a look at one entry of a walk costs (the GIN index asked for the words AND a block), and what a match read
- * from the table costs, to be sorted, or only listed in the bitmap first: measured at a million questions with
- * narrow rows (migrations/20261205T1200_search_narrow_rows.ts), 0.25-0.35 ms a look at blocks of 2^10 to 2^16
- * ids, about 1 µs a match read (a buffer hit) and 0.15 µs one listed.
+ * What a look at one entry of a walk costs (the GIN index asked for the words AND a block of 2^10 ids), and what a
+ * match costs, read from the table or only listed in the bitmap before: measured at a million questions with narrow
+ * rows (migrations/20261205T1200_search_narrow_rows.ts), 0.25-0.35 ms a look, about 1 µs a match read (a buffer
+ * hit) and 0.15 µs one listed.
  */
 const LOOK_MS = 0.3;
 const READ_MS = 0.001;
@@ -259,30 +260,19 @@ const LISTED_MS = 0.00015;
 const RANK_MS = 0.007;
 
 /**
- * How to go on after the newest blocks gave `found` matches over the ids from `below` up, when `wanted` more are
- * needed: the next entries of the walk (`rest`), or every older id at once. At the density found, the walk reaches
- * the wanted matches in so many looks and reads only those; every older id at once costs one look and a read of
- * each match when the matches are to be ordered (`ordered`), else `wanted` reads and a listing of every match. A
- * query holding a prefix left as one (`:*`) costs what a look at one of the newest blocks took (`lookMs`): GIN
- * gathers every match of every word the prefix starts in each look.
+ * How a clause in 'any' mode goes on after the newest blocks gave `found` matches over the ids from `below` up, when
+ * `wanted` more are needed, in any order: the next entries of the walk (`rest`), or every older id at once. At the
+ * density found, the walk reaches the wanted matches in so many looks and reads only those; every older id at once
+ * costs one look, `wanted` reads and a listing of every match.
  */
-function goOn(
-  found: number,
-  top: number,
-  below: number,
-  wanted: number,
-  rest: BlockWalk,
-  ordered: boolean,
-  lookMs = LOOK_MS,
-): 'walk' | 'whole' {
+function goOn(found: number, top: number, below: number, wanted: number, rest: BlockWalk): 'walk' | 'whole' {
   if (found === 0) return 'whole';
   const density = found / (top - below + 1);
   const lowest = below - wanted / density;
   const reached = rest.starts.findIndex((start) => start <= lowest);
   const looks = reached < 0 ? rest.blocks.length : reached + 1;
-  const walk = looks * lookMs + wanted * READ_MS;
-  const matches = density * below;
-  const whole = lookMs + (ordered ? matches * READ_MS : wanted * READ_MS + matches * LISTED_MS);
+  const walk = looks * LOOK_MS + wanted * READ_MS;
+  const whole = LOOK_MS + wanted * READ_MS + density * below * LISTED_MS;
   return walk < whole ? 'walk' : 'whole';
 }
 
@@ -326,7 +316,7 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number, prefixed
   const plan = texts.map((_, i) => {
     if (!probed[i]) return 'all';
     if (done || (found[i] as number) >= ANY_COUNT_CAP) return 'none';
-    return goOn(found[i] as number, top, below, ANY_COUNT_CAP - (found[i] as number), rest, false);
+    return goOn(found[i] as number, top, below, ANY_COUNT_CAP - (found[i] as number), rest);
   });
   if (plan.some((p) => p !== 'none')) {
     const more = await sql<{ i: string; id: number; subject_id: number }>`
@@ -380,18 +370,20 @@ export function levelWalk(below: number, bits: number, count: number): BlockWalk
 
 /** What GIN spends a look on each id of the block asked, reading its list: about 0.5 ms for 2^16 ids. */
 const BLOCK_ID_MS = 0.5 / 2 ** 16;
+/** The ids a walk is planned to cover: this many times what the density found says holds the matches wanted. */
+const SPAN_MARGIN = 1.5;
 
 /**
  * How to read the `wanted` newest matches below `below` after the newest blocks gave `found` over the ids from there
  * up to `top`, a look there having taken `lookMs`: blocks of the one size (BLOCK_LEVELS) that reaches them in the
- * fewest, cheapest looks (at the density found, with a margin), a look costing `lookMs` and its block's list, or
+ * fewest, cheapest looks (at the density found, with SPAN_MARGIN), a look costing `lookMs` and its block's list, or
  * every older id at once, one look and a read of each match to be sorted. With no match found there is no density
  * to go by, and every older id is read.
  */
 export function nextWalk(found: number, top: number, below: number, wanted: number, lookMs: number): BlockWalk {
   if (found === 0 || below <= 0) return wholeBelow(below);
   const density = found / (top - below + 1);
-  const span = (1.5 * wanted) / density;
+  const span = (SPAN_MARGIN * wanted) / density;
   let best = { walk: wholeBelow(below), ms: lookMs + density * below * READ_MS };
   for (const bits of BLOCK_LEVELS) {
     const size = 2 ** bits;
