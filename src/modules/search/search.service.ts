@@ -343,7 +343,7 @@ function toResult(row: ResultRow, query: ParsedQuery, request: SearchRequest): S
     );
     answer = text.full ? markdownPlain(text.html) : renderedHtmlToText(text.previewHtml);
   }
-  const snippet = bestSnippet([details, quick, answer], query.words, 28, prefixWord(query)) ?? openingSnippet(quick || details);
+  const snippet = bestSnippet([details, quick, answer], query.words, prefixWord(query)) ?? openingSnippet(quick || details);
   return {
     id: row.id,
     slug: row.slug,
@@ -362,7 +362,6 @@ function toGuideResult(guide: Guide, query: ParsedQuery, viewer: { member: boole
   const passage = bestPassage(
     [markdownPlain(guide.overview), ...readable.map((s) => markdownPlain(s.body))],
     query.words,
-    28,
     prefixWord(query),
   );
   const section = passage && passage.source > 0 ? (readable[passage.source - 1] ?? null) : null;

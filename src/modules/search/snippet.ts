@@ -31,12 +31,15 @@ const SUFFIXES = [
   'al',
 ];
 
+/** A word as the matching compares it: lower case, accents off. */
+const folded = (word: string) => word.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '');
+
 /**
  * A rough English stem, for highlighting only: the engines stem properly when matching; here "revolutions",
  * "revolution" and "revolutionized" only need to light up for the query word "revolution".
  */
 export function roughStem(word: string): string {
-  let w = word.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '');
+  let w = folded(word);
   if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
   else if (w.length > 3 && w.endsWith('es') && /(ch|sh|x|z|ss)es$/.test(w)) w = w.slice(0, -2);
   else if (w.length > 3 && w.endsWith('s') && !PLURAL_KEEP.test(w)) w = w.slice(0, -1);
@@ -57,9 +60,6 @@ interface Token {
   /** Index of the query word it matches, or -1. */
   term: number;
 }
-
-/** A word as the matching compares it: lower case, accents off. */
-const folded = (word: string) => word.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '');
 
 /** The word a search matched as the start of a word (the last one typed), and its index among the query's words. */
 interface PrefixTerm {
@@ -90,11 +90,6 @@ function tokens(text: string, stems: readonly string[], prefix?: PrefixTerm): To
   return out;
 }
 
-/** The whole text in pieces, query words marked (and with `prefix`, the words that word starts). */
-export function markAll(text: string, words: readonly string[], prefix?: string): Segment[] {
-  return piece(text, tokens(text, words.map(roughStem), prefixTerm(words, prefix)), 0, text.length);
-}
-
 function piece(text: string, toks: readonly Token[], from: number, to: number): Segment[] {
   const out: Segment[] = [];
   let at = from;
@@ -120,16 +115,16 @@ interface Window {
  * distinct query words, then the most of them; an earlier text wins a tie. Null when no text holds any. With
  * `prefix` (a word of `words` the search matched as the start of a word), the words it starts count as it.
  */
-export function bestSnippet(texts: readonly string[], words: readonly string[], length = 28, prefix?: string): Segment[] | null {
-  return bestPassage(texts, words, length, prefix)?.segments ?? null;
+export function bestSnippet(texts: readonly string[], words: readonly string[], prefix?: string, length = 28): Segment[] | null {
+  return bestPassage(texts, words, prefix, length)?.segments ?? null;
 }
 
 /** bestSnippet, with which of the texts it was cut from. */
 export function bestPassage(
   texts: readonly string[],
   words: readonly string[],
-  length = 28,
   prefix?: string,
+  length = 28,
 ): { segments: Segment[]; source: number } | null {
   const stems = words.map(roughStem);
   const started = prefixTerm(words, prefix);
