@@ -236,7 +236,15 @@ async function command(argv: string[], io: CliIo, cleanups: Array<() => void>): 
       const bar = createProgress('Generating', questions);
       const started = Date.now();
       const report = await withDatabase(io, async (h) => {
-        const r = await generateQuestions(h.db, { questions, seed, batchSize, signal, onProgress: (d) => bar.update(d) });
+        const refreshStatistics = () => refreshPlannerStatistics(h.engine, h.db);
+        const r = await generateQuestions(h.db, {
+          questions,
+          seed,
+          batchSize,
+          signal,
+          onProgress: (d) => bar.update(d),
+          refreshStatistics,
+        });
         if (r.added > 0) await refreshPlannerStatistics(h.engine, h.db);
         return r;
       });

@@ -256,6 +256,17 @@ describe.each(engines)('content services on %s', (engine) => {
       }
     });
 
+    it('refreshes the planner statistics each time the questions added have doubled', async () => {
+      const before = await countQuestions(database.db);
+      const seen: number[] = [];
+      const refreshStatistics = async () => {
+        seen.push((await countQuestions(database.db)) - before);
+      };
+      const report = await generateQuestions(database.db, { questions: 100, seed: 11, batchSize: 10, refreshStatistics });
+      expect(report.added).toBe(100);
+      expect(seen).toEqual([10, 20, 40, 80]);
+    });
+
     it('stops at a batch boundary when interrupted', async () => {
       const controller = new AbortController();
       const report = await generateQuestions(database.db, {
