@@ -10,11 +10,12 @@ import { createUser } from '../src/modules/accounts/index.ts';
 import { generateQuestions } from '../src/modules/content/generate.service.ts';
 import { importQuestions } from '../src/modules/content/import.service.ts';
 import { parseQuery, rebuildSearchIndex, search as runSearch } from '../src/modules/search/index.ts';
+import { postgresSearchIndex } from '../src/modules/search/postgres-search.repository.ts';
 import { sqliteSearchIndex } from '../src/modules/search/sqlite-search.repository.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { axeViolations, launchChromium } from './helpers/browser.ts';
 import { testCaches } from './helpers/caches.ts';
-import { createTestDatabase, engines } from './helpers/databases.ts';
+import { createTestDatabase, engines, type TestDatabase } from './helpers/databases.ts';
 import { chromiumPath, postgresUrl } from './helpers/environment.ts';
 import { makeEducator, makeQuestion } from './helpers/factories.ts';
 import { Client, TestClock } from './helpers/http.ts';
@@ -469,20 +470,29 @@ describe.each(engines)('a typo that starts a rare word on %s', (engine) => {
   });
 });
 
+/**
+ * Questions with "volcano" in them, oldest first: one with it in the title, five in the details only, optionally one
+ * with the rarer "caldera", and the newest with it in the title. Their ids by key.
+ */
+async function addVolcanoQuestions(db: TestDatabase['db'], caldera: boolean): Promise<Record<string, number>> {
+  const educator = await makeEducator(db);
+  const made: Record<string, number> = {};
+  const add = async (key: string, title: string, details: string) => {
+    made[key] = await makeQuestion(db, { subject: 'Science', title, details, educatorId: educator.id });
+  };
+  await add('titleOld', 'Why does a volcano erupt?', 'Asked in class.');
+  for (let i = 0; i < 5; i++) await add(`body${i}`, `What happened on field trip day ${i}?`, 'We walked up an old volcano.');
+  if (caldera) await add('caldera', 'What is left after an eruption?', 'Our guide said the volcano left a caldera.');
+  await add('titleNew', 'How tall can a volcano grow?', 'Asked at the museum.');
+  return made;
+}
+
 describe('SQLite ranking when words are in very many questions', () => {
   it('puts title matches first when every word is common, and ranks by the selective words otherwise', async () => {
     const database = await createTestDatabase('sqlite');
     try {
       const db = database.db;
-      const educator = await makeEducator(db);
-      const made: Record<string, number> = {};
-      const add = async (key: string, title: string, details: string) => {
-        made[key] = await makeQuestion(db, { subject: 'Science', title, details, educatorId: educator.id });
-      };
-      await add('titleOld', 'Why does a volcano erupt?', 'Asked in class.');
-      for (let i = 0; i < 5; i++) await add(`body${i}`, `What happened on field trip day ${i}?`, 'We walked up an old volcano.');
-      await add('caldera', 'What is left after an eruption?', 'Our guide said the volcano left a caldera.');
-      await add('titleNew', 'How tall can a volcano grow?', 'Asked at the museum.');
+      const made = await addVolcanoQuestions(db, true);
       // With a limit of 3, "volcano" (8 questions) counts as common; "caldera" (1) as selective.
       const index = sqliteSearchIndex(db, { rankTermLimit: 3 });
       const order = async (q: string) => {
@@ -504,6 +514,33 @@ describe('SQLite ranking when words are in very many questions', () => {
           .map((r) => r.id)
           .sort(),
       ).toEqual([made.titleOld, made.titleNew].sort());
+    } finally {
+      await database.destroy();
+    }
+  });
+});
+
+describe.skipIf(!postgresUrl)('PostgreSQL ranking of many matches', () => {
+  it('ranks the newest matches and lists the older ones after them, newest first', async () => {
+    const database = await createTestDatabase('postgres');
+    try {
+      const db = database.db;
+      const made = await addVolcanoQuestions(db, false);
+      const order = async (rankedMatches?: number) => {
+        const index = postgresSearchIndex(db, rankedMatches === undefined ? {} : { rankedMatches });
+        const { candidates } = await index.candidates(parseQuery('volcano'), 1000);
+        return [...candidates].sort((a, b) => b.score - a.score || b.id - a.id).map((c) => c.id);
+      };
+      // Every match ranked: both title matches first.
+      const all = await order();
+      expect(all).toHaveLength(7);
+      expect(all.slice(0, 2).sort()).toEqual([made.titleOld, made.titleNew].sort());
+      // The newest three ranked (the newer title match first), then the other four, newest first: the old title
+      // match is listed, last, as the oldest.
+      const windowed = await order(3);
+      expect(windowed).toHaveLength(7);
+      expect(windowed[0]).toBe(made.titleNew);
+      expect(windowed.slice(3)).toEqual([made.body2, made.body1, made.body0, made.titleOld]);
     } finally {
       await database.destroy();
     }

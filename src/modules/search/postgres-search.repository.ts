@@ -100,27 +100,51 @@ const MAX_COMMON_CLAUSES = 5;
  * of the questions; stop words count as common (they are not indexed). A phrase with one rare word keeps its
  * order: the rare word keeps the candidates few.
  */
-async function boundCommonWords(db: Db, query: ParsedQuery): Promise<ParsedQuery> {
+async function boundCommonWords(db: Db, query: ParsedQuery, common: CommonLexemes): Promise<ParsedQuery> {
   const hasPhrase = query.clauses.some((c) => c.length > 1);
   if (!hasPhrase && query.clauses.length <= MAX_COMMON_CLAUSES) return query;
   const words = [...new Set(query.clauses.flat())];
-  const { rows } = await sql<{ word: string; rare: boolean }>`
-    with frequent as (
-      select array_agg(u.lexeme) as lexemes
-      from pg_stats p, unnest(p.most_common_elems::text::text[], p.most_common_elem_freqs) as u(lexeme, freq)
-      where p.schemaname = current_schema() and p.tablename = 'search_documents' and p.attname = 'document'
-        and u.lexeme is not null and u.freq >= ${COMMON_SHARE}
-    )
-    select w as word,
-      cardinality(tsvector_to_array(to_tsvector('english', w))) > 0
-        and not (tsvector_to_array(to_tsvector('english', w)) && coalesce((select lexemes from frequent), '{}')) as rare
-    from unnest(${words}::text[]) as w`.execute(db);
-  const rare = new Set(rows.filter((r) => r.rare).map((r) => r.word));
+  const [frequent, { rows }] = await Promise.all([
+    common('document'),
+    sql<{ word: string; lexemes: string[] }>`
+      select w as word, tsvector_to_array(to_tsvector('english', w)) as lexemes from unnest(${words}::text[]) as w`.execute(db),
+  ]);
+  const rare = new Set(
+    rows.filter((r) => r.lexemes.length > 0 && !r.lexemes.some((l) => (frequent.get(l) ?? 0) >= COMMON_SHARE)).map((r) => r.word),
+  );
   const isCommon = (c: readonly string[]) => !c.some((w) => rare.has(w));
   const relaxed = query.clauses.flatMap((c) => (c.length > 1 && isCommon(c) ? c.filter((w) => !STOP_WORDS.has(w)).map((w) => [w]) : [c]));
   const unique = [...new Map(relaxed.map((c) => [c.join(' '), c] as const)).values()];
   const clauses = [...unique.filter((c) => !isCommon(c)), ...unique.filter(isCommon).slice(0, MAX_COMMON_CLAUSES)];
   return { ...query, clauses };
+}
+
+/** A column's most common lexemes and the share of the questions ANALYZE estimates each is in. */
+type CommonLexemes = (column: 'document' | 'free_text') => Promise<ReadonlyMap<string, number>>;
+
+/**
+ * How long the lists of most common lexemes are kept once read. They are ANALYZE's estimates, which change only when
+ * it runs again; read from pg_stats they cost a search 0.4 ms of planning, and 1 ms more where the list is parsed.
+ */
+const COMMON_LEXEMES_MS = 60_000;
+
+/** The most common lexemes of each column, read from pg_stats at most once every COMMON_LEXEMES_MS. */
+function commonLexemesOf(db: Db): CommonLexemes {
+  const kept = new Map<string, { at: number; lexemes: Promise<ReadonlyMap<string, number>> }>();
+  return (column) => {
+    const now = Date.now();
+    const entry = kept.get(column);
+    if (entry !== undefined && now - entry.at < COMMON_LEXEMES_MS) return entry.lexemes;
+    const lexemes = sql<{ lexeme: string; freq: number }>`
+      select u.lexeme, u.freq from pg_stats p, unnest(p.most_common_elems::text::text[], p.most_common_elem_freqs) as u(lexeme, freq)
+      where p.schemaname = current_schema() and p.tablename = 'search_documents' and p.attname = ${column} and u.lexeme is not null`
+      .execute(db)
+      .then(({ rows }) => new Map(rows.map((r) => [r.lexeme, Number(r.freq)])));
+    // A failed read is not kept: the next search asks again.
+    lexemes.catch(() => kept.delete(column));
+    kept.set(column, { at: now, lexemes });
+    return lexemes;
+  };
 }
 
 /**
@@ -233,18 +257,25 @@ async function topId(db: Db): Promise<number> {
  * The id bounds (the '' entry's `rest`, the others' `below`) are on `question_id + 0` too, which no index serves:
  * given the primary key's range, PostgreSQL built a bitmap of every id below the bound to AND with the words' (40 ms
  * at a million questions).
- * With `ranked`, each row's ts_rank as well, worked out only for the rows the LIMIT lets through.
+ * Given `ranked`, a score for each row: the first `ranked` rows (the newest) their ts_rank, worked out only for them
+ * (a document is read from out-of-line storage only when ranked), the others UNRANKED.
  */
-function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, ranked = false) {
-  const score = ranked ? sql`, ts_rank(${WEIGHTS}::float4[], m.document, ${query}, 1) as score` : sql``;
-  return sql`select m.question_id as id, m.subject_id${score} from unnest(${walk.blocks}::text[]) with ordinality as b(block, i)
+function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, ranked?: number) {
+  const scored = ranked !== undefined && ranked > 0;
+  const matches = sql`select m.question_id as id, m.subject_id${scored ? sql`, m.document, row_number() over () as n` : sql``}
+    from unnest(${walk.blocks}::text[]) with ordinality as b(block, i)
     cross join lateral (
-      select question_id, subject_id${ranked ? sql`, document` : sql``} from search_documents
+      select question_id, subject_id${scored ? sql`, document` : sql``} from search_documents
       where ${SLICED_DOCUMENT} @@ (case when b.block = '' then ${query} else ${query} && b.block::tsquery end)
         and question_id + 0 < case when b.block = '' then ${walk.rest}::int else ${walk.below ?? 2 ** 31 - 1}::int end
       order by question_id + 0 desc limit ${limit}
     ) m
     limit ${limit}`;
+  if (ranked === undefined) return matches;
+  if (!scored) return sql`select r.id, r.subject_id, ${UNRANKED} as score from (${matches}) r`;
+  return sql`select r.id, r.subject_id,
+      case when r.n <= ${ranked} then ts_rank(${WEIGHTS}::float4[], r.document, ${query}, 1) else ${UNRANKED} end as score
+    from (${matches}) r`;
 }
 
 /**
@@ -258,6 +289,15 @@ const READ_MS = 0.001;
 const LISTED_MS = 0.00015;
 /** ts_rank of one match, its document read from out-of-line storage: about 7 µs. */
 const RANK_MS = 0.007;
+/**
+ * Matches of every word ranked with ts_rank, the newest first; older ones, up to the limit asked for, follow them
+ * newest first (UNRANKED), as SQLite lists the matches older than the window its bm25 ranks. Ranking is the fetch of
+ * each document from out-of-line storage (about 7 µs each, in random order): the newest 1,000 took 6 to 8 ms of
+ * every search with that many matches at a million questions.
+ */
+const RANKED_MATCHES = 300;
+/** The score of a match outside the ranked window: below every ts_rank (which is never negative). */
+const UNRANKED = -1;
 
 /**
  * How a clause in 'any' mode goes on after the newest blocks gave `found` matches over the ids from `below` up, when
@@ -368,28 +408,40 @@ export function levelWalk(below: number, bits: number, count: number): BlockWalk
   return last > 0 ? { blocks: [...blocks, ''], starts: [...starts, 0], rest: last, below } : { blocks, starts, rest: 0, below };
 }
 
-/** What GIN spends a look on each id of the block asked, reading its list: about 0.5 ms for 2^16 ids. */
-const BLOCK_ID_MS = 0.5 / 2 ** 16;
-/** The ids a walk is planned to cover: this many times what the density found says holds the matches wanted. */
-const SPAN_MARGIN = 1.5;
+/**
+ * What GIN spends a look on each id of the block asked, reading its list, and what a match read costs when its
+ * entry's matches are all read and sorted (a bitmap heap scan and a top-N sort): measured at a million questions,
+ * 1.6 ms a look at 2^19 ids against 0.3 ms at 2^10, and 2.5 µs a match.
+ */
+const BLOCK_ID_MS = 0.2 / 2 ** 16;
+const SORTED_READ_MS = 0.0025;
+/**
+ * Matches added to those found before a density is worked out from them: a few matches in the newest blocks say
+ * little, and a density that errs low makes every older id at once look cheaper than it is (a word in 0.3% of the
+ * questions, 4 found in the newest 2,048: all 3,100 matches read and sorted in 8.5 ms, against 5.4 ms in blocks).
+ */
+const FOUND_PRIOR = 2;
 
 /**
  * How to read the `wanted` newest matches below `below` after the newest blocks gave `found` over the ids from there
  * up to `top`, a look there having taken `lookMs`: blocks of the one size (BLOCK_LEVELS) that reaches them in the
- * fewest, cheapest looks (at the density found, with SPAN_MARGIN), a look costing `lookMs` and its block's list, or
- * every older id at once, one look and a read of each match to be sorted. With no match found there is no density
- * to go by, and every older id is read.
+ * cheapest looks at the density found (a look costing `lookMs` and its block's list, and every match of the blocks
+ * looked at read and sorted), or every older id at once, one look and a read of every match there. One more block than the density says is listed, then every id under it (levelWalk), so a
+ * density that errs high costs a look more, not a miss. With no match found there is no density to go by, and
+ * every older id is read.
  */
 export function nextWalk(found: number, top: number, below: number, wanted: number, lookMs: number): BlockWalk {
   if (found === 0 || below <= 0) return wholeBelow(below);
-  const density = found / (top - below + 1);
-  const span = (SPAN_MARGIN * wanted) / density;
-  let best = { walk: wholeBelow(below), ms: lookMs + density * below * READ_MS };
+  const density = (found + FOUND_PRIOR) / (top - below + 1);
+  const span = wanted / density;
+  const all = density * below;
+  let best = { walk: wholeBelow(below), ms: lookMs + all * SORTED_READ_MS };
   for (const bits of BLOCK_LEVELS) {
     const size = 2 ** bits;
     const firstStart = Math.floor((below - 1) / size) * size;
     const looks = 1 + Math.max(0, Math.ceil((span - (below - firstStart)) / size));
-    const ms = looks * (lookMs + size * BLOCK_ID_MS) + wanted * READ_MS;
+    const covered = below - firstStart + (looks - 1) * size;
+    const ms = looks * (lookMs + size * BLOCK_ID_MS) + Math.min(all, density * covered) * SORTED_READ_MS;
     if (ms < best.ms) best = { walk: levelWalk(below, bits, looks + 1), ms };
   }
   return best.walk;
@@ -402,24 +454,34 @@ export function nextWalk(found: number, top: number, below: number, wanted: numb
  * common word AND a rare one costs GIN skips through the common word's long list (1.7 ms for a word in most
  * questions), and a prefix left as one (`:*`) is gathered whole in each look.
  */
-async function allCandidates(db: Db, query: ParsedQuery, limit: number, prefixed: PrefixText | undefined): Promise<CandidateSet> {
+async function allCandidates(
+  db: Db,
+  query: ParsedQuery,
+  limit: number,
+  prefixed: PrefixText | undefined,
+  rankedMatches: number,
+): Promise<CandidateSet> {
   const tsq = tsquery(query, 'all', prefixed);
   const top = await topId(db);
   const head = sliceWalk(newestBlocks(top), 0, PROBE_BLOCKS);
   const started = performance.now();
   type Row = { id: number; subject_id: number; score: number };
-  let rows = (await sql<Row>`${newestMatches(tsq, head, limit, true)}`.execute(db)).rows;
+  let rows = (await sql<Row>`${newestMatches(tsq, head, limit, rankedMatches)}`.execute(db)).rows;
   const below = head.starts.at(-1) ?? 0;
   if (rows.length < limit && below > 0) {
     // What the newest blocks' looks took, less the ranking of their matches, is what a look will take.
-    const lookMs = Math.max(LOOK_MS, (performance.now() - started - rows.length * RANK_MS) / head.blocks.length);
+    const lookMs = Math.max(LOOK_MS, (performance.now() - started - Math.min(rows.length, rankedMatches) * RANK_MS) / head.blocks.length);
     const rest = nextWalk(rows.length, top, below, limit - rows.length, lookMs);
-    rows = [...rows, ...(await sql<Row>`${newestMatches(tsq, rest, limit - rows.length, true)}`.execute(db)).rows];
+    const ranked = Math.max(0, rankedMatches - rows.length);
+    rows = [...rows, ...(await sql<Row>`${newestMatches(tsq, rest, limit - rows.length, ranked)}`.execute(db)).rows];
   }
   return candidateSet(rows, limit);
 }
 
-export function postgresSearchIndex(db: Db): SearchIndex {
+export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } = {}): SearchIndex {
+  // Tests lower the window to see what follows it on a small database.
+  const rankedMatches = options.rankedMatches ?? RANKED_MATCHES;
+  const common = commonLexemesOf(db);
   // The service asks for a query's questions and then its guides: the word typed last is looked up once for both.
   const prefixes = new WeakMap<ParsedQuery, Promise<PrefixText | undefined>>();
   const prefixOf = (query: ParsedQuery) => {
@@ -436,10 +498,10 @@ export function postgresSearchIndex(db: Db): SearchIndex {
       if (isEmptyQuery(parsed)) return { candidates: [], capped: false };
       const prefixed = await prefixOf(parsed);
       if (mode === 'any') return anyCandidates(db, parsed, limit, prefixed);
-      if (prefixed === undefined) return allCandidates(db, await boundCommonWords(db, parsed), limit, undefined);
+      if (prefixed === undefined) return allCandidates(db, await boundCommonWords(db, parsed, common), limit, undefined, rankedMatches);
       // The word typed last stays last (tsquery takes it from there); the others are bounded.
-      const bounded = await boundCommonWords(db, { ...parsed, clauses: parsed.clauses.slice(0, -1) });
-      return allCandidates(db, { ...bounded, clauses: [...bounded.clauses, ...parsed.clauses.slice(-1)] }, limit, prefixed);
+      const bounded = await boundCommonWords(db, { ...parsed, clauses: parsed.clauses.slice(0, -1) }, common);
+      return allCandidates(db, { ...bounded, clauses: [...bounded.clauses, ...parsed.clauses.slice(-1)] }, limit, prefixed, rankedMatches);
     },
 
     async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
@@ -463,15 +525,18 @@ export function postgresSearchIndex(db: Db): SearchIndex {
       // than any cap asked for here and is not counted: a GIN index gathers every match before the LIMIT applies
       // (10 ms and more for a word in most questions). The lookup is a statement of its own: most words asked
       // (spellings, a name's other forms) are in no text, and then nothing is counted.
-      const { rows: listed } = await sql<{ word: string; common: boolean }>`
+      const [frequent, { rows: listed }] = await Promise.all([
+        common('free_text'),
+        sql<{ word: string; lexemes: string[] }>`
         with words as (
           select w, tsvector_to_array(to_tsvector('english', w)) as lexemes from unnest(${usable}::text[]) as w
         )
-        select w as word, cardinality(lexemes) > 0 and lexemes <@ ${mostCommonLexemes('free_text')} as common
-        from words
-        where exists (select 1 from search_vocabulary v where v.lexeme = any(words.lexemes))`.execute(db);
-      const counts = new Map(listed.filter((r) => r.common).map((r) => [r.word, cap]));
-      const toCount = listed.filter((r) => !r.common).map((r) => r.word);
+        select w as word, lexemes from words
+        where exists (select 1 from search_vocabulary v where v.lexeme = any(words.lexemes))`.execute(db),
+      ]);
+      const isCommon = (r: { lexemes: string[] }) => r.lexemes.length > 0 && r.lexemes.every((l) => frequent.has(l));
+      const counts = new Map(listed.filter(isCommon).map((r) => [r.word, cap]));
+      const toCount = listed.filter((r) => !isCommon(r)).map((r) => r.word);
       if (toCount.length === 0) return counts;
       const { rows } = await onIndexes(db, (trx) =>
         sql<{ word: string; n: string }>`
