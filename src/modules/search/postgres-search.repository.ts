@@ -408,40 +408,28 @@ export function levelWalk(below: number, bits: number, count: number): BlockWalk
   return last > 0 ? { blocks: [...blocks, ''], starts: [...starts, 0], rest: last, below } : { blocks, starts, rest: 0, below };
 }
 
-/**
- * What GIN spends a look on each id of the block asked, reading its list, and what a match read costs when its
- * entry's matches are all read and sorted (a bitmap heap scan and a top-N sort): measured at a million questions,
- * 1.6 ms a look at 2^19 ids against 0.3 ms at 2^10, and 2.5 µs a match.
- */
-const BLOCK_ID_MS = 0.2 / 2 ** 16;
-const SORTED_READ_MS = 0.0025;
-/**
- * Matches added to those found before a density is worked out from them: a few matches in the newest blocks say
- * little, and a density that errs low makes every older id at once look cheaper than it is (a word in 0.3% of the
- * questions, 4 found in the newest 2,048: all 3,100 matches read and sorted in 8.5 ms, against 5.4 ms in blocks).
- */
-const FOUND_PRIOR = 2;
+/** What GIN spends a look on each id of the block asked, reading its list: about 0.5 ms for 2^16 ids. */
+const BLOCK_ID_MS = 0.5 / 2 ** 16;
+/** The ids a walk is planned to cover: this many times what the density found says holds the matches wanted. */
+const SPAN_MARGIN = 1.5;
 
 /**
  * How to read the `wanted` newest matches below `below` after the newest blocks gave `found` over the ids from there
  * up to `top`, a look there having taken `lookMs`: blocks of the one size (BLOCK_LEVELS) that reaches them in the
- * cheapest looks at the density found (a look costing `lookMs` and its block's list, and every match of the blocks
- * looked at read and sorted), or every older id at once, one look and a read of every match there. One more block than the density says is listed, then every id under it (levelWalk), so a
- * density that errs high costs a look more, not a miss. With no match found there is no density to go by, and
- * every older id is read.
+ * fewest, cheapest looks (at the density found, with SPAN_MARGIN), a look costing `lookMs` and its block's list, or
+ * every older id at once, one look and a read of each match to be sorted. With no match found there is no density
+ * to go by, and every older id is read.
  */
 export function nextWalk(found: number, top: number, below: number, wanted: number, lookMs: number): BlockWalk {
   if (found === 0 || below <= 0) return wholeBelow(below);
-  const density = (found + FOUND_PRIOR) / (top - below + 1);
-  const span = wanted / density;
-  const all = density * below;
-  let best = { walk: wholeBelow(below), ms: lookMs + all * SORTED_READ_MS };
+  const density = found / (top - below + 1);
+  const span = (SPAN_MARGIN * wanted) / density;
+  let best = { walk: wholeBelow(below), ms: lookMs + density * below * READ_MS };
   for (const bits of BLOCK_LEVELS) {
     const size = 2 ** bits;
     const firstStart = Math.floor((below - 1) / size) * size;
     const looks = 1 + Math.max(0, Math.ceil((span - (below - firstStart)) / size));
-    const covered = below - firstStart + (looks - 1) * size;
-    const ms = looks * (lookMs + size * BLOCK_ID_MS) + Math.min(all, density * covered) * SORTED_READ_MS;
+    const ms = looks * (lookMs + size * BLOCK_ID_MS) + wanted * READ_MS;
     if (ms < best.ms) best = { walk: levelWalk(below, bits, looks + 1), ms };
   }
   return best.walk;
