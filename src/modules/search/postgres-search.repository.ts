@@ -244,6 +244,14 @@ const sliceWalk = (walk: BlockWalk, from: number, to?: number): BlockWalk => ({
 /** How many of the newest blocks are read first, to see how dense the matches are before choosing how to go on. */
 const PROBE_BLOCKS = 2;
 
+/**
+ * The newest PROBE_BLOCKS blocks of newestBlocks(top) as SQL, `t.top` being the newest id: they are always blocks of
+ * the smallest size (MIN_BLOCKS_PER_LEVEL of them come first), the newest holding `top`, down to block 0.
+ */
+const HEAD_BLOCKS = sql<string[]>`array(select format('''id${sql.raw(String(BLOCK_LEVELS[0]))} %s''', (t.top >> ${sql.raw(
+  String(BLOCK_LEVELS[0]),
+)}) - g) from generate_series(0, least(${sql.raw(String(PROBE_BLOCKS - 1))}, t.top >> ${sql.raw(String(BLOCK_LEVELS[0]))})) as g)`;
+
 async function topId(db: Db): Promise<number> {
   const { rows } = await sql<{ top: number | null }>`select max(question_id) as top from search_documents`.execute(db);
   return Number(rows[0]?.top ?? 0);
@@ -260,7 +268,12 @@ async function topId(db: Db): Promise<number> {
  * Given `ranked`, a score for each row: the first `ranked` rows (the newest) their ts_rank, worked out only for them
  * (a document is read from out-of-line storage only when ranked), the others UNRANKED.
  */
-function newestMatches(query: RawBuilder<unknown>, walk: BlockWalk, limit: number, ranked?: number) {
+function newestMatches(
+  query: RawBuilder<unknown>,
+  walk: Pick<BlockWalk, 'rest' | 'below'> & { blocks: BlockWalk['blocks'] | RawBuilder<string[]> },
+  limit: number,
+  ranked?: number,
+) {
   const scored = ranked !== undefined && ranked > 0;
   const matches = sql`select m.question_id as id, m.subject_id${scored ? sql`, m.document, row_number() over () as n` : sql``}
     from unnest(${walk.blocks}::text[]) with ordinality as b(block, i)
@@ -450,11 +463,16 @@ async function allCandidates(
   rankedMatches: number,
 ): Promise<CandidateSet> {
   const tsq = tsquery(query, 'all', prefixed);
-  const top = await topId(db);
-  const head = sliceWalk(newestBlocks(top), 0, PROBE_BLOCKS);
   const started = performance.now();
   type Row = { id: number; subject_id: number; score: number };
-  let rows = (await sql<Row>`${newestMatches(tsq, head, limit, rankedMatches)}`.execute(db)).rows;
+  // The newest blocks, under the newest id the statement reads itself (a round trip less than asking for it first).
+  const first = await sql<Row & { top: number | null }>`
+    with t as (select coalesce(max(question_id), 0) as top from search_documents)
+    select t.top, h.id, h.subject_id, h.score
+    from t left join lateral (${newestMatches(tsq, { blocks: HEAD_BLOCKS, rest: 0 }, limit, rankedMatches)}) h on true`.execute(db);
+  const top = Number(first.rows[0]?.top ?? 0);
+  let rows: Row[] = first.rows.filter((r) => r.id !== null);
+  const head = sliceWalk(newestBlocks(top), 0, PROBE_BLOCKS);
   const below = head.starts.at(-1) ?? 0;
   if (rows.length < limit && below > 0) {
     // What the newest blocks' looks took, less the ranking of their matches, is what a look will take.
