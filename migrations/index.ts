@@ -20,6 +20,7 @@ import * as imageUses from './20261204T1900_image_uses.ts';
 import * as educatorPhotos from './20261205T1000_educator_photos.ts';
 import * as searchIdSlices from './20261205T1100_search_id_slices.ts';
 import * as searchNarrowRows from './20261205T1200_search_narrow_rows.ts';
+import * as searchFreeTextCount from './20261205T1300_search_free_text_count.ts';
 
 /**
  * Every migration, by name. Kysely runs them in name order and refuses one that sorts before a migration already run,
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '20261205T1000_educator_photos': educatorPhotos,
   '20261205T1100_search_id_slices': searchIdSlices,
   '20261205T1200_search_narrow_rows': searchNarrowRows,
+  '20261205T1300_search_free_text_count': searchFreeTextCount,
 };

@@ -544,13 +544,9 @@ export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } 
       const counts = new Map(listed.filter(isCommon).map((r) => [r.word, cap]));
       const toCount = listed.filter((r) => !isCommon(r)).map((r) => r.word);
       if (toCount.length === 0) return counts;
-      const { rows } = await onIndexes(db, (trx) =>
-        sql<{ word: string; n: string }>`
-        select w as word, (
-          select count(*) from (select 1 from search_documents where free_text @@ to_tsquery('english', w) limit ${cap}) x
-        ) as n
-        from unnest(${toCount}::text[]) as w`.execute(trx),
-      );
+      // search_free_text_count (migrations/20261205T1300_search_free_text_count.ts) keeps the count on the GIN index.
+      const { rows } = await sql<{ word: string; n: number }>`
+        select w as word, search_free_text_count(w, ${cap}) as n from unnest(${toCount}::text[]) as w`.execute(db);
       for (const r of rows) if (Number(r.n) > 0) counts.set(r.word, Number(r.n));
       return counts;
     },
