@@ -239,12 +239,19 @@ const byScore = (a: Candidate, b: Candidate) => b.score - a.score || b.id - a.id
  * Questions and guides are ranked apart (their scores come from different indexes and do not compare).
  */
 export async function search(database: { db: Db; engine: Engine }, request: SearchRequest): Promise<SearchOutcome> {
-  // The lookup is derived from the table, so it is kept with it (SQLite: until the next commit).
-  const synonyms = await (request.reads ?? passThrough).read('synonyms', async () => synonymLookup(await listSynonymGroups(database.db)));
   const type = searchType(request.type);
   const index = searchIndexOf(database);
-  const query = await withNameForms(index, parseQuery(request.q, synonyms));
-  const subjects = await listSubjects(database.db);
+  // The subjects are read while the query is worked out (on PostgreSQL, a round trip less to wait for).
+  const [{ synonyms, query }, subjects] = await Promise.all([
+    (async () => {
+      // The lookup is derived from the table, so it is kept with it (SQLite: until the next commit).
+      const synonyms = await (request.reads ?? passThrough).read('synonyms', async () =>
+        synonymLookup(await listSynonymGroups(database.db)),
+      );
+      return { synonyms, query: await withNameForms(index, parseQuery(request.q, synonyms)) };
+    })(),
+    listSubjects(database.db),
+  ]);
   const chosen = request.subject ? subjects.find((s) => s.slug === request.subject) : undefined;
   const empty: SearchOutcome = {
     query,
