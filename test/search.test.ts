@@ -423,6 +423,9 @@ describe.each(engines)('search over ids far apart on %s', (engine) => {
       expect(found.results.map((r) => r.id).sort((a, b) => a - b)).toEqual(ids);
       const one = await runSearch(database, { q: 'zorbulant', viewer: null, previewWords: 80, previews: testCaches().previews });
       expect(one.results).toHaveLength(3);
+      // A word of the oldest question alone: the newest blocks hold no match, and every older id is read at once.
+      const oldest = await runSearch(database, { q: 'glow', viewer: null, previewWords: 80, previews: testCaches().previews });
+      expect(oldest.results.map((r) => r.id)).toEqual([ids[0]]);
       // Many matches among the newest ids and two far older: PostgreSQL, having found the word dense in the newest
       // blocks of ids, goes on block by block (above, finding it sparse, it read every older id at once).
       for (let i = 0; i < 40; i++) {

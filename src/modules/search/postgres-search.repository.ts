@@ -270,7 +270,7 @@ async function topId(db: Db): Promise<number> {
  */
 function newestMatches(
   query: RawBuilder<unknown>,
-  walk: Pick<BlockWalk, 'rest' | 'below'> & { blocks: BlockWalk['blocks'] | RawBuilder<string[]> },
+  walk: Pick<BlockWalk, 'below'> & { blocks: BlockWalk['blocks'] | RawBuilder<string[]>; rest: number | RawBuilder<number> },
   limit: number,
   ranked?: number,
 ) {
@@ -465,13 +465,28 @@ async function allCandidates(
   const tsq = tsquery(query, 'all', prefixed);
   const started = performance.now();
   type Row = { id: number; subject_id: number; score: number };
-  // The newest blocks, under the newest id the statement reads itself (a round trip less than asking for it first).
-  const first = await sql<Row & { top: number | null }>`
-    with t as (select coalesce(max(question_id), 0) as top from search_documents)
-    select t.top, h.id, h.subject_id, h.score
-    from t left join lateral (${newestMatches(tsq, { blocks: HEAD_BLOCKS, rest: 0 }, limit, rankedMatches)}) h on true`.execute(db);
+  // The newest blocks, under the newest id the statement reads itself (a round trip less than asking for it first);
+  // when they hold no match, every id below them at once, as nextWalk would choose (another round trip less: a
+  // query that matches nothing, tried as typed before its corrected spelling, ends here).
+  const headBelow = sql<number>`((t.top >> ${sql.raw(String(BLOCK_LEVELS[0]))}) - ${sql.raw(String(PROBE_BLOCKS - 1))}) << ${sql.raw(
+    String(BLOCK_LEVELS[0]),
+  )}`;
+  const first = await sql<Row & { top: number | null; whole: boolean }>`
+    with t as (select coalesce(max(question_id), 0) as top from search_documents),
+    h as materialized (
+      select t.top, h.id, h.subject_id, h.score
+      from t left join lateral (${newestMatches(tsq, { blocks: HEAD_BLOCKS, rest: 0 }, limit, rankedMatches)}) h on true
+    )
+    select h.*, false as whole from h
+    union all
+    select t.top, w.id, w.subject_id, w.score, true
+    from t cross join lateral (${newestMatches(tsq, { blocks: [''], rest: headBelow }, limit, rankedMatches)}) w
+    where ${headBelow} > 0 and not exists (select 1 from h where h.id is not null)`.execute(db);
   const top = Number(first.rows[0]?.top ?? 0);
-  let rows: Row[] = first.rows.filter((r) => r.id !== null);
+  const found = first.rows.filter((r) => r.id !== null);
+  // No match in the newest blocks: what is below them was read already.
+  if (!found.some((r) => !r.whole)) return candidateSet(found, limit);
+  let rows: Row[] = found;
   const head = sliceWalk(newestBlocks(top), 0, PROBE_BLOCKS);
   const below = head.starts.at(-1) ?? 0;
   if (rows.length < limit && below > 0) {
