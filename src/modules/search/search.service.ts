@@ -204,8 +204,10 @@ async function findMatches(
   const prefixed = prefixable ? await attempt({ ...query, prefixLast: true }, 'all', 'prefix') : null;
   // A last word that starts a few words only ("volcann" in one "Volcannon") may still be a typo of a common one.
   if (prefixed && (exact || foundCount(prefixed) >= LITTLE)) return prefixed;
-  // Worked out once: the corrected query's results, else the "Did you mean" of a search that finds nothing.
-  const spelling = await suggest(index, query);
+  // Worked out once: the corrected query's results, else the "Did you mean" of a search that finds nothing. A query
+  // of one word that matched nothing has it in no text at all, so it is not looked up again.
+  const oneWord = query.clauses.length === 1 && query.anyOf.length === 0 && query.words.length === 1;
+  const spelling = await suggest(index, query, oneWord);
   let loose = query;
   if (spelling && !exact) {
     const corrected = parseQuery(spelling, synonyms);
@@ -389,12 +391,13 @@ const SUGGEST_CORRECTIONS = 3;
 
 /**
  * The query with its unknown words replaced by the most frequent spelling one edit away, or null. Only free text
- * (titles, details, quick answers) counts as known: a suggestion never spells out a word of a gated answer.
+ * (titles, details, quick answers) counts as known: a suggestion never spells out a word of a gated answer. With
+ * `inNoText`, the caller knows the query's words are in no text (a one-word query that matched nothing).
  */
-async function suggest(index: SearchIndex, query: ParsedQuery): Promise<string | null> {
+async function suggest(index: SearchIndex, query: ParsedQuery, inNoText: boolean): Promise<string | null> {
   const words = query.words.slice(0, SUGGEST_WORDS);
   if (words.length === 0) return null;
-  const known = await index.freeTextCounts(words, 1);
+  const known = inNoText ? new Map<string, number>() : await index.freeTextCounts(words, 1);
   const corrections = new Map<string, string>();
   for (const word of words.filter((w) => !known.has(w) && isCorrectable(w)).slice(0, SUGGEST_CORRECTIONS)) {
     const best = bestSpelling(await index.freeTextCounts(oneEditAway(word), 50));
