@@ -9,10 +9,11 @@ import { type CandidateSet, inBatches, type MatchMode, type SearchIndex } from '
 //
 // The query goes to websearch_to_tsquery, which accepts any text; it gets the words and quoted phrases of
 // query.ts rather than the raw input, so both engines read a query the same way. The newest CANDIDATE_LIMIT
-// matches are ranked with ts_rank, as on SQLite, found block by block of ids from the newest (allCandidates): the
-// GIN index is on `document || search_id_slices(question_id)` (migrations/20261205T1100_search_id_slices.ts), which
-// adds a lexeme per block a question's id falls in, so the index answers one block's matches for about the block's
-// size, whatever the words.
+// matches are listed, the newest RANKED_MATCHES of them ranked with ts_rank (SQLite too lists matches past the
+// window it ranks), found block by block of ids from the newest (allCandidates): the GIN index is on
+// `document || search_id_slices(question_id)` (migrations/20261205T1100_search_id_slices.ts), which adds a lexeme
+// per block a question's id falls in, so the index answers one block's matches for about the block's size,
+// whatever the words.
 
 type Db = Kysely<Database>;
 
@@ -449,9 +450,9 @@ export function nextWalk(found: number, top: number, below: number, wanted: numb
 }
 
 /**
- * The newest `limit` questions matching every clause, ranked with ts_rank, each as it is read. The newest
- * PROBE_BLOCKS blocks first; when they hold fewer than `limit` matches, blocks of one size below them or every
- * older id at once, as the density found there and the time the look took say is cheaper (nextWalk). A look at a
+ * The newest `limit` questions matching every clause, the newest `rankedMatches` of them ranked with ts_rank as they
+ * are read. The newest PROBE_BLOCKS blocks first; when they hold fewer than `limit` matches, blocks of one size below
+ * them or every older id at once, as the density found there and the time the look took say is cheaper (nextWalk). A look at a
  * common word AND a rare one costs GIN skips through the common word's long list (1.7 ms for a word in most
  * questions), and a prefix left as one (`:*`) is gathered whole in each look.
  */
