@@ -245,13 +245,17 @@ const sliceWalk = (walk: BlockWalk, from: number, to?: number): BlockWalk => ({
 /** How many of the newest blocks are read first, to see how dense the matches are before choosing how to go on. */
 const PROBE_BLOCKS = 2;
 
+/** The size of the newest blocks, as bits: newestBlocks starts with MIN_BLOCKS_PER_LEVEL blocks of the smallest. */
+const HEAD_BITS = BLOCK_LEVELS[0];
+
 /**
- * The newest PROBE_BLOCKS blocks of newestBlocks(top) as SQL, `t.top` being the newest id: they are always blocks of
- * the smallest size (MIN_BLOCKS_PER_LEVEL of them come first), the newest holding `top`, down to block 0.
+ * The newest PROBE_BLOCKS blocks of newestBlocks(top) as SQL, `t.top` being the newest id (the newest block holds it;
+ * none below block 0), and the first id of the last of them: what sliceWalk(newestBlocks(top), 0, PROBE_BLOCKS)
+ * gives, worked out in the statement that reads the newest id.
  */
-const HEAD_BLOCKS = sql<string[]>`array(select format('''id${sql.raw(String(BLOCK_LEVELS[0]))} %s''', (t.top >> ${sql.raw(
-  String(BLOCK_LEVELS[0]),
-)}) - g) from generate_series(0, least(${sql.raw(String(PROBE_BLOCKS - 1))}, t.top >> ${sql.raw(String(BLOCK_LEVELS[0]))})) as g)`;
+const HEAD_BLOCKS = sql<string[]>`array(select format('''id${sql.raw(String(HEAD_BITS))} %s''', (t.top >> ${sql.lit(HEAD_BITS)}) - g)
+  from generate_series(0, least(${sql.lit(PROBE_BLOCKS - 1)}, t.top >> ${sql.lit(HEAD_BITS)})) as g)`;
+const HEAD_BELOW = sql<number>`(((t.top >> ${sql.lit(HEAD_BITS)}) - ${sql.lit(PROBE_BLOCKS - 1)}) << ${sql.lit(HEAD_BITS)})`;
 
 async function topId(db: Db): Promise<number> {
   const { rows } = await sql<{ top: number | null }>`select max(question_id) as top from search_documents`.execute(db);
@@ -452,9 +456,9 @@ export function nextWalk(found: number, top: number, below: number, wanted: numb
 /**
  * The newest `limit` questions matching every clause, the newest `rankedMatches` of them ranked with ts_rank as they
  * are read. The newest PROBE_BLOCKS blocks first; when they hold fewer than `limit` matches, blocks of one size below
- * them or every older id at once, as the density found there and the time the look took say is cheaper (nextWalk). A look at a
- * common word AND a rare one costs GIN skips through the common word's long list (1.7 ms for a word in most
- * questions), and a prefix left as one (`:*`) is gathered whole in each look.
+ * them or every older id at once, as the density found there and the time the look took say is cheaper (nextWalk).
+ * A look at a common word AND a rare one costs GIN skips through the common word's long list (1.7 ms for a word in
+ * most questions), and a prefix left as one (`:*`) is gathered whole in each look.
  */
 async function allCandidates(
   db: Db,
@@ -469,9 +473,6 @@ async function allCandidates(
   // The newest blocks, under the newest id the statement reads itself (a round trip less than asking for it first);
   // when they hold no match, every id below them at once, as nextWalk would choose (another round trip less: a
   // query that matches nothing, tried as typed before its corrected spelling, ends here).
-  const headBelow = sql<number>`((t.top >> ${sql.raw(String(BLOCK_LEVELS[0]))}) - ${sql.raw(String(PROBE_BLOCKS - 1))}) << ${sql.raw(
-    String(BLOCK_LEVELS[0]),
-  )}`;
   const first = await sql<Row & { top: number | null; whole: boolean }>`
     with t as (select coalesce(max(question_id), 0) as top from search_documents),
     h as materialized (
@@ -481,8 +482,8 @@ async function allCandidates(
     select h.*, false as whole from h
     union all
     select t.top, w.id, w.subject_id, w.score, true
-    from t cross join lateral (${newestMatches(tsq, { blocks: [''], rest: headBelow }, limit, rankedMatches)}) w
-    where ${headBelow} > 0 and not exists (select 1 from h where h.id is not null)`.execute(db);
+    from t cross join lateral (${newestMatches(tsq, { blocks: [''], rest: HEAD_BELOW }, limit, rankedMatches)}) w
+    where ${HEAD_BELOW} > 0 and not exists (select 1 from h where h.id is not null)`.execute(db);
   const top = Number(first.rows[0]?.top ?? 0);
   const found = first.rows.filter((r) => r.id !== null);
   // No match in the newest blocks: what is below them was read already.
