@@ -85,6 +85,20 @@ export async function ensureQuestions(dataDir: string, dbFile: string, wanted: n
 }
 
 /** The p-th percentile of sorted timings (nearest rank). */
+/**
+ * Milliseconds this process takes for a fixed loop of arithmetic: a yardstick for the machine's speed at the time of a
+ * run. A VM's speed can drift by a third from one minute to the next (274 to 456 ms for this loop within an hour on
+ * a 2-core VM), and runs are only comparable at a like speed.
+ */
+export function cpuYardstick(): number {
+  const started = performance.now();
+  let x = 0;
+  for (let i = 0; i < 200_000_000; i++) x += i % 7;
+  const ms = performance.now() - started;
+  // The sum is used, so the loop cannot be optimized away.
+  return x < 0 ? Number.NaN : ms;
+}
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;

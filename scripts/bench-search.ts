@@ -10,7 +10,7 @@ import { createRandom, pick, randomInt } from '../src/lib/random.ts';
 import { SyntheticTextGenerator } from '../src/modules/content/synthetic-text.ts';
 import { parseQuery, search } from '../src/modules/search/index.ts';
 import { buildCaches } from '../src/platform/caches.ts';
-import { BenchError, benchDataDir, ensureQuestions, log, percentile, positiveInt, ROOT } from './bench-common.ts';
+import { BenchError, benchDataDir, cpuYardstick, ensureQuestions, log, percentile, positiveInt, ROOT } from './bench-common.ts';
 
 const DOCS_FILE = path.join(ROOT, 'docs', 'benchmarks.md');
 /** Distinct queries per class; each runs `rounds` times. */
@@ -205,6 +205,7 @@ async function main(): Promise<void> {
 
   const { previews } = buildCaches(config);
   const mix = buildMix();
+  const yardstickBefore = cpuYardstick();
   const only = values.only;
   const slowest = values.slowest === undefined ? 0 : positiveInt(values.slowest, 'slowest', 5);
   const rows: Row[] = [];
@@ -256,6 +257,7 @@ async function main(): Promise<void> {
   }
   await app.close();
   await handle.close();
+  const yardstick = `${yardstickBefore.toFixed(0)} ms before the queries, ${cpuYardstick().toFixed(0)} ms after`;
 
   const cpus = os.cpus();
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -265,7 +267,7 @@ async function main(): Promise<void> {
   const every = rows.find((r) => r.name.includes('every query')) as Row;
   const verdict = `${pgUrl ? 'Against the targets (set for SQLite)' : 'Targets'}: p95 of 1-3 word queries ${words.p95.toFixed(1)} ms (target <= 25), p99 of every query ${every.p99.toFixed(1)} ms (target <= 150).`;
   const text = [
-    `- Machine: ${machine}. Other processes may share the cores.`,
+    `- Machine: ${machine}. Other processes may share the cores. Its speed at the time (a fixed loop of arithmetic, scripts/bench-common.ts): ${yardstick}.`,
     `- Run at ${date}: \`${command}\` over ${count.toLocaleString('en-US')} published questions (${engineName}).`,
     '',
     table(rows),
