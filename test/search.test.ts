@@ -473,6 +473,11 @@ describe.each(engines)('a typo that starts a rare word on %s', (engine) => {
   });
 });
 
+/** Candidates' ids in the order the search service lists them: best score first, equal scores newest first. */
+function inServiceOrder(candidates: ReadonlyArray<{ id: number; score: number }>): number[] {
+  return [...candidates].sort((a, b) => b.score - a.score || b.id - a.id).map((c) => c.id);
+}
+
 /**
  * Questions with "volcano" in them, oldest first: one with it in the title, five in the details only, optionally one
  * with the rarer "caldera", and the newest with it in the title. Their ids by key.
@@ -500,7 +505,7 @@ describe('SQLite ranking when words are in very many questions', () => {
       const index = sqliteSearchIndex(db, { rankTermLimit: 3 });
       const order = async (q: string) => {
         const { candidates } = await index.candidates(parseQuery(q), 1000);
-        return [...candidates].sort((a, b) => b.score - a.score || b.id - a.id).map((c) => c.id);
+        return inServiceOrder(candidates);
       };
       const common = await order('volcano');
       expect(common).toHaveLength(8);
@@ -532,7 +537,7 @@ describe.skipIf(!postgresUrl)('PostgreSQL ranking of many matches', () => {
       const order = async (rankedMatches?: number) => {
         const index = postgresSearchIndex(db, rankedMatches === undefined ? {} : { rankedMatches });
         const { candidates } = await index.candidates(parseQuery('volcano'), 1000);
-        return [...candidates].sort((a, b) => b.score - a.score || b.id - a.id).map((c) => c.id);
+        return inServiceOrder(candidates);
       };
       // Every match ranked: both title matches first.
       const all = await order();
