@@ -426,13 +426,23 @@ describe.each(engines)('search over ids far apart on %s', (engine) => {
       // A word of the oldest question alone: the newest blocks hold no match, and every older id is read at once.
       const oldest = await runSearch(database, { q: 'glow', viewer: null, previewWords: 80, previews: testCaches().previews });
       expect(oldest.results.map((r) => r.id)).toEqual([ids[0]]);
-      // Many matches among the newest ids and two far older: PostgreSQL, having found the word dense in the newest
-      // blocks of ids, goes on block by block (above, finding it sparse, it read every older id at once).
+      // Many matches among the newest ids and two far older: PostgreSQL, having found the words dense in the newest
+      // blocks of ids, goes on block by block (above, finding them sparse, it read every older id at once): for
+      // words alone the blocks of search_word_blocks, for a phrase the blocks of ids.
       for (let i = 0; i < 40; i++) {
         ids.push(await makeQuestion(db, { subject: 'Science', title: `Which zorbulant crystals grew in sample ${i}?` }));
       }
       const dense = await runSearch(database, { q: 'zorbulant', viewer: null, previewWords: 80, previews: testCaches().previews });
       expect(dense.total).toBe(43);
+      for (const q of ['zorbulant crystals', 'crystals zorbulant', '"zorbulant crystals"']) {
+        const both = await runSearch(database, { q, viewer: null, previewWords: 80, previews: testCaches().previews });
+        expect(both.total, q).toBe(43);
+      }
+      expect(
+        (await runSearch(database, { q: 'glow crystals', viewer: null, previewWords: 80, previews: testCaches().previews })).results.map(
+          (r) => r.id,
+        ),
+      ).toEqual([ids[0]]);
       const pages = [
         dense,
         await runSearch(database, { q: 'zorbulant', page: 2, viewer: null, previewWords: 80, previews: testCaches().previews }),

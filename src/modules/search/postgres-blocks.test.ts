@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BlockWalk, levelWalk, newestBlocks, nextWalk } from './postgres-search.repository.ts';
+import { type BlockWalk, byWordBlocks, levelWalk, newestBlocks, nextWalk, wordBlockWalk } from './postgres-search.repository.ts';
 
 /** The id ranges [low, high) a walk reads, in its order (ids from `below` up are never read). */
 function rangesOf(walk: BlockWalk): Array<[number, number]> {
@@ -72,5 +72,38 @@ describe('the walk after the newest blocks (PostgreSQL search)', () => {
     // A slow look (a common word beside a rare one) makes for fewer looks.
     const looks = (w: BlockWalk) => w.blocks.filter((b) => b !== '').length;
     expect(looks(nextWalk(12, 1_000_000, 998_400, 988, 1.7))).toBeLessThan(looks(nextWalk(12, 1_000_000, 998_400, 988, 0.3)));
+  });
+});
+
+describe('the walk over word blocks (PostgreSQL search)', () => {
+  it('asks each block of 2^15 ids below the newest ones, newest first, for every lexeme of the query in it', () => {
+    const walk = wordBlockWalk(['photosynthesi', 'leaf'], 998_400);
+    expect(walk?.wordBlocks).toBe(true);
+    // 998,399 is in block 30 (983,040 to 1,015,807); ids from 998,400 up were read with the newest blocks.
+    expect(walk?.blocks[0]).toBe("'photosynthesi @30' & 'leaf @30'");
+    expect(walk?.blocks.at(-1)).toBe("'photosynthesi @0' & 'leaf @0'");
+    expect(walk?.blocks).toHaveLength(31);
+    expect(walk?.starts.slice(0, 2)).toEqual([30 * 32_768, 29 * 32_768]);
+    expect(walk?.below).toBe(998_400);
+    expect(wordBlockWalk(['leaf'], 32_768)?.blocks).toEqual(["'leaf @0'"]);
+  });
+
+  it('quotes a lexeme as tsquery reads it, and leaves a query with no lexeme or an overlong one to the other walks', () => {
+    expect(wordBlockWalk(["o'neil", 'a\\b'], 100)?.blocks).toEqual(["'o''neil @0' & 'a\\\\b @0'"]);
+    expect(wordBlockWalk([], 998_400)).toBeNull();
+    expect(wordBlockWalk(['x'.repeat(1000)], 998_400)).toBeNull();
+    expect(wordBlockWalk(['leaf'], 0)).toBeNull();
+  });
+
+  it('is chosen when the matches are sparse in the newest ids and many more lie below them', () => {
+    // Ten matches in the newest 1,601 ids: about 6,000 below, a block of 2^15 ids holds about 200.
+    expect(byWordBlocks(10, 1_000_000, 998_400, 990)).toBe(true);
+    // Dense (300 in 1,601 ids): a block of 2^15 ids would hold six times the 700 wanted; small blocks of ids do.
+    expect(byWordBlocks(300, 1_000_000, 998_400, 700)).toBe(false);
+    // One match: about 600 below, most of them wanted, but the estimate is rough: the blocks are asked until enough.
+    expect(byWordBlocks(1, 1_000_000, 998_400, 999)).toBe(true);
+    // About 250 below (a smaller site), far fewer than wanted: all of them are read at once.
+    expect(byWordBlocks(1, 401_600, 400_000, 999)).toBe(false);
+    expect(byWordBlocks(0, 1_000_000, 998_400, 1000)).toBe(false);
   });
 });

@@ -200,6 +200,8 @@ export interface BlockWalk {
   rest: number;
   /** Ids from this one up are not read (a walk after the newest blocks may start with a block reaching above them). */
   below?: number;
+  /** The entries are blocks of search_word_blocks, each the whole query as a tsquery (wordBlockWalk), and no ''. */
+  wordBlocks?: boolean;
 }
 
 /**
@@ -230,6 +232,34 @@ export function newestBlocks(top: number): BlockWalk {
     }
   }
   return { blocks, starts, rest: 0 };
+}
+
+/** The indexed expression of migrations/20261205T1400_search_word_blocks.ts: each lexeme of a document with its block. */
+const WORD_BLOCKS = sql`search_word_blocks(document, question_id)`;
+/** The size of the blocks search_word_blocks names, as bits (as that function has it). */
+const WORD_BLOCK_BITS = 15;
+/** Lexemes this long or longer are not in search_word_blocks (as that function has it). */
+const WORD_BLOCK_LEXEME_CHARS = 1000;
+
+/** A lexeme as a to_tsquery operand, as it is (quotes doubled, backslashes escaped). */
+const quotedLexeme = (lexeme: string) => `'${lexeme.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+
+/**
+ * The blocks of search_word_blocks from the one holding below - 1 down to the first, newest first, each as the AND
+ * of the query's lexemes in that block: the query itself, asked of that block, when the query is those lexemes
+ * ANDed. Null when a lexeme is too long to be in search_word_blocks.
+ */
+export function wordBlockWalk(lexemes: readonly string[], below: number): BlockWalk | null {
+  if (lexemes.length === 0 || below <= 0 || lexemes.some((l) => l.length >= WORD_BLOCK_LEXEME_CHARS)) return null;
+  const size = 2 ** WORD_BLOCK_BITS;
+  const numbers = Array.from({ length: Math.floor((below - 1) / size) + 1 }, (_, i) => Math.floor((below - 1) / size) - i);
+  return {
+    blocks: numbers.map((n) => lexemes.map((l) => quotedLexeme(`${l} @${n}`)).join(' & ')),
+    starts: numbers.map((n) => n * size),
+    rest: 0,
+    below,
+    wordBlocks: true,
+  };
 }
 
 /** Every id below `below` as one entry of a walk. */
@@ -275,17 +305,25 @@ async function topId(db: Db): Promise<number> {
  */
 function newestMatches(
   query: RawBuilder<unknown>,
-  walk: Pick<BlockWalk, 'below'> & { blocks: BlockWalk['blocks'] | RawBuilder<string[]>; rest: number | RawBuilder<number> },
+  walk: Pick<BlockWalk, 'below' | 'wordBlocks'> & {
+    blocks: BlockWalk['blocks'] | RawBuilder<string[]>;
+    rest: number | RawBuilder<number>;
+  },
   limit: number,
   ranked?: number,
 ) {
   const scored = ranked !== undefined && ranked > 0;
+  const below = walk.below ?? 2 ** 31 - 1;
+  // A word block's entry is the whole query (wordBlockWalk); an id block's is its lexeme, ANDed with the query.
+  const match = walk.wordBlocks
+    ? sql`${WORD_BLOCKS} @@ b.block::tsquery and question_id + 0 < ${below}::int`
+    : sql`${SLICED_DOCUMENT} @@ (case when b.block = '' then ${query} else ${query} && b.block::tsquery end)
+        and question_id + 0 < case when b.block = '' then ${walk.rest}::int else ${below}::int end`;
   const matches = sql`select m.question_id as id, m.subject_id${scored ? sql`, m.document, row_number() over () as n` : sql``}
     from unnest(${walk.blocks}::text[]) with ordinality as b(block, i)
     cross join lateral (
       select question_id, subject_id${scored ? sql`, document` : sql``} from search_documents
-      where ${SLICED_DOCUMENT} @@ (case when b.block = '' then ${query} else ${query} && b.block::tsquery end)
-        and question_id + 0 < case when b.block = '' then ${walk.rest}::int else ${walk.below ?? 2 ** 31 - 1}::int end
+      where ${match}
       order by question_id + 0 desc limit ${limit}
     ) m
     limit ${limit}`;
@@ -453,12 +491,34 @@ export function nextWalk(found: number, top: number, below: number, wanted: numb
   return best.walk;
 }
 
+/** A block of search_word_blocks read holds at most this many times the matches still wanted (at the density found). */
+const WORD_BLOCK_SPARE = 1.5;
+/**
+ * ...and the ids below hold more than this share of the matches wanted (at the density found, a rough estimate where
+ * the newest ids held one or two): far fewer are all read, at once, in one look.
+ */
+const WORD_BLOCK_FROM = 0.5;
+
+/**
+ * Whether the `wanted` newest matches below `below` are read from search_word_blocks, after the newest blocks gave
+ * `found` over the ids from there up to `top`: when the matches are sparse enough that a block holds not much more
+ * than those wanted, and the ids below may hold about as many. A look costs GIN the block's matches of the
+ * query's words, whatever their number in the whole table. Denser matches are read from small id blocks, and a
+ * few from all the older ids at once (nextWalk).
+ */
+export function byWordBlocks(found: number, top: number, below: number, wanted: number): boolean {
+  const density = found / (top - below + 1);
+  return found > 0 && density * 2 ** WORD_BLOCK_BITS <= WORD_BLOCK_SPARE * wanted && density * below > WORD_BLOCK_FROM * wanted;
+}
+
 /**
  * The newest `limit` questions matching every clause, the newest `rankedMatches` of them ranked with ts_rank as they
- * are read. The newest PROBE_BLOCKS blocks first; when they hold fewer than `limit` matches, blocks of one size below
- * them or every older id at once, as the density found there and the time the look took say is cheaper (nextWalk).
- * A look at a common word AND a rare one costs GIN skips through the common word's long list (1.7 ms for a word in
- * most questions), and a prefix left as one (`:*`) is gathered whole in each look.
+ * are read. The newest PROBE_BLOCKS blocks first; when they hold fewer than `limit` matches, the blocks of
+ * search_word_blocks below them where the query is words alone and the matches sparse (byWordBlocks), else blocks of
+ * ids of one size or every older id at once, as the density found there and the time the look took say is cheaper
+ * (nextWalk). A look at a block of ids costs GIN every match of the query's rarest word in the whole table (1.7 ms
+ * for a word in most questions beside the block's lexeme, 10 ms for two words in a tenth of the questions each), and
+ * a prefix left as one (`:*`) is gathered whole in each look; a look at a word block, that block's matches only.
  */
 async function allCandidates(
   db: Db,
@@ -470,20 +530,31 @@ async function allCandidates(
   const tsq = tsquery(query, 'all', prefixed);
   const started = performance.now();
   type Row = { id: number; subject_id: number; score: number };
+  // Words alone (no phrase, prefix or synonym group) may be asked of search_word_blocks: their lexemes, read with
+  // the newest blocks, when the tsquery is nothing but those lexemes ANDed (a word the parser splits is a phrase).
+  const plain = prefixed === undefined && query.anyOf.length === 0 && query.clauses.every((c) => c.length === 1);
+  const words = websearchText(query.clauses, 'all');
+  const lexemes = plain
+    ? sql<string[] | null>`case when websearch_to_tsquery('english', ${words})::text !~ '[<|!]'
+        then tsvector_to_array(to_tsvector('english', ${words})) end`
+    : sql<null>`null::text[]`;
   // The newest blocks, under the newest id the statement reads itself (a round trip less than asking for it first);
   // when they hold no match, every id below them at once, as nextWalk would choose (another round trip less: a
-  // query that matches nothing, tried as typed before its corrected spelling, ends here).
-  const first = await sql<Row & { top: number | null; whole: boolean }>`
-    with t as (select coalesce(max(question_id), 0) as top from search_documents),
+  // query that matches nothing, tried as typed before its corrected spelling, ends here). A row of its own carries
+  // the lexemes.
+  const first = await sql<Row & { top: number | null; whole: boolean; lexemes: string[] | null }>`
+    with t as (select coalesce(max(question_id), 0) as top, ${lexemes} as lexemes from search_documents),
     h as materialized (
       select t.top, h.id, h.subject_id, h.score
       from t left join lateral (${newestMatches(tsq, { blocks: HEAD_BLOCKS, rest: 0 }, limit, rankedMatches)}) h on true
     )
-    select h.*, false as whole from h
+    select h.*, false as whole, null::text[] as lexemes from h
     union all
-    select t.top, w.id, w.subject_id, w.score, true
+    select t.top, w.id, w.subject_id, w.score, true, null
     from t cross join lateral (${newestMatches(tsq, { blocks: [''], rest: HEAD_BELOW }, limit, rankedMatches)}) w
-    where ${HEAD_BELOW} > 0 and not exists (select 1 from h where h.id is not null)`.execute(db);
+    where ${HEAD_BELOW} > 0 and not exists (select 1 from h where h.id is not null)
+    union all
+    select t.top, null, null, null, false, t.lexemes from t where t.lexemes is not null`.execute(db);
   const top = Number(first.rows[0]?.top ?? 0);
   const found = first.rows.filter((r) => r.id !== null);
   // No match in the newest blocks: what is below them was read already.
@@ -494,7 +565,10 @@ async function allCandidates(
   if (rows.length < limit && below > 0) {
     // What the newest blocks' looks took, less the ranking of their matches, is what a look will take.
     const lookMs = Math.max(LOOK_MS, (performance.now() - started - Math.min(rows.length, rankedMatches) * RANK_MS) / head.blocks.length);
-    const rest = nextWalk(rows.length, top, below, limit - rows.length, lookMs);
+    const queryLexemes = first.rows.find((r) => r.lexemes !== null)?.lexemes ?? null;
+    const rest =
+      (queryLexemes !== null && byWordBlocks(rows.length, top, below, limit - rows.length) ? wordBlockWalk(queryLexemes, below) : null) ??
+      nextWalk(rows.length, top, below, limit - rows.length, lookMs);
     const ranked = Math.max(0, rankedMatches - rows.length);
     rows = [...rows, ...(await sql<Row>`${newestMatches(tsq, rest, limit - rows.length, ranked)}`.execute(db)).rows];
   }

@@ -173,6 +173,21 @@ interface Matches {
   corrected: string | null;
 }
 
+/** The query's questions and guides (side by side: on PostgreSQL each is a round trip), or null when neither matched. */
+async function attemptMatches(
+  index: SearchIndex,
+  query: ParsedQuery,
+  mode: MatchMode,
+  relaxed: Matches['relaxed'],
+  corrected: string | null = null,
+): Promise<Matches | null> {
+  const [{ candidates, capped }, { candidates: guides }] = await Promise.all([
+    index.candidates(query, CANDIDATE_LIMIT, mode),
+    index.guideCandidates(query, CANDIDATE_LIMIT, mode),
+  ]);
+  return candidates.length > 0 || guides.length > 0 ? { query, candidates, guides, capped, relaxed, corrected } : null;
+}
+
 /** Results so few that a corrected spelling is tried too, and how many times more it must find to be shown. */
 const LITTLE = 3;
 const MUCH_MORE = 3;
@@ -191,11 +206,8 @@ async function findMatches(
   exact: boolean,
   synonyms: ReturnType<typeof synonymLookup>,
 ): Promise<Matches | { spelling: string | null }> {
-  const attempt = async (q: ParsedQuery, mode: MatchMode, relaxed: Matches['relaxed'], corrected: string | null = null) => {
-    const { candidates, capped } = await index.candidates(q, CANDIDATE_LIMIT, mode);
-    const guides = (await index.guideCandidates(q, CANDIDATE_LIMIT, mode)).candidates;
-    return candidates.length > 0 || guides.length > 0 ? { query: q, candidates, guides, capped, relaxed, corrected } : null;
-  };
+  const attempt = (q: ParsedQuery, mode: MatchMode, relaxed: Matches['relaxed'], corrected: string | null = null) =>
+    attemptMatches(index, q, mode, relaxed, corrected);
   const found = await attempt(query, 'all', null);
   if (found) return found;
   const last = query.clauses[query.clauses.length - 1];
@@ -223,6 +235,32 @@ async function findMatches(
   return some ?? { spelling };
 }
 
+type SynonymLookup = ReturnType<typeof synonymLookup>;
+
+/**
+ * How long a process keeps the synonym table where the database cannot say whether anything was committed since
+ * (PostgreSQL): an admin's edit reaches the other app processes within this, and this one at once (saveSynonymText).
+ * Read on every search, it was a round trip before anything else could start (0.4 to 2 ms at a million questions).
+ */
+export const SYNONYMS_KEPT_MS = 5_000;
+const keptSynonyms = new WeakMap<Db, { at: number; lookup: Promise<SynonymLookup> }>();
+
+/** The synonym lookup, derived from the table and kept with it: on SQLite until the next commit (`reads`). */
+function synonymsOf(database: { db: Db; engine: Engine }, reads: SteadyReads): Promise<SynonymLookup> {
+  const load = async () => synonymLookup(await listSynonymGroups(database.db));
+  if (database.engine === 'sqlite') return reads.read('synonyms', load);
+  const now = performance.now();
+  const kept = keptSynonyms.get(database.db);
+  if (kept !== undefined && now - kept.at < SYNONYMS_KEPT_MS) return kept.lookup;
+  const lookup = load();
+  // A failed read is not kept: the next search reads again.
+  lookup.catch(() => {
+    if (keptSynonyms.get(database.db)?.lookup === lookup) keptSynonyms.delete(database.db);
+  });
+  keptSynonyms.set(database.db, { at: now, lookup });
+  return lookup;
+}
+
 function searchType(raw: string | undefined): SearchType {
   return SEARCH_TYPES.includes(raw as SearchType) ? (raw as SearchType) : 'all';
 }
@@ -246,10 +284,7 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   // The subjects are read while the query is worked out (on PostgreSQL, a round trip less to wait for).
   const [{ synonyms, query }, subjects] = await Promise.all([
     (async () => {
-      // The lookup is derived from the table, so it is kept with it (SQLite: until the next commit).
-      const synonyms = await (request.reads ?? passThrough).read('synonyms', async () =>
-        synonymLookup(await listSynonymGroups(database.db)),
-      );
+      const synonyms = await synonymsOf(database, request.reads ?? passThrough);
       return { synonyms, query: await withNameForms(index, parseQuery(request.q, synonyms)) };
     })(),
     listSubjects(database.db),
@@ -299,17 +334,20 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   const page = Math.min(Math.max(1, Math.floor(request.page ?? 1)), Math.max(1, pages));
   const onPage = paged.slice((page - 1) * RESULTS_PER_PAGE, page * RESULTS_PER_PAGE).map((c) => c.id);
 
-  const results: SearchResult[] = [];
-  if (type !== 'guides') {
-    const rows = new Map((await findResultRows(database.db, onPage)).map((r) => [r.id, r]));
-    for (const id of onPage) {
-      const row = rows.get(id);
-      if (row) results.push(toResult(row, found.query, request));
-    }
-  }
   const guideIds =
     type === 'guides' ? onPage : type === 'all' && page === 1 ? guidesHere.slice(0, GUIDES_ABOVE_QUESTIONS).map((c) => c.id) : [];
-  const guideRows = new Map((await findGuidesForSearch(database.db, guideIds)).map((g) => [g.id, g]));
+  // Read side by side: on PostgreSQL each is a round trip of its own.
+  const [questionRows, guideList] = await Promise.all([
+    type === 'guides' ? [] : findResultRows(database.db, onPage),
+    findGuidesForSearch(database.db, guideIds),
+  ]);
+  const rows = new Map(questionRows.map((r) => [r.id, r]));
+  const results: SearchResult[] = [];
+  for (const id of type === 'guides' ? [] : onPage) {
+    const row = rows.get(id);
+    if (row) results.push(toResult(row, found.query, request));
+  }
+  const guideRows = new Map(guideList.map((g) => [g.id, g]));
   const guides: GuideResult[] = [];
   for (const id of guideIds) {
     const guide = guideRows.get(id);
@@ -427,6 +465,7 @@ export async function saveSynonymText(db: Db, text: string): Promise<{ saved: nu
   const { groups, problems } = parseSynonymText(text);
   if (problems.length > 0) return { problems };
   await replaceSynonymGroups(db, groups);
+  keptSynonyms.delete(db);
   return { saved: groups.length };
 }
 
