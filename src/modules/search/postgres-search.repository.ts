@@ -492,7 +492,7 @@ export function nextWalk(found: number, top: number, below: number, wanted: numb
 }
 
 /** A block of search_word_blocks read holds at most this many times the matches still wanted (at the density found). */
-const WORD_BLOCK_SPARE = 1.5;
+const WORD_BLOCK_SPARE = 2;
 /**
  * ...and the ids below hold more than this share of the matches wanted (at the density found, a rough estimate where
  * the newest ids held one or two): far fewer are all read, at once, in one look.
