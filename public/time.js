@@ -8,19 +8,24 @@
   if (times.length === 0) return;
   // The pages are English: English words in the reader's English (en-GB writes 4 December, 17:04), else en-US's.
   const locale = (navigator.languages || [navigator.language]).find((l) => /^en(-|$)/i.test(l)) || 'en-US';
-  const formats = {
-    datetime: new Intl.DateTimeFormat(locale, {
-      year: 'numeric',
-      month: 'long',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: '2-digit',
-      timeZoneName: 'short',
-    }),
-    time: new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }),
-    date: new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric' }),
+  // Each formatter is made the first time a time asks for it: making one loads the browser's locale data, the most
+  // costly part of this script, and most pages show one kind of time only.
+  const OPTIONS = {
+    datetime: { year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' },
+    time: { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' },
+    date: { year: 'numeric', month: 'long', day: 'numeric' },
   };
-  const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const made = {};
+  const formatFor = (show) => {
+    const kind = Object.hasOwn(OPTIONS, show) ? show : 'datetime';
+    made[kind] ??= new Intl.DateTimeFormat(locale, OPTIONS[kind]);
+    return made[kind];
+  };
+  let relativeFormat;
+  const relative = () => {
+    relativeFormat ??= new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+    return relativeFormat;
+  };
   const UNITS = [
     ['day', 86_400_000, 2],
     ['hour', 3_600_000, 2],
@@ -30,9 +35,9 @@
   /** "in 3 hours", "2 days ago", "now": the largest unit that fits, rounded as people say it. */
   const howFar = (ms) => {
     for (const [unit, size, least] of UNITS) {
-      if (Math.abs(ms) >= least * size) return relative.format(Math.round(ms / size), unit);
+      if (Math.abs(ms) >= least * size) return relative().format(Math.round(ms / size), unit);
     }
-    return relative.format(0, 'second');
+    return relative().format(0, 'second');
   };
 
   const render = () => {
@@ -40,7 +45,7 @@
     for (const el of times) {
       const at = new Date(el.getAttribute('datetime'));
       if (Number.isNaN(at.getTime())) continue;
-      const format = formats[el.dataset.show] || formats.datetime;
+      const format = formatFor(el.dataset.show);
       // The server's UTC wording stays available on hover (a day says which day it was in UTC).
       if (!el.title) el.title = el.dataset.show === 'date' ? `${el.textContent} (UTC)` : el.textContent;
       const local = format.format(at);
