@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { keptFor } from '../../lib/kept.ts';
 import { isEmptyQuery, type ParsedQuery, prefixWord, STOP_WORDS } from './query.ts';
 import { type CandidateSet, inBatches, type MatchMode, type SearchIndex } from './search-index.ts';
 
@@ -131,21 +132,15 @@ const COMMON_LEXEMES_MS = 60_000;
 
 /** The most common lexemes of each column, read from pg_stats at most once every COMMON_LEXEMES_MS. */
 function commonLexemesOf(db: Db): CommonLexemes {
-  const kept = new Map<string, { at: number; lexemes: Promise<ReadonlyMap<string, number>> }>();
-  return (column) => {
-    const now = Date.now();
-    const entry = kept.get(column);
-    if (entry !== undefined && now - entry.at < COMMON_LEXEMES_MS) return entry.lexemes;
-    const lexemes = sql<{ lexeme: string; freq: number }>`
+  const kept = keptFor(COMMON_LEXEMES_MS, async (column: 'document' | 'free_text') => {
+    const { rows } = await sql<{ lexeme: string; freq: number }>`
       select u.lexeme, u.freq from pg_stats p, unnest(p.most_common_elems::text::text[], p.most_common_elem_freqs) as u(lexeme, freq)
-      where p.schemaname = current_schema() and p.tablename = 'search_documents' and p.attname = ${column} and u.lexeme is not null`
-      .execute(db)
-      .then(({ rows }) => new Map(rows.map((r) => [r.lexeme, Number(r.freq)])));
-    // A failed read is not kept: the next search asks again.
-    lexemes.catch(() => kept.delete(column));
-    kept.set(column, { at: now, lexemes });
-    return lexemes;
-  };
+      where p.schemaname = current_schema() and p.tablename = 'search_documents' and p.attname = ${column} and u.lexeme is not null`.execute(
+      db,
+    );
+    return new Map(rows.map((r) => [r.lexeme, Number(r.freq)]));
+  });
+  return (column) => kept.get(column);
 }
 
 /**
@@ -252,7 +247,8 @@ const quotedLexeme = (lexeme: string) => `'${lexeme.replaceAll('\\', '\\\\').rep
 export function wordBlockWalk(lexemes: readonly string[], below: number): BlockWalk | null {
   if (lexemes.length === 0 || below <= 0 || lexemes.some((l) => l.length >= WORD_BLOCK_LEXEME_CHARS)) return null;
   const size = 2 ** WORD_BLOCK_BITS;
-  const numbers = Array.from({ length: Math.floor((below - 1) / size) + 1 }, (_, i) => Math.floor((below - 1) / size) - i);
+  const first = Math.floor((below - 1) / size);
+  const numbers = Array.from({ length: first + 1 }, (_, i) => first - i);
   return {
     blocks: numbers.map((n) => lexemes.map((l) => quotedLexeme(`${l} @${n}`)).join(' & ')),
     starts: numbers.map((n) => n * size),

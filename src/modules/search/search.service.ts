@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
+import { type Kept, keptFor } from '../../lib/kept.ts';
 import { mathToText, renderedHtmlToText } from '../../lib/math.ts';
 import type { Clock } from '../../lib/time.ts';
 import { passThrough, type SteadyReads } from '../../platform/caches.ts';
@@ -243,22 +244,18 @@ type SynonymLookup = ReturnType<typeof synonymLookup>;
  * Read on every search, it was a round trip before anything else could start (0.4 to 2 ms at a million questions).
  */
 export const SYNONYMS_KEPT_MS = 5_000;
-const keptSynonyms = new WeakMap<Db, { at: number; lookup: Promise<SynonymLookup> }>();
+const keptSynonyms = new WeakMap<Db, Kept<'table', SynonymLookup>>();
 
 /** The synonym lookup, derived from the table and kept with it: on SQLite until the next commit (`reads`). */
 function synonymsOf(database: { db: Db; engine: Engine }, reads: SteadyReads): Promise<SynonymLookup> {
   const load = async () => synonymLookup(await listSynonymGroups(database.db));
   if (database.engine === 'sqlite') return reads.read('synonyms', load);
-  const now = performance.now();
-  const kept = keptSynonyms.get(database.db);
-  if (kept !== undefined && now - kept.at < SYNONYMS_KEPT_MS) return kept.lookup;
-  const lookup = load();
-  // A failed read is not kept: the next search reads again.
-  lookup.catch(() => {
-    if (keptSynonyms.get(database.db)?.lookup === lookup) keptSynonyms.delete(database.db);
-  });
-  keptSynonyms.set(database.db, { at: now, lookup });
-  return lookup;
+  let kept = keptSynonyms.get(database.db);
+  if (kept === undefined) {
+    kept = keptFor(SYNONYMS_KEPT_MS, load);
+    keptSynonyms.set(database.db, kept);
+  }
+  return kept.get('table');
 }
 
 function searchType(raw: string | undefined): SearchType {
@@ -465,7 +462,7 @@ export async function saveSynonymText(db: Db, text: string): Promise<{ saved: nu
   const { groups, problems } = parseSynonymText(text);
   if (problems.length > 0) return { problems };
   await replaceSynonymGroups(db, groups);
-  keptSynonyms.delete(db);
+  keptSynonyms.get(db)?.forget('table');
   return { saved: groups.length };
 }
 
