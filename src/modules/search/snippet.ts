@@ -72,22 +72,68 @@ function prefixTerm(words: readonly string[], prefix: string | undefined): Prefi
   return prefix === undefined || term < 0 ? undefined : { start: folded(prefix), term };
 }
 
-function tokens(text: string, stems: readonly string[], prefix?: PrefixTerm): Token[] {
-  // Stemming every word of a long answer is most of the cost; a word can only match a stem it starts like.
-  const heads = new Set([...stems, ...(prefix ? [prefix.start] : [])].map((s) => s.slice(0, 2)));
-  const out: Token[] = [];
-  for (const m of text.matchAll(TOKEN)) {
-    const start = m.index as number;
-    const word = m[0];
-    const head = word.slice(0, 2).toLowerCase();
+const lower = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+const isAsciiWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** TOKEN's first character, and the others, tested one code point at a time (past ASCII only). */
+const WORD_START = /^[\p{L}\p{N}]$/u;
+const WORD_PART = /^[\p{L}\p{N}\p{M}]$/u;
+
+/**
+ * How many UTF-16 units the character at `i` takes when it may stand there in a word (first, or later), else 0.
+ * What TOKEN matches, without a match object made for each word: ASCII is tested by its code.
+ */
+function wordCharAt(text: string, i: number, first: boolean): number {
+  const c = text.charCodeAt(i);
+  if (c < 128) return isAsciiWordChar(c) ? 1 : 0;
+  const point = text.codePointAt(i) as number;
+  return (first ? WORD_START : WORD_PART).test(String.fromCodePoint(point)) ? (point > 0xffff ? 2 : 1) : 0;
+}
+
+/** A word's first one or two characters as a number, when they are ASCII letters (lower-cased), else -1. */
+function asciiHead(text: string, start: number, end: number): number {
+  const first = lower(text.charCodeAt(start));
+  if (first < 97 || first > 122) return -1;
+  if (end - start === 1) return first;
+  const second = lower(text.charCodeAt(start + 1));
+  return second < 97 || second > 122 ? -1 : first * 128 + second;
+}
+
+/** The words of a text, each with the query word it matches (-1 for none), and the indexes of those that match. */
+function tokens(text: string, stems: readonly string[], prefix?: PrefixTerm): { toks: Token[]; hits: number[] } {
+  // Stemming every word of a long answer is most of the cost; a word can only match a stem it starts like. A word
+  // whose first two characters are not ASCII letters is always stemmed (a head is compared without a string made).
+  const heads = new Set<number>();
+  for (const s of [...stems, ...(prefix ? [prefix.start] : [])]) {
+    const head = s.length === 0 ? -1 : asciiHead(s, 0, Math.min(2, s.length));
+    if (head >= 0) heads.add(head);
+  }
+  const toks: Token[] = [];
+  const hits: number[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const width = wordCharAt(text, i, true);
+    if (width === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    i += width;
+    while (i < text.length) {
+      const more = wordCharAt(text, i, false);
+      if (more === 0) break;
+      i += more;
+    }
+    const head = asciiHead(text, start, Math.min(i, start + 2));
     let term = -1;
-    if (heads.has(head) || !/^[a-z]+$/.test(head)) {
+    if (head < 0 || heads.has(head)) {
+      const word = text.slice(start, i);
       term = stems.indexOf(roughStem(word));
       if (term < 0 && prefix && folded(word).startsWith(prefix.start)) term = prefix.term;
     }
-    out.push({ start, end: start + word.length, term });
+    if (term >= 0) hits.push(toks.length);
+    toks.push({ start, end: i, term });
   }
-  return out;
+  return { toks, hits };
 }
 
 function piece(text: string, toks: readonly Token[], from: number, to: number): Segment[] {
@@ -128,27 +174,36 @@ export function bestPassage(
 ): { segments: Segment[]; source: number } | null {
   const stems = words.map(roughStem);
   const started = prefixTerm(words, prefix);
+  // The most distinct query words a passage can hold: once one holds them all, no later text can win.
+  const most = new Set([...stems.map((s) => stems.indexOf(s)), ...(started ? [started.term] : [])]).size;
   let best: (Window & { toks: Token[] }) | null = null;
-  texts.forEach((text, source) => {
-    const toks = tokens(text, stems, started);
-    const hits = toks.map((t, i) => (t.term >= 0 ? i : -1)).filter((i) => i >= 0);
+  // The window each query word was last seen in: its distinct words are counted without a set made for each.
+  const seenIn = new Int32Array(words.length);
+  let window = 0;
+  for (const [source, text] of texts.entries()) {
+    if (best !== null && (best as Window).distinct >= most) break;
+    const { toks, hits } = tokens(text, stems, started);
     for (const h of hits) {
       // Start a few words before the hit, so the passage reads as a sentence rather than starting on the word.
       const first = Math.max(0, Math.min(h - 4, toks.length - length));
-      const seen = new Set<number>();
+      window++;
+      let distinct = 0;
       let count = 0;
       for (let i = first; i < Math.min(toks.length, first + length); i++) {
         const term = (toks[i] as Token).term;
         if (term >= 0) {
-          seen.add(term);
+          if (seenIn[term] !== window) {
+            seenIn[term] = window;
+            distinct++;
+          }
           count++;
         }
       }
-      if (!best || seen.size > best.distinct || (seen.size === best.distinct && count > best.hits && source === best.source)) {
-        best = { source, first, distinct: seen.size, hits: count, toks };
+      if (!best || distinct > best.distinct || (distinct === best.distinct && count > best.hits && source === best.source)) {
+        best = { source, first, distinct, hits: count, toks };
       }
     }
-  });
+  }
   if (!best) return null;
   const b = best as Window & { toks: Token[] };
   const text = texts[b.source] as string;
