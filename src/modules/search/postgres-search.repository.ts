@@ -186,6 +186,18 @@ const candidateArrays = (rows: RawBuilder<unknown>) =>
 /** What candidateArrays gives: null arrays where there were no rows. */
 type CandidateArrays = [number[] | null, number[] | null, number[] | null] | null;
 
+/** Rows of (i, id, subject_id), the relation `rows` names, as candidateArrays has them: a clause's number first. */
+const clauseArrays = (rows: RawBuilder<unknown>) =>
+  sql<ClauseArrays>`(select json_build_array(array_agg(i), array_agg(id), array_agg(subject_id)) from ${rows})`;
+
+type ClauseArrays = [number[] | null, number[] | null, number[] | null] | null;
+
+/** The rows of clauseArrays' JSON, in its order. */
+function fromClauseArrays(arrays: ClauseArrays): { i: number; id: number; subject_id: number }[] {
+  const [clauses, ids, subjects] = arrays ?? [null, null, null];
+  return (clauses ?? []).map((i, n) => ({ i, id: ids?.[n] as number, subject_id: subjects?.[n] as number }));
+}
+
 /** The candidates of candidateArrays' JSON, in its order. */
 function fromArrays(arrays: CandidateArrays): Candidate[] {
   const [ids, subjects, scores] = arrays ?? [null, null, null];
@@ -299,11 +311,6 @@ const HEAD_BLOCKS = sql<string[]>`array(select format('''id${sql.raw(String(HEAD
   from generate_series(0, least(${sql.lit(PROBE_BLOCKS - 1)}, t.top >> ${sql.lit(HEAD_BITS)})) as g)`;
 const HEAD_BELOW = sql<number>`(((t.top >> ${sql.lit(HEAD_BITS)}) - ${sql.lit(PROBE_BLOCKS - 1)}) << ${sql.lit(HEAD_BITS)})`;
 
-async function topId(db: Db): Promise<number> {
-  const { rows } = await sql<{ top: number | null }>`select max(question_id) as top from search_documents`.execute(db);
-  return Number(rows[0]?.top ?? 0);
-}
-
 /**
  * The newest `limit` questions matching `query` in the walk's entries: one lateral scan an entry, in order, under one
  * LIMIT, so an entry is read only while rows are still wanted. In an entry the matches come from the GIN index (the
@@ -402,24 +409,28 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number, prefixed
   ];
   if (texts.length === 0) return { candidates: [], capped: false };
   const raw = texts.map((_, i) => prefixed?.expanded === true && i === clauses.length);
-  const clauseQuery = sql`(case when t.raw then t.q::tsquery else to_tsquery('english', t.q) end)`;
-  const top = await topId(db);
+  const clauseQuery = sql`(case when c.raw then c.q::tsquery else to_tsquery('english', c.q) end)`;
+  // Ids and subjects only, so no document is read (ranking by ts_rank here read the tsvector of every match: 0.3 to
+  // 1 s at a million questions). First the newest blocks for each clause but a prefix left as one (GIN gathers a
+  // prefix's matches whole, in every block it is asked of), under the newest id the statement reads itself; then,
+  // for the clauses that have not reached the cap, the next blocks or the rest of the table at once, whichever their
+  // density there says is cheaper.
+  const probed = texts.map((t) => !t.endsWith(':*'));
+  const first = await sql<{ top: number; m: ClauseArrays }>`
+    with t as (select coalesce(max(question_id), 0) as top from search_documents)
+    select t.top, ${clauseArrays(sql`(
+      select c.i, m.id, m.subject_id
+      from unnest(${texts}::text[], ${raw}::boolean[], ${probed}::boolean[]) with ordinality as c(q, raw, probed, i)
+      cross join lateral (${newestMatches(clauseQuery, { blocks: HEAD_BLOCKS, rest: 0 }, ANY_COUNT_CAP)}) m
+      where c.probed) x`)} as m
+    from t`.execute(db);
+  const top = Number(first.rows[0]?.top ?? 0);
   const walk = newestBlocks(top);
   const head = sliceWalk(walk, 0, PROBE_BLOCKS);
   const rest = sliceWalk(walk, head.blocks.length);
   const below = head.starts.at(-1) ?? 0;
-  // Ids and subjects only, so no document is read (ranking by ts_rank here read the tsvector of every match: 0.3 to
-  // 1 s at a million questions). First the newest blocks for each clause but a prefix left as one (GIN gathers a
-  // prefix's matches whole, in every block it is asked of); then, for the clauses that have not reached the cap, the
-  // next blocks or the rest of the table at once, whichever their density there says is cheaper.
-  const probed = texts.map((t) => !t.endsWith(':*'));
-  const first = await sql<{ i: string; id: number; subject_id: number }>`
-    select t.i, m.id, m.subject_id
-    from unnest(${texts}::text[], ${raw}::boolean[], ${probed}::boolean[]) with ordinality as t(q, raw, probed, i)
-    cross join lateral (${newestMatches(clauseQuery, head, ANY_COUNT_CAP)}) m
-    where t.probed`.execute(db);
-  const rows = [...first.rows];
-  const found = texts.map((_, i) => first.rows.filter((r) => Number(r.i) === i + 1).length);
+  const rows = fromClauseArrays(first.rows[0]?.m ?? null);
+  const found = texts.map((_, i) => rows.filter((r) => r.i === i + 1).length);
   const done = walk.blocks.length <= head.blocks.length;
   const plan = texts.map((_, i) => {
     if (!probed[i]) return 'all';
@@ -427,20 +438,21 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number, prefixed
     return goOn(found[i] as number, top, below, ANY_COUNT_CAP - (found[i] as number), rest);
   });
   if (plan.some((p) => p !== 'none')) {
-    const more = await sql<{ i: string; id: number; subject_id: number }>`
-      select t.i, m.id, m.subject_id
-      from unnest(${texts}::text[], ${raw}::boolean[], ${plan}::text[]) with ordinality as t(q, raw, plan, i)
-      cross join lateral (
-        (select w.id, w.subject_id from (${newestMatches(clauseQuery, rest, ANY_COUNT_CAP)}) w
-          where t.plan = 'walk')
-        union all
-        (select question_id as id, subject_id from search_documents
-          where t.plan in ('whole', 'all') and ${SLICED_DOCUMENT} @@ ${clauseQuery}
-            and question_id + 0 < case when t.plan = 'all' then ${top + 1}::int else ${below}::int end
-          limit ${ANY_COUNT_CAP})
-      ) m
-      where t.plan <> 'none'`.execute(db);
-    rows.push(...more.rows);
+    const more = await sql<{ m: ClauseArrays }>`
+      select ${clauseArrays(sql`(
+        select c.i, m.id, m.subject_id
+        from unnest(${texts}::text[], ${raw}::boolean[], ${plan}::text[]) with ordinality as c(q, raw, plan, i)
+        cross join lateral (
+          (select w.id, w.subject_id from (${newestMatches(clauseQuery, rest, ANY_COUNT_CAP)}) w
+            where c.plan = 'walk')
+          union all
+          (select question_id as id, subject_id from search_documents
+            where c.plan in ('whole', 'all') and ${SLICED_DOCUMENT} @@ ${clauseQuery}
+              and question_id + 0 < case when c.plan = 'all' then ${top + 1}::int else ${below}::int end
+            limit ${ANY_COUNT_CAP})
+        ) m
+        where c.plan <> 'none') x`)} as m`.execute(db);
+    rows.push(...fromClauseArrays(more.rows[0]?.m ?? null));
   }
   // Each clause's first ANY_COUNT_CAP rows: the newest blocks' rows come first.
   const held = new Map<number, number>();
@@ -603,14 +615,16 @@ export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } 
   // Tests lower the window to see what follows it on a small database.
   const rankedMatches = options.rankedMatches ?? RANKED_MATCHES;
   const common = commonLexemesOf(db);
-  // The service asks for a query's questions and then its guides: the word typed last is looked up once for both.
-  const prefixes = new WeakMap<ParsedQuery, Promise<PrefixText | undefined>>();
-  const prefixOf = (query: ParsedQuery) => {
-    let found = prefixes.get(query);
+  // The service asks for a query's questions and then its guides, and may try its words again as 'any' of them:
+  // the word typed last is looked up once for all (kept with the query's clauses, which those tries share).
+  const prefixes = new WeakMap<ParsedQuery['clauses'], Promise<PrefixText>>();
+  const prefixOf = (query: ParsedQuery): Promise<PrefixText | undefined> => {
+    const word = prefixWord(query);
+    if (word === undefined) return Promise.resolve(undefined);
+    let found = prefixes.get(query.clauses);
     if (found === undefined) {
-      const word = prefixWord(query);
-      found = word === undefined ? Promise.resolve(undefined) : prefixText(db, word);
-      prefixes.set(query, found);
+      found = prefixText(db, word);
+      prefixes.set(query.clauses, found);
     }
     return found;
   };
