@@ -199,7 +199,7 @@ const foundCount = (m: Matches) => m.candidates.length + m.guides.length;
  * a corrected spelling (not when the student asked for exactly what they typed), also when the start of the word
  * found little and the spelling finds MUCH_MORE times as much; then of some of the words, those holding more and
  * rarer words first. Each step runs only when the one before found nothing (or little), so a query that matches
- * pays for one; the spelling is looked up beside the start-of-word try.
+ * pays for one.
  */
 async function findMatches(
   index: SearchIndex,
@@ -214,17 +214,13 @@ async function findMatches(
   const last = query.clauses[query.clauses.length - 1];
   const prefixable =
     last?.length === 1 && (last[0] as string).length >= PREFIX_MIN_CHARS && query.clauses.length + query.anyOf.length <= PREFIX_MAX_CLAUSES;
-  // Worked out once: the corrected query's results, else the "Did you mean" of a search that finds nothing. A query
-  // of one word that matched nothing has it in no text at all, so it is not looked up again. Looked up while the
-  // last word is tried as the start of a word: that seldom finds enough, and then the spelling is wanted at once.
-  const oneWord = query.clauses.length === 1 && query.anyOf.length === 0 && query.words.length === 1;
-  const spelled = suggest(index, query, oneWord);
-  // Awaited below, or never (a failure is then nobody's to report).
-  spelled.catch(() => {});
   const prefixed = prefixable ? await attempt({ ...query, prefixLast: true }, 'all', 'prefix') : null;
   // A last word that starts a few words only ("volcann" in one "Volcannon") may still be a typo of a common one.
   if (prefixed && (exact || foundCount(prefixed) >= LITTLE)) return prefixed;
-  const spelling = await spelled;
+  // Worked out once: the corrected query's results, else the "Did you mean" of a search that finds nothing. A query
+  // of one word that matched nothing has it in no text at all, so it is not looked up again.
+  const oneWord = query.clauses.length === 1 && query.anyOf.length === 0 && query.words.length === 1;
+  const spelling = await suggest(index, query, oneWord);
   let loose = query;
   if (spelling && !exact) {
     const corrected = parseQuery(spelling, synonyms);
