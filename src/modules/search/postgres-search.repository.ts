@@ -186,6 +186,33 @@ const candidateArrays = (rows: RawBuilder<unknown>) =>
 /** What candidateArrays gives: null arrays where there were no rows. */
 type CandidateArrays = [number[] | null, number[] | null, number[] | null] | null;
 
+/**
+ * The published study guides matching `tsq`, the best `limit` of them, each ranked (guides are few), as
+ * candidateArrays has them: a subquery, so a statement of questions can carry its query's guides too.
+ */
+function guideMatches(tsq: RawBuilder<unknown>, limit: number) {
+  return candidateArrays(sql`(
+    select gs.guide_id as id, gs.subject_id, ts_rank(${WEIGHTS}::float4[], gs.document, q.query, 1) as score
+    from (select ${tsq} as query) q
+    join guide_search gs on gs.document @@ q.query
+    order by score desc, gs.guide_id desc limit ${limit}) g`);
+}
+
+/** The guides a statement of questions reads beside them: those matching `tsq` (the query as given), `limit` at most. */
+interface GuidesToo {
+  tsq: RawBuilder<unknown>;
+  limit: number;
+}
+
+/** What an adapter's question statements give: the questions, and the guides when asked (GuidesToo). */
+type WithGuides = CandidateSet & { guides?: CandidateSet };
+
+/** A guides' CandidateSet from guideMatches' JSON. */
+function guideSet(arrays: CandidateArrays, limit: number): CandidateSet {
+  const candidates = fromArrays(arrays);
+  return { candidates, capped: candidates.length === limit };
+}
+
 /** Rows of (i, id, subject_id), the relation `rows` names, as candidateArrays has them: a clause's number first. */
 const clauseArrays = (rows: RawBuilder<unknown>) =>
   sql<ClauseArrays>`(select json_build_array(array_agg(i), array_agg(id), array_agg(subject_id)) from ${rows})`;
@@ -399,7 +426,13 @@ const ANY_COUNT_CAP = 500;
  * clause is weighed here by how few questions hold it (counted up to ANY_COUNT_CAP, the newest first where the
  * words are common): a question scores the weights of the clauses it holds; ties go to the newest.
  */
-async function anyCandidates(db: Db, query: ParsedQuery, limit: number, prefixed: PrefixText | undefined): Promise<CandidateSet> {
+async function anyCandidates(
+  db: Db,
+  query: ParsedQuery,
+  limit: number,
+  prefixed: PrefixText | undefined,
+  guidesToo?: GuidesToo,
+): Promise<WithGuides> {
   // One tsquery text a clause or synonym group: for to_tsquery, or (raw) a tsquery as it is.
   const clauses = prefixed === undefined ? query.clauses : query.clauses.slice(0, -1);
   const texts = [
@@ -407,7 +440,7 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number, prefixed
     ...(prefixed === undefined ? [] : [prefixed.text]),
     ...query.anyOf.map(groupText),
   ];
-  if (texts.length === 0) return { candidates: [], capped: false };
+  if (texts.length === 0) return { candidates: [], capped: false, guides: { candidates: [], capped: false } };
   const raw = texts.map((_, i) => prefixed?.expanded === true && i === clauses.length);
   const clauseQuery = sql`(case when c.raw then c.q::tsquery else to_tsquery('english', c.q) end)`;
   // Ids and subjects only, so no document is read (ranking by ts_rank here read the tsvector of every match: 0.3 to
@@ -416,9 +449,9 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number, prefixed
   // for the clauses that have not reached the cap, the next blocks or the rest of the table at once, whichever their
   // density there says is cheaper.
   const probed = texts.map((t) => !t.endsWith(':*'));
-  const first = await sql<{ top: number; m: ClauseArrays }>`
+  const first = await sql<{ top: number; m: ClauseArrays; guides: CandidateArrays }>`
     with t as (select coalesce(max(question_id), 0) as top from search_documents)
-    select t.top, ${clauseArrays(sql`(
+    select t.top, ${guidesToo ? guideMatches(guidesToo.tsq, guidesToo.limit) : sql`null`} as guides, ${clauseArrays(sql`(
       select c.i, m.id, m.subject_id
       from unnest(${texts}::text[], ${raw}::boolean[], ${probed}::boolean[]) with ordinality as c(q, raw, probed, i)
       cross join lateral (${newestMatches(clauseQuery, { blocks: HEAD_BLOCKS, rest: 0 }, ANY_COUNT_CAP)}) m
@@ -471,7 +504,11 @@ async function anyCandidates(db: Db, query: ParsedQuery, limit: number, prefixed
     scored.set(id, entry);
   }
   const candidates = [...scored.values()].sort((a, b) => b.score - a.score || b.id - a.id).slice(0, limit);
-  return { candidates, capped: [...held.values()].some((n) => n >= ANY_COUNT_CAP) || scored.size > limit };
+  return {
+    candidates,
+    capped: [...held.values()].some((n) => n >= ANY_COUNT_CAP) || scored.size > limit,
+    ...(guidesToo ? { guides: guideSet(first.rows[0]?.guides ?? null, guidesToo.limit) } : {}),
+  };
 }
 
 /**
@@ -550,7 +587,8 @@ async function allCandidates(
   limit: number,
   prefixed: PrefixText | undefined,
   rankedMatches: number,
-): Promise<CandidateSet> {
+  guidesToo?: GuidesToo,
+): Promise<WithGuides> {
   const tsq = tsquery(query, 'all', prefixed);
   const started = performance.now();
   // Words alone (no phrase, prefix or synonym group) may be asked of search_word_blocks: their lexemes, read with
@@ -565,7 +603,7 @@ async function allCandidates(
   // when they hold no match, every id below them at once, as nextWalk would choose (another round trip less: a
   // query that matches nothing, tried as typed before its corrected spelling, ends here). One row: the newest id,
   // the lexemes, and the matches of each (candidateArrays).
-  const first = await sql<{ top: number; lexemes: string[] | null; matches: CandidateArrays; whole: boolean | null }>`
+  const first = await sql<{ top: number; lexemes: string[] | null; matches: CandidateArrays; whole: boolean | null; guides: CandidateArrays }>`
     with t as (select coalesce(max(question_id), 0) as top, ${lexemes} as lexemes from search_documents),
     h as materialized (
       select t.top, h.id, h.subject_id, h.score
@@ -574,7 +612,8 @@ async function allCandidates(
     select max(x.top) as top, (json_agg(x.lexemes) filter (where x.lexemes is not null)) -> 0 as lexemes,
       json_build_array(array_agg(x.id) filter (where x.id is not null), array_agg(x.subject_id) filter (where x.id is not null),
         array_agg(x.score) filter (where x.id is not null)) as matches,
-      bool_or(x.whole) filter (where x.id is not null) as whole
+      bool_or(x.whole) filter (where x.id is not null) as whole,
+      ${guidesToo ? guideMatches(guidesToo.tsq, guidesToo.limit) : sql`null`} as guides
     from (
       select h.*, false as whole, null::text[] as lexemes from h
       union all
@@ -586,8 +625,9 @@ async function allCandidates(
     ) x`.execute(db);
   const top = Number(first.rows[0]?.top ?? 0);
   const found = fromArrays(first.rows[0]?.matches ?? null);
+  const guides = guidesToo ? { guides: guideSet(first.rows[0]?.guides ?? null, guidesToo.limit) } : {};
   // No match in the newest blocks: what is below them was read already.
-  if (first.rows[0]?.whole !== false) return { candidates: found, capped: found.length === limit };
+  if (first.rows[0]?.whole !== false) return { candidates: found, capped: found.length === limit, ...guides };
   let candidates = found;
   const head = sliceWalk(newestBlocks(top), 0, PROBE_BLOCKS);
   const below = head.starts.at(-1) ?? 0;
@@ -608,7 +648,7 @@ async function allCandidates(
     }>`select ${candidateArrays(sql`(${newestMatches(tsq, rest, wanted, ranked)}) r`)} as c`.execute(db);
     candidates = [...candidates, ...fromArrays(more.rows[0]?.c ?? null)];
   }
-  return { candidates, capped: candidates.length === limit };
+  return { candidates, capped: candidates.length === limit, ...guides };
 }
 
 export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } = {}): SearchIndex {
@@ -628,26 +668,35 @@ export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } 
     }
     return found;
   };
+  /** Questions matching the query (candidates), with its guides when asked (matches). */
+  const questionsOf = async (parsed: ParsedQuery, limit: number, mode: MatchMode, guidesToo?: GuidesToo): Promise<WithGuides> => {
+    if (isEmptyQuery(parsed)) return { candidates: [], capped: false };
+    const prefixed = await prefixOf(parsed);
+    if (mode === 'any') return anyCandidates(db, parsed, limit, prefixed, guidesToo);
+    if (prefixed === undefined) {
+      return allCandidates(db, await boundCommonWords(db, parsed, common), limit, undefined, rankedMatches, guidesToo);
+    }
+    // The word typed last stays last (tsquery takes it from there); the others are bounded.
+    const bounded = await boundCommonWords(db, { ...parsed, clauses: parsed.clauses.slice(0, -1) }, common);
+    const clauses = [...bounded.clauses, ...parsed.clauses.slice(-1)];
+    return allCandidates(db, { ...bounded, clauses }, limit, prefixed, rankedMatches, guidesToo);
+  };
   return {
-    async candidates(parsed: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
-      if (isEmptyQuery(parsed)) return { candidates: [], capped: false };
-      const prefixed = await prefixOf(parsed);
-      if (mode === 'any') return anyCandidates(db, parsed, limit, prefixed);
-      if (prefixed === undefined) return allCandidates(db, await boundCommonWords(db, parsed, common), limit, undefined, rankedMatches);
-      // The word typed last stays last (tsquery takes it from there); the others are bounded.
-      const bounded = await boundCommonWords(db, { ...parsed, clauses: parsed.clauses.slice(0, -1) }, common);
-      return allCandidates(db, { ...bounded, clauses: [...bounded.clauses, ...parsed.clauses.slice(-1)] }, limit, prefixed, rankedMatches);
-    },
+    candidates: async (parsed: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> => questionsOf(parsed, limit, mode),
 
     async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (isEmptyQuery(query)) return { candidates: [], capped: false };
-      // Guides are few: every match is ranked.
-      const { rows } = await sql<{ id: number; subject_id: number; score: number }>`
-        select gs.guide_id as id, gs.subject_id, ts_rank(${WEIGHTS}::float4[], gs.document, q.query, 1) as score
-        from (select ${tsquery(query, mode, await prefixOf(query))} as query) q
-        join guide_search gs on gs.document @@ q.query
-        order by score desc, gs.guide_id desc limit ${limit}`.execute(db);
-      return candidateSet(rows, limit);
+      const { rows } = await sql<{ g: CandidateArrays }>`select ${guideMatches(tsquery(query, mode, await prefixOf(query)), limit)} as g`.execute(db);
+      return guideSet(rows[0]?.g ?? null, limit);
+    },
+
+    async matches(query: ParsedQuery, limit: number, mode: MatchMode = 'all') {
+      const empty = { candidates: [], capped: false };
+      if (isEmptyQuery(query)) return { questions: empty, guides: empty };
+      // The guides are read in the questions' first statement: a round trip less.
+      const guidesToo = { tsq: tsquery(query, mode, await prefixOf(query)), limit };
+      const { guides, ...questions } = await questionsOf(query, limit, mode, guidesToo);
+      return { questions, guides: guides ?? empty };
     },
 
     async freeTextCounts(words, cap) {

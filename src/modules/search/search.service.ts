@@ -174,7 +174,7 @@ interface Matches {
   corrected: string | null;
 }
 
-/** The query's questions and guides (side by side: on PostgreSQL each is a round trip), or null when neither matched. */
+/** The query's questions and guides, or null when neither matched. */
 async function attemptMatches(
   index: SearchIndex,
   query: ParsedQuery,
@@ -182,10 +182,10 @@ async function attemptMatches(
   relaxed: Matches['relaxed'],
   corrected: string | null = null,
 ): Promise<Matches | null> {
-  const [{ candidates, capped }, { candidates: guides }] = await Promise.all([
-    index.candidates(query, CANDIDATE_LIMIT, mode),
-    index.guideCandidates(query, CANDIDATE_LIMIT, mode),
-  ]);
+  const {
+    questions: { candidates, capped },
+    guides: { candidates: guides },
+  } = await index.matches(query, CANDIDATE_LIMIT, mode);
   return candidates.length > 0 || guides.length > 0 ? { query, candidates, guides, capped, relaxed, corrected } : null;
 }
 

@@ -165,7 +165,7 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
     );
   }
 
-  return {
+  const index: SearchIndex = {
     async candidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (isEmptyQuery(query)) return { candidates: [], capped: false };
       const prefix = prefixWord(query);
@@ -273,5 +273,11 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
       await sql`insert into search_titles (search_titles) values ('optimize')`.execute(db);
       return indexed;
     },
+
+    async matches(query: ParsedQuery, limit: number, mode: MatchMode = 'all') {
+      const [questions, guides] = await Promise.all([index.candidates(query, limit, mode), index.guideCandidates(query, limit, mode)]);
+      return { questions, guides };
+    },
   };
+  return index;
 }
