@@ -395,6 +395,43 @@ describe.each(engines)('the search index follows every write on %s', (engine) =>
   });
 });
 
+describe.each(engines)('subjects in search on %s', (engine) => {
+  it('lists and filters by a subject added after a search, at once', async () => {
+    const database = await createTestDatabase(engine);
+    try {
+      const search = (q: string, subject?: string) =>
+        runSearch(database, { q, subject, viewer: null, previewWords: 80, previews: testCaches().previews });
+      const question = (subject: string, title: string) =>
+        JSON.stringify({
+          subject,
+          title,
+          details: 'Asked in class.',
+          quickAnswer: 'A short answer.',
+          answer: 'A longer answer.',
+          educator: 'T',
+        });
+      await importQuestions(database.db, async function* () {
+        yield question('Science', 'Why is a quasicrystal never periodic?');
+      });
+      expect((await search('quasicrystal')).subjects.map((s) => s.name)).toEqual(['Science']);
+      // PostgreSQL keeps the list of subjects for a few seconds; a match in a subject it lacks reads it again.
+      await importQuestions(database.db, async function* () {
+        yield question('Mineralogy', 'Where are quasicrystal minerals found?');
+      });
+      const both = await search('quasicrystal');
+      expect(both.subjects.map((s) => [s.name, s.count])).toEqual([
+        ['Mineralogy', 1],
+        ['Science', 1],
+      ]);
+      const filtered = await search('quasicrystal', 'mineralogy');
+      expect(filtered.subject?.name).toBe('Mineralogy');
+      expect(filtered.results.map((r) => r.title)).toEqual(['Where are quasicrystal minerals found?']);
+    } finally {
+      await database.destroy();
+    }
+  });
+});
+
 describe.each(engines)('search over ids far apart on %s', (engine) => {
   it('finds the old matches as well as the new, however far apart their ids', async () => {
     // PostgreSQL reads the newest blocks of ids first, then the next blocks or every older id at once; SQLite its

@@ -168,14 +168,6 @@ export function onIndexes<T>(db: Db, work: (db: Db) => Promise<T>): Promise<T> {
   });
 }
 
-/** An adapter's answer from rows of (id, subject_id, score): capped when the LIMIT cut it. */
-function candidateSet(rows: ReadonlyArray<{ id: number; subject_id: number; score: number }>, limit: number): CandidateSet {
-  return {
-    candidates: rows.map((r) => ({ id: Number(r.id), subjectId: Number(r.subject_id), score: Number(r.score) })),
-    capped: rows.length === limit,
-  };
-}
-
 /**
  * Rows of (id, subject_id, score), the relation `rows` names, as one JSON value of three arrays: a thousand
  * candidates cost node-postgres 1.5 ms of CPU as rows (an object and three parsed strings each) and 0.4 ms as JSON.
@@ -207,8 +199,8 @@ interface GuidesToo {
 /** What an adapter's question statements give: the questions, and the guides when asked (GuidesToo). */
 type WithGuides = CandidateSet & { guides?: CandidateSet };
 
-/** A guides' CandidateSet from guideMatches' JSON. */
-function guideSet(arrays: CandidateArrays, limit: number): CandidateSet {
+/** An adapter's answer from candidateArrays' JSON: capped when the LIMIT (`limit`) cut it. */
+function candidateSet(arrays: CandidateArrays, limit: number): CandidateSet {
   const candidates = fromArrays(arrays);
   return { candidates, capped: candidates.length === limit };
 }
@@ -507,7 +499,7 @@ async function anyCandidates(
   return {
     candidates,
     capped: [...held.values()].some((n) => n >= ANY_COUNT_CAP) || scored.size > limit,
-    ...(guidesToo ? { guides: guideSet(first.rows[0]?.guides ?? null, guidesToo.limit) } : {}),
+    ...(guidesToo ? { guides: candidateSet(first.rows[0]?.guides ?? null, guidesToo.limit) } : {}),
   };
 }
 
@@ -603,7 +595,13 @@ async function allCandidates(
   // when they hold no match, every id below them at once, as nextWalk would choose (another round trip less: a
   // query that matches nothing, tried as typed before its corrected spelling, ends here). One row: the newest id,
   // the lexemes, and the matches of each (candidateArrays).
-  const first = await sql<{ top: number; lexemes: string[] | null; matches: CandidateArrays; whole: boolean | null; guides: CandidateArrays }>`
+  const first = await sql<{
+    top: number;
+    lexemes: string[] | null;
+    matches: CandidateArrays;
+    whole: boolean | null;
+    guides: CandidateArrays;
+  }>`
     with t as (select coalesce(max(question_id), 0) as top, ${lexemes} as lexemes from search_documents),
     h as materialized (
       select t.top, h.id, h.subject_id, h.score
@@ -625,9 +623,9 @@ async function allCandidates(
     ) x`.execute(db);
   const top = Number(first.rows[0]?.top ?? 0);
   const found = fromArrays(first.rows[0]?.matches ?? null);
-  const guides = guidesToo ? { guides: guideSet(first.rows[0]?.guides ?? null, guidesToo.limit) } : {};
+  const guides = guidesToo ? { guides: candidateSet(first.rows[0]?.guides ?? null, guidesToo.limit) } : {};
   // No match in the newest blocks: what is below them was read already.
-  if (first.rows[0]?.whole !== false) return { candidates: found, capped: found.length === limit, ...guides };
+  if (first.rows[0]?.whole !== false) return { ...candidateSet(first.rows[0]?.matches ?? null, limit), ...guides };
   let candidates = found;
   const head = sliceWalk(newestBlocks(top), 0, PROBE_BLOCKS);
   const below = head.starts.at(-1) ?? 0;
@@ -682,12 +680,15 @@ export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } 
     return allCandidates(db, { ...bounded, clauses }, limit, prefixed, rankedMatches, guidesToo);
   };
   return {
-    candidates: async (parsed: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> => questionsOf(parsed, limit, mode),
+    candidates: async (parsed: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> =>
+      questionsOf(parsed, limit, mode),
 
     async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (isEmptyQuery(query)) return { candidates: [], capped: false };
-      const { rows } = await sql<{ g: CandidateArrays }>`select ${guideMatches(tsquery(query, mode, await prefixOf(query)), limit)} as g`.execute(db);
-      return guideSet(rows[0]?.g ?? null, limit);
+      const { rows } = await sql<{
+        g: CandidateArrays;
+      }>`select ${guideMatches(tsquery(query, mode, await prefixOf(query)), limit)} as g`.execute(db);
+      return candidateSet(rows[0]?.g ?? null, limit);
     },
 
     async matches(query: ParsedQuery, limit: number, mode: MatchMode = 'all') {
@@ -703,30 +704,24 @@ export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } 
       // Letters and digits only, so each word is valid tsquery syntax on its own.
       const usable = words.filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
       if (usable.length === 0) return new Map();
-      // Only spellings whose lexemes the vocabulary lists are looked at: "did you mean" asks hundreds of spellings,
+      // Only spellings whose lexemes the vocabulary lists are counted: "did you mean" asks hundreds of spellings,
       // nearly all of them no word, and one indexed lookup each is cheaper than one GIN probe each (60-110 ms a query
       // at a million questions). A word ANALYZE lists among the free text's most common lexemes is in more questions
-      // than any cap asked for here and is not counted: a GIN index gathers every match before the LIMIT applies
-      // (10 ms and more for a word in most questions). The lookup is a statement of its own: most words asked
-      // (spellings, a name's other forms) are in no text, and then nothing is counted.
-      const [frequent, { rows: listed }] = await Promise.all([
-        common('free_text'),
-        sql<{ word: string; lexemes: string[] }>`
+      // than any cap asked for here and is not counted (the cap stands for its count): a GIN index gathers every
+      // match before the LIMIT applies (10 ms and more for a word in most questions). The list is the one kept in this
+      // process (commonLexemesOf), passed along, so the lookup and the counts are one statement.
+      const frequent = await common('free_text');
+      // search_free_text_count (migrations/20261205T1300_search_free_text_count.ts) keeps the count on the GIN index.
+      const { rows } = await sql<{ word: string; n: number }>`
         with words as (
           select w, tsvector_to_array(to_tsvector('english', w)) as lexemes from unnest(${usable}::text[]) as w
         )
-        select w as word, lexemes from words
-        where exists (select 1 from search_vocabulary v where v.lexeme = any(words.lexemes))`.execute(db),
-      ]);
-      const isCommon = (r: { lexemes: string[] }) => r.lexemes.length > 0 && r.lexemes.every((l) => frequent.has(l));
-      const counts = new Map(listed.filter(isCommon).map((r) => [r.word, cap]));
-      const toCount = listed.filter((r) => !isCommon(r)).map((r) => r.word);
-      if (toCount.length === 0) return counts;
-      // search_free_text_count (migrations/20261205T1300_search_free_text_count.ts) keeps the count on the GIN index.
-      const { rows } = await sql<{ word: string; n: number }>`
-        select w as word, search_free_text_count(w, ${cap}) as n from unnest(${toCount}::text[]) as w`.execute(db);
-      for (const r of rows) if (Number(r.n) > 0) counts.set(r.word, Number(r.n));
-      return counts;
+        select w as word,
+          case when cardinality(lexemes) > 0 and lexemes <@ ${[...frequent.keys()]}::text[] then ${cap}::int
+            else search_free_text_count(w, ${cap}) end as n
+        from words
+        where exists (select 1 from search_vocabulary v where v.lexeme = any(words.lexemes))`.execute(db);
+      return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.word, Number(r.n)]));
     },
 
     async rebuild(options = {}) {

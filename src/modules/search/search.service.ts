@@ -236,26 +236,46 @@ async function findMatches(
   return some ?? { spelling };
 }
 
-type SynonymLookup = ReturnType<typeof synonymLookup>;
-
 /**
- * How long a process keeps the synonym table where the database cannot say whether anything was committed since
- * (PostgreSQL): an admin's edit reaches the other app processes within this, and this one at once (saveSynonymText).
- * Read on every search, it was a round trip before anything else could start (0.4 to 2 ms at a million questions).
+ * How long a process keeps the synonym table and the list of subjects where the database cannot say whether
+ * anything was committed since (PostgreSQL): an admin's edit reaches the other app processes within this, and this
+ * one at once (saveSynonymText). Each was a round trip in every search (0.4 to 2 ms at a million questions, the
+ * synonyms before anything else could start). A subject added since is read at once: search reads the list again
+ * when a match, or the subject asked for, is not on it.
  */
 export const SYNONYMS_KEPT_MS = 5_000;
-const keptSynonyms = new WeakMap<Db, Kept<'table', SynonymLookup>>();
+type SynonymLookup = ReturnType<typeof synonymLookup>;
+type Subjects = Awaited<ReturnType<typeof listSubjects>>;
+interface SteadyLoads {
+  synonyms: Kept<'table', SynonymLookup>;
+  subjects: Kept<'list', Subjects>;
+}
+const steadyLoads = new WeakMap<Db, SteadyLoads>();
+
+function loadsOf(db: Db): SteadyLoads {
+  let loads = steadyLoads.get(db);
+  if (loads === undefined) {
+    loads = {
+      synonyms: keptFor(SYNONYMS_KEPT_MS, async () => synonymLookup(await listSynonymGroups(db))),
+      subjects: keptFor(SYNONYMS_KEPT_MS, () => listSubjects(db)),
+    };
+    steadyLoads.set(db, loads);
+  }
+  return loads;
+}
 
 /** The synonym lookup, derived from the table and kept with it: on SQLite until the next commit (`reads`). */
 function synonymsOf(database: { db: Db; engine: Engine }, reads: SteadyReads): Promise<SynonymLookup> {
-  const load = async () => synonymLookup(await listSynonymGroups(database.db));
-  if (database.engine === 'sqlite') return reads.read('synonyms', load);
-  let kept = keptSynonyms.get(database.db);
-  if (kept === undefined) {
-    kept = keptFor(SYNONYMS_KEPT_MS, load);
-    keptSynonyms.set(database.db, kept);
-  }
-  return kept.get('table');
+  if (database.engine === 'sqlite') return reads.read('synonyms', async () => synonymLookup(await listSynonymGroups(database.db)));
+  return loadsOf(database.db).synonyms.get('table');
+}
+
+/** The subjects, kept as the synonyms are; `fresh` reads them again (a subject was missing from the list kept). */
+function subjectsOf(database: { db: Db; engine: Engine }, reads: SteadyReads, fresh = false): Promise<Subjects> {
+  if (database.engine === 'sqlite') return fresh ? listSubjects(database.db) : reads.read('subjects', () => listSubjects(database.db));
+  const kept = loadsOf(database.db).subjects;
+  if (fresh) kept.forget('list');
+  return kept.get('list');
 }
 
 function searchType(raw: string | undefined): SearchType {
@@ -279,13 +299,17 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   const type = searchType(request.type);
   const index = searchIndexOf(database);
   // The subjects are read while the query is worked out (on PostgreSQL, a round trip less to wait for).
-  const [{ synonyms, query }, subjects] = await Promise.all([
+  const reads = request.reads ?? passThrough;
+  const [{ synonyms, query }, kept] = await Promise.all([
     (async () => {
-      const synonyms = await synonymsOf(database, request.reads ?? passThrough);
+      const synonyms = await synonymsOf(database, reads);
       return { synonyms, query: await withNameForms(index, parseQuery(request.q, synonyms)) };
     })(),
-    listSubjects(database.db),
+    subjectsOf(database, reads),
   ]);
+  let subjects = kept;
+  const known = (slug: string) => subjects.some((s) => s.slug === slug);
+  if (request.subject && !known(request.subject)) subjects = await subjectsOf(database, reads, true);
   const chosen = request.subject ? subjects.find((s) => s.slug === request.subject) : undefined;
   const empty: SearchOutcome = {
     query,
@@ -311,6 +335,10 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   const found = await findMatches(index, query, request.exact === true, synonyms);
   if ('spelling' in found) return { ...empty, suggestion: found.spelling };
   const { candidates, capped } = found;
+  // A subject added since the list was kept: read it again, once.
+  if (subjects === kept && [...candidates, ...found.guides].some((c) => !subjects.some((s) => s.id === c.subjectId))) {
+    subjects = await subjectsOf(database, reads, true);
+  }
 
   const ranked = [...candidates].sort(byScore);
   const rankedGuides = [...found.guides].sort(byScore);
@@ -462,7 +490,7 @@ export async function saveSynonymText(db: Db, text: string): Promise<{ saved: nu
   const { groups, problems } = parseSynonymText(text);
   if (problems.length > 0) return { problems };
   await replaceSynonymGroups(db, groups);
-  keptSynonyms.get(db)?.forget('table');
+  steadyLoads.get(db)?.synonyms.forget('table');
   return { saved: groups.length };
 }
 
