@@ -298,7 +298,7 @@ const byScore = (a: Candidate, b: Candidate) => b.score - a.score || b.id - a.id
 export async function search(database: { db: Db; engine: Engine }, request: SearchRequest): Promise<SearchOutcome> {
   const type = searchType(request.type);
   const index = searchIndexOf(database);
-  // The subjects are read while the query is worked out (on PostgreSQL, a round trip less to wait for).
+  // The subjects (kept, see SYNONYMS_KEPT_MS) are read while the query is worked out.
   const reads = request.reads ?? passThrough;
   const [{ synonyms, query }, kept] = await Promise.all([
     (async () => {
@@ -336,7 +336,8 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   if ('spelling' in found) return { ...empty, suggestion: found.spelling };
   const { candidates, capped } = found;
   // A subject added since the list was kept: read it again, once.
-  if (subjects === kept && [...candidates, ...found.guides].some((c) => !subjects.some((s) => s.id === c.subjectId))) {
+  const onList = new Set(subjects.map((s) => s.id));
+  if (subjects === kept && [...candidates, ...found.guides].some((c) => !onList.has(c.subjectId))) {
     subjects = await subjectsOf(database, reads, true);
   }
 
