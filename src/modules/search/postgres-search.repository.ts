@@ -168,15 +168,35 @@ export function onIndexes<T>(db: Db, work: (db: Db) => Promise<T>): Promise<T> {
   });
 }
 
+/** Three numeric columns of a relation as one JSON value of three arrays (asColumns); null arrays for no rows. */
+type Columns = [number[] | null, number[] | null, number[] | null] | null;
+
 /**
- * Rows of (id, subject_id, score), the relation `rows` names, as one JSON value of three arrays: a thousand
+ * The columns named of the relation `rows`, as one JSON value of three arrays, in the rows' order: a thousand
  * candidates cost node-postgres 1.5 ms of CPU as rows (an object and three parsed strings each) and 0.4 ms as JSON.
  */
-const candidateArrays = (rows: RawBuilder<unknown>) =>
-  sql<CandidateArrays>`(select json_build_array(array_agg(id), array_agg(subject_id), array_agg(score)) from ${rows})`;
+const asColumns = (rows: RawBuilder<unknown>, names: readonly [string, string, string]) =>
+  sql<Columns>`(select json_build_array(${sql.join(names.map((n) => sql`array_agg(${sql.ref(n)})`))}) from ${rows})`;
 
-/** What candidateArrays gives: null arrays where there were no rows. */
-type CandidateArrays = [number[] | null, number[] | null, number[] | null] | null;
+/** The rows of asColumns' JSON, in its order, each made by `row` from its three values. */
+function fromColumns<R>(columns: Columns, row: (a: number, b: number, c: number) => R): R[] {
+  const [as, bs, cs] = columns ?? [null, null, null];
+  return (as ?? []).map((a, n) => row(a, bs?.[n] as number, cs?.[n] as number));
+}
+
+/** The columns of a clause's matches in 'any' mode: the clause's number first. */
+const CLAUSE_COLUMNS = ['i', 'id', 'subject_id'] as const;
+const clauseRows = (columns: Columns) => fromColumns(columns, (i, id, subject_id) => ({ i, id, subject_id }));
+
+/** Candidates (id, subject_id, score) of the relation `rows`, as asColumns has them. */
+const candidateArrays = (rows: RawBuilder<unknown>) => asColumns(rows, ['id', 'subject_id', 'score']);
+const fromArrays = (columns: Columns): Candidate[] => fromColumns(columns, (id, subjectId, score) => ({ id, subjectId, score }));
+
+/** An adapter's answer from candidateArrays' JSON: capped when the LIMIT (`limit`) cut it. */
+function candidateSet(columns: Columns, limit: number): CandidateSet {
+  const candidates = fromArrays(columns);
+  return { candidates, capped: candidates.length === limit };
+}
 
 /**
  * The published study guides matching `tsq`, the best `limit` of them, each ranked (guides are few), as
@@ -198,30 +218,6 @@ interface GuidesToo {
 
 /** What an adapter's question statements give: the questions, and the guides when asked (GuidesToo). */
 type WithGuides = CandidateSet & { guides?: CandidateSet };
-
-/** An adapter's answer from candidateArrays' JSON: capped when the LIMIT (`limit`) cut it. */
-function candidateSet(arrays: CandidateArrays, limit: number): CandidateSet {
-  const candidates = fromArrays(arrays);
-  return { candidates, capped: candidates.length === limit };
-}
-
-/** Rows of (i, id, subject_id), the relation `rows` names, as candidateArrays has them: a clause's number first. */
-const clauseArrays = (rows: RawBuilder<unknown>) =>
-  sql<ClauseArrays>`(select json_build_array(array_agg(i), array_agg(id), array_agg(subject_id)) from ${rows})`;
-
-type ClauseArrays = [number[] | null, number[] | null, number[] | null] | null;
-
-/** The rows of clauseArrays' JSON, in its order. */
-function fromClauseArrays(arrays: ClauseArrays): { i: number; id: number; subject_id: number }[] {
-  const [clauses, ids, subjects] = arrays ?? [null, null, null];
-  return (clauses ?? []).map((i, n) => ({ i, id: ids?.[n] as number, subject_id: subjects?.[n] as number }));
-}
-
-/** The candidates of candidateArrays' JSON, in its order. */
-function fromArrays(arrays: CandidateArrays): Candidate[] {
-  const [ids, subjects, scores] = arrays ?? [null, null, null];
-  return (ids ?? []).map((id, i) => ({ id, subjectId: subjects?.[i] as number, score: scores?.[i] as number }));
-}
 
 /** The indexed expression (migrations/20261205T1100_search_id_slices.ts): every match on document goes through it. */
 export const SLICED_DOCUMENT = sql`(document || search_id_slices(question_id))`;
@@ -441,20 +437,23 @@ async function anyCandidates(
   // for the clauses that have not reached the cap, the next blocks or the rest of the table at once, whichever their
   // density there says is cheaper.
   const probed = texts.map((t) => !t.endsWith(':*'));
-  const first = await sql<{ top: number; m: ClauseArrays; guides: CandidateArrays }>`
+  const first = await sql<{ top: number; m: Columns; guides: Columns }>`
     with t as (select coalesce(max(question_id), 0) as top from search_documents)
-    select t.top, ${guidesToo ? guideMatches(guidesToo.tsq, guidesToo.limit) : sql`null`} as guides, ${clauseArrays(sql`(
+    select t.top, ${guidesToo ? guideMatches(guidesToo.tsq, guidesToo.limit) : sql`null`} as guides, ${asColumns(
+      sql`(
       select c.i, m.id, m.subject_id
       from unnest(${texts}::text[], ${raw}::boolean[], ${probed}::boolean[]) with ordinality as c(q, raw, probed, i)
       cross join lateral (${newestMatches(clauseQuery, { blocks: HEAD_BLOCKS, rest: 0 }, ANY_COUNT_CAP)}) m
-      where c.probed) x`)} as m
+      where c.probed) x`,
+      CLAUSE_COLUMNS,
+    )} as m
     from t`.execute(db);
   const top = Number(first.rows[0]?.top ?? 0);
   const walk = newestBlocks(top);
   const head = sliceWalk(walk, 0, PROBE_BLOCKS);
   const rest = sliceWalk(walk, head.blocks.length);
   const below = head.starts.at(-1) ?? 0;
-  const rows = fromClauseArrays(first.rows[0]?.m ?? null);
+  const rows = clauseRows(first.rows[0]?.m ?? null);
   const found = texts.map((_, i) => rows.filter((r) => r.i === i + 1).length);
   const done = walk.blocks.length <= head.blocks.length;
   const plan = texts.map((_, i) => {
@@ -463,8 +462,9 @@ async function anyCandidates(
     return goOn(found[i] as number, top, below, ANY_COUNT_CAP - (found[i] as number), rest);
   });
   if (plan.some((p) => p !== 'none')) {
-    const more = await sql<{ m: ClauseArrays }>`
-      select ${clauseArrays(sql`(
+    const more = await sql<{ m: Columns }>`
+      select ${asColumns(
+        sql`(
         select c.i, m.id, m.subject_id
         from unnest(${texts}::text[], ${raw}::boolean[], ${plan}::text[]) with ordinality as c(q, raw, plan, i)
         cross join lateral (
@@ -476,8 +476,10 @@ async function anyCandidates(
               and question_id + 0 < case when c.plan = 'all' then ${top + 1}::int else ${below}::int end
             limit ${ANY_COUNT_CAP})
         ) m
-        where c.plan <> 'none') x`)} as m`.execute(db);
-    rows.push(...fromClauseArrays(more.rows[0]?.m ?? null));
+        where c.plan <> 'none') x`,
+        CLAUSE_COLUMNS,
+      )} as m`.execute(db);
+    rows.push(...clauseRows(more.rows[0]?.m ?? null));
   }
   // Each clause's first ANY_COUNT_CAP rows: the newest blocks' rows come first.
   const held = new Map<number, number>();
@@ -598,9 +600,9 @@ async function allCandidates(
   const first = await sql<{
     top: number;
     lexemes: string[] | null;
-    matches: CandidateArrays;
+    matches: Columns;
     whole: boolean | null;
-    guides: CandidateArrays;
+    guides: Columns;
   }>`
     with t as (select coalesce(max(question_id), 0) as top, ${lexemes} as lexemes from search_documents),
     h as materialized (
@@ -642,7 +644,7 @@ async function allCandidates(
       nextWalk(candidates.length, top, below, wanted, lookMs);
     const ranked = Math.max(0, rankedMatches - candidates.length);
     const more = await sql<{
-      c: CandidateArrays;
+      c: Columns;
     }>`select ${candidateArrays(sql`(${newestMatches(tsq, rest, wanted, ranked)}) r`)} as c`.execute(db);
     candidates = [...candidates, ...fromArrays(more.rows[0]?.c ?? null)];
   }
@@ -686,7 +688,7 @@ export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } 
     async guideCandidates(query: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> {
       if (isEmptyQuery(query)) return { candidates: [], capped: false };
       const { rows } = await sql<{
-        g: CandidateArrays;
+        g: Columns;
       }>`select ${guideMatches(tsquery(query, mode, await prefixOf(query)), limit)} as g`.execute(db);
       return candidateSet(rows[0]?.g ?? null, limit);
     },

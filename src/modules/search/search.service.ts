@@ -246,36 +246,38 @@ async function findMatches(
 export const SYNONYMS_KEPT_MS = 5_000;
 type SynonymLookup = ReturnType<typeof synonymLookup>;
 type Subjects = Awaited<ReturnType<typeof listSubjects>>;
-interface SteadyLoads {
-  synonyms: Kept<'table', SynonymLookup>;
-  subjects: Kept<'list', Subjects>;
-}
-const steadyLoads = new WeakMap<Db, SteadyLoads>();
 
-function loadsOf(db: Db): SteadyLoads {
-  let loads = steadyLoads.get(db);
-  if (loads === undefined) {
-    loads = {
-      synonyms: keptFor(SYNONYMS_KEPT_MS, async () => synonymLookup(await listSynonymGroups(db))),
-      subjects: keptFor(SYNONYMS_KEPT_MS, () => listSubjects(db)),
-    };
-    steadyLoads.set(db, loads);
+/** What search reads on every search and keeps (steady): each read the one way. */
+const steadyLoads = {
+  synonyms: async (db: Db): Promise<SynonymLookup> => synonymLookup(await listSynonymGroups(db)),
+  subjects: (db: Db): Promise<Subjects> => listSubjects(db),
+};
+type SteadyName = keyof typeof steadyLoads;
+const keptLoads = new WeakMap<Db, Kept<SteadyName, unknown>>();
+
+/**
+ * A steady read: on SQLite until the next commit (`reads`), on PostgreSQL for SYNONYMS_KEPT_MS in this process;
+ * `fresh` reads it again now.
+ */
+function steady<N extends SteadyName>(
+  database: { db: Db; engine: Engine },
+  reads: SteadyReads,
+  name: N,
+  fresh = false,
+): Promise<Awaited<ReturnType<(typeof steadyLoads)[N]>>> {
+  const load = (): Promise<unknown> => steadyLoads[name](database.db);
+  let value: Promise<unknown>;
+  if (database.engine === 'sqlite') value = fresh ? load() : reads.read(name, load);
+  else {
+    let kept = keptLoads.get(database.db);
+    if (kept === undefined) {
+      kept = keptFor<SteadyName, unknown>(SYNONYMS_KEPT_MS, (n) => steadyLoads[n](database.db));
+      keptLoads.set(database.db, kept);
+    }
+    if (fresh) kept.forget(name);
+    value = kept.get(name);
   }
-  return loads;
-}
-
-/** The synonym lookup, derived from the table and kept with it: on SQLite until the next commit (`reads`). */
-function synonymsOf(database: { db: Db; engine: Engine }, reads: SteadyReads): Promise<SynonymLookup> {
-  if (database.engine === 'sqlite') return reads.read('synonyms', async () => synonymLookup(await listSynonymGroups(database.db)));
-  return loadsOf(database.db).synonyms.get('table');
-}
-
-/** The subjects, kept as the synonyms are; `fresh` reads them again (a subject was missing from the list kept). */
-function subjectsOf(database: { db: Db; engine: Engine }, reads: SteadyReads, fresh = false): Promise<Subjects> {
-  if (database.engine === 'sqlite') return fresh ? listSubjects(database.db) : reads.read('subjects', () => listSubjects(database.db));
-  const kept = loadsOf(database.db).subjects;
-  if (fresh) kept.forget('list');
-  return kept.get('list');
+  return value as Promise<Awaited<ReturnType<(typeof steadyLoads)[N]>>>;
 }
 
 function searchType(raw: string | undefined): SearchType {
@@ -298,18 +300,18 @@ const byScore = (a: Candidate, b: Candidate) => b.score - a.score || b.id - a.id
 export async function search(database: { db: Db; engine: Engine }, request: SearchRequest): Promise<SearchOutcome> {
   const type = searchType(request.type);
   const index = searchIndexOf(database);
-  // The subjects (kept, see SYNONYMS_KEPT_MS) are read while the query is worked out.
+  // The subjects (kept, see steady) are read while the query is worked out.
   const reads = request.reads ?? passThrough;
   const [{ synonyms, query }, kept] = await Promise.all([
     (async () => {
-      const synonyms = await synonymsOf(database, reads);
+      const synonyms = await steady(database, reads, 'synonyms');
       return { synonyms, query: await withNameForms(index, parseQuery(request.q, synonyms)) };
     })(),
-    subjectsOf(database, reads),
+    steady(database, reads, 'subjects'),
   ]);
   let subjects = kept;
   const known = (slug: string) => subjects.some((s) => s.slug === slug);
-  if (request.subject && !known(request.subject)) subjects = await subjectsOf(database, reads, true);
+  if (request.subject && !known(request.subject)) subjects = await steady(database, reads, 'subjects', true);
   const chosen = request.subject ? subjects.find((s) => s.slug === request.subject) : undefined;
   const empty: SearchOutcome = {
     query,
@@ -338,7 +340,7 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   // A subject added since the list was kept: read it again, once.
   const onList = new Set(subjects.map((s) => s.id));
   if (subjects === kept && [...candidates, ...found.guides].some((c) => !onList.has(c.subjectId))) {
-    subjects = await subjectsOf(database, reads, true);
+    subjects = await steady(database, reads, 'subjects', true);
   }
 
   const ranked = [...candidates].sort(byScore);
@@ -491,7 +493,7 @@ export async function saveSynonymText(db: Db, text: string): Promise<{ saved: nu
   const { groups, problems } = parseSynonymText(text);
   if (problems.length > 0) return { problems };
   await replaceSynonymGroups(db, groups);
-  steadyLoads.get(db)?.synonyms.forget('table');
+  keptLoads.get(db)?.forget('synonyms');
   return { saved: groups.length };
 }
 
