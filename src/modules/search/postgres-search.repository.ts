@@ -30,7 +30,7 @@ function websearchText(clauses: readonly (readonly string[])[], mode: MatchMode)
  * The tsquery of a query: websearch_to_tsquery over its clauses, and with prefixLast the last word as `prefixed`
  * says (prefixText), joined with & (every clause) or | (any).
  */
-function tsquery(query: ParsedQuery, mode: MatchMode, prefixed: PrefixText | undefined) {
+function tsquery(query: ParsedQuery, mode: MatchMode, prefixed: Prefix | undefined) {
   const rest = prefixed === undefined ? query.clauses : query.clauses.slice(0, -1);
   const words = rest.length > 0 ? sql`websearch_to_tsquery('english', ${websearchText(rest, mode)})` : undefined;
   const prefix = prefixed === undefined ? undefined : prefixTsquery(prefixed);
@@ -49,8 +49,49 @@ interface PrefixText {
   expanded: boolean;
 }
 
-/** A PrefixText as a tsquery: the vocabulary's lexemes as they are (stemming them again could change them). */
-const prefixTsquery = (p: PrefixText) => (p.expanded ? sql`${p.text}::tsquery` : sql`to_tsquery('english', ${p.text})`);
+/** The word typed last, not looked up yet: the statement that matches it looks it up (lookedUpPrefix), a round trip less. */
+interface PrefixWord {
+  word: string;
+}
+
+/** The word typed last as the start of a word: looked up already (prefixText), or by the statement using it. */
+type Prefix = PrefixText | PrefixWord;
+
+/**
+ * A Prefix as a tsquery: the vocabulary's lexemes as they are (stemming them again could change them), or the word
+ * as a prefix; for a PrefixWord, whichever its lookup gives, read from the statement's LOOKED_UP_PREFIX (one lookup
+ * however many times the tsquery is used: planned in each place, the lookup tripled a statement's planning time).
+ */
+const prefixTsquery = (p: Prefix) => {
+  if ('word' in p) return sql`coalesce((select expanded from ${LOOKED_UP_PREFIX})::tsquery, to_tsquery('english', ${asPrefix(p.word)}))`;
+  return p.expanded ? sql`${p.text}::tsquery` : sql`to_tsquery('english', ${p.text})`;
+};
+
+/** The name of the statement's lookup of a PrefixWord, a WITH query of one row (`expanded`: expandedPrefix). */
+const LOOKED_UP_PREFIX = sql.raw('looked_up_prefix');
+
+/** A word as a to_tsquery prefix. */
+const asPrefix = (word: string) => `${operand(word)}:*`;
+
+/**
+ * The vocabulary's lexemes starting as the word does (its stem), PREFIX_EXPANSION + 1 at most: on the vocabulary's
+ * prefix index, a range of it (LIKE with a pattern known only when the statement runs scanned the whole table,
+ * 9 ms). Lexemes holding a quote or a backslash are left out, so each can be quoted as it is.
+ */
+const prefixLexemes = (word: string) => sql<{ lexeme: string }>`
+  with s as (select (tsvector_to_array(to_tsvector('english', ${word})))[1] as stem)
+  select v.lexeme from s join search_vocabulary v
+    on v.lexeme ~>=~ s.stem and v.lexeme ~<~ (s.stem || chr(1114111)) and starts_with(v.lexeme, s.stem)
+  where v.lexeme !~ '[\\\\'']'
+  limit ${PREFIX_EXPANSION + 1}`;
+
+/** PrefixText's expanded text as SQL (the lexemes quoted, any of them), or null where the word stays a prefix. */
+const expandedPrefix = (word: string) => sql<string | null>`(select case when count(*) between 1 and ${PREFIX_EXPANSION}
+    then string_agg('''' || l.lexeme || '''', ' | ') end from (${prefixLexemes(word)}) l)`;
+
+/** The PrefixText of `word`, given what expandedPrefix gave. */
+const prefixTextOf = (word: string, expanded: string | null): PrefixText =>
+  expanded === null ? { text: asPrefix(word), expanded: false } : { text: expanded, expanded: true };
 
 /**
  * A word as the start of a word. GIN answers `'word':*` by gathering every match of every lexeme that starts so
@@ -58,19 +99,12 @@ const prefixTsquery = (p: PrefixText) => (p.expanded ? sql`${p.text}::tsquery` :
  * spelling vocabulary (free text) lists at most PREFIX_EXPANSION lexemes starting so, the prefix is those lexemes,
  * any of them, which GIN walks like words. A start the vocabulary lists more or none of stays a prefix. A word
  * found only in expert answers is not in the vocabulary: the start of one is matched only while the free text has
- * no word starting so, or too many. One lookup, on the vocabulary's prefix index (a range of it: LIKE with a
- * pattern known only when the statement runs scanned the whole table, 9 ms), before the search's statements.
+ * no word starting so, or too many. One lookup (prefixLexemes), here before a statement that needs the answer to
+ * plan its work ('any' of the words), or in the statement itself (PrefixWord).
  */
 async function prefixText(db: Db, word: string): Promise<PrefixText> {
-  const asPrefix = `${operand(word)}:*`;
-  const { rows } = await sql<{ lexeme: string }>`
-    with s as (select (tsvector_to_array(to_tsvector('english', ${word})))[1] as stem)
-    select v.lexeme from s join search_vocabulary v
-      on v.lexeme ~>=~ s.stem and v.lexeme ~<~ (s.stem || chr(1114111)) and starts_with(v.lexeme, s.stem)
-    where v.lexeme !~ '[\\\\'']'
-    limit ${PREFIX_EXPANSION + 1}`.execute(db);
-  if (rows.length === 0 || rows.length > PREFIX_EXPANSION) return { text: asPrefix, expanded: false };
-  return { text: rows.map((r) => `'${r.lexeme}'`).join(' | '), expanded: true };
+  const { rows } = await sql<{ expanded: string | null }>`select ${expandedPrefix(word)} as expanded`.execute(db);
+  return prefixTextOf(word, rows[0]?.expanded ?? null);
 }
 
 /** A to_tsquery operand: the word quoted (letters, digits and marks only, see query.ts; quotes dropped regardless). */
@@ -210,14 +244,33 @@ function guideMatches(tsq: RawBuilder<unknown>, limit: number) {
     order by score desc, gs.guide_id desc limit ${limit}) g`);
 }
 
-/** The guides a statement of questions reads beside them: those matching `tsq` (the query as given), `limit` at most. */
-interface GuidesToo {
-  tsq: RawBuilder<unknown>;
+/**
+ * The guides a statement of questions reads beside them: those matching `tsq` (the query as given, with the word
+ * typed last as the statement has it), `limit` at most.
+ */
+interface AlsoRead {
+  tsq: (prefixed: Prefix | undefined) => RawBuilder<unknown>;
   limit: number;
+  /** Free-text counts read in the same statement (freeTextCountsSql), when asked. */
+  counts?: RawBuilder<FreeTextCounts> | null;
 }
 
-/** What an adapter's question statements give: the questions, and the guides when asked (GuidesToo). */
-type WithGuides = CandidateSet & { guides?: CandidateSet };
+/** Free-text counts as freeTextCountsSql's JSON has them: word to count, or null for no word found. */
+type FreeTextCounts = Record<string, number> | null;
+
+/** The Map of freeTextCounts from a FreeTextCounts. */
+const countsMap = (counts: FreeTextCounts): Map<string, number> =>
+  new Map(
+    Object.entries(counts ?? {})
+      .map(([w, n]) => [w, Number(n)] as const)
+      .filter(([, n]) => n > 0),
+  );
+
+/**
+ * What an adapter's question statements give: the questions, the guides when asked (AlsoRead), and the word typed
+ * last as looked up when the statement looked it up (PrefixWord).
+ */
+type WithGuides = CandidateSet & { guides?: CandidateSet; prefix?: PrefixText; counts?: FreeTextCounts };
 
 /** The indexed expression (migrations/20261205T1100_search_id_slices.ts): every match on document goes through it. */
 export const SLICED_DOCUMENT = sql`(document || search_id_slices(question_id))`;
@@ -419,7 +472,7 @@ async function anyCandidates(
   query: ParsedQuery,
   limit: number,
   prefixed: PrefixText | undefined,
-  guidesToo?: GuidesToo,
+  also?: AlsoRead,
 ): Promise<WithGuides> {
   // One tsquery text a clause or synonym group: for to_tsquery, or (raw) a tsquery as it is.
   const clauses = prefixed === undefined ? query.clauses : query.clauses.slice(0, -1);
@@ -437,16 +490,17 @@ async function anyCandidates(
   // for the clauses that have not reached the cap, the next blocks or the rest of the table at once, whichever their
   // density there says is cheaper.
   const probed = texts.map((t) => !t.endsWith(':*'));
-  const first = await sql<{ top: number; m: Columns; guides: Columns }>`
+  const first = await sql<{ top: number; m: Columns; guides: Columns; counts: FreeTextCounts }>`
     with t as (select coalesce(max(question_id), 0) as top from search_documents)
-    select t.top, ${guidesToo ? guideMatches(guidesToo.tsq, guidesToo.limit) : sql`null`} as guides, ${asColumns(
-      sql`(
+    select t.top, ${also ? guideMatches(also.tsq(prefixed), also.limit) : sql`null`} as guides,
+      ${also?.counts ?? sql`null`} as counts, ${asColumns(
+        sql`(
       select c.i, m.id, m.subject_id
       from unnest(${texts}::text[], ${raw}::boolean[], ${probed}::boolean[]) with ordinality as c(q, raw, probed, i)
       cross join lateral (${newestMatches(clauseQuery, { blocks: HEAD_BLOCKS, rest: 0 }, ANY_COUNT_CAP)}) m
       where c.probed) x`,
-      CLAUSE_COLUMNS,
-    )} as m
+        CLAUSE_COLUMNS,
+      )} as m
     from t`.execute(db);
   const top = Number(first.rows[0]?.top ?? 0);
   const walk = newestBlocks(top);
@@ -501,7 +555,7 @@ async function anyCandidates(
   return {
     candidates,
     capped: [...held.values()].some((n) => n >= ANY_COUNT_CAP) || scored.size > limit,
-    ...(guidesToo ? { guides: candidateSet(first.rows[0]?.guides ?? null, guidesToo.limit) } : {}),
+    ...(also ? { guides: candidateSet(first.rows[0]?.guides ?? null, also.limit), counts: first.rows[0]?.counts ?? null } : {}),
   };
 }
 
@@ -579,11 +633,12 @@ async function allCandidates(
   db: Db,
   query: ParsedQuery,
   limit: number,
-  prefixed: PrefixText | undefined,
+  prefixed: Prefix | undefined,
   rankedMatches: number,
-  guidesToo?: GuidesToo,
+  also?: AlsoRead,
 ): Promise<WithGuides> {
   const tsq = tsquery(query, 'all', prefixed);
+  const lookedUp = prefixed !== undefined && 'word' in prefixed ? prefixed.word : undefined;
   const started = performance.now();
   // Words alone (no phrase, prefix or synonym group) may be asked of search_word_blocks: their lexemes, read with
   // the newest blocks, when the tsquery is nothing but those lexemes ANDed (a word the parser splits is a phrase).
@@ -603,8 +658,11 @@ async function allCandidates(
     matches: Columns;
     whole: boolean | null;
     guides: Columns;
+    prefix: string | null;
+    counts: FreeTextCounts;
   }>`
-    with t as (select coalesce(max(question_id), 0) as top, ${lexemes} as lexemes from search_documents),
+    with ${lookedUp === undefined ? sql`` : sql`${LOOKED_UP_PREFIX} as materialized (select ${expandedPrefix(lookedUp)} as expanded),`}
+    t as (select coalesce(max(question_id), 0) as top, ${lexemes} as lexemes from search_documents),
     h as materialized (
       select t.top, h.id, h.subject_id, h.score
       from t left join lateral (${newestMatches(tsq, { blocks: HEAD_BLOCKS, rest: 0 }, limit, rankedMatches)}) h on true
@@ -613,7 +671,9 @@ async function allCandidates(
       json_build_array(array_agg(x.id) filter (where x.id is not null), array_agg(x.subject_id) filter (where x.id is not null),
         array_agg(x.score) filter (where x.id is not null)) as matches,
       bool_or(x.whole) filter (where x.id is not null) as whole,
-      ${guidesToo ? guideMatches(guidesToo.tsq, guidesToo.limit) : sql`null`} as guides
+      ${also ? guideMatches(also.tsq(prefixed), also.limit) : sql`null`} as guides,
+      ${lookedUp === undefined ? sql`null` : sql`(select expanded from ${LOOKED_UP_PREFIX})`} as prefix,
+      ${also?.counts ?? sql`null`} as counts
     from (
       select h.*, false as whole, null::text[] as lexemes from h
       union all
@@ -625,9 +685,13 @@ async function allCandidates(
     ) x`.execute(db);
   const top = Number(first.rows[0]?.top ?? 0);
   const found = fromArrays(first.rows[0]?.matches ?? null);
-  const guides = guidesToo ? { guides: candidateSet(first.rows[0]?.guides ?? null, guidesToo.limit) } : {};
+  const resolved = lookedUp === undefined ? undefined : prefixTextOf(lookedUp, first.rows[0]?.prefix ?? null);
+  const extra = {
+    ...(also ? { guides: candidateSet(first.rows[0]?.guides ?? null, also.limit), counts: first.rows[0]?.counts ?? null } : {}),
+    ...(resolved ? { prefix: resolved } : {}),
+  };
   // No match in the newest blocks: what is below them was read already.
-  if (first.rows[0]?.whole !== false) return { ...candidateSet(first.rows[0]?.matches ?? null, limit), ...guides };
+  if (first.rows[0]?.whole !== false) return { ...candidateSet(first.rows[0]?.matches ?? null, limit), ...extra };
   let candidates = found;
   const head = sliceWalk(newestBlocks(top), 0, PROBE_BLOCKS);
   const below = head.starts.at(-1) ?? 0;
@@ -643,20 +707,23 @@ async function allCandidates(
       (queryLexemes !== null && byWordBlocks(candidates.length, top, below, wanted) ? wordBlockWalk(queryLexemes, below) : null) ??
       nextWalk(candidates.length, top, below, wanted, lookMs);
     const ranked = Math.max(0, rankedMatches - candidates.length);
+    // The word typed last as the first statement looked it up, rather than looked up again in each look.
+    const moreTsq = resolved === undefined ? tsq : tsquery(query, 'all', resolved);
     const more = await sql<{
       c: Columns;
-    }>`select ${candidateArrays(sql`(${newestMatches(tsq, rest, wanted, ranked)}) r`)} as c`.execute(db);
+    }>`select ${candidateArrays(sql`(${newestMatches(moreTsq, rest, wanted, ranked)}) r`)} as c`.execute(db);
     candidates = [...candidates, ...fromArrays(more.rows[0]?.c ?? null)];
   }
-  return { candidates, capped: candidates.length === limit, ...guides };
+  return { candidates, capped: candidates.length === limit, ...extra };
 }
 
 export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } = {}): SearchIndex {
   // Tests lower the window to see what follows it on a small database.
   const rankedMatches = options.rankedMatches ?? RANKED_MATCHES;
   const common = commonLexemesOf(db);
-  // The service asks for a query's questions and then its guides, and may try its words again as 'any' of them:
-  // the word typed last is looked up once for all (kept with the query's clauses, which those tries share).
+  // The service may try a query's words again as 'any' of them after trying them all: the word typed last is looked
+  // up once for all (kept with the query's clauses, which those tries share), by the first statement that uses it
+  // where it can be (every word: allCandidates' first statement), else on its own (prefixText).
   const prefixes = new WeakMap<ParsedQuery['clauses'], Promise<PrefixText>>();
   const prefixOf = (query: ParsedQuery): Promise<PrefixText | undefined> => {
     const word = prefixWord(query);
@@ -668,18 +735,58 @@ export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } 
     }
     return found;
   };
+  /**
+   * freeTextCounts as one SQL value (a JSON object of word to count, FreeTextCounts), to be read alone or in a
+   * statement of matches; null when no word is usable.
+   * Only spellings whose lexemes the vocabulary lists are counted: "did you mean" asks hundreds of spellings, nearly
+   * all of them no word, and one indexed lookup each is cheaper than one GIN probe each (60-110 ms a query at a
+   * million questions). A word ANALYZE lists among the free text's most common lexemes is in more questions than any
+   * cap asked for here and is not counted (the cap stands for its count): a GIN index gathers every match before the
+   * LIMIT applies (10 ms and more for a word in most questions). The list is the one kept in this process
+   * (commonLexemesOf), passed along, so the lookup and the counts are one statement.
+   */
+  const freeTextCountsSql = async (words: readonly string[], cap: number): Promise<RawBuilder<FreeTextCounts> | null> => {
+    // Letters and digits only, so each word is valid tsquery syntax on its own.
+    const usable = words.filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
+    if (usable.length === 0) return null;
+    const frequent = await common('free_text');
+    // search_free_text_count (migrations/20261205T1300_search_free_text_count.ts) keeps the count on the GIN index.
+    return sql<FreeTextCounts>`(select json_object_agg(c.word, c.n) from (
+        select w as word,
+          case when cardinality(lexemes) > 0 and lexemes <@ ${[...frequent.keys()]}::text[] then ${cap}::int
+            else search_free_text_count(w, ${cap}) end as n
+        from (select w, tsvector_to_array(to_tsvector('english', w)) as lexemes from unnest(${usable}::text[]) as w) words
+        where exists (select 1 from search_vocabulary v where v.lexeme = any(words.lexemes))
+      ) c)`;
+  };
+  const freeTextCounts = async (words: readonly string[], cap: number): Promise<Map<string, number>> => {
+    const counts = await freeTextCountsSql(words, cap);
+    if (counts === null) return new Map();
+    const { rows } = await sql<{ counts: FreeTextCounts }>`select ${counts} as counts`.execute(db);
+    return countsMap(rows[0]?.counts ?? null);
+  };
   /** Questions matching the query (candidates), with its guides when asked (matches). */
-  const questionsOf = async (parsed: ParsedQuery, limit: number, mode: MatchMode, guidesToo?: GuidesToo): Promise<WithGuides> => {
+  const questionsOf = async (parsed: ParsedQuery, limit: number, mode: MatchMode, also?: AlsoRead): Promise<WithGuides> => {
     if (isEmptyQuery(parsed)) return { candidates: [], capped: false };
-    const prefixed = await prefixOf(parsed);
-    if (mode === 'any') return anyCandidates(db, parsed, limit, prefixed, guidesToo);
-    if (prefixed === undefined) {
-      return allCandidates(db, await boundCommonWords(db, parsed, common), limit, undefined, rankedMatches, guidesToo);
+    const word = prefixWord(parsed);
+    if (mode === 'any') return anyCandidates(db, parsed, limit, await prefixOf(parsed), also);
+    if (word === undefined) {
+      return allCandidates(db, await boundCommonWords(db, parsed, common), limit, undefined, rankedMatches, also);
     }
     // The word typed last stays last (tsquery takes it from there); the others are bounded.
     const bounded = await boundCommonWords(db, { ...parsed, clauses: parsed.clauses.slice(0, -1) }, common);
     const clauses = [...bounded.clauses, ...parsed.clauses.slice(-1)];
-    return allCandidates(db, { ...bounded, clauses }, limit, prefixed, rankedMatches, guidesToo);
+    const known = prefixes.get(parsed.clauses);
+    const { prefix, ...found } = await allCandidates(
+      db,
+      { ...bounded, clauses },
+      limit,
+      known ? await known : { word },
+      rankedMatches,
+      also,
+    );
+    if (prefix && !known) prefixes.set(parsed.clauses, Promise.resolve(prefix));
+    return found;
   };
   return {
     candidates: async (parsed: ParsedQuery, limit: number, mode: MatchMode = 'all'): Promise<CandidateSet> =>
@@ -693,38 +800,21 @@ export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } 
       return candidateSet(rows[0]?.g ?? null, limit);
     },
 
-    async matches(query: ParsedQuery, limit: number, mode: MatchMode = 'all') {
+    async matches(query: ParsedQuery, limit: number, mode: MatchMode = 'all', known: readonly string[] = []) {
       const empty = { candidates: [], capped: false };
-      if (isEmptyQuery(query)) return { questions: empty, guides: empty };
-      // The guides are read in the questions' first statement: a round trip less.
-      const guidesToo = { tsq: tsquery(query, mode, await prefixOf(query)), limit };
-      const { guides, ...questions } = await questionsOf(query, limit, mode, guidesToo);
-      return { questions, guides: guides ?? empty };
+      if (isEmptyQuery(query)) return { questions: empty, guides: empty, known: await freeTextCounts(known, 1) };
+      // The guides, and the counts asked, are read in the questions' first statement: a round trip less each.
+      const counts = await freeTextCountsSql(known, 1);
+      const also = { tsq: (prefixed: Prefix | undefined) => tsquery(query, mode, prefixed), limit, counts };
+      const found = await questionsOf(query, limit, mode, also);
+      return {
+        questions: { candidates: found.candidates, capped: found.capped },
+        guides: found.guides ?? empty,
+        known: countsMap(found.counts ?? null),
+      };
     },
 
-    async freeTextCounts(words, cap) {
-      // Letters and digits only, so each word is valid tsquery syntax on its own.
-      const usable = words.filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
-      if (usable.length === 0) return new Map();
-      // Only spellings whose lexemes the vocabulary lists are counted: "did you mean" asks hundreds of spellings,
-      // nearly all of them no word, and one indexed lookup each is cheaper than one GIN probe each (60-110 ms a query
-      // at a million questions). A word ANALYZE lists among the free text's most common lexemes is in more questions
-      // than any cap asked for here and is not counted (the cap stands for its count): a GIN index gathers every
-      // match before the LIMIT applies (10 ms and more for a word in most questions). The list is the one kept in this
-      // process (commonLexemesOf), passed along, so the lookup and the counts are one statement.
-      const frequent = await common('free_text');
-      // search_free_text_count (migrations/20261205T1300_search_free_text_count.ts) keeps the count on the GIN index.
-      const { rows } = await sql<{ word: string; n: number }>`
-        with words as (
-          select w, tsvector_to_array(to_tsvector('english', w)) as lexemes from unnest(${usable}::text[]) as w
-        )
-        select w as word,
-          case when cardinality(lexemes) > 0 and lexemes <@ ${[...frequent.keys()]}::text[] then ${cap}::int
-            else search_free_text_count(w, ${cap}) end as n
-        from words
-        where exists (select 1 from search_vocabulary v where v.lexeme = any(words.lexemes))`.execute(db);
-      return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.word, Number(r.n)]));
-    },
+    freeTextCounts,
 
     async rebuild(options = {}) {
       const indexed = await db.transaction().execute(async (trx) => {

@@ -53,8 +53,16 @@ export interface SearchIndex {
   candidates(query: ParsedQuery, limit: number, mode?: MatchMode): Promise<CandidateSet>;
   /** Published study guides matching the clauses, at most `limit`, best first. */
   guideCandidates(query: ParsedQuery, limit: number, mode?: MatchMode): Promise<CandidateSet>;
-  /** What candidates and guideCandidates give for the query, found together (PostgreSQL: in one statement). */
-  matches(query: ParsedQuery, limit: number, mode?: MatchMode): Promise<{ questions: CandidateSet; guides: CandidateSet }>;
+  /**
+   * What candidates and guideCandidates give for the query, found together (PostgreSQL: in one statement), and what
+   * freeTextCounts(`known`, 1) gives: which of those words some question's free text holds, read with them.
+   */
+  matches(
+    query: ParsedQuery,
+    limit: number,
+    mode?: MatchMode,
+    known?: readonly string[],
+  ): Promise<{ questions: CandidateSet; guides: CandidateSet; known: Map<string, number> }>;
   /**
    * For each word, how many questions (counted up to `cap`) have it in their free text: title, details or quick
    * answer, never the expert answer. Words found nowhere are left out. Feeds "did you mean".

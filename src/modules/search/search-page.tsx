@@ -203,8 +203,10 @@ export function SearchPageView(props: { site: Site; viewer?: ViewerInfo | null; 
           ) : outcome.relaxed === 'some' ? (
             <p class="search-relaxed muted">No question holds every word of “{text}”: these hold some of them, the closest first.</p>
           ) : null}
-          <TypeFilter outcome={outcome} />
-          <SubjectFilter outcome={outcome} />
+          <div class="search-filters">
+            <TypeFilter outcome={outcome} />
+            <SubjectFilter outcome={outcome} />
+          </div>
           {nothingHere ? (
             <p>
               {type === 'guides' ? 'No study guides' : 'Nothing'}

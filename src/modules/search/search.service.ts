@@ -133,15 +133,17 @@ export interface SearchOutcome {
   exact: boolean;
 }
 
+/** The other spellings a query's one-word clauses may have as names or their adjectives (nameForms), by word. */
+function nameFormsOf(query: ParsedQuery): Map<string, string[]> {
+  return new Map(query.clauses.filter((c) => c.length === 1).map((c) => [c[0] as string, nameForms(c[0] as string)]));
+}
+
 /**
  * The query with each word that names a person or place also matching the adjective made from it, and back
- * ("Darwin" and "Darwinian"), where the site's free text holds the other spelling (one lookup for all of them).
+ * ("Darwin" and "Darwinian"), where the site's free text holds the other spelling (`known`: which of the forms
+ * it holds).
  */
-async function withNameForms(index: SearchIndex, query: ParsedQuery): Promise<ParsedQuery> {
-  const forms = new Map(query.clauses.filter((c) => c.length === 1).map((c) => [c[0] as string, nameForms(c[0] as string)]));
-  const candidates = [...new Set([...forms.values()].flat())];
-  if (candidates.length === 0) return query;
-  const known = await index.freeTextCounts(candidates, 1);
+function withNameForms(query: ParsedQuery, forms: ReadonlyMap<string, string[]>, known: ReadonlyMap<string, number>): ParsedQuery {
   const clauses: string[][] = [];
   const groups: string[][][] = [];
   const words = [...query.words];
@@ -174,6 +176,20 @@ interface Matches {
   corrected: string | null;
 }
 
+/** The query's questions and guides as an index's matches gave them, or null when neither matched. */
+function matchesOf(
+  query: ParsedQuery,
+  found: Awaited<ReturnType<SearchIndex['matches']>>,
+  relaxed: Matches['relaxed'],
+  corrected: string | null = null,
+): Matches | null {
+  const {
+    questions: { candidates, capped },
+    guides: { candidates: guides },
+  } = found;
+  return candidates.length > 0 || guides.length > 0 ? { query, candidates, guides, capped, relaxed, corrected } : null;
+}
+
 /** The query's questions and guides, or null when neither matched. */
 async function attemptMatches(
   index: SearchIndex,
@@ -182,11 +198,7 @@ async function attemptMatches(
   relaxed: Matches['relaxed'],
   corrected: string | null = null,
 ): Promise<Matches | null> {
-  const {
-    questions: { candidates, capped },
-    guides: { candidates: guides },
-  } = await index.matches(query, CANDIDATE_LIMIT, mode);
-  return candidates.length > 0 || guides.length > 0 ? { query, candidates, guides, capped, relaxed, corrected } : null;
+  return matchesOf(query, await index.matches(query, CANDIDATE_LIMIT, mode), relaxed, corrected);
 }
 
 /** Results so few that a corrected spelling is tried too, and how many times more it must find to be shown. */
@@ -195,13 +207,30 @@ const MUCH_MORE = 3;
 const foundCount = (m: Matches) => m.candidates.length + m.guides.length;
 
 /**
- * Matches of every word, as typed; failing that, of every word with the last one as the start of a word; then of
- * a corrected spelling (not when the student asked for exactly what they typed), also when the start of the word
- * found little and the spelling finds MUCH_MORE times as much; then of some of the words, those holding more and
- * rarer words first. Each step runs only when the one before found nothing (or little), so a query that matches
- * pays for one.
+ * The query with its name forms (withNameForms), and its matches: of every word, as typed; failing that, of every
+ * word with the last one as the start of a word; then of a corrected spelling (not when the student asked for
+ * exactly what they typed), also when the start of the word found little and the spelling finds MUCH_MORE times as
+ * much; then of some of the words, those holding more and rarer words first. Each step runs only when the one before
+ * found nothing (or little), so a query that matches pays for one. The name forms are looked up with the first
+ * step, as the words were typed: only a query where the free text holds one is tried again with them.
  */
 async function findMatches(
+  index: SearchIndex,
+  parsed: ParsedQuery,
+  exact: boolean,
+  synonyms: ReturnType<typeof synonymLookup>,
+): Promise<{ query: ParsedQuery; found: Matches | { spelling: string | null } }> {
+  const forms = nameFormsOf(parsed);
+  const asTyped = await index.matches(parsed, CANDIDATE_LIMIT, 'all', [...new Set([...forms.values()].flat())]);
+  const query = withNameForms(parsed, forms, asTyped.known);
+  const attempt = (q: ParsedQuery, mode: MatchMode, relaxed: Matches['relaxed'], corrected: string | null = null) =>
+    attemptMatches(index, q, mode, relaxed, corrected);
+  const found = query === parsed ? matchesOf(query, asTyped, null) : await attempt(query, 'all', null);
+  return { query, found: found ?? (await relaxedMatches(index, query, exact, synonyms)) };
+}
+
+/** findMatches' steps after the first, for a query whose every word, as typed, matched nothing. */
+async function relaxedMatches(
   index: SearchIndex,
   query: ParsedQuery,
   exact: boolean,
@@ -209,8 +238,6 @@ async function findMatches(
 ): Promise<Matches | { spelling: string | null }> {
   const attempt = (q: ParsedQuery, mode: MatchMode, relaxed: Matches['relaxed'], corrected: string | null = null) =>
     attemptMatches(index, q, mode, relaxed, corrected);
-  const found = await attempt(query, 'all', null);
-  if (found) return found;
   const last = query.clauses[query.clauses.length - 1];
   const prefixable =
     last?.length === 1 && (last[0] as string).length >= PREFIX_MIN_CHARS && query.clauses.length + query.anyOf.length <= PREFIX_MAX_CLAUSES;
@@ -302,19 +329,14 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
   const index = searchIndexOf(database);
   // The subjects (kept, see steady) are read while the query is worked out.
   const reads = request.reads ?? passThrough;
-  const [{ synonyms, query }, kept] = await Promise.all([
-    (async () => {
-      const synonyms = await steady(database, reads, 'synonyms');
-      return { synonyms, query: await withNameForms(index, parseQuery(request.q, synonyms)) };
-    })(),
-    steady(database, reads, 'subjects'),
-  ]);
+  const [synonyms, kept] = await Promise.all([steady(database, reads, 'synonyms'), steady(database, reads, 'subjects')]);
+  const parsed = parseQuery(request.q, synonyms);
   let subjects = kept;
   const known = (slug: string) => subjects.some((s) => s.slug === slug);
   if (request.subject && !known(request.subject)) subjects = await steady(database, reads, 'subjects', true);
   const chosen = request.subject ? subjects.find((s) => s.slug === request.subject) : undefined;
   const empty: SearchOutcome = {
-    query,
+    query: parsed,
     type,
     results: [],
     guides: [],
@@ -332,10 +354,10 @@ export async function search(database: { db: Db; engine: Engine }, request: Sear
     corrected: null,
     exact: request.exact === true,
   };
-  if (isEmptyQuery(query)) return empty;
+  if (isEmptyQuery(parsed)) return empty;
 
-  const found = await findMatches(index, query, request.exact === true, synonyms);
-  if ('spelling' in found) return { ...empty, suggestion: found.spelling };
+  const { query, found } = await findMatches(index, parsed, request.exact === true, synonyms);
+  if ('spelling' in found) return { ...empty, query, suggestion: found.spelling };
   const { candidates, capped } = found;
   // A subject added since the list was kept: read it again, once.
   const onList = new Set(subjects.map((s) => s.id));

@@ -274,9 +274,13 @@ export function sqliteSearchIndex(db: Db, options: { rankTermLimit?: number } = 
       return indexed;
     },
 
-    async matches(query: ParsedQuery, limit: number, mode: MatchMode = 'all') {
-      const [questions, guides] = await Promise.all([index.candidates(query, limit, mode), index.guideCandidates(query, limit, mode)]);
-      return { questions, guides };
+    async matches(query: ParsedQuery, limit: number, mode: MatchMode = 'all', known: readonly string[] = []) {
+      const [questions, guides, counts] = await Promise.all([
+        index.candidates(query, limit, mode),
+        index.guideCandidates(query, limit, mode),
+        known.length > 0 ? index.freeTextCounts(known, 1) : new Map<string, number>(),
+      ]);
+      return { questions, guides, known: counts };
     },
   };
   return index;
