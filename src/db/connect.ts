@@ -14,6 +14,7 @@ import pg from 'pg';
 import type { Config } from '../config.ts';
 import { registerDirectReader } from './compiled.ts';
 import type { Database } from './database.ts';
+import { MAX_PARSED_ONCE, PARSED_ONCE, statementName } from './parsed-once.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -194,15 +195,35 @@ function withStatementCache(raw: SqliteDatabase.Database, max = 500): SqliteDial
   } as SqliteDialectDatabase;
 }
 
+/**
+ * A pg client that sends a statement marked PARSED_ONCE as a named statement (db/parsed-once.ts), for its first
+ * MAX_PARSED_ONCE texts: a bound on what a connection keeps, whatever texts the marked statements come to have.
+ */
+class ParsingOnceClient extends pg.Client {
+  readonly #named = new Set<string>();
+  // pg's query() has a dozen overloads; this passes every call on as it came.
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && Array.isArray(values) && config.includes(PARSED_ONCE)) {
+      const name = statementName(config);
+      if (this.#named.has(name) || this.#named.size < MAX_PARSED_ONCE) {
+        this.#named.add(name);
+        return super.query({ name, text: config, values }, callback);
+      }
+    }
+    return super.query(config, values, callback);
+  }
+}
+
 function connectPostgres(url: string, max: number, schema?: string): DatabaseHandle {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
   // JIT compilation off: it is made for long analytic statements, and a statement here runs for milliseconds. With
   // it on (PostgreSQL's default), a search statement whose estimated cost passed jit_above_cost spent 16 ms
   // compiling itself to run for 0.5 ms.
-  const options = ['-c jit=off', ...(schema ? [`-c search_path=${schema}`] : [])].join(' ');
+  // Statements marked PARSED_ONCE are prepared (db/parsed-once.ts), and planned each time with their values.
+  const options = ['-c jit=off', '-c plan_cache_mode=force_custom_plan', ...(schema ? [`-c search_path=${schema}`] : [])].join(' ');
   // A connection once opened stays open (pg-pool closes one idle for 10 s by default): a new connection's first
   // search took 180-250 ms at a million questions, PostgreSQL reading its catalogs again, against 13-25 ms after.
-  const pool = new pg.Pool({ connectionString: url, max, options, idleTimeoutMillis: 0 });
+  const pool = new pg.Pool({ connectionString: url, max, options, idleTimeoutMillis: 0, Client: ParsingOnceClient });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const queries = queryListeners();

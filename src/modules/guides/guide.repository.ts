@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { parsedOnce } from '../../db/parsed-once.ts';
 import { latestIso } from '../../lib/time.ts';
 import { type GuideDb, type GuideSectionsTable, type GuideStatus, type GuidesTable, guideDb } from './guide.tables.ts';
 import type { Guide, GuideRevision, GuideSection, GuideSummary, GuideTopic, TopicName } from './guide.ts';
@@ -379,9 +380,10 @@ export async function findGuidesForSearch(db: Db, ids: readonly number[]): Promi
   const gdb = guideDb(db);
   // Side by side (on PostgreSQL two round trips at once): the sections of a guide not published are left unused.
   const [heads, sections] = await Promise.all([
-    fullGuide(gdb).where('g.id', 'in', ids).where('g.status', '=', 'published').execute(),
+    fullGuide(gdb).modifyFront(parsedOnce).where('g.id', 'in', ids).where('g.status', '=', 'published').execute(),
     gdb
       .selectFrom('guide_sections')
+      .modifyFront(parsedOnce)
       .select([...sectionColumns, 'guide_id'])
       .where('guide_id', 'in', ids)
       .orderBy('guide_id')

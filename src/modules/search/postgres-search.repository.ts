@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { parsedOnce } from '../../db/parsed-once.ts';
 import { keptFor } from '../../lib/kept.ts';
 import { isEmptyQuery, type ParsedQuery, prefixWord, STOP_WORDS } from './query.ts';
 import { type Candidate, type CandidateSet, inBatches, type MatchMode, type SearchIndex } from './search-index.ts';
@@ -103,7 +104,7 @@ const prefixTextOf = (word: string, expanded: string | null): PrefixText =>
  * plan its work ('any' of the words), or in the statement itself (PrefixWord).
  */
 async function prefixText(db: Db, word: string): Promise<PrefixText> {
-  const { rows } = await sql<{ expanded: string | null }>`select ${expandedPrefix(word)} as expanded`.execute(db);
+  const { rows } = await sql<{ expanded: string | null }>`${parsedOnce} select ${expandedPrefix(word)} as expanded`.execute(db);
   return prefixTextOf(word, rows[0]?.expanded ?? null);
 }
 
@@ -142,7 +143,7 @@ async function boundCommonWords(db: Db, query: ParsedQuery, common: CommonLexeme
   const words = [...new Set(query.clauses.flat())];
   const [frequent, { rows }] = await Promise.all([
     common('document'),
-    sql<{ word: string; lexemes: string[] }>`
+    sql<{ word: string; lexemes: string[] }>`${parsedOnce}
       select w as word, tsvector_to_array(to_tsvector('english', w)) as lexemes from unnest(${words}::text[]) as w`.execute(db),
   ]);
   const rare = new Set(
@@ -490,7 +491,7 @@ async function anyCandidates(
   // for the clauses that have not reached the cap, the next blocks or the rest of the table at once, whichever their
   // density there says is cheaper.
   const probed = texts.map((t) => !t.endsWith(':*'));
-  const first = await sql<{ top: number; m: Columns; guides: Columns; counts: FreeTextCounts }>`
+  const first = await sql<{ top: number; m: Columns; guides: Columns; counts: FreeTextCounts }>`${parsedOnce}
     with t as (select coalesce(max(question_id), 0) as top from search_documents)
     select t.top, ${also ? guideMatches(also.tsq(prefixed), also.limit) : sql`null`} as guides,
       ${also?.counts ?? sql`null`} as counts, ${asColumns(
@@ -516,7 +517,7 @@ async function anyCandidates(
     return goOn(found[i] as number, top, below, ANY_COUNT_CAP - (found[i] as number), rest);
   });
   if (plan.some((p) => p !== 'none')) {
-    const more = await sql<{ m: Columns }>`
+    const more = await sql<{ m: Columns }>`${parsedOnce}
       select ${asColumns(
         sql`(
         select c.i, m.id, m.subject_id
@@ -660,7 +661,7 @@ async function allCandidates(
     guides: Columns;
     prefix: string | null;
     counts: FreeTextCounts;
-  }>`
+  }>`${parsedOnce}
     with ${lookedUp === undefined ? sql`` : sql`${LOOKED_UP_PREFIX} as materialized (select ${expandedPrefix(lookedUp)} as expanded),`}
     t as (select coalesce(max(question_id), 0) as top, ${lexemes} as lexemes from search_documents),
     h as materialized (
@@ -711,7 +712,7 @@ async function allCandidates(
     const moreTsq = resolved === undefined ? tsq : tsquery(query, 'all', resolved);
     const more = await sql<{
       c: Columns;
-    }>`select ${candidateArrays(sql`(${newestMatches(moreTsq, rest, wanted, ranked)}) r`)} as c`.execute(db);
+    }>`${parsedOnce} select ${candidateArrays(sql`(${newestMatches(moreTsq, rest, wanted, ranked)}) r`)} as c`.execute(db);
     candidates = [...candidates, ...fromArrays(more.rows[0]?.c ?? null)];
   }
   return { candidates, capped: candidates.length === limit, ...extra };
@@ -762,7 +763,7 @@ export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } 
   const freeTextCounts = async (words: readonly string[], cap: number): Promise<Map<string, number>> => {
     const counts = await freeTextCountsSql(words, cap);
     if (counts === null) return new Map();
-    const { rows } = await sql<{ counts: FreeTextCounts }>`select ${counts} as counts`.execute(db);
+    const { rows } = await sql<{ counts: FreeTextCounts }>`${parsedOnce} select ${counts} as counts`.execute(db);
     return countsMap(rows[0]?.counts ?? null);
   };
   /** Questions matching the query (candidates), with its guides when asked (matches). */
@@ -796,7 +797,7 @@ export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } 
       if (isEmptyQuery(query)) return { candidates: [], capped: false };
       const { rows } = await sql<{
         g: Columns;
-      }>`select ${guideMatches(tsquery(query, mode, await prefixOf(query)), limit)} as g`.execute(db);
+      }>`${parsedOnce} select ${guideMatches(tsquery(query, mode, await prefixOf(query)), limit)} as g`.execute(db);
       return candidateSet(rows[0]?.g ?? null, limit);
     },
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { parsedOnce } from '../../db/parsed-once.ts';
 
 type Db = Kysely<Database>;
 
@@ -23,6 +24,7 @@ export async function findResultRows(db: Db, ids: readonly number[]): Promise<Re
   if (ids.length === 0) return [];
   return db
     .selectFrom('questions as q')
+    .modifyFront(parsedOnce)
     .innerJoin('subjects as s', 's.id', 'q.subject_id')
     .leftJoin('answers as a', 'a.question_id', 'q.id')
     .select([
