@@ -22,6 +22,7 @@ import * as searchIdSlices from './20261205T1100_search_id_slices.ts';
 import * as searchNarrowRows from './20261205T1200_search_narrow_rows.ts';
 import * as searchFreeTextCount from './20261205T1300_search_free_text_count.ts';
 import * as searchWordBlocks from './20261205T1400_search_word_blocks.ts';
+import * as searchTriggerPlans from './20261205T1500_search_trigger_plans.ts';
 
 /**
  * Every migration, by name. Kysely runs them in name order and refuses one that sorts before a migration already run,
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '20261205T1200_search_narrow_rows': searchNarrowRows,
   '20261205T1300_search_free_text_count': searchFreeTextCount,
   '20261205T1400_search_word_blocks': searchWordBlocks,
+  '20261205T1500_search_trigger_plans': searchTriggerPlans,
 };

@@ -7,7 +7,8 @@ import { sql } from 'kysely';
  * statement at a million questions). A statement whose text holds PARSED_ONCE is sent as a named (prepared)
  * statement by the client db/connect.ts gives the pool: parsed on a connection's first use of it, then only bound.
  * It is still planned each time with the values it is given (the pool sets plan_cache_mode to force_custom_plan):
- * a plan made for any values (a generic plan) took a common and a rare word from 22 to 29 ms at p95.
+ * a plan made for any values (a generic plan) took a common and a rare word from 22 to 29 ms at p95. The functions
+ * that keep the search tables in step keep PostgreSQL's own choice (migrations/20261205T1500_search_trigger_plans.ts).
  *
  * Only statements of a bounded number of texts should carry it: each text is kept on every connection for as long
  * as the connection lives (MAX_PARSED_ONCE of them at most). SQLite ignores the comment (better-sqlite3 keeps its
