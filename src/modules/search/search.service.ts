@@ -241,13 +241,17 @@ async function relaxedMatches(
   const last = query.clauses[query.clauses.length - 1];
   const prefixable =
     last?.length === 1 && (last[0] as string).length >= PREFIX_MIN_CHARS && query.clauses.length + query.anyOf.length <= PREFIX_MAX_CLAUSES;
-  const prefixed = prefixable ? await attempt({ ...query, prefixLast: true }, 'all', 'prefix') : null;
+  // A query of one word that matched nothing has it in no text at all. Of a longer one, "did you mean" asks which
+  // words the free text holds: they are counted with the start-of-word try, a round trip less (wasted only where
+  // that try finds enough).
+  const oneWord = query.clauses.length === 1 && query.anyOf.length === 0 && query.words.length === 1;
+  const prefixQuery = { ...query, prefixLast: true };
+  const tried = prefixable ? await index.matches(prefixQuery, CANDIDATE_LIMIT, 'all', oneWord ? [] : suggestedWords(query)) : null;
+  const prefixed = tried ? matchesOf(prefixQuery, tried, 'prefix') : null;
   // A last word that starts a few words only ("volcann" in one "Volcannon") may still be a typo of a common one.
   if (prefixed && (exact || foundCount(prefixed) >= LITTLE)) return prefixed;
-  // Worked out once: the corrected query's results, else the "Did you mean" of a search that finds nothing. A query
-  // of one word that matched nothing has it in no text at all, so it is not looked up again.
-  const oneWord = query.clauses.length === 1 && query.anyOf.length === 0 && query.words.length === 1;
-  const spelling = await suggest(index, query, oneWord);
+  // Worked out once: the corrected query's results, else the "Did you mean" of a search that finds nothing.
+  const spelling = await suggest(index, query, oneWord ? new Map() : tried?.known);
   let loose = query;
   if (spelling && !exact) {
     const corrected = parseQuery(spelling, synonyms);
@@ -477,15 +481,19 @@ function toGuideResult(guide: Guide, query: ParsedQuery, viewer: { member: boole
 const SUGGEST_WORDS = 6;
 const SUGGEST_CORRECTIONS = 3;
 
+/** The words of a query "did you mean" looks at. */
+const suggestedWords = (query: ParsedQuery) => query.words.slice(0, SUGGEST_WORDS);
+
 /**
  * The query with its unknown words replaced by the most frequent spelling one edit away, or null. Only free text
- * (titles, details, quick answers) counts as known: a suggestion never spells out a word of a gated answer. With
- * `inNoText`, the caller knows the query's words are in no text (a one-word query that matched nothing).
+ * (titles, details, quick answers) counts as known: a suggestion never spells out a word of a gated answer. `counted`:
+ * what freeTextCounts(suggestedWords(query), 1) gives, when the caller has it (empty for a one-word query that
+ * matched nothing: its word is in no text).
  */
-async function suggest(index: SearchIndex, query: ParsedQuery, inNoText: boolean): Promise<string | null> {
-  const words = query.words.slice(0, SUGGEST_WORDS);
+async function suggest(index: SearchIndex, query: ParsedQuery, counted?: ReadonlyMap<string, number>): Promise<string | null> {
+  const words = suggestedWords(query);
   if (words.length === 0) return null;
-  const known = inNoText ? new Map<string, number>() : await index.freeTextCounts(words, 1);
+  const known = counted ?? (await index.freeTextCounts(words, 1));
   const corrections = new Map<string, string>();
   for (const word of words.filter((w) => !known.has(w) && isCorrectable(w)).slice(0, SUGGEST_CORRECTIONS)) {
     const best = bestSpelling(await index.freeTextCounts(oneEditAway(word), 50));
