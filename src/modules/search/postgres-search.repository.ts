@@ -50,7 +50,7 @@ interface PrefixText {
   expanded: boolean;
 }
 
-/** The word typed last, not looked up yet: the statement that matches it looks it up (lookedUpPrefix), a round trip less. */
+/** The word typed last, not looked up yet: the statement that matches it looks it up (LOOKED_UP_PREFIX), a round trip less. */
 interface PrefixWord {
   word: string;
 }
@@ -246,8 +246,8 @@ function guideMatches(tsq: RawBuilder<unknown>, limit: number) {
 }
 
 /**
- * The guides a statement of questions reads beside them: those matching `tsq` (the query as given, with the word
- * typed last as the statement has it), `limit` at most.
+ * What a statement of questions reads beside them: the guides matching `tsq` (the query as given, with the word
+ * typed last as the statement has it), `limit` at most, and free-text counts when asked.
  */
 interface AlsoRead {
   tsq: (prefixed: Prefix | undefined) => RawBuilder<unknown>;
@@ -268,8 +268,8 @@ const countsMap = (counts: FreeTextCounts): Map<string, number> =>
   );
 
 /**
- * What an adapter's question statements give: the questions, the guides when asked (AlsoRead), and the word typed
- * last as looked up when the statement looked it up (PrefixWord).
+ * What an adapter's question statements give: the questions, the guides and counts when asked (AlsoRead), and the
+ * word typed last as looked up when the statement looked it up (PrefixWord).
  */
 type WithGuides = CandidateSet & { guides?: CandidateSet; prefix?: PrefixText; counts?: FreeTextCounts };
 

@@ -223,9 +223,7 @@ async function findMatches(
   const forms = nameFormsOf(parsed);
   const asTyped = await index.matches(parsed, CANDIDATE_LIMIT, 'all', [...new Set([...forms.values()].flat())]);
   const query = withNameForms(parsed, forms, asTyped.known);
-  const attempt = (q: ParsedQuery, mode: MatchMode, relaxed: Matches['relaxed'], corrected: string | null = null) =>
-    attemptMatches(index, q, mode, relaxed, corrected);
-  const found = query === parsed ? matchesOf(query, asTyped, null) : await attempt(query, 'all', null);
+  const found = query === parsed ? matchesOf(query, asTyped, null) : await attemptMatches(index, query, 'all', null);
   return { query, found: found ?? (await relaxedMatches(index, query, exact, synonyms)) };
 }
 
@@ -331,7 +329,7 @@ const byScore = (a: Candidate, b: Candidate) => b.score - a.score || b.id - a.id
 export async function search(database: { db: Db; engine: Engine }, request: SearchRequest): Promise<SearchOutcome> {
   const type = searchType(request.type);
   const index = searchIndexOf(database);
-  // The subjects (kept, see steady) are read while the query is worked out.
+  // The synonym table and the subjects (both kept, see steady), side by side.
   const reads = request.reads ?? passThrough;
   const [synonyms, kept] = await Promise.all([steady(database, reads, 'synonyms'), steady(database, reads, 'subjects')]);
   const parsed = parseQuery(request.q, synonyms);
