@@ -1,9 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/lib/time.ts';
 import { createUser } from '../src/modules/accounts/index.ts';
+import { createBlobStore, DEFAULT_IMAGE_LIMITS, storeImage } from '../src/modules/images/index.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { engines } from './helpers/databases.ts';
 import { makeQuestion } from './helpers/factories.ts';
 import { Client, TestClock } from './helpers/http.ts';
+import { solid } from './helpers/images.ts';
 import { enrolTwoFactor } from './helpers/two-factor.ts';
 
 const PW = 'a perfectly fine password';
@@ -129,16 +135,46 @@ describe.each(engines)('the account page on %s', (engine) => {
     await signedIn('changer@example.org', 'a brand new password');
   });
 
-  it('exports the person’s data as JSON, without session secrets', async () => {
-    await createUser(t.database.db, { email: 'export@example.org', name: 'Ex Port', password: PW });
+  it('exports the person’s data as JSON, their uploads and profile photo with it, without session secrets', async () => {
+    const user = await createUser(t.database.db, { email: 'export@example.org', name: 'Ex Port', password: PW, role: 'educator' });
+    // Two uploads of theirs, one of them the photo on their profile, and one of someone else's.
+    const dir = mkdtempSync(path.join(tmpdir(), 'scholia-export-'));
+    const deps = {
+      db: t.database.db,
+      blobs: createBlobStore({ store: 'files', dataDir: dir }, t.database.db, systemClock),
+      limits: DEFAULT_IMAGE_LIMITS,
+      clock: systemClock,
+    };
+    const upload = async (ownerId: number | null, r: number) =>
+      storeImage(deps, {
+        bytes: await solid(60, 40, { colour: { r, g: 10, b: 10 } })
+          .png()
+          .toBuffer(),
+        ownerId,
+      });
+    const photo = await upload(user.id, 200);
+    const diagram = await upload(user.id, 100);
+    const other = await upload(null, 50);
+    await t.database.db.updateTable('users').set({ photo_image_id: photo.id }).where('id', '=', user.id).execute();
     const c = await signedIn('export@example.org');
     const res = await c.get('/account/export.json');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-disposition']).toBe('attachment; filename="scholia-my-data.json"');
-    const data = res.json() as { user: { email: string; name: string }; sessions: Array<Record<string, unknown>> };
-    expect(data.user).toMatchObject({ email: 'export@example.org', name: 'Ex Port' });
+    const data = res.json() as {
+      user: { email: string; name: string; photo_image_id: number };
+      sessions: Array<Record<string, unknown>>;
+      images: Array<{ id: number; width: number; height: number; path: string }>;
+    };
+    expect(data.user).toMatchObject({ email: 'export@example.org', name: 'Ex Port', photo_image_id: photo.id });
     expect(data.sessions).toHaveLength(1);
+    expect(data.images.map((i) => i.id)).toEqual([diagram.id, photo.id]);
+    expect(data.images.map((i) => i.id)).not.toContain(other.id);
+    expect(data.images[1]).toMatchObject({ width: 60, height: 40 });
+    // Each image's largest file (the JPEG or PNG fallback, widest), by its address on the site.
+    const widest = [...photo.variants].filter((v) => v.format !== 'webp').sort((a, b) => b.width - a.width)[0];
+    expect(data.images[1]?.path).toBe(`/images/${widest?.key}`);
     expect(JSON.stringify(data)).not.toMatch(/id_hash|password|argon2/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('deletes an account with its password: data gone, questions kept and anonymised', async () => {

@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { hashPassword } from '../../lib/password.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
+import { imagePath, listOwnImages, pictureOf } from '../images/index.ts';
 import { checkCurrentPassword, type Viewer } from './auth.service.ts';
 import { passwordProblem } from './password-policy.ts';
 import { type Actor, canChangeRole, canListUsers, canSuspend } from './policy.ts';
@@ -55,8 +56,22 @@ export async function changeMyPassword(
   return { kind: 'ok' };
 }
 
-export function exportMyData(db: Db, viewer: Viewer) {
-  return users.exportUserData(db, viewer.userId);
+/**
+ * Everything the site keeps about the person, for them to download: their account, sessions (no secrets), questions,
+ * answers, applications, and the images they uploaded (each with the address of its largest file).
+ */
+export async function exportMyData(db: Db, viewer: Viewer) {
+  const [data, images] = await Promise.all([users.exportUserData(db, viewer.userId), listOwnImages({ db }, viewer.userId)]);
+  return {
+    ...data,
+    images: images.map((i) => ({
+      id: i.id,
+      width: i.width,
+      height: i.height,
+      created_at: i.createdAt,
+      path: pictureOf(i, imagePath).img.src,
+    })),
+  };
 }
 
 /** Deletes the account (password asked): personal data removed, questions kept under "Deleted user". */

@@ -211,7 +211,7 @@ export async function anonymiseUser(db: Db, id: number, at: string): Promise<voi
 export async function exportUserData(db: Db, id: number) {
   const user = await db
     .selectFrom('users')
-    .select(['id', 'email', 'name', 'role', 'bio', 'created_at', 'email_verified_at', 'totp_enabled_at', 'suspended_at'])
+    .select(['id', 'email', 'name', 'role', 'bio', 'photo_image_id', 'created_at', 'email_verified_at', 'totp_enabled_at', 'suspended_at'])
     .where('id', '=', id)
     .executeTakeFirst();
   const sessions = await db

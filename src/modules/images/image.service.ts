@@ -335,6 +335,14 @@ export async function listLibrary(deps: Pick<ImageDeps, 'db'>, ownerId: number):
   return images.map((image) => ({ image, uses: count(image.id) }));
 }
 
+/** Images the export of a person's data lists at most (the newest): far more than anyone uploads. */
+export const EXPORTED_IMAGES = 10_000;
+
+/** The person's live uploads, newest first, for the export of their data (their profile photo and question photos among them). */
+export function listOwnImages(deps: Pick<ImageDeps, 'db'>, ownerId: number): Promise<StoredImage[]> {
+  return repo.listLiveImagesOwnedBy(deps.db, ownerId, EXPORTED_IMAGES);
+}
+
 /** The live images a text places (an expert answer: kind 'answer', the question's id). */
 export function findImagesPlacedIn(deps: Pick<ImageDeps, 'db'>, kind: ImageUseKind, contentId: number): Promise<StoredImage[]> {
   return repo.findImagesPlacedIn(deps.db, kind, contentId);

@@ -13,6 +13,7 @@ export {
   type ImageUse,
   imageAccess,
   imageDeps,
+  listOwnImages,
   listUnusedCandidates,
   MAX_ALT_CHARS,
   MAX_PLACED_IMAGES,
