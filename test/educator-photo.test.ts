@@ -188,4 +188,42 @@ describe.each(engines)('educator profile photos on %s', (engine) => {
     expect(imageUrls(profile.body)).toEqual([]);
     expect((await c.get(priya.profile)).body).toContain('Add a photo');
   });
+  it('stops serving the photo of an account deleted by its owner, at once', async () => {
+    const dora = await createUser(t.database.db, {
+      email: 'dora@example.org',
+      name: 'Dora Leaving',
+      password: PW,
+      role: 'educator',
+      subjects: ['math'],
+    });
+    const profile = `/educators/${dora.id}-dora-leaving`;
+    const ella = await createUser(t.database.db, {
+      email: 'ella@example.org',
+      name: 'Ella Staying',
+      password: PW,
+      role: 'educator',
+      subjects: ['math'],
+    });
+    const ellaProfile = `/educators/${ella.id}-ella-staying`;
+    const staying = await uploadPhoto(
+      await login('ella@example.org'),
+      `${ellaProfile}/photo`,
+      await png(300, 300, { r: 10, g: 200, b: 60 }),
+    );
+    expect(staying.statusCode, staying.body.slice(0, 400)).toBe(303);
+    const stayingUrls = imageUrls((await new Client(t.app).get(ellaProfile)).body);
+    expect(stayingUrls.length).toBeGreaterThan(0);
+    const c = await login('dora@example.org');
+    const res = await uploadPhoto(c, `${profile}/photo`, await png(300, 300, { r: 200, g: 30, b: 160 }));
+    expect(res.statusCode, res.body.slice(0, 400)).toBe(303);
+    const urls = imageUrls((await new Client(t.app).get(profile)).body);
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) expect((await new Client(t.app).get(url)).statusCode).toBe(200);
+
+    const done = await c.submit('/account', '/account/delete', { password: PW });
+    expect(done.statusCode).toBe(303);
+    for (const url of urls) expect((await new Client(t.app).get(url)).statusCode).toBe(410);
+    // Another educator's photo is served as before.
+    for (const url of stayingUrls) expect((await new Client(t.app).get(url)).statusCode).toBe(200);
+  });
 });

@@ -4,7 +4,7 @@ import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { hashPassword } from '../../lib/password.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
-import { imagePath, listOwnImages, pictureOf } from '../images/index.ts';
+import { imagePath, listOwnImages, pictureOf, removeIfUnused } from '../images/index.ts';
 import { checkCurrentPassword, type Viewer } from './auth.service.ts';
 import { passwordProblem } from './password-policy.ts';
 import { type Actor, canChangeRole, canListUsers, canSuspend } from './policy.ts';
@@ -84,8 +84,11 @@ export async function deleteMyAccount(
   const check = await checkCurrentPassword(db, viewer, input.password, input.ip, clock);
   if (check.kind !== 'ok') return check;
   await db.transaction().execute(async (trx) => {
+    const photo = await users.findPhotoImageId(trx, viewer.userId);
     await users.anonymiseUser(trx, viewer.userId, isoNow(clock));
     await sessions.deleteSessionsOfUser(trx, viewer.userId);
+    // Their photo is no longer served, unless it is shown somewhere else too (placed in an answer, say).
+    if (photo !== null) await removeIfUnused({ db: trx, clock }, [photo]);
   });
   return { kind: 'ok' };
 }

@@ -182,6 +182,12 @@ export async function setName(db: Db, id: number, name: string): Promise<void> {
   await db.updateTable('users').set({ name }).where('id', '=', id).execute();
 }
 
+/** The image shown as the person's profile photo, or null. */
+export async function findPhotoImageId(db: Db, id: number): Promise<number | null> {
+  const row = await db.selectFrom('users').select('photo_image_id').where('id', '=', id).executeTakeFirst();
+  return row?.photo_image_id ?? null;
+}
+
 /** Removes what identifies a person; the row stays so their questions keep an (anonymous) asker. */
 export async function anonymiseUser(db: Db, id: number, at: string): Promise<void> {
   await db
@@ -191,8 +197,8 @@ export async function anonymiseUser(db: Db, id: number, at: string): Promise<voi
       name: 'Deleted user',
       password_hash: null,
       bio: null,
-      // Their face is theirs too: the profile photo goes with the bio (the image, unless shown elsewhere, then goes in
-      // the next clean-up of unused images).
+      // Their face is theirs too: the profile photo goes with the bio (deleteMyAccount then removes the image, unless
+      // it is shown elsewhere).
       photo_image_id: null,
       email_verified_at: null,
       totp_secret: null,

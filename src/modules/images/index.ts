@@ -46,7 +46,7 @@ export {
 } from './image.ts';
 export { checkImageBytes } from './precheck.ts';
 export { PRINT_WIDTH, type PrintImage, printableImages } from './print.service.ts';
-export { type PrunePhase, type PruneReport, pruneUnusedImages } from './prune.service.ts';
+export { type PrunePhase, type PruneReport, pruneUnusedImages, removeIfUnused } from './prune.service.ts';
 export { type S3BlobStore, s3BlobStore } from './s3-blob-store.ts';
 export { type TaskSlots, taskSlots } from './slots.ts';
 export { ImageFileField } from './views/image-file-field.tsx';

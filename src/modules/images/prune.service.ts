@@ -68,3 +68,12 @@ export async function pruneUnusedImages(
   });
   return { looked, unused, filesChecked: swept.checked, filesDeleted: swept.deleted, interrupted: stopped() };
 }
+
+/**
+ * Removes these images at once where nothing uses them any more (the clean-up's own test), without waiting for the
+ * next clean-up: a deleted account's profile photo stops being served (its address answers 410) in the same
+ * transaction as the rest of the account goes. Returns how many were removed.
+ */
+export function removeIfUnused(deps: { db: Kysely<Database>; clock: Clock }, ids: readonly number[]): Promise<number> {
+  return pruneRepo.markUnusedImagesRemoved(deps.db, ids, isoNow(deps.clock));
+}
