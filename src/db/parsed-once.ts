@@ -15,8 +15,12 @@ import { sql } from 'kysely';
  * own prepared statements).
  */
 
-/** Texts a connection prepares at most; past them, a marked statement of a new text is sent as any other. */
-export const MAX_PARSED_ONCE = 200;
+/**
+ * Texts a connection prepares at most; past them, a marked statement of a new text is sent as any other. Each costs
+ * PostgreSQL about 110 KB on the connection: the benchmark's whole mix of searches at a million questions prepared 34
+ * (3.9 MB), so this leaves room for the rarer shapes and bounds a connection at about 7 MB.
+ */
+export const MAX_PARSED_ONCE = 64;
 
 /** The marker: a comment anywhere in a statement's text. */
 export const PARSED_ONCE = '/* parsed once */';
