@@ -4,7 +4,7 @@ import type { Database } from '../../db/database.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { hashPassword } from '../../lib/password.ts';
 import { type Clock, isoNow } from '../../lib/time.ts';
-import { imagePath, listOwnImages, pictureOf, removeIfUnused } from '../images/index.ts';
+import { largestPath, listOwnImages, removeIfUnused } from '../images/index.ts';
 import { checkCurrentPassword, type Viewer } from './auth.service.ts';
 import { passwordProblem } from './password-policy.ts';
 import { type Actor, canChangeRole, canListUsers, canSuspend } from './policy.ts';
@@ -69,7 +69,7 @@ export async function exportMyData(db: Db, viewer: Viewer) {
       width: i.width,
       height: i.height,
       created_at: i.createdAt,
-      path: pictureOf(i, imagePath).img.src,
+      path: largestPath(i),
     })),
   };
 }
