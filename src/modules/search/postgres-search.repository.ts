@@ -271,7 +271,15 @@ const countsMap = (counts: FreeTextCounts): Map<string, number> =>
  * What an adapter's question statements give: the questions, the guides and counts when asked (AlsoRead), and the
  * word typed last as looked up when the statement looked it up (PrefixWord).
  */
-type WithGuides = CandidateSet & { guides?: CandidateSet; prefix?: PrefixText; counts?: FreeTextCounts };
+type QuestionsRead = CandidateSet & { guides?: CandidateSet; prefix?: PrefixText; counts?: FreeTextCounts };
+
+/** The columns `guides` and `counts` of a first statement: what `also` asks, or nulls. */
+const alsoColumns = (also: AlsoRead | undefined, prefixed: Prefix | undefined) =>
+  sql`${also ? guideMatches(also.tsq(prefixed), also.limit) : sql`null`} as guides, ${also?.counts ?? sql`null`} as counts`;
+
+/** What alsoColumns read, as a QuestionsRead has it. */
+const alsoRead = (also: AlsoRead | undefined, row: { guides: Columns; counts: FreeTextCounts } | undefined) =>
+  also ? { guides: candidateSet(row?.guides ?? null, also.limit), counts: row?.counts ?? null } : {};
 
 /** The indexed expression (migrations/20261205T1100_search_id_slices.ts): every match on document goes through it. */
 export const SLICED_DOCUMENT = sql`(document || search_id_slices(question_id))`;
@@ -474,7 +482,7 @@ async function anyCandidates(
   limit: number,
   prefixed: PrefixText | undefined,
   also?: AlsoRead,
-): Promise<WithGuides> {
+): Promise<QuestionsRead> {
   // One tsquery text a clause or synonym group: for to_tsquery, or (raw) a tsquery as it is.
   const clauses = prefixed === undefined ? query.clauses : query.clauses.slice(0, -1);
   const texts = [
@@ -493,15 +501,14 @@ async function anyCandidates(
   const probed = texts.map((t) => !t.endsWith(':*'));
   const first = await sql<{ top: number; m: Columns; guides: Columns; counts: FreeTextCounts }>`${parsedOnce}
     with t as (select coalesce(max(question_id), 0) as top from search_documents)
-    select t.top, ${also ? guideMatches(also.tsq(prefixed), also.limit) : sql`null`} as guides,
-      ${also?.counts ?? sql`null`} as counts, ${asColumns(
-        sql`(
+    select t.top, ${alsoColumns(also, prefixed)}, ${asColumns(
+      sql`(
       select c.i, m.id, m.subject_id
       from unnest(${texts}::text[], ${raw}::boolean[], ${probed}::boolean[]) with ordinality as c(q, raw, probed, i)
       cross join lateral (${newestMatches(clauseQuery, { blocks: HEAD_BLOCKS, rest: 0 }, ANY_COUNT_CAP)}) m
       where c.probed) x`,
-        CLAUSE_COLUMNS,
-      )} as m
+      CLAUSE_COLUMNS,
+    )} as m
     from t`.execute(db);
   const top = Number(first.rows[0]?.top ?? 0);
   const walk = newestBlocks(top);
@@ -556,7 +563,7 @@ async function anyCandidates(
   return {
     candidates,
     capped: [...held.values()].some((n) => n >= ANY_COUNT_CAP) || scored.size > limit,
-    ...(also ? { guides: candidateSet(first.rows[0]?.guides ?? null, also.limit), counts: first.rows[0]?.counts ?? null } : {}),
+    ...alsoRead(also, first.rows[0]),
   };
 }
 
@@ -637,7 +644,7 @@ async function allCandidates(
   prefixed: Prefix | undefined,
   rankedMatches: number,
   also?: AlsoRead,
-): Promise<WithGuides> {
+): Promise<QuestionsRead> {
   const tsq = tsquery(query, 'all', prefixed);
   const lookedUp = prefixed !== undefined && 'word' in prefixed ? prefixed.word : undefined;
   const started = performance.now();
@@ -672,9 +679,8 @@ async function allCandidates(
       json_build_array(array_agg(x.id) filter (where x.id is not null), array_agg(x.subject_id) filter (where x.id is not null),
         array_agg(x.score) filter (where x.id is not null)) as matches,
       bool_or(x.whole) filter (where x.id is not null) as whole,
-      ${also ? guideMatches(also.tsq(prefixed), also.limit) : sql`null`} as guides,
-      ${lookedUp === undefined ? sql`null` : sql`(select expanded from ${LOOKED_UP_PREFIX})`} as prefix,
-      ${also?.counts ?? sql`null`} as counts
+      ${alsoColumns(also, prefixed)},
+      ${lookedUp === undefined ? sql`null` : sql`(select expanded from ${LOOKED_UP_PREFIX})`} as prefix
     from (
       select h.*, false as whole, null::text[] as lexemes from h
       union all
@@ -687,10 +693,7 @@ async function allCandidates(
   const top = Number(first.rows[0]?.top ?? 0);
   const found = fromArrays(first.rows[0]?.matches ?? null);
   const resolved = lookedUp === undefined ? undefined : prefixTextOf(lookedUp, first.rows[0]?.prefix ?? null);
-  const extra = {
-    ...(also ? { guides: candidateSet(first.rows[0]?.guides ?? null, also.limit), counts: first.rows[0]?.counts ?? null } : {}),
-    ...(resolved ? { prefix: resolved } : {}),
-  };
+  const extra = { ...alsoRead(also, first.rows[0]), ...(resolved ? { prefix: resolved } : {}) };
   // No match in the newest blocks: what is below them was read already.
   if (first.rows[0]?.whole !== false) return { ...candidateSet(first.rows[0]?.matches ?? null, limit), ...extra };
   let candidates = found;
@@ -767,7 +770,7 @@ export function postgresSearchIndex(db: Db, options: { rankedMatches?: number } 
     return countsMap(rows[0]?.counts ?? null);
   };
   /** Questions matching the query (candidates), with its guides when asked (matches). */
-  const questionsOf = async (parsed: ParsedQuery, limit: number, mode: MatchMode, also?: AlsoRead): Promise<WithGuides> => {
+  const questionsOf = async (parsed: ParsedQuery, limit: number, mode: MatchMode, also?: AlsoRead): Promise<QuestionsRead> => {
     if (isEmptyQuery(parsed)) return { candidates: [], capped: false };
     const word = prefixWord(parsed);
     if (mode === 'any') return anyCandidates(db, parsed, limit, await prefixOf(parsed), also);
